@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// photoprov: bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
+// Zero Swift package dependencies: C libraries come from the system (see scripts/bootstrap).
+import PackageDescription
+
+let package = Package(
+    name: "photoprov",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "photoprov", targets: ["photoprov"]),
+        .library(name: "PhotoProvisioning", targets: ["PhotoProvisioning"]),
+        .library(name: "PhotoCodec", targets: ["PhotoCodec"]),
+    ],
+    targets: [
+        // System libraries: module maps over the distribution's headers, found through pkg-config.
+        .systemLibrary(
+            name: "CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+
+        // The image engine in C: decode, orient, resample, encode, byte budget.
+        .target(
+            name: "CPhotoCodec",
+            dependencies: ["CJPEG", "CPNG"],
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+        ),
+        // Its Swift face: value types and typed errors, no raw pointers.
+        .target(name: "PhotoCodec", dependencies: ["CPhotoCodec"]),
+
+        // The library: sources, pipeline, Graph client, journal, reports.
+        .target(name: "PhotoProvisioning", dependencies: ["PhotoCodec", "CSQLite", "CCrypto"]),
+
+        // The thin executable: arguments, terminal output, exit codes.
+        .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
+
+        .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
+        .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning"]),
+        .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "photoprov"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,56 @@
+/// The kinds of image the codec reads, told apart by content, never by file name.
+public enum ImageFormat: String, Sendable, Hashable {
+    case jpeg
+    case png
+}
+
+/// A profile-ready JPEG and what was done to make it.
+public struct ConvertedPhoto: Sendable {
+    /// The baseline JPEG bytes: no EXIF, XMP, IPTC or comments.
+    public let jpeg: [UInt8]
+    /// Output width in pixels.
+    public let width: Int
+    /// Output height in pixels.
+    public let height: Int
+    /// The JPEG quality actually used (lower than asked when the byte budget required it).
+    public let quality: Int
+    /// The source's format.
+    public let sourceFormat: ImageFormat
+    /// The source's width as stored, before orientation.
+    public let sourceWidth: Int
+    /// The source's height as stored, before orientation.
+    public let sourceHeight: Int
+    /// The EXIF orientation applied (1 = upright, 1–8).
+    public let orientation: Int
+    /// The share of the upright source's area cut away by the crop (0 for `crop none`).
+    public let cropFraction: Double
+    /// Whether the quality was lowered to meet the byte budget.
+    public let qualityLowered: Bool
+    /// Whether the dimensions were lowered below `maxSide` to meet the byte budget.
+    public let dimensionsLowered: Bool
+    /// Whether the source was smaller than the box (so it was not upscaled).
+    public let upscaleAvoided: Bool
+    /// A small JPEG of the whole upright source, when `previewSide` asked for one.
+    public let preview: [UInt8]?
+
+    /// Creates a result; used by the codec and by tests.
+    public init(
+        jpeg: [UInt8], width: Int, height: Int, quality: Int, sourceFormat: ImageFormat, sourceWidth: Int,
+        sourceHeight: Int, orientation: Int, cropFraction: Double, qualityLowered: Bool, dimensionsLowered: Bool,
+        upscaleAvoided: Bool, preview: [UInt8]?
+    ) {
+        self.jpeg = jpeg
+        self.width = width
+        self.height = height
+        self.quality = quality
+        self.sourceFormat = sourceFormat
+        self.sourceWidth = sourceWidth
+        self.sourceHeight = sourceHeight
+        self.orientation = orientation
+        self.cropFraction = cropFraction
+        self.qualityLowered = qualityLowered
+        self.dimensionsLowered = dimensionsLowered
+        self.upscaleAvoided = upscaleAvoided
+        self.preview = preview
+    }
+}

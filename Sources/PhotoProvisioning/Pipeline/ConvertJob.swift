@@ -1,0 +1,90 @@
+import Foundation
+import PhotoCodec
+
+/// `photoprov convert`: many files through the codec, `jobs` at a time, each written as `<name>.jpg`.
+public struct ConvertJob: Sendable {
+    /// What happened to one input file.
+    public struct Outcome: Sendable {
+        /// The input path as given.
+        public let input: String
+        /// The output path, or the reason it failed.
+        public let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
+    }
+
+    public let files: [String]
+    public let outputDirectory: String
+    public let options: ConvertOptions
+    public let jobs: Int
+
+    /// Creates a job; nothing runs until `run`.
+    public init(files: [String], outputDirectory: String, options: ConvertOptions, jobs: Int) {
+        self.files = files
+        self.outputDirectory = outputDirectory
+        self.options = options
+        self.jobs = max(1, jobs)
+    }
+
+    /// The output path for each input: `DIR/<name>.jpg`; a name used twice is an error for the later input.
+    func outputPaths() -> [Result<String, CodecError>] {
+        var used: [String: String] = [:]
+        return files.map { file in
+            let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let name = (base.isEmpty ? "image" : base) + ".jpg"
+            if let earlier = used[name] {
+                return .failure(CodecError(.failed, "output \(name) is already written for \(earlier)", file: file))
+            }
+            used[name] = file
+            return .success((outputDirectory as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// Converts every file, at most `jobs` at once, calling `report` as each finishes (in completion order).
+    /// - Returns: the outcomes in input order.
+    public func run(report: @escaping @Sendable (Outcome) -> Void = { _ in }) async -> [Outcome] {
+        let targets = outputPaths()
+        let options = self.options
+        var outcomes = [Outcome?](repeating: nil, count: files.count)
+        await withTaskGroup(of: (Int, Outcome).self) { group in
+            var next = 0
+            func addNext() {
+                guard next < files.count else { return }
+                let index = next
+                let input = files[index]
+                let target = targets[index]
+                next += 1
+                group.addTask {
+                    let result = await BlockingWorkers.run { () -> Result<(path: String, photo: ConvertedPhoto), CodecError> in
+                        Self.convertOne(input: input, target: target, options: options)
+                    }
+                    return (index, Outcome(input: input, result: result))
+                }
+            }
+            for _ in 0..<jobs { addNext() }
+            while let (index, outcome) = await group.next() {
+                outcomes[index] = outcome
+                report(outcome)
+                addNext()
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
+    private static func convertOne(input: String, target: Result<String, CodecError>, options: ConvertOptions)
+        -> Result<(path: String, photo: ConvertedPhoto), CodecError>
+    {
+        do {
+            let path = try target.get()
+            let photo = try PhotoCodec.convert(contentsOf: input, options: options)
+            do {
+                try Data(photo.jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw CodecError(.unreadable, "cannot write \(path): \(error.localizedDescription)", file: input)
+            }
+            return .success((path, photo))
+        } catch let error as CodecError {
+            return .failure(error)
+        } catch {
+            return .failure(CodecError(.failed, String(describing: error), file: input))
+        }
+    }
+}

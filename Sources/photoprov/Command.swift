@@ -1,0 +1,87 @@
+import Foundation
+import PhotoProvisioning
+
+/// One subcommand: its name, help text, options and what it runs.
+struct Command: Sendable {
+    let name: String
+    let summary: String
+    let usage: String
+    let options: [Arguments.Option]
+    let run: @Sendable (Arguments) async throws -> ExitCode
+
+    /// The subcommand's `--help` text.
+    var help: String {
+        var text = "\(summary)\n\nUsage: photoprov \(usage)\n"
+        if !options.isEmpty {
+            text += "\nOptions:\n"
+            for option in options {
+                let left = option.takesValue ? "--\(option.name) \(option.valueName)" : "--\(option.name)"
+                let padded = left.padding(toLength: max(left.count, 26), withPad: " ", startingAt: 0)
+                text += "  \(padded)  \(option.help)\n"
+            }
+        }
+        return text
+    }
+}
+
+extension CommandLine {
+    /// Every subcommand, in the order `--help` lists them.
+    static let commands: [Command] = [
+        .convert
+    ]
+
+    static let overview = """
+        photoprov \(PhotoProvisioning.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
+
+        Usage: photoprov <command> [options]
+
+        Commands:
+        \(commands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+
+        Run 'photoprov <command> --help' for a command's options. Exit codes: 0 success, 1 some items failed,
+        2 bad arguments, 3 blocked by policy or permission, 4 sign-in failed, 130 interrupted.
+        """
+
+    /// Runs the subcommand named by `arguments[0]` and turns every error into an exit code and one message.
+    static func run(_ arguments: [String]) async -> ExitCode {
+        guard let first = arguments.first, first != "--help", first != "-h", first != "help" else {
+            if arguments.count >= 2, let command = commands.first(where: { $0.name == arguments[1] }) {
+                print(command.help)
+            } else {
+                print(overview)
+            }
+            return .success
+        }
+        if first == "--version" || first == "version" {
+            print("photoprov \(PhotoProvisioning.version)")
+            return .success
+        }
+        guard let command = commands.first(where: { $0.name == first }) else {
+            Terminal.error("unknown command '\(first)'; run 'photoprov --help' for the list")
+            return .usage
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            print(command.help)
+            return .success
+        }
+        do {
+            let parsed = try Arguments(rest, options: command.options)
+            return try await command.run(parsed)
+        } catch {
+            return exitCode(for: error)
+        }
+    }
+
+    /// The one place where errors become exit codes and messages.
+    static func exitCode(for error: any Error) -> ExitCode {
+        switch error {
+        case let error as UsageError:
+            Terminal.error(error.description)
+            return .usage
+        default:
+            Terminal.error(String(describing: error))
+            return .someFailed
+        }
+    }
+}

@@ -1,0 +1,5 @@
+// The entry point: hand the arguments to the command table and exit with its code.
+import Foundation
+
+let code = await CommandLine.run(Array(CommandLine.arguments.dropFirst()))
+exit(code.rawValue)
