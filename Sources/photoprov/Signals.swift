@@ -4,7 +4,7 @@ import PhotoProvisioning
 
 /// SIGINT and SIGTERM for long runs: the first asks the run to stop taking new items and finish what is in
 /// flight; the second exits at once (the journal stays consistent: every state change is already committed).
-final class Signals: Sendable {
+final class Signals {
     private let sources: [any DispatchSourceSignal]
 
     /// Starts listening; keep the returned value alive for as long as the run lasts.
