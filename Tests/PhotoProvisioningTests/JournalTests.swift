@@ -334,3 +334,13 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(raw.range(of: Data("s3cr3t".utf8)) == nil, "the secret must not reach the file")
     }
 }
+
+@Suite struct JournalCommandKeyTests {
+    @Test func commandKeyIsAbsoluteAndNamesEverySetting() {
+        let key = Journal.commandKey(source: "people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
+        #expect(key == FileManager.default.currentDirectoryPath + "/people.csv target=users match=upn settings=fp9")
+        let other = Journal.commandKey(source: "./x/../people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
+        #expect(other == key)
+        #expect(Journal.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f") == "/a.csv target=groups match=id settings=f")
+    }
+}
