@@ -27,8 +27,12 @@ struct Command: Sendable {
 extension CommandLine {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [Command] = [
-        .convert
+        .convert,
+        .status,
     ]
+
+    /// Test aids that run like commands but are not listed in `--help`.
+    static let hiddenCommands: [Command] = [.journalStress]
 
     static let overview = """
         photoprov \(PhotoProvisioning.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
@@ -56,7 +60,7 @@ extension CommandLine {
             print("photoprov \(PhotoProvisioning.version)")
             return .success
         }
-        guard let command = commands.first(where: { $0.name == first }) else {
+        guard let command = (commands + hiddenCommands).first(where: { $0.name == first }) else {
             Terminal.error("unknown command '\(first)'; run 'photoprov --help' for the list")
             return .usage
         }

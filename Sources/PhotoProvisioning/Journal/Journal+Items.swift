@@ -1,0 +1,186 @@
+import Foundation
+
+extension Journal {
+    private static let itemColumns = """
+        id, run_id, action, target, match, key, resolved_id, line, source_path, source_sha256, source_bytes, \
+        source_width, source_height, source_format, fingerprint, output_bytes, output_width, output_height, \
+        output_quality, orientation, crop_fraction, quality_lowered, dimensions_lowered, upscale_avoided, state, \
+        attempts, http_status, graph_code, request_id, reason, \(JournalSchema.unixSeconds("created_at")), \
+        \(JournalSchema.unixSeconds("updated_at"))
+        """
+
+    private static func item(_ row: SQLiteStatement) -> Item {
+        func int(_ column: Int32) -> Int? { row.optionalInt(column).map { Int($0) } }
+        return Item(
+            id: row.int(0), runID: row.int(1), action: Action(rawValue: row.text(2)) ?? .upload,
+            target: TargetKind(rawValue: row.text(3)) ?? .users, match: MatchKey(rawValue: row.text(4)) ?? .upn,
+            key: row.text(5), resolvedID: row.optionalText(6), line: int(7), sourcePath: row.optionalText(8),
+            sourceSHA256: row.optionalText(9), sourceBytes: int(10), sourceWidth: int(11), sourceHeight: int(12),
+            sourceFormat: row.optionalText(13), fingerprint: row.optionalText(14), outputBytes: int(15),
+            outputWidth: int(16), outputHeight: int(17), outputQuality: int(18), orientation: int(19),
+            cropFraction: row.optionalDouble(20), qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0,
+            upscaleAvoided: row.int(23) != 0, state: ItemState(rawValue: row.text(24)) ?? .failed,
+            attempts: Int(row.int(25)), httpStatus: int(26), graphCode: row.optionalText(27),
+            requestID: row.optionalText(28), reason: row.optionalText(29),
+            createdAt: Date(timeIntervalSince1970: row.double(30)), updatedAt: Date(timeIntervalSince1970: row.double(31)))
+    }
+
+    /// Adds `newItems` to run `run` in one transaction and returns them as stored, in the same order.
+    ///
+    /// An item the run already holds (same action, target, match and key: a resumed run planned again) is
+    /// left as it is and returned with its recorded state, so the caller simply skips what is done.
+    public func addItems(_ newItems: [NewItem], run: Int64) throws(JournalError) -> [Item] {
+        try db.transaction { () throws(JournalError) -> [Item] in
+            let insert = try db.statement(
+                """
+                INSERT INTO items (run_id, action, target, match, key, resolved_id, line, source_path, fingerprint, \
+                state, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \
+                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, key) DO NOTHING
+                """)
+            let select = try db.statement(
+                "SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? AND action = ? AND target = ? AND match = ? AND key = ?"
+            )
+            var stored: [Item] = []
+            stored.reserveCapacity(newItems.count)
+            for new in newItems {
+                let identity: [SQLiteStatement.Value] = [
+                    .integer(run), .text(new.action.rawValue), .text(new.target.rawValue), .text(new.match.rawValue),
+                    .text(new.key),
+                ]
+                try insert.run(
+                    identity + [
+                        .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),
+                        .optional(new.fingerprint), .text(new.state.rawValue), .optional(new.reason),
+                    ])
+                if let item = try select.rows(identity, Journal.item).first { stored.append(item) }
+            }
+            return stored
+        }
+    }
+
+    /// Records a state change of item `item`, committed when this returns.
+    ///
+    /// Entering `uploaded` also records the item as the last successful upload of its key (source SHA-256,
+    /// fingerprint, resolved id, run) in the same transaction; entering `removed` forgets that record.
+    public func record(_ update: ItemUpdate, item: Int64) throws(JournalError) {
+        var assignments = ["state = ?", "updated_at = \(JournalSchema.now)"]
+        var values: [SQLiteStatement.Value] = [.text(update.state.rawValue)]
+        func set(_ column: String, _ value: SQLiteStatement.Value?) {
+            guard let value else { return }
+            assignments.append("\(column) = ?")
+            values.append(value)
+        }
+        set("resolved_id", update.resolvedID.map { .text($0) })
+        set("source_sha256", update.sourceSHA256.map { .text($0) })
+        set("source_bytes", update.sourceBytes.map { .integer(Int64($0)) })
+        set("source_width", update.sourceWidth.map { .integer(Int64($0)) })
+        set("source_height", update.sourceHeight.map { .integer(Int64($0)) })
+        set("source_format", update.sourceFormat.map { .text($0) })
+        set("fingerprint", update.fingerprint.map { .text($0) })
+        set("output_bytes", update.outputBytes.map { .integer(Int64($0)) })
+        set("output_width", update.outputWidth.map { .integer(Int64($0)) })
+        set("output_height", update.outputHeight.map { .integer(Int64($0)) })
+        set("output_quality", update.outputQuality.map { .integer(Int64($0)) })
+        set("orientation", update.orientation.map { .integer(Int64($0)) })
+        set("crop_fraction", update.cropFraction.map { .real($0) })
+        set("quality_lowered", update.qualityLowered.map { .integer($0 ? 1 : 0) })
+        set("dimensions_lowered", update.dimensionsLowered.map { .integer($0 ? 1 : 0) })
+        set("upscale_avoided", update.upscaleAvoided.map { .integer($0 ? 1 : 0) })
+        set("http_status", update.httpStatus.map { .integer(Int64($0)) })
+        set("graph_code", update.graphCode.map { .text($0) })
+        set("request_id", update.requestID.map { .text($0) })
+        set("reason", update.reason.map { .text($0) })
+        if update.state.countsAttempt { assignments.append("attempts = attempts + 1") }
+        if update.state.isSuccess && update.reason == nil {
+            assignments.append("reason = NULL")
+            if update.graphCode == nil { assignments.append("graph_code = NULL") }
+        }
+        values.append(.integer(item))
+        // The SQL text depends only on which fields are set, so the statement cache stays small.
+        let sql = "UPDATE items SET \(assignments.joined(separator: ", ")) WHERE id = ?"
+        let remember = """
+            INSERT INTO last_upload (target, match, key, resolved_id, source_sha256, fingerprint, uploaded_at, \
+            run_id, item_id) SELECT target, match, key, resolved_id, source_sha256, fingerprint, updated_at, run_id, id \
+            FROM items WHERE id = ? ON CONFLICT (target, match, key) DO UPDATE SET resolved_id = excluded.resolved_id, \
+            source_sha256 = excluded.source_sha256, fingerprint = excluded.fingerprint, \
+            uploaded_at = excluded.uploaded_at, run_id = excluded.run_id, item_id = excluded.item_id
+            """
+        let forget = """
+            DELETE FROM last_upload WHERE (target, match, key) = (SELECT target, match, key FROM items WHERE id = ?)
+            """
+        func apply() throws(JournalError) {
+            try db.statement(sql).run(values)
+            guard db.changes == 1 else { throw JournalError(.unknownRecord, path: path, detail: "no item \(item)") }
+        }
+        switch update.state {
+        case .uploaded:
+            try db.transaction { () throws(JournalError) in
+                try apply()
+                try db.statement(remember).run([.integer(item)])
+            }
+        case .removed:
+            try db.transaction { () throws(JournalError) in
+                try apply()
+                try db.statement(forget).run([.integer(item)])
+            }
+        default:
+            try apply()  // one statement in autocommit mode is its own transaction
+        }
+    }
+
+    /// The item with id `id`, if any.
+    public func item(id: Int64) throws(JournalError) -> Item? {
+        try db.statement("SELECT \(Journal.itemColumns) FROM items WHERE id = ?").rows([.integer(id)], Journal.item)
+            .first
+    }
+
+    /// Every item of run `run`, in the order they were added.
+    public func items(run: Int64) throws(JournalError) -> [Item] {
+        try db.statement("SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? ORDER BY id").rows(
+            [.integer(run)], Journal.item)
+    }
+
+    /// How many items of run `run` are in each state.
+    public func counts(run: Int64) throws(JournalError) -> Counts {
+        let pairs = try db.statement("SELECT state, count(*) FROM items WHERE run_id = ? GROUP BY state").rows(
+            [.integer(run)]
+        ) { (ItemState(rawValue: $0.text(0)), Int($0.int(1))) }
+        var counts = Counts()
+        for case (let state?, let count) in pairs { counts.byState[state] = count }
+        return counts
+    }
+
+    /// The last successful upload for `key`, or `nil` when we never set (or since removed) its photo.
+    public func lastUpload(target: TargetKind, match: MatchKey, key: String) throws(JournalError) -> LastUpload? {
+        try db.statement("SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? AND key = ?")
+            .rows([.text(target.rawValue), .text(match.rawValue), .text(key)], Journal.lastUpload).first
+    }
+
+    /// Every key of this target and match kind that holds a photo we uploaded, ordered by key.
+    ///
+    /// `--remove-missing` deletes the photos of those absent from the current source. Keys of another
+    /// match kind are not listed, so switching from `--match upn` to `--match employeeId` never makes
+    /// every user look missing.
+    public func keysWithPhotos(target: TargetKind, match: MatchKey) throws(JournalError) -> [LastUpload] {
+        try db.statement("SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? ORDER BY key")
+            .rows([.text(target.rawValue), .text(match.rawValue)], Journal.lastUpload)
+    }
+
+    private static let lastUploadColumns = """
+        target, match, key, resolved_id, source_sha256, fingerprint, \(JournalSchema.unixSeconds("uploaded_at")), \
+        run_id, item_id
+        """
+
+    private static func lastUpload(_ row: SQLiteStatement) -> LastUpload {
+        LastUpload(
+            target: TargetKind(rawValue: row.text(0)) ?? .users, match: MatchKey(rawValue: row.text(1)) ?? .upn,
+            key: row.text(2), resolvedID: row.optionalText(3), sourceSHA256: row.optionalText(4),
+            fingerprint: row.optionalText(5), uploadedAt: Date(timeIntervalSince1970: row.double(6)),
+            runID: row.int(7), itemID: row.int(8))
+    }
+}
+
+extension SQLiteStatement.Value {
+    static func optional(_ text: String?) -> Self { text.map { .text($0) } ?? .null }
+    static func optional(_ number: Int?) -> Self { number.map { .integer(Int64($0)) } ?? .null }
+}

@@ -1,0 +1,112 @@
+import CSQLite
+import Foundation
+
+/// The resumable record of every run and item: one SQLite file in WAL mode, created mode 0600.
+///
+/// An actor on its own serial executor (a Dispatch queue), so SQLite's blocking calls never park Swift's
+/// cooperative pool. Every state change is one committed transaction when the call returns; statements are
+/// prepared once and reused.
+public actor Journal {
+    /// The default journal file, relative to the current folder.
+    public static let defaultPath = "./photoprov.journal"
+
+    /// The journal file.
+    public nonisolated let path: String
+    private let executor: JournalExecutor
+    let db: SQLiteConnection
+
+    /// Runs every method of the journal on its own queue.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// Opens the journal at `path`, creating it (mode 0600) or migrating it to the current schema.
+    ///
+    /// - Parameters:
+    ///   - path: the journal file; its `-wal` and `-shm` companions live beside it.
+    ///   - create: when `false`, a missing file is `JournalError.Reason.notFound` (for `status`).
+    ///   - durability: how hard commits are pushed to disk (see `Durability`).
+    /// - Throws: `JournalError` when the file cannot be created, opened or migrated.
+    public static func open(
+        at path: String = defaultPath, create: Bool = true, durability: Durability = .normal
+    ) async throws(JournalError) -> Journal {
+        let executor = JournalExecutor()
+        let result: Result<Journal, JournalError> = await withCheckedContinuation { continuation in
+            executor.queue.async {
+                continuation.resume(
+                    returning: Result { () throws(JournalError) -> Journal in
+                        try Journal(path: path, create: create, durability: durability, executor: executor)
+                    })
+            }
+        }
+        return try result.get()
+    }
+
+    private init(path: String, create: Bool, durability: Durability, executor: JournalExecutor) throws(JournalError) {
+        self.path = path
+        self.executor = executor
+        if !FileManager.default.fileExists(atPath: path) {
+            guard create else { throw JournalError(.notFound, path: path, detail: "no such file") }
+            // Create the file ourselves so it is 0600 from its first byte; SQLite gives -wal and -shm the
+            // main file's permissions.
+            let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd < 0 && errno != EEXIST {
+                throw JournalError(.fileSystem, path: path, detail: "cannot create: \(String(cString: strerror(errno)))")
+            }
+            if fd >= 0 { close(fd) }
+        }
+        db = try SQLiteConnection(path: path, create: false)
+        try db.execute("PRAGMA busy_timeout = 10000")
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        try db.execute("PRAGMA foreign_keys = ON")
+        try Journal.migrate(db, path: path)
+        try Journal.restrictPermissions(path)
+    }
+
+    /// Tightens the journal and its companions to 0600 (an older file may have been created looser).
+    private static func restrictPermissions(_ path: String) throws(JournalError) {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard stat(file, &info) == 0 else { continue }
+            if info.st_mode & 0o777 != 0o600 && chmod(file, 0o600) != 0 {
+                throw JournalError(
+                    .fileSystem, path: path, detail: "cannot make \(file) private: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    private static func migrate(_ db: SQLiteConnection, path: String) throws(JournalError) {
+        let current = try db.statement("PRAGMA user_version").rows { Int($0.int(0)) }.first ?? 0
+        guard current <= JournalSchema.version else { throw JournalError(.newerSchema(current), path: path, detail: "") }
+        guard current < JournalSchema.version else { return }
+        try db.transaction { () throws(JournalError) in
+            for step in JournalSchema.migrations[current...] { try db.execute(step) }
+            try db.execute("PRAGMA user_version = \(JournalSchema.version)")
+        }
+    }
+
+    /// The schema version of the open file (`PRAGMA user_version`).
+    public func schemaVersion() throws(JournalError) -> Int {
+        try db.statement("PRAGMA user_version").rows { Int($0.int(0)) }.first ?? 0
+    }
+
+    /// SQLite's `PRAGMA journal_mode` for the open file (`wal`).
+    public func journalMode() throws(JournalError) -> String {
+        try db.statement("PRAGMA journal_mode").rows { $0.text(0) }.first ?? ""
+    }
+
+    /// `PRAGMA integrity_check`: `"ok"` for a sound file, otherwise SQLite's findings joined by newlines.
+    public func integrityCheck() throws(JournalError) -> String {
+        try db.statement("PRAGMA integrity_check").rows { $0.text(0) }.joined(separator: "\n")
+    }
+
+    /// Runs and keys with photos, for `status`.
+    public func totals() throws(JournalError) -> Totals {
+        let runs = try db.statement("SELECT count(*) FROM runs").rows { Int($0.int(0)) }.first ?? 0
+        let pairs = try db.statement("SELECT target, count(*) FROM last_upload GROUP BY target").rows {
+            (TargetKind(rawValue: $0.text(0)), Int($0.int(1)))
+        }
+        var withPhotos: [TargetKind: Int] = [:]
+        for case (let target?, let count) in pairs { withPhotos[target] = count }
+        return Totals(runs: runs, withPhotos: withPhotos)
+    }
+}

@@ -1,0 +1,41 @@
+/// What went wrong with the journal file: opening, migrating or writing it.
+public struct JournalError: Error, CustomStringConvertible, Sendable {
+    /// The kind of failure, for callers that react differently (a missing journal is a usage error).
+    public enum Reason: Sendable, Equatable {
+        /// The journal file does not exist and the caller asked not to create it.
+        case notFound
+        /// The file was written by a newer photoprov whose schema this one does not know.
+        case newerSchema(Int)
+        /// SQLite reported an error (result code).
+        case sqlite(Int32)
+        /// A run or item id that the journal does not hold.
+        case unknownRecord
+        /// The file could not be created or its permissions set.
+        case fileSystem
+    }
+
+    /// The kind of failure.
+    public let reason: Reason
+    /// The journal file involved.
+    public let path: String
+    /// Lower-case detail, such as SQLite's own message.
+    public let detail: String
+
+    /// Creates an error about the journal at `path`.
+    public init(_ reason: Reason, path: String, detail: String) {
+        self.reason = reason
+        self.path = path
+        self.detail = detail
+    }
+
+    public var description: String {
+        switch reason {
+        case .notFound: "no journal at \(path)"
+        case .newerSchema(let version):
+            "journal \(path) has schema version \(version), newer than this photoprov understands; upgrade photoprov"
+        case .sqlite(let code): "journal \(path): \(detail) (sqlite code \(code))"
+        case .unknownRecord: "journal \(path): \(detail)"
+        case .fileSystem: "journal \(path): \(detail)"
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// The journal's tables, versioned with `PRAGMA user_version`; README's "Journal" section documents them.
+enum JournalSchema {
+    /// Steps that bring a journal of version `index` to `index + 1`; the current version is their count.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('upload', 'dry-run')),
+            command_key TEXT NOT NULL,
+            arguments TEXT NOT NULL,
+            verdict TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed'))
+        );
+        CREATE INDEX runs_by_command ON runs (command_key, kind, status);
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            action TEXT NOT NULL CHECK (action IN ('upload', 'remove')),
+            target TEXT NOT NULL,
+            match TEXT NOT NULL,
+            key TEXT NOT NULL,
+            resolved_id TEXT,
+            line INTEGER,
+            source_path TEXT,
+            source_sha256 TEXT,
+            source_bytes INTEGER,
+            source_width INTEGER,
+            source_height INTEGER,
+            source_format TEXT,
+            fingerprint TEXT,
+            output_bytes INTEGER,
+            output_width INTEGER,
+            output_height INTEGER,
+            output_quality INTEGER,
+            orientation INTEGER,
+            crop_fraction REAL,
+            quality_lowered INTEGER NOT NULL DEFAULT 0,
+            dimensions_lowered INTEGER NOT NULL DEFAULT 0,
+            upscale_avoided INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            http_status INTEGER,
+            graph_code TEXT,
+            request_id TEXT,
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (run_id, action, target, match, key)
+        );
+        CREATE INDEX items_by_state ON items (run_id, state);
+        CREATE TABLE last_upload (
+            target TEXT NOT NULL,
+            match TEXT NOT NULL,
+            key TEXT NOT NULL,
+            resolved_id TEXT,
+            source_sha256 TEXT,
+            fingerprint TEXT,
+            uploaded_at TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            item_id INTEGER NOT NULL,
+            PRIMARY KEY (target, match, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE preview_original (
+            source_sha256 TEXT PRIMARY KEY,
+            jpeg BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE preview_output (
+            source_sha256 TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            jpeg BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (source_sha256, fingerprint)
+        ) WITHOUT ROWID;
+        """
+    ]
+
+    /// The schema version this build writes.
+    static var version: Int { migrations.count }
+
+    /// SQL for the current UTC time as ISO 8601 with milliseconds, e.g. `2026-11-22T06:30:00.123Z`.
+    static let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+    /// SQL turning a stored timestamp column into Unix seconds.
+    static func unixSeconds(_ column: String) -> String { "((julianday(\(column)) - 2440587.5) * 86400.0)" }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Resolves photo paths against a source folder and checks them: inside the folder (unless allowed
+/// outside), an existing, readable, non-empty regular file.
+struct PathGuard {
+    /// The source folder as an absolute, `..`-free path.
+    let root: String
+    /// The source folder with symlinks resolved.
+    let realRoot: String
+    let allowOutside: Bool
+
+    init(folder: String, allowOutside: Bool) {
+        root = PathGuard.absolute(folder, base: FileManager.default.currentDirectoryPath)
+        realRoot = PathGuard.realPath(root) ?? root
+        self.allowOutside = allowOutside
+    }
+
+    /// A checked file: its absolute path as written and with symlinks resolved (to spot the same file twice).
+    struct Checked {
+        var path: String
+        var realPath: String
+    }
+
+    /// Resolves `written` (relative to the folder, or absolute) and checks it.
+    func check(_ written: String) -> Result<Checked, SourceProblem.Reason> {
+        let path = PathGuard.absolute(written, base: root)
+        if !allowOutside && !PathGuard.isInside(path, root) {
+            let leavesByDotDot = !written.hasPrefix("/") || written.split(separator: "/").contains("..")
+            return .failure(.outsideSource(leavesByDotDot ? .dotDot : .absolutePath))
+        }
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            return .failure(errno == ENOENT || errno == ENOTDIR ? .missingFile : .unreadableFile(PathGuard.lastError()))
+        }
+        guard let real = PathGuard.realPath(path) else {
+            // A dangling symlink is a missing file; a loop or a permission problem makes it unreadable.
+            return .failure(errno == ENOENT ? .missingFile : .unreadableFile(PathGuard.lastError()))
+        }
+        if !allowOutside && !PathGuard.isInside(real, realRoot) { return .failure(.outsideSource(.symlink)) }
+        guard stat(real, &info) == 0 else { return .failure(.unreadableFile(PathGuard.lastError())) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notAFile) }
+        let fd = open(real, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(.unreadableFile(PathGuard.lastError())) }
+        close(fd)
+        guard info.st_size > 0 else { return .failure(.emptyFile) }
+        return .success(Checked(path: path, realPath: real))
+    }
+
+    /// `path` made absolute against `base`, with `.` and `..` resolved lexically (symlinks untouched).
+    static func absolute(_ path: String, base: String) -> String {
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `path` is `folder` itself or lies beneath it.
+    static func isInside(_ path: String, _ folder: String) -> Bool {
+        folder == "/" || path == folder || path.hasPrefix(folder + "/")
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    private static func lastError() -> String { String(cString: strerror(errno)).lowercased() }
+}

@@ -1,0 +1,110 @@
+/// A row (or file) refused by validation, with where it is and why.
+public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
+    /// Why a row was refused.
+    public enum Reason: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The key cell is empty.
+        case missingKey(MatchKey)
+        /// The key does not look like the kind `--match` names (name@domain, a GUID).
+        case malformedKey(MatchKey, String)
+        /// The photo cell is empty.
+        case missingPath
+        /// No file at the photo path.
+        case missingFile
+        /// The photo path is a folder or a device, not a file.
+        case notAFile
+        /// The file exists but cannot be opened for reading.
+        case unreadableFile(String)
+        /// The file has no bytes.
+        case emptyFile
+        /// The path leaves the source folder; refused unless `--allow-outside`.
+        case outsideSource(Escape)
+        /// Another row names the same user with a different file (or is itself invalid); both are refused.
+        case duplicateKey(others: [String])
+        /// The same user and file as an earlier row: this row is dropped and the earlier one kept.
+        case sameAsEarlier(String)
+        /// A quoted CSV field was never closed, so the rest of the file could not be read as rows.
+        case unterminatedQuote
+
+        /// How a path leaves the source folder.
+        public enum Escape: String, Sendable {
+            case dotDot = "through '..'"
+            case symlink = "through a symlink"
+            case absolutePath = "as an absolute path"
+        }
+
+        public var description: String {
+            switch self {
+            case .missingKey(let match): "no \(match.displayName)"
+            case .malformedKey(let match, let key): "'\(key)' is not a valid \(match.displayName) (\(match.expectedForm))"
+            case .missingPath: "no photo file named"
+            case .missingFile: "photo file not found"
+            case .notAFile: "photo path is not a regular file"
+            case .unreadableFile(let detail): "photo file cannot be read: \(detail)"
+            case .emptyFile: "photo file is empty"
+            case .outsideSource(let escape):
+                "photo path leaves the source folder \(escape.rawValue) (allow with --allow-outside)"
+            case .duplicateKey(let others): "duplicate user: also at \(others.joined(separator: ", "))"
+            case .sameAsEarlier(let first): "same user and file as \(first); kept once"
+            case .unterminatedQuote: "quoted field is never closed; the rest of the file was not read"
+            }
+        }
+    }
+
+    /// The physical line where the CSV row starts; `nil` for folder sources.
+    public var line: Int?
+    /// The key as written, when there was one.
+    public var key: String?
+    /// The photo path as written (the file name for folder sources), when there was one.
+    public var path: String?
+    /// Why the row was refused.
+    public var reason: Reason
+
+    /// Creates a problem report.
+    public init(line: Int?, key: String?, path: String?, reason: Reason) {
+        self.line = line
+        self.key = key
+        self.path = path
+        self.reason = reason
+    }
+
+    /// `line 4` for CSV rows, the file name for folder sources.
+    public var location: String { line.map { "line \($0)" } ?? path ?? "source" }
+
+    /// `line 4 (bob@contoso.com): photo file not found: photos/bob.jpg`.
+    public var description: String {
+        var text = location
+        if let key, !key.isEmpty { text += " (\(key))" }
+        text += ": \(reason)"
+        if line != nil, let path, !path.isEmpty, reason.mentionsPath { text += ": \(path)" }
+        return text
+    }
+}
+
+extension SourceProblem.Reason {
+    fileprivate var mentionsPath: Bool {
+        switch self {
+        case .missingFile, .notAFile, .unreadableFile, .emptyFile, .outsideSource: true
+        default: false
+        }
+    }
+}
+
+extension MatchKey {
+    /// How people call this key in messages.
+    public var displayName: String {
+        switch self {
+        case .upn: "UPN"
+        case .mail: "mail address"
+        case .employeeId: "employee id"
+        case .id: "object id"
+        }
+    }
+
+    var expectedForm: String {
+        switch self {
+        case .upn, .mail: "expected name@domain"
+        case .employeeId: "expected non-empty text"
+        case .id: "expected a GUID such as 4f1c1b5e-8f0b-4c47-9a4e-2f6d3c1a0b9e"
+        }
+    }
+}

@@ -1,0 +1,346 @@
+import Foundation
+import Testing
+
+@testable import PhotoProvisioning
+
+/// A journal path in its own temporary folder, removed when the test ends.
+private final class JournalFolder {
+    let folder: String
+    var path: String { folder + "/photoprov.journal" }
+
+    init() throws {
+        folder = NSTemporaryDirectory() + "photoprov-journal-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    func mode(_ file: String) -> mode_t? {
+        var info = stat()
+        return stat(file, &info) == 0 ? info.st_mode & 0o777 : nil
+    }
+}
+
+private func newItems(_ keys: [String], fingerprint: String = "fp1") -> [Journal.NewItem] {
+    keys.enumerated().map { index, key in
+        Journal.NewItem(
+            target: .users, match: .upn, key: key, line: index + 2, sourcePath: "/photos/\(key).jpg",
+            fingerprint: fingerprint)
+    }
+}
+
+/// Walks an item through a successful upload as the pipeline would.
+private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resolvedID: String? = nil) async throws {
+    var converted = Journal.ItemUpdate(.converted)
+    converted.sourceSHA256 = sha
+    converted.sourceBytes = 123_456
+    converted.sourceWidth = 1200
+    converted.sourceHeight = 1600
+    converted.sourceFormat = "jpeg"
+    converted.outputBytes = 45_678
+    converted.outputWidth = 648
+    converted.outputHeight = 648
+    converted.outputQuality = 85
+    converted.orientation = 6
+    converted.cropFraction = 0.25
+    converted.upscaleAvoided = true
+    try await journal.record(converted, item: item.id)
+    try await journal.record(Journal.ItemUpdate(.uploading), item: item.id)
+    var uploaded = Journal.ItemUpdate(.uploaded)
+    uploaded.httpStatus = 200
+    uploaded.requestID = "req-\(item.key)"
+    uploaded.resolvedID = resolvedID
+    try await journal.record(uploaded, item: item.id)
+}
+
+@Suite struct JournalTests {
+    @Test func createsAPrivateWALJournalWithItsCompanions() async throws {
+        let folder = try JournalFolder()
+        let previous = umask(0)  // the loosest umask: the journal must still be 0600
+        defer { umask(previous) }
+        let journal = try await Journal.open(at: folder.path)
+        let start = try await journal.startRun(kind: .upload, commandKey: "k", arguments: [])
+        _ = try await journal.addItems(newItems(["a@contoso.com"]), run: start.run.id)
+        #expect(try await journal.journalMode() == "wal")
+        #expect(try await journal.schemaVersion() == JournalSchema.version)
+        for file in [folder.path, folder.path + "-wal", folder.path + "-shm"] {
+            #expect(folder.mode(file) == 0o600, "\(file) must be 0600")
+        }
+    }
+
+    @Test func tightensALooserExistingFile() async throws {
+        let folder = try JournalFolder()
+        #expect(FileManager.default.createFile(atPath: folder.path, contents: nil, attributes: [.posixPermissions: 0o644]))
+        #expect(folder.mode(folder.path) == 0o644)
+        let journal = try await Journal.open(at: folder.path)
+        #expect(try await journal.latestRun() == nil)
+        #expect(folder.mode(folder.path) == 0o600)
+        #expect(folder.mode(folder.path + "-wal") == 0o600)
+    }
+
+    @Test func statusModeDoesNotCreateAMissingJournal() async throws {
+        let folder = try JournalFolder()
+        await #expect(throws: JournalError.self) { try await Journal.open(at: folder.path, create: false) }
+        do {
+            _ = try await Journal.open(at: folder.path, create: false)
+        } catch {
+            #expect(error.reason == .notFound)
+            #expect(error.description == "no journal at \(folder.path)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
+    }
+
+    @Test func refusesAJournalFromANewerPhotoprov() async throws {
+        let folder = try JournalFolder()
+        do {
+            let connection = try SQLiteConnection(path: folder.path, create: true)
+            try connection.execute("PRAGMA user_version = 99")
+        }
+        do {
+            _ = try await Journal.open(at: folder.path)
+            Issue.record("schema 99 must be refused")
+        } catch {
+            #expect(error.reason == .newerSchema(99))
+            #expect(error.description.contains("upgrade photoprov"))
+        }
+    }
+
+    @Test func resumesAnAbandonedRunWithoutOfferingUploadedItemsAgain() async throws {
+        let folder = try JournalFolder()
+        let keys = ["a@contoso.com", "b@contoso.com", "c@contoso.com", "d@contoso.com"]
+        var runID: Int64 = 0
+        do {
+            let journal = try await Journal.open(at: folder.path)
+            let start = try await journal.startRun(kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
+            #expect(!start.resumed)
+            #expect(start.items.isEmpty)
+            runID = start.run.id
+            let items = try await journal.addItems(newItems(keys), run: runID)
+            try await upload(journal, items[0], sha: "sha-a")
+            try await journal.record(Journal.ItemUpdate(.converted), item: items[1].id)
+            try await journal.record(Journal.ItemUpdate(.uploading), item: items[1].id)
+            try await journal.record(Journal.ItemUpdate(.converted), item: items[2].id)
+            // Abandoned here, as if the process were killed: no finishRun.
+        }
+        let journal = try await Journal.open(at: folder.path)
+        #expect(try await journal.latestRun()?.status == .running)
+        let other = try await journal.startRun(kind: .dryRun, commandKey: "csv:people.csv|users|upn|fp1", arguments: [])
+        #expect(!other.resumed, "a dry run never continues an upload run")
+        try await journal.finishRun(other.run.id, status: .completed)
+
+        let start = try await journal.startRun(kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
+        #expect(start.resumed)
+        #expect(start.run.id == runID)
+        #expect(start.run.status == .running)
+        #expect(start.items.map(\.state) == [.uploaded, .uploading, .converted, .pending])
+        // Planning the same source again keeps what is recorded.
+        let replanned = try await journal.addItems(newItems(keys), run: runID)
+        #expect(replanned.map(\.id) == start.items.map(\.id))
+        #expect(replanned.map(\.state) == [.uploaded, .uploading, .converted, .pending])
+        let offered = replanned.filter(\.state.needsWork).map(\.key)
+        #expect(offered == ["b@contoso.com", "c@contoso.com", "d@contoso.com"])
+        #expect(replanned[1].attempts == 1)
+        for item in replanned where item.state.needsWork { try await upload(journal, item, sha: "sha-\(item.key)") }
+        #expect(try await journal.item(id: replanned[1].id)?.attempts == 2)
+        #expect(try await journal.item(id: replanned[0].id)?.attempts == 1)
+        try await journal.finishRun(runID, status: .completed)
+        let finished = try await journal.run(id: runID)
+        #expect(finished?.status == .completed)
+        #expect(finished?.endedAt != nil)
+
+        let next = try await journal.startRun(kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
+        #expect(!next.resumed, "a completed run is never resumed")
+        #expect(next.run.id != runID)
+        #expect(try await journal.runs().map(\.id) == [next.run.id, runID, other.run.id].sorted(by: >))
+    }
+
+    @Test func interruptedAndFailedRunsResumeToo() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        for status in [Journal.RunStatus.interrupted, .failed] {
+            let first = try await journal.startRun(kind: .upload, commandKey: "key-\(status)", arguments: [])
+            try await journal.finishRun(first.run.id, status: status)
+            let again = try await journal.startRun(kind: .upload, commandKey: "key-\(status)", arguments: [])
+            #expect(again.resumed)
+            #expect(again.run.id == first.run.id)
+            #expect(again.run.endedAt == nil)
+        }
+    }
+
+    @Test func recordsEveryItemFactAndTheLastUploadForSync() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        let run = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
+        let item = try await journal.addItems(newItems(["alice@contoso.com"]), run: run.id)[0]
+        #expect(item.state == .pending)
+        #expect(item.line == 2)
+        #expect(item.sourcePath == "/photos/alice@contoso.com.jpg")
+        var failed = Journal.ItemUpdate(.failed, reason: "throttled too long")
+        failed.httpStatus = 429
+        failed.graphCode = "TooManyRequests"
+        try await journal.record(Journal.ItemUpdate(.uploading), item: item.id)
+        try await journal.record(failed, item: item.id)
+        let afterFailure = try #require(try await journal.item(id: item.id))
+        #expect(afterFailure.reason == "throttled too long")
+        #expect(afterFailure.graphCode == "TooManyRequests")
+        #expect(try await journal.lastUpload(target: .users, match: .upn, key: "alice@contoso.com") == nil)
+
+        try await upload(journal, item, sha: "sha-1", resolvedID: "11111111-2222-3333-4444-555555555555")
+        let stored = try #require(try await journal.item(id: item.id))
+        #expect(stored.state == .uploaded)
+        #expect(stored.attempts == 2)
+        #expect(stored.reason == nil)
+        #expect(stored.graphCode == nil)
+        #expect(stored.httpStatus == 200)
+        #expect(stored.requestID == "req-alice@contoso.com")
+        #expect(stored.sourceSHA256 == "sha-1")
+        #expect(stored.sourceBytes == 123_456)
+        #expect(stored.sourceFormat == "jpeg")
+        #expect(stored.outputWidth == 648)
+        #expect(stored.outputQuality == 85)
+        #expect(stored.orientation == 6)
+        #expect(stored.cropFraction == 0.25)
+        #expect(stored.upscaleAvoided && !stored.qualityLowered && !stored.dimensionsLowered)
+        #expect(stored.updatedAt >= stored.createdAt)
+        #expect(abs(stored.updatedAt.timeIntervalSinceNow) < 60)
+
+        let last = try #require(try await journal.lastUpload(target: .users, match: .upn, key: "alice@contoso.com"))
+        #expect(last.resolvedID == "11111111-2222-3333-4444-555555555555")
+        #expect(last.runID == run.id)
+        #expect(last.itemID == item.id)
+        #expect(last.matches(sourceSHA256: "sha-1", fingerprint: "fp1"))
+        #expect(!last.matches(sourceSHA256: "sha-2", fingerprint: "fp1"), "a changed photo is uploaded again")
+        #expect(!last.matches(sourceSHA256: "sha-1", fingerprint: "fp2"), "changed settings upload again")
+        #expect(try await journal.lastUpload(target: .users, match: .mail, key: "alice@contoso.com") == nil)
+        #expect(try await journal.lastUpload(target: .groups, match: .upn, key: "alice@contoso.com") == nil)
+
+        // The next sync run finds it unchanged; a later upload of a new photo replaces the record.
+        try await journal.finishRun(run.id, status: .completed)
+        let sync = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
+        let again = try await journal.addItems(newItems(["alice@contoso.com"]), run: sync.id)[0]
+        #expect(again.id != item.id)
+        try await journal.record(Journal.ItemUpdate(.unchanged), item: again.id)
+        #expect(try await journal.lastUpload(target: .users, match: .upn, key: "alice@contoso.com")?.runID == run.id)
+        let third = try await journal.startRun(kind: .upload, commandKey: "k2", arguments: []).run
+        let changed = try await journal.addItems(newItems(["alice@contoso.com"]), run: third.id)[0]
+        try await upload(journal, changed, sha: "sha-2")
+        let replaced = try await journal.lastUpload(target: .users, match: .upn, key: "alice@contoso.com")
+        #expect(replaced?.sourceSHA256 == "sha-2")
+        #expect(replaced?.runID == third.id)
+    }
+
+    @Test func listsKeysWithPhotosForRemoveMissing() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        let run = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
+        let items = try await journal.addItems(newItems(["c@x.com", "a@x.com", "b@x.com"]), run: run.id)
+        for item in items { try await upload(journal, item, sha: "sha-\(item.key)", resolvedID: "id-\(item.key)") }
+        var groupItem = Journal.NewItem(target: .groups, match: .id, key: "0000-group", fingerprint: "fp1")
+        groupItem.sourcePath = "/g.jpg"
+        try await upload(journal, try await journal.addItems([groupItem], run: run.id)[0], sha: "sha-g")
+        #expect(try await journal.keysWithPhotos(target: .users, match: .upn).map(\.key) == ["a@x.com", "b@x.com", "c@x.com"])
+        #expect(try await journal.keysWithPhotos(target: .users, match: .employeeId).isEmpty)
+        try await journal.finishRun(run.id, status: .completed)
+
+        // The source now lists only a and c: b is missing; --remove-missing deletes it.
+        let present: Set = ["a@x.com", "c@x.com"]
+        let sync = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
+        let missing = try await journal.keysWithPhotos(target: .users, match: .upn).filter { !present.contains($0.key) }
+        #expect(missing.map(\.key) == ["b@x.com"])
+        #expect(missing.first?.resolvedID == "id-b@x.com")
+        let removal = try await journal.addItems(
+            missing.map { Journal.NewItem(action: .remove, target: $0.target, match: $0.match, key: $0.key, resolvedID: $0.resolvedID) },
+            run: sync.id)[0]
+        #expect(removal.action == .remove)
+        #expect(removal.state.needsWork)
+        try await journal.record(Journal.ItemUpdate(.removing), item: removal.id)
+        try await journal.record(Journal.ItemUpdate(.removed), item: removal.id)
+        #expect(try await journal.keysWithPhotos(target: .users, match: .upn).map(\.key) == ["a@x.com", "c@x.com"])
+        #expect(try await journal.item(id: removal.id)?.attempts == 1)
+        let totals = try await journal.totals()
+        #expect(totals.runs == 2)
+        #expect(totals.withPhotos == [.users: 2, .groups: 1])
+    }
+
+    @Test func previewsAreStoredOncePerSourceAndSettings() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        let run = try await journal.startRun(kind: .dryRun, commandKey: "k", arguments: []).run
+        let items = try await journal.addItems(
+            newItems(["a@x.com", "b@x.com"]) + newItems(["c@x.com"], fingerprint: "fp2") + newItems(["d@x.com"]), run: run.id)
+        for item in items.prefix(3) {
+            var update = Journal.ItemUpdate(.wouldUpload)
+            update.sourceSHA256 = "same-photo"
+            try await journal.record(update, item: item.id)
+        }
+        #expect(try await journal.hasPreviews(sourceSHA256: "same-photo", fingerprint: "fp1") == (false, false))
+        try await journal.storeOriginalPreview(Data([1, 2, 3]), sourceSHA256: "same-photo")
+        try await journal.storeOriginalPreview(Data([9, 9, 9]), sourceSHA256: "same-photo")  // ignored: deduplicated
+        try await journal.storeOutputPreview(Data([4, 5]), sourceSHA256: "same-photo", fingerprint: "fp1")
+        try await journal.storeOutputPreview(Data([6, 7]), sourceSHA256: "same-photo", fingerprint: "fp2")
+        #expect(try await journal.hasPreviews(sourceSHA256: "same-photo", fingerprint: "fp1") == (true, true))
+        #expect(try await journal.previews(item: items[0].id) == Journal.Previews(original: Data([1, 2, 3]), output: Data([4, 5])))
+        #expect(try await journal.previews(item: items[1].id) == Journal.Previews(original: Data([1, 2, 3]), output: Data([4, 5])))
+        #expect(try await journal.previews(item: items[2].id) == Journal.Previews(original: Data([1, 2, 3]), output: Data([6, 7])))
+        #expect(try await journal.previews(item: items[3].id) == Journal.Previews(original: nil, output: nil))
+        await #expect(throws: JournalError.self) { try await journal.previews(item: 9999) }
+    }
+
+    @Test func countsMapStatesToStatusNames() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        let run = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
+        let states: [Journal.ItemState] = [
+            .uploaded, .uploaded, .unchanged, .failed, .pending, .converted, .uploading, .invalid, .skipped, .skipped,
+            .removed,
+        ]
+        var planned = newItems(states.indices.map { "u\($0)@x.com" })
+        planned[7].state = .invalid
+        planned[7].reason = "photo file not found"
+        let items = try await journal.addItems(planned, run: run.id)
+        #expect(items[7].state == .invalid)
+        #expect(items[7].reason == "photo file not found")
+        for (item, state) in zip(items, states) where state != .pending && state != .invalid {
+            try await journal.record(Journal.ItemUpdate(state), item: item.id)
+        }
+        let counts = try await journal.counts(run: run.id)
+        #expect(counts[.uploaded] == 2)
+        #expect(counts[.skipped] == 2)
+        #expect(counts.total == states.count)
+        let summary = Dictionary(uniqueKeysWithValues: counts.summary.map { ($0.name, $0.count) })
+        #expect(summary == [
+            "uploaded": 2, "unchanged": 1, "failed": 1, "pending": 3, "skipped_invalid": 3, "removed": 1,
+            "would_upload": 0, "would_remove": 0, "total": 11,
+        ])
+        await #expect(throws: JournalError.self) { try await journal.record(Journal.ItemUpdate(.failed), item: 424_242) }
+        await #expect(throws: JournalError.self) { try await journal.finishRun(424_242, status: .completed) }
+    }
+
+    @Test func redactsSecretValuesInArguments() async throws {
+        let arguments = [
+            "upload", "--csv", "people.csv", "--client-secret", "s3cr3t", "--token=abc", "--cert-password", "pw",
+            "--client-assertion", "eyJ", "--Access-Token", "--quiet", "--tenant", "contoso",
+        ]
+        let redacted = Journal.redact(arguments)
+        #expect(redacted == [
+            "upload", "--csv", "people.csv", "--client-secret", "<redacted>", "--token=<redacted>", "--cert-password",
+            "<redacted>", "--client-assertion", "<redacted>", "--Access-Token", "--quiet", "--tenant", "contoso",
+        ])
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        let run = try await journal.startRun(kind: .upload, commandKey: "k", arguments: arguments).run
+        #expect(run.arguments == redacted)
+        let raw = try Data(contentsOf: URL(fileURLWithPath: folder.path)) + (try Data(contentsOf: URL(fileURLWithPath: folder.path + "-wal")))
+        #expect(raw.range(of: Data("s3cr3t".utf8)) == nil, "the secret must not reach the file")
+    }
+}
+
+@Suite struct JournalCommandKeyTests {
+    @Test func commandKeyIsAbsoluteAndNamesEverySetting() {
+        let key = Journal.commandKey(source: "people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
+        #expect(key == FileManager.default.currentDirectoryPath + "/people.csv target=users match=upn settings=fp9")
+        let other = Journal.commandKey(source: "./x/../people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
+        #expect(other == key)
+        #expect(Journal.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f") == "/a.csv target=groups match=id settings=f")
+    }
+}
