@@ -27,7 +27,8 @@ struct Command: Sendable {
 extension CommandLine {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [Command] = [
-        .convert
+        .convert,
+        .policy,
     ]
 
     static let overview = """
@@ -79,6 +80,14 @@ extension CommandLine {
         case let error as UsageError:
             Terminal.error(error.description)
             return .usage
+        case let error as GraphError:
+            Terminal.error(error.description)
+            switch error.kind {
+            case .signIn: return .signInFailed
+            case .blocked: return .blocked
+            case .configuration: return .usage
+            case .request, .network: return .someFailed
+            }
         default:
             Terminal.error(String(describing: error))
             return .someFailed
