@@ -29,6 +29,7 @@ extension CommandLine {
     static let commands: [Command] = [
         .convert,
         .status,
+        .policy,
     ]
 
     /// Test aids that run like commands but are not listed in `--help`.
@@ -83,6 +84,14 @@ extension CommandLine {
         case let error as UsageError:
             Terminal.error(error.description)
             return .usage
+        case let error as GraphError:
+            Terminal.error(error.description)
+            switch error.kind {
+            case .signIn: return .signInFailed
+            case .blocked: return .blocked
+            case .configuration: return .usage
+            case .request, .network: return .someFailed
+            }
         default:
             Terminal.error(String(describing: error))
             return .someFailed

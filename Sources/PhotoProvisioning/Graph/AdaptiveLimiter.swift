@@ -1,0 +1,113 @@
+import Foundation
+
+/// Limits requests in flight and adapts the limit to throttling (AIMD).
+///
+/// The limit halves when a request started under the current limit is answered 429, and grows by one after each
+/// run of `limit` consecutive successes, never above `maximum`. A tenant that throttles gets fewer parallel
+/// requests instead of a hammering; when it recovers, throughput climbs back.
+public actor AdaptiveLimiter {
+    /// How a finished request should move the limit.
+    public enum Signal: Sendable {
+        /// Answered without throttling.
+        case success
+        /// Answered 429.
+        case throttled
+        /// Neither (network error, 4xx): leaves the limit as it is.
+        case neutral
+    }
+
+    /// A held slot; give it back to ``release(_:_:)``.
+    public struct Ticket: Sendable {
+        let generation: Int
+    }
+
+    /// The ceiling (`--concurrency`).
+    public let maximum: Int
+    /// The current in-flight limit, 1...maximum.
+    public private(set) var limit: Int
+    /// Requests holding a slot now.
+    public private(set) var inFlight = 0
+    /// The lowest the limit has been.
+    public private(set) var lowestLimit: Int
+    /// How many times the limit was halved.
+    public private(set) var decreases = 0
+    /// How many times the limit grew.
+    public private(set) var increases = 0
+
+    private var generation = 0
+    private var successRun = 0
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var nextWaiter: UInt64 = 0
+
+    /// Creates a limiter starting at `maximum`.
+    public init(maximum: Int) {
+        self.maximum = max(1, maximum)
+        self.limit = max(1, maximum)
+        self.lowestLimit = max(1, maximum)
+    }
+
+    /// Waits for a free slot (first come, first served).
+    ///
+    /// - Throws: `CancellationError` when the task is cancelled while waiting.
+    public func acquire() async throws -> Ticket {
+        if inFlight < limit && waiters.isEmpty {
+            inFlight += 1
+            return Ticket(generation: generation)
+        }
+        nextWaiter += 1
+        let id = nextWaiter
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters.append((id, continuation))
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+        return Ticket(generation: generation)
+    }
+
+    /// Gives a slot back and adapts the limit to how its request went.
+    public func release(_ ticket: Ticket, _ signal: Signal) {
+        inFlight -= 1
+        switch signal {
+        case .success:
+            successRun += 1
+            if successRun >= limit {
+                successRun = 0
+                if limit < maximum {
+                    limit += 1
+                    increases += 1
+                }
+            }
+        case .throttled:
+            successRun = 0
+            // Only the first 429 of requests started under this limit halves it; the rest were already in flight.
+            if ticket.generation == generation {
+                limit = max(1, limit / 2)
+                lowestLimit = min(lowestLimit, limit)
+                decreases += 1
+                generation += 1
+            }
+        case .neutral:
+            break
+        }
+        wake()
+    }
+
+    private func wake() {
+        while inFlight < limit, !waiters.isEmpty {
+            let waiter = waiters.removeFirst()
+            inFlight += 1
+            waiter.continuation.resume()
+        }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+
+extension GraphClient {
+    /// One sub-request of a JSON `$batch`.
+    struct BatchItem: Sendable {
+        var id: String
+        var url: String
+    }
+
+    /// One sub-response of a JSON `$batch`.
+    struct BatchAnswer: Sendable {
+        var status: Int
+        var body: [String: any Sendable]
+        var code: String? { (body["error"] as? [String: any Sendable])?["code"] as? String }
+        var message: String? { (body["error"] as? [String: any Sendable])?["message"] as? String }
+    }
+
+    /// Largest `$batch` Graph accepts.
+    static let batchLimit = 20
+
+    /// Looks up users by `keys` (UPN, mail, employeeId or object id) through `$batch`, 20 per request.
+    ///
+    /// - Returns: every distinct key mapped to found (id, UPN, accountEnabled), not found, ambiguous or failed.
+    /// - Throws: `GraphError` when lookups are impossible: sign-in failed, User.Read.All missing (`.blocked`), or
+    ///   Graph unreachable.
+    public func resolveUsers(keys: [String], by match: MatchKey) async throws(GraphError) -> [String: UserLookup] {
+        var seen = Set<String>()
+        let unique = keys.filter { seen.insert($0).inserted }
+        let select = "$select=id,userPrincipalName,mail,employeeId,accountEnabled"
+        var items: [BatchItem] = []
+        for (index, key) in unique.enumerated() {
+            let url: String
+            switch match {
+            case .upn, .id:
+                url = PhotoTarget.user(key).objectPath + "?" + select
+            case .mail, .employeeId:
+                let literal = key.replacingOccurrences(of: "'", with: "''")
+                url = "/users?$filter=" + Self.queryEncode("\(match.rawValue) eq '\(literal)'") + "&" + select
+            }
+            items.append(BatchItem(id: String(index), url: url))
+        }
+        let answers = try await batch(items)
+        var result: [String: UserLookup] = [:]
+        for (index, key) in unique.enumerated() {
+            guard let answer = answers[String(index)] else {
+                result[key] = .failed("no answer in the batch")
+                continue
+            }
+            if answer.status == 403 {
+                throw GraphError(.blocked, "looking up users was refused: missing permission; grant User.Read.All",
+                                 httpStatus: 403, code: answer.code)
+            }
+            switch answer.status {
+            case 200:
+                if let values = answer.body["value"] as? [Any] {
+                    let users = values.compactMap { ($0 as? [String: Any]).flatMap(Self.user(from:)) }
+                    switch users.count {
+                    case 0: result[key] = .notFound
+                    case 1: result[key] = .found(users[0])
+                    default: result[key] = .ambiguous(users)
+                    }
+                } else if let user = Self.user(from: answer.body) {
+                    result[key] = .found(user)
+                } else {
+                    result[key] = .failed("unreadable user record")
+                }
+            case 404: result[key] = .notFound
+            default:
+                result[key] = .failed(
+                    "HTTP \(answer.status)\(answer.code.map { " \($0)" } ?? "")\(answer.message.map { ": \($0)" } ?? "")")
+            }
+        }
+        return result
+    }
+
+    /// Reads, without changing anything, whether each target exists, is enabled and has a photo (`$batch`).
+    ///
+    /// Never throws: a target whose lookup failed has `exists == nil` and a `problem`.
+    public func lookupTargets(_ targets: [PhotoTarget]) async -> [PhotoTarget: TargetState] {
+        var seen = Set<PhotoTarget>()
+        let unique = targets.filter { seen.insert($0).inserted }
+        var items: [BatchItem] = []
+        for (index, target) in unique.enumerated() {
+            let select = target.kind == .users ? "?$select=id,userPrincipalName,accountEnabled" : ""
+            items.append(BatchItem(id: "o\(index)", url: target.objectPath + select))
+            items.append(BatchItem(id: "p\(index)", url: target.photoPath))
+        }
+        let answers: [String: BatchAnswer]
+        do {
+            answers = try await batch(items)
+        } catch {
+            return Dictionary(uniqueKeysWithValues: unique.map { ($0, TargetState(exists: nil, problem: error.description)) })
+        }
+        var result: [PhotoTarget: TargetState] = [:]
+        for (index, target) in unique.enumerated() {
+            var state = TargetState(exists: nil)
+            if let object = answers["o\(index)"] {
+                switch object.status {
+                case 200:
+                    state.exists = true
+                    state.id = object.body["id"] as? String
+                    state.name = object.body["userPrincipalName"] as? String ?? object.body["displayName"] as? String
+                    state.accountEnabled = object.body["accountEnabled"] as? Bool
+                case 404: state.exists = false
+                default: state.problem = "looking up \(target) failed: HTTP \(object.status) \(object.code ?? "")"
+                }
+            }
+            if state.exists == true, let photo = answers["p\(index)"] {
+                switch (photo.status, photo.code) {
+                case (200, _): state.hasPhoto = true
+                case (404, "ImageNotFound"): state.hasPhoto = false
+                case (_, let code?) where code.hasPrefix("Mailbox"):
+                    state.problem = "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
+                case (403, _): state.problem = "reading photos needs ProfilePhoto.Read.All or User.Read.All"
+                default: state.problem = "reading the photo of \(target) failed: HTTP \(photo.status) \(photo.code ?? "")"
+                }
+            }
+            result[target] = state
+        }
+        return result
+    }
+
+    /// Sends `items` as JSON `$batch` requests of up to 20 (several batches in parallel, under the limiter) and
+    /// retries sub-requests answered 429/503/504 after their `Retry-After`.
+    func batch(_ items: [BatchItem]) async throws(GraphError) -> [String: BatchAnswer] {
+        let chunks = stride(from: 0, to: items.count, by: Self.batchLimit).map {
+            Array(items[$0..<min($0 + Self.batchLimit, items.count)])
+        }
+        do {
+            return try await withThrowingTaskGroup(of: [String: BatchAnswer].self) { group in
+                for chunk in chunks {
+                    group.addTask { try await self.batchChunk(chunk) }
+                }
+                var all: [String: BatchAnswer] = [:]
+                for try await answers in group { all.merge(answers) { first, _ in first } }
+                return all
+            }
+        } catch let error as GraphError {
+            throw error
+        } catch {
+            throw GraphError(.network, "batch lookup failed: \(error)")
+        }
+    }
+
+    private func batchChunk(_ chunk: [BatchItem]) async throws(GraphError) -> [String: BatchAnswer] {
+        var pending = chunk
+        var done: [String: BatchAnswer] = [:]
+        var round = 0
+        while !pending.isEmpty {
+            round += 1
+            let payload: [String: Any] = [
+                "requests": pending.map { ["id": $0.id, "method": "GET", "url": $0.url] }
+            ]
+            let body = try? JSONSerialization.data(withJSONObject: payload)
+            let response = try await jsonRequest("POST", "/v1.0/$batch", body: body, need: "User.Read.All")
+            guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
+                let responses = object["responses"] as? [[String: Any]]
+            else {
+                throw GraphError(.request, "$batch answer is not JSON", httpStatus: response.status,
+                                 requestID: response.header("request-id"))
+            }
+            var retry: [BatchItem] = []
+            var wait: Double = 0
+            for sub in responses {
+                guard let id = sub["id"] as? String, let status = sub["status"] as? Int else { continue }
+                let answer = BatchAnswer(status: status, body: Self.sendable(sub["body"]))
+                if RetryPolicy.isRetryable(status: status), round < self.retry.maxAttempts,
+                    let item = pending.first(where: { $0.id == id })
+                {
+                    retry.append(item)
+                    let headers = sub["headers"] as? [String: Any] ?? [:]
+                    let header = headers.first { $0.key.lowercased() == "retry-after" }?.value
+                    let after = RetryPolicy.parseRetryAfter(header.map { "\($0)" }, now: settings.clock.now())
+                    wait = max(wait, self.retry.delay(afterAttempt: round, retryAfter: after))
+                }
+                done[id] = answer
+            }
+            pending = retry
+            if !pending.isEmpty {
+                do { try await settings.clock.sleep(seconds: wait) } catch {
+                    throw GraphError(.network, "batch lookup cancelled")
+                }
+            }
+        }
+        return done
+    }
+
+    /// JSON values re-typed so answers can cross tasks (JSONSerialization yields Sendable leaf types).
+    private static func sendable(_ value: Any?) -> [String: any Sendable] {
+        guard let object = value as? [String: Any] else { return [:] }
+        return object.mapValues { convert($0) }
+    }
+
+    private static func convert(_ value: Any) -> any Sendable {
+        switch value {
+        case let object as [String: Any]: return object.mapValues { convert($0) }
+        case let array as [Any]: return array.map { convert($0) }
+        case let string as String: return string
+        case let bool as Bool: return bool
+        case let number as NSNumber: return number.doubleValue
+        default: return String(describing: value)
+        }
+    }
+
+    private static func user(from object: [String: Any]) -> DirectoryUser? {
+        guard let id = object["id"] as? String else { return nil }
+        return DirectoryUser(
+            id: id, userPrincipalName: object["userPrincipalName"] as? String ?? "",
+            mail: object["mail"] as? String, employeeId: object["employeeId"] as? String,
+            accountEnabled: object["accountEnabled"] as? Bool)
+    }
+
+    /// Percent-encodes a query value: everything but unreserved characters.
+    static func queryEncode(_ text: String) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

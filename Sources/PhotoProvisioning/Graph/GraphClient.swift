@@ -1,0 +1,301 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Talks to Microsoft Graph for photoprov: signs in, checks the photo policy, uploads and deletes photos, and
+/// looks users up — politely (retries, `Retry-After`, adaptive concurrency) and without ever revealing a secret.
+///
+/// One client per run; safe to call from many tasks at once.
+public final class GraphClient: Sendable {
+    /// The settings this client was made with.
+    public let settings: GraphSettings
+    /// The adaptive in-flight limit shared by every request of this client (for progress displays and tests).
+    public let limiter: AdaptiveLimiter
+    let transport: HTTPTransport
+    let tokens: TokenProvider
+    let retry: RetryPolicy
+
+    /// Creates a client; loads the certificate (if any) so a bad key fails before the first request.
+    ///
+    /// - Throws: `GraphError.signIn` when the certificate or key cannot be used, `.configuration` when a file is
+    ///   unreadable.
+    public init(settings: GraphSettings) throws(GraphError) {
+        self.settings = settings
+        self.limiter = AdaptiveLimiter(maximum: settings.concurrency)
+        self.transport = HTTPTransport(
+            timeout: settings.requestTimeout, maxConnections: settings.concurrency, trace: settings.trace)
+        var certificate: ClientCertificate?
+        if case .certificate(let path, let keyPath, let password) = settings.credential {
+            let pem = try SecretFile.read(path, what: "certificate file", warn: settings.notice)
+            let keyPEM = try keyPath.map { (keyPath) throws(GraphError) in
+                try SecretFile.read(keyPath, what: "private key file", warn: settings.notice)
+            }
+            certificate = try ClientCertificate(
+                certificatePEM: pem, keyPEM: keyPEM, password: password?.value, path: keyPath ?? path)
+        }
+        self.tokens = TokenProvider(settings: settings, transport: transport, certificate: certificate)
+        var retry = RetryPolicy(
+            maxAttempts: max(settings.maxAttempts, 1), base: settings.backoffBase, cap: settings.backoffCap)
+        if let jitter = settings.jitter { retry.jitter = jitter }
+        self.retry = retry
+    }
+
+    /// Obtains the first token, so a sign-in problem stops the run before any work.
+    ///
+    /// - Returns: what the token says about who signed in and what it may do.
+    /// - Throws: `GraphError` of kind `.signIn` with the AADSTS code and what to fix.
+    @discardableResult
+    public func signIn() async throws(GraphError) -> SignedInIdentity {
+        let token = try await tokens.token()
+        return SignedInIdentity(claims: AccessTokenClaims(token: token.value.value), credential: settings.credential)
+    }
+
+    /// How many tokens were obtained so far (first sign-in plus renewals).
+    public var tokenAcquisitions: Int {
+        get async { await tokens.acquisitions }
+    }
+
+    // MARK: - Photos
+
+    /// Uploads `jpeg` as `target`'s photo (PUT …/photo/$value); never throws for a per-item failure.
+    public func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome {
+        let request = GraphRequest(method: "PUT", path: "/v1.0" + target.photoValuePath, body: jpeg, contentType: "image/jpeg")
+        let result = await perform(request)
+        return outcome(of: result, target: target, action: "photo uploaded")
+    }
+
+    /// Removes `target`'s photo (DELETE …/photo/$value); a target without a photo counts as success.
+    public func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome {
+        let request = GraphRequest(method: "DELETE", path: "/v1.0" + target.photoValuePath)
+        let result = await perform(request)
+        if let response = result.response, response.status == 404,
+            GraphErrorBody(response.body)?.code == "ImageNotFound"
+        {
+            var done = outcome(of: result, target: target, action: "")
+            done.failure = nil
+            done.message = "\(target) had no photo"
+            return done
+        }
+        return outcome(of: result, target: target, action: "photo removed")
+    }
+
+    // MARK: - Requests with retries
+
+    /// A Graph request relative to the base URL, e.g. `/v1.0/users/x/photo/$value`.
+    struct GraphRequest: Sendable {
+        var method: String
+        var path: String
+        var body: Data?
+        var contentType: String?
+        var headers: [String: String] = [:]
+    }
+
+    /// What happened after the retries: the last response or the last network error.
+    struct Attempted: Sendable {
+        var response: HTTPResponse?
+        var networkError: String?
+        var signInError: GraphError?
+        var stop: FailureReason?
+        var attempts: Int
+        var clientRequestID: String?
+        var seconds: Double
+    }
+
+    /// Sends `request` with retries: 429/503/504 after `Retry-After` (or full-jitter backoff), network failures
+    /// after backoff, one token renewal on 401; at most `maxAttempts` and never past the item deadline.
+    func perform(_ request: GraphRequest) async -> Attempted {
+        let clock = settings.clock
+        let started = clock.now()
+        let deadline = started.addingTimeInterval(settings.itemDeadline)
+        var result = Attempted(attempts: 0, seconds: 0)
+        var renewed = false
+        func finish(_ stop: FailureReason? = nil) -> Attempted {
+            result.stop = stop
+            result.seconds = clock.now().timeIntervalSince(started)
+            return result
+        }
+        while true {
+            let ticket: AdaptiveLimiter.Ticket
+            do {
+                ticket = try await limiter.acquire()
+            } catch {
+                return finish(.cancelled)
+            }
+            let token: AccessToken
+            do {
+                token = try await tokens.token()
+            } catch {
+                await limiter.release(ticket, .neutral)
+                result.signInError = error
+                return finish(.signInFailed)
+            }
+            result.attempts += 1
+            let clientRequestID = UUID().uuidString.lowercased()
+            result.clientRequestID = clientRequestID
+            var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path)!)
+            urlRequest.httpMethod = request.method
+            urlRequest.httpBody = request.body
+            urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
+            urlRequest.setValue(clientRequestID, forHTTPHeaderField: "client-request-id")
+            urlRequest.setValue("photoprov/\(PhotoProvisioning.version)", forHTTPHeaderField: "User-Agent")
+            if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+            for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+
+            var wait: Double
+            do {
+                let response = try await transport.send(urlRequest)
+                result.response = response
+                result.networkError = nil
+                await limiter.release(ticket, response.status == 429 ? .throttled : (response.status < 400 ? .success : .neutral))
+                if response.status == 401, !renewed, tokens.canRenew {
+                    renewed = true
+                    await tokens.invalidate(token)
+                    continue
+                }
+                guard RetryPolicy.isRetryable(status: response.status) else { return finish() }
+                let retryAfter = RetryPolicy.parseRetryAfter(response.header("retry-after"), now: clock.now())
+                wait = retry.delay(afterAttempt: result.attempts, retryAfter: retryAfter)
+            } catch {
+                await limiter.release(ticket, .neutral)
+                if Task.isCancelled || (error as? URLError)?.code == .cancelled { return finish(.cancelled) }
+                result.response = nil
+                result.networkError = HTTPTransport.describe(error)
+                wait = retry.delay(afterAttempt: result.attempts, retryAfter: nil)
+            }
+            guard result.attempts < retry.maxAttempts else { return finish() }
+            guard clock.now().addingTimeInterval(wait) < deadline else { return finish(.deadlineExceeded) }
+            do {
+                try await clock.sleep(seconds: wait)
+            } catch {
+                return finish(.cancelled)
+            }
+        }
+    }
+
+    /// Classifies the end of `perform` for `target`.
+    func outcome(of result: Attempted, target: PhotoTarget, action: String) -> GraphOutcome {
+        var outcome = GraphOutcome(
+            failure: nil, message: "", httpStatus: result.response?.status, requestID: result.response?.header("request-id"),
+            clientRequestID: result.clientRequestID, attempts: result.attempts, seconds: result.seconds)
+        let body = result.response.flatMap { GraphErrorBody($0.body) }
+        outcome.graphCode = body?.code
+        if let signIn = result.signInError {
+            outcome.failure = .signInFailed
+            outcome.message = signIn.message
+            return outcome
+        }
+        if result.stop == .cancelled {
+            outcome.failure = .cancelled
+            outcome.message = "\(target): cancelled"
+            return outcome
+        }
+        guard let response = result.response else {
+            outcome.failure = result.stop == .deadlineExceeded ? .deadlineExceeded : .network
+            outcome.message = "\(target): \(result.networkError ?? "no response")"
+                + (result.stop == .deadlineExceeded ? "; item deadline of \(Int(settings.itemDeadline)) s reached" : "")
+            return outcome
+        }
+        if (200..<300).contains(response.status) {
+            outcome.message = "\(target): \(action)"
+            return outcome
+        }
+        let reason = Self.classify(status: response.status, code: body?.code, message: body?.message)
+        outcome.failure = result.stop == .deadlineExceeded && reason.isTransient ? .deadlineExceeded : reason
+        outcome.message = Self.explain(reason, target: target, graphMessage: body?.message)
+        return outcome
+    }
+
+    /// The failure reason for an error answer.
+    static func classify(status: Int, code: String?, message: String?) -> FailureReason {
+        let code = code ?? ""
+        let lowerMessage = (message ?? "").lowercased()
+        if code.hasPrefix("Mailbox") || code == "ErrorMailboxNotEnabled" || lowerMessage.contains("mailbox") {
+            return .noMailbox
+        }
+        switch status {
+        case 401: return .unauthorized
+        case 403:
+            if code == "ForbiddenByAdmindEditPolicy" || code.lowercased().contains("policy")
+                || lowerMessage.contains("photo update") || lowerMessage.contains("policy")
+            {
+                return .blockedByPolicy
+            }
+            return .missingPermission
+        case 404: return .notFound
+        case 413: return .photoTooLarge
+        case 415: return .notAnImage
+        case 400:
+            let lower = code.lowercased()
+            if lower.contains("toosmall") || lowerMessage.contains("too small") { return .photoTooSmall }
+            if lower.contains("toolarge") || lower.contains("entitytoolarge") { return .photoTooLarge }
+            if lower.contains("image") || lower.contains("corrupt") || lower.contains("contenttype")
+                || lowerMessage.contains("image") || lowerMessage.contains("content type")
+            {
+                return .notAnImage
+            }
+            return .badRequest
+        case 429: return .throttled
+        case 500...599: return .serviceUnavailable
+        default: return .unexpected
+        }
+    }
+
+    /// One lower-case sentence for `reason`, naming the target.
+    static func explain(_ reason: FailureReason, target: PhotoTarget, graphMessage: String?) -> String {
+        switch reason {
+        case .notFound: return "\(target) not found"
+        case .noMailbox: return "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
+        case .blockedByPolicy:
+            return "\(target): blocked by the tenant's photo update policy (run 'photoprov policy' for details)"
+        case .missingPermission:
+            return "\(target): missing permission; grant ProfilePhoto.ReadWrite.All (or User.ReadWrite.All)"
+        case .photoTooLarge: return "\(target): photo too large for graph (over 4 MB)"
+        case .notAnImage: return "\(target): graph did not accept the body as an image"
+        case .photoTooSmall: return "\(target): photo too small for graph (at least 48×48 pixels)"
+        case .unauthorized: return "\(target): graph rejected the access token even after renewing it"
+        case .throttled: return "\(target): still throttled after every attempt"
+        case .serviceUnavailable: return "\(target): graph unavailable after every attempt"
+        default:
+            let detail = graphMessage.map { ": \($0)" } ?? ""
+            return "\(target): \(reason)\(detail)"
+        }
+    }
+}
+
+/// What the token says about who signed in and what it may do.
+public struct SignedInIdentity: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The sign-in mode used (`secret`, `certificate`, …).
+    public var mode: String
+    /// The token's claims; `nil` for an opaque (non-JWT) token.
+    public var claims: AccessTokenClaims?
+
+    /// Creates an identity summary.
+    public init(claims: AccessTokenClaims?, credential: GraphSettings.Credential) {
+        self.mode = credential.mode
+        self.claims = claims
+    }
+
+    public var description: String {
+        guard let claims else { return "an opaque token (\(mode))" }
+        if claims.isDelegated {
+            return "user \(claims.userPrincipalName ?? "?") (delegated, \(mode))"
+        }
+        return "app \(claims.appName.map { "'\($0)' " } ?? "")\(claims.appID ?? "?") (\(mode))"
+    }
+}
+
+/// Graph's error envelope: `{"error":{"code","message","innerError":{…}}}`.
+struct GraphErrorBody: Sendable {
+    var code: String?
+    var message: String?
+
+    init?(_ data: Data) {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let error = object["error"] as? [String: Any]
+        else { return nil }
+        code = error["code"] as? String
+        message = error["message"] as? String
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One HTTP response with lower-cased header names.
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var headers: [String: String]
+    package var body: Data
+
+    package func header(_ name: String) -> String? { headers[name.lowercased()] }
+}
+
+/// One HTTP exchange over a shared URLSession (connections reused), traced with secrets redacted.
+package final class HTTPTransport: Sendable {
+    /// URLSession is thread-safe; this class only holds it and immutable settings.
+    private let session: URLSession
+    private let trace: (@Sendable (String) -> Void)?
+
+    /// Request headers shown verbatim in the trace; every other header's value is redacted.
+    private static let visibleHeaders: Set<String> = [
+        "content-type", "accept", "client-request-id", "consistencylevel", "user-agent", "content-length",
+    ]
+
+    package init(timeout: Double, maxConnections: Int, trace: (@Sendable (String) -> Void)?) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = max(timeout * 4, timeout)
+        configuration.httpMaximumConnectionsPerHost = max(maxConnections, 1)
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        self.session = URLSession(configuration: configuration)
+        self.trace = trace
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    /// Sends `request`; `sensitive` requests (token endpoints) never have their bodies traced.
+    ///
+    /// - Throws: the URLSession error for connection failures and timeouts.
+    package func send(_ request: URLRequest, sensitive: Bool = false) async throws -> HTTPResponse {
+        let started = Date()
+        if let trace {
+            trace(Self.describe(request, sensitive: sensitive))
+        }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            trace?("<- \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) failed after \(Self.ms(since: started)): \(Self.describe(error))")
+            throw error
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw URLError(.badServerResponse)
+        }
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields {
+            headers[String(describing: key).lowercased()] = String(describing: value)
+        }
+        let result = HTTPResponse(status: http.statusCode, headers: headers, body: data)
+        if let trace {
+            var line = "<- \(http.statusCode) \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) in \(Self.ms(since: started))"
+            for name in ["request-id", "retry-after", "x-ms-throttle-scope", "content-type"] {
+                if let value = headers[name] { line += " \(name)=\(value)" }
+            }
+            line += " (\(data.count) bytes)"
+            if !sensitive, http.statusCode >= 400, headers["content-type"]?.contains("json") == true {
+                line += " " + String(decoding: data.prefix(600), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+            }
+            trace(line)
+        }
+        return result
+    }
+
+    static func describe(_ request: URLRequest, sensitive: Bool) -> String {
+        var line = "-> \(request.httpMethod ?? "GET") \(safeURL(request.url))"
+        for (name, value) in (request.allHTTPHeaderFields ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let shown = visibleHeaders.contains(name.lowercased()) ? value : "[redacted]"
+            line += " \(name): \(shown);"
+        }
+        if let body = request.httpBody {
+            if sensitive {
+                // Token requests carry secrets and assertions: only say which grant it is.
+                let form = String(decoding: body, as: UTF8.self)
+                let grant = form.split(separator: "&").first { $0.hasPrefix("grant_type=") }.map(String.init) ?? "form"
+                line += " body: \(grant.removingPercentEncoding ?? grant) [other fields redacted]"
+            } else {
+                line += " body: \(body.count) bytes"
+            }
+        }
+        return line
+    }
+
+    /// The URL without any user-info part (queries here carry `$select`, filters and api-versions, never secrets).
+    static func safeURL(_ url: URL?) -> String {
+        guard let url else { return "?" }
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "?" }
+        components.user = nil
+        components.password = nil
+        return components.string ?? "?"
+    }
+
+    static func ms(since start: Date) -> String { "\(Int(Date().timeIntervalSince(start) * 1000)) ms" }
+
+    /// A short description of a URLSession failure, e.g. "timed out" or "connection lost".
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? URLError {
+            switch error.code {
+            case .timedOut: return "timed out"
+            case .networkConnectionLost: return "connection lost"
+            case .cannotConnectToHost: return "cannot connect to host"
+            case .cannotFindHost: return "cannot find host"
+            case .notConnectedToInternet: return "not connected to the internet"
+            case .secureConnectionFailed: return "TLS handshake failed"
+            case .badServerResponse: return "bad server response"
+            case .cancelled: return "cancelled"
+            default: return "network error \(error.code.rawValue)"
+            }
+        }
+        return "network error: \(error.localizedDescription)"
+    }
+}
