@@ -1,0 +1,284 @@
+import Foundation
+import PhotoCodec
+
+/// `photoprov upload`: source → plan → codec → upload → journal → report, resumable and polite.
+///
+/// The codec stage runs at most `jobs` images at once on Dispatch workers; the upload stage is bounded by the
+/// Graph client's adaptive limiter (at most `--concurrency`). A sliding task-group window a little wider than both
+/// gives backpressure: however long the source, only that many converted photos wait in memory.
+public struct UploadJob: Sendable {
+    /// Everything the run needs to know besides the Graph client.
+    public struct Settings: Sendable {
+        /// Where the list of who gets which photo comes from.
+        public enum Source: Sendable {
+            case csv(String)
+            case folder(String)
+
+            /// The path as given.
+            public var path: String {
+                switch self {
+                case .csv(let path), .folder(let path): path
+                }
+            }
+        }
+
+        public var source: Source
+        public var sourceOptions: SourceOptions
+        public var codec: ConvertOptions
+        /// Images converted at once.
+        public var jobs: Int
+        /// Requests in flight at most (the Graph client's limiter adapts below it).
+        public var concurrency: Int
+        public var journalPath: String
+        /// Convert and check, write nothing to the tenant.
+        public var dryRun: Bool
+        /// Upload even when the journal says the photo is unchanged.
+        public var force: Bool
+        /// Delete photos we uploaded earlier for keys no longer in the source.
+        public var removeMissing: Bool
+        /// Work on at most this many items now; the rest wait for the next run.
+        public var maxItems: Int?
+        /// Stop taking new items after this many seconds; the rest wait for the next run.
+        public var maxDuration: Double?
+        /// Seconds in-flight uploads may take to finish after a stop before they are cancelled.
+        public var gracePeriod: Double
+        /// Upload even when the policy preflight says blocked.
+        public var skipPolicyCheck: Bool
+        /// Keep small previews in the journal for reports.
+        public var keepPreviews: Bool
+        /// The command line without secrets, for the journal and reports.
+        public var arguments: [String]
+
+        /// Creates settings with the documented defaults.
+        public init(
+            source: Source, sourceOptions: SourceOptions = SourceOptions(), codec: ConvertOptions = ConvertOptions(),
+            jobs: Int = ProcessInfo.processInfo.activeProcessorCount, concurrency: Int = 8,
+            journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
+            removeMissing: Bool = false, maxItems: Int? = nil, maxDuration: Double? = nil, gracePeriod: Double = 10,
+            skipPolicyCheck: Bool = false, keepPreviews: Bool = false, arguments: [String] = []
+        ) {
+            self.source = source
+            self.sourceOptions = sourceOptions
+            self.codec = codec
+            self.jobs = max(1, jobs)
+            self.concurrency = max(1, concurrency)
+            self.journalPath = journalPath
+            self.dryRun = dryRun
+            self.force = force
+            self.removeMissing = removeMissing
+            self.maxItems = maxItems
+            self.maxDuration = maxDuration
+            self.gracePeriod = gracePeriod
+            self.skipPolicyCheck = skipPolicyCheck
+            self.keepPreviews = keepPreviews
+            self.arguments = arguments
+        }
+    }
+
+    /// The side of report previews in pixels.
+    public static let previewSide = 96
+
+    public let settings: Settings
+    /// The tenant; `nil` for an offline dry run.
+    public let client: GraphClient?
+    public let stop: StopFlag
+    public let events: @Sendable (UploadEvent) -> Void
+
+    /// Creates a job; nothing runs until `run`.
+    public init(
+        settings: Settings, client: GraphClient?, stop: StopFlag = StopFlag(),
+        events: @escaping @Sendable (UploadEvent) -> Void = { _ in }
+    ) {
+        self.settings = settings
+        self.client = client
+        self.stop = stop
+        self.events = events
+    }
+
+    /// Runs (or resumes) the job to the end, a stop, or a policy block.
+    ///
+    /// - Throws: `SourceError` (unreadable source), `JournalError`, `GraphError` of kind `.signIn`; per-item
+    ///   failures are recorded in the journal instead.
+    public func run() async throws -> UploadSummary {
+        let started = Date()
+        let plan = try readSource()
+        let journal = try await Journal.open(at: settings.journalPath)
+        let commandKey = Journal.commandKey(
+            source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
+            settingsFingerprint: settings.codec.fingerprint)
+        let start = try await journal.startRun(
+            kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
+        let runID = start.run.id
+
+        var summary = UploadSummary(
+            runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
+            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
+            journalPath: settings.journalPath, report: nil)
+
+        if let client {
+            do {
+                try await client.signIn()
+            } catch {
+                try? await journal.finishRun(runID, status: .failed)
+                throw error
+            }
+            if settings.skipPolicyCheck {
+                try await journal.setVerdict("not checked (--skip-policy-check)", run: runID)
+            } else {
+                let report = await client.preflight()
+                summary.policy = report
+                try await journal.setVerdict(Self.verdictText(report), run: runID)
+                if report.verdict == .blocked {
+                    summary.blocked = true
+                    if !settings.dryRun {
+                        try await journal.finishRun(runID, status: .failed)
+                        summary.counts = try await journal.counts(run: runID)
+                        summary.seconds = Date().timeIntervalSince(started)
+                        return summary
+                    }
+                }
+            }
+        } else {
+            try await journal.setVerdict("not checked (offline)", run: runID)
+        }
+
+        let lastUploads = try await journal.keysWithPhotos(
+            target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind)
+        var items = try await journal.addItems(newItems(for: plan), run: runID)
+
+        let named = Set(plan.items.map(\.key) + plan.problems.compactMap(\.key))
+        let missing = lastUploads.filter { !named.contains($0.key) }
+        summary.missingFromSource = missing.map(\.key).sorted()
+        if settings.removeMissing, !missing.isEmpty {
+            let removals = missing.map { last in
+                Journal.NewItem(
+                    action: .remove, target: last.target, match: last.match, key: last.key, resolvedID: last.resolvedID,
+                    state: .pending)
+            }
+            items += try await journal.addItems(removals, run: runID)
+        } else if !missing.isEmpty {
+            events(
+                .note(
+                    "\(missing.count) \(settings.sourceOptions.target.noun)(s) have a photo from an earlier run but "
+                        + "are not in the source; left untouched (--remove-missing deletes them): "
+                        + summary.missingFromSource.prefix(10).joined(separator: ", ")
+                        + (missing.count > 10 ? ", …" : "")))
+        }
+        for name in plan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
+
+        var work = items.filter { $0.state.needsWork }
+        let alreadyDone = start.resumed ? items.count - work.count : 0
+        if let maxItems = settings.maxItems, work.count > maxItems {
+            work = Array(work.prefix(maxItems))
+        }
+        for item in items where item.state == .invalid {
+            events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .invalid,
+                detail: item.reason ?? "invalid")))
+        }
+        events(.planned(.init(runID: runID, resumed: start.resumed, total: items.count, toDo: work.count,
+            alreadyDone: alreadyDone)))
+
+        work = try await resolveKeys(work, journal: journal)
+        let lookups = await dryRunLookups(work)
+        let context = ItemContext(
+            journal: journal, lastUploads: Dictionary(lastUploads.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }),
+            lookups: lookups, cpu: AsyncSemaphore(limit: settings.jobs))
+        await process(work, context: context)
+
+        summary.counts = try await journal.counts(run: runID)
+        let left = summary.counts.summary.first { $0.name == "pending" }?.count ?? 0
+        summary.leftForNextRun = left
+        summary.stoppedBy = stop.reason
+        try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`.
+    static func verdictText(_ report: PolicyReport) -> String {
+        guard report.verdict != .allowed, let first = report.explanation.first else { return report.verdict.rawValue }
+        return "\(report.verdict.rawValue): \(first)"
+    }
+
+    private func readSource() throws -> SourcePlan {
+        switch settings.source {
+        case .csv(let path): try SourceReader.readCSV(at: path, options: settings.sourceOptions)
+        case .folder(let path): try SourceReader.readFolder(at: path, options: settings.sourceOptions)
+        }
+    }
+
+    /// The journal items for a plan: valid rows pending, refused rows invalid with their reason.
+    private func newItems(for plan: SourcePlan) -> [Journal.NewItem] {
+        let options = settings.sourceOptions
+        var used = Set<String>()
+        var result: [Journal.NewItem] = []
+        for item in plan.items {
+            used.insert(item.key)
+            result.append(
+                Journal.NewItem(
+                    action: .upload, target: options.target, match: options.keyKind, key: item.key,
+                    resolvedID: options.keyKind == .id ? item.key : nil, line: item.line, sourcePath: item.photoPath,
+                    fingerprint: settings.codec.fingerprint, state: .pending))
+        }
+        for problem in plan.problems {
+            // The journal keeps one item per key; a refused row whose key is missing or taken is filed under its
+            // location so that every refused row is reported.
+            var key = problem.key ?? ""
+            if key.isEmpty || used.contains(key) { key = "\(key.isEmpty ? "?" : key) (\(problem.location))" }
+            used.insert(key)
+            result.append(
+                Journal.NewItem(
+                    action: .upload, target: options.target, match: options.keyKind, key: key, line: problem.line,
+                    sourcePath: problem.path, state: .invalid, reason: problem.reason.description))
+        }
+        return result.sorted { ($0.line ?? Int.max, $0.key) < ($1.line ?? Int.max, $1.key) }
+    }
+
+    /// For `--match mail|employeeId`: finds each user's id through Graph ($batch); unknown keys fail here.
+    private func resolveKeys(_ work: [Journal.Item], journal: Journal) async throws -> [Journal.Item] {
+        let options = settings.sourceOptions
+        guard let client, options.target == .users, options.keyKind == .mail || options.keyKind == .employeeId else {
+            return work
+        }
+        let keys = work.filter { $0.action == .upload && $0.resolvedID == nil }.map(\.key)
+        guard !keys.isEmpty else { return work }
+        let found = try await client.resolveUsers(keys: keys, by: options.keyKind)
+        var remaining: [Journal.Item] = []
+        for var item in work {
+            guard item.action == .upload, item.resolvedID == nil else {
+                remaining.append(item)
+                continue
+            }
+            let problem: String
+            switch found[item.key] {
+            case .found(let user):
+                item.resolvedID = user.id
+                var update = Journal.ItemUpdate(item.state)
+                update.resolvedID = user.id
+                try await journal.record(update, item: item.id)
+                remaining.append(item)
+                continue
+            case .notFound, nil:
+                problem = "no user has \(options.keyKind.rawValue) '\(item.key)'"
+            case .ambiguous(let users):
+                problem = "\(users.count) users share \(options.keyKind.rawValue) '\(item.key)': "
+                    + users.map(\.userPrincipalName).joined(separator: ", ")
+            case .failed(let message):
+                problem = "cannot look up \(options.keyKind.rawValue) '\(item.key)': \(message)"
+            }
+            try await journal.record(Journal.ItemUpdate(.failed, reason: problem), item: item.id)
+            events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .failed, detail: problem)))
+        }
+        return remaining
+    }
+
+    /// For a dry run with a tenant: whether each target exists, is enabled and has a photo (read-only $batch).
+    private func dryRunLookups(_ work: [Journal.Item]) async -> [PhotoTarget: TargetState] {
+        guard settings.dryRun, let client else { return [:] }
+        return await client.lookupTargets(work.map(target(of:)))
+    }
+
+    func target(of item: Journal.Item) -> PhotoTarget {
+        PhotoTarget(item.target, item.resolvedID ?? item.key)
+    }
+}

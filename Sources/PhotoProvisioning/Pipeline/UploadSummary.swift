@@ -1,0 +1,33 @@
+import Foundation
+
+/// What an upload (or dry) run did, for the closing lines, the exit code and the report.
+public struct UploadSummary: Sendable {
+    /// The journal's run id.
+    public var runID: Int64
+    /// Upload or dry run.
+    public var kind: Journal.RunKind
+    /// Whether this invocation continued an interrupted run.
+    public var resumed: Bool
+    /// Items per state for the whole run.
+    public var counts: Journal.Counts
+    /// The tenant policy preflight, when one ran.
+    public var policy: PolicyReport?
+    /// Whether the run refused to start because the policy or a permission blocks uploads.
+    public var blocked: Bool
+    /// Why the run stopped early, if it did (signal or `--max-duration`).
+    public var stoppedBy: StopFlag.Reason?
+    /// Items left for the next run of the same command (`--max-items`, `--max-duration`, a signal).
+    public var leftForNextRun: Int
+    /// Keys that hold a photo from an earlier run but are no longer in the source (untouched without
+    /// `--remove-missing`).
+    public var missingFromSource: [String]
+    /// Wall-clock seconds of this invocation.
+    public var seconds: Double
+    /// The journal file.
+    public var journalPath: String
+    /// The report files, when a report was written.
+    public var report: ReportWriter.Files?
+
+    /// Whether some items failed or were invalid.
+    public var hasFailures: Bool { counts[.failed] + counts[.invalid] > 0 }
+}
