@@ -27,7 +27,8 @@ struct Command: Sendable {
 extension CommandLine {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [Command] = [
-        .convert
+        .convert,
+        .benchReport,
     ]
 
     static let overview = """
@@ -36,7 +37,7 @@ extension CommandLine {
         Usage: photoprov <command> [options]
 
         Commands:
-        \(commands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+        \(commands.filter { !$0.name.hasPrefix("__") }.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
 
         Run 'photoprov <command> --help' for a command's options. Exit codes: 0 success, 1 some items failed,
         2 bad arguments, 3 blocked by policy or permission, 4 sign-in failed, 130 interrupted.
