@@ -129,7 +129,7 @@ extension ReportHTML {
         .key { margin: 1px 0 6px; color: var(--muted); font-size: 12.5px; overflow-wrap: anywhere; }
         .line1 { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 0 0 6px; font-size: 12.5px; color: var(--muted); }
         .badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12.5px; font-weight: 600; }
-        .reason { margin: 0 0 6px; font-size: 13px; overflow-wrap: anywhere; }
+        .reason { margin: 0 0 6px; font-size: 13px; overflow-wrap: anywhere; white-space: pre-line; }
         .tone-bad .reason, .tone-warning .reason { color: var(--bad); }
         .facts { display: grid; grid-template-columns: auto 1fr; gap: 1px 8px; margin: 0; font-size: 12.5px; }
         .facts dt { color: var(--muted); }
