@@ -409,6 +409,8 @@ extension ReportHTML {
           }
           $('controls').hidden = false;
           apply();
+          // Milliseconds from navigation to the first batch on screen, for scripts/bench-report.
+          document.documentElement.setAttribute('data-ready-ms', String(Math.round(performance.now())));
         })();
         """#
 }
