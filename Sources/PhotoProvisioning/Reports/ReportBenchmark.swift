@@ -72,19 +72,22 @@ package enum ReportBenchmark {
                 sourceFormat: next(5) == 0 ? "png" : "jpeg", orientation: next(8) == 0 ? 6 : 1)
             switch outcome {
             case .failed, .wouldFail:
-                item.httpStatus = [403, 404, 429, 500][next(4)]
+                let failure = next(4)
+                item.httpStatus = [403, 404, 429, 500][failure]
                 item.requestID = UUID(uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
                     .uuidString.lowercased()
                 item.reason = [
-                    "403 ForbiddenByAdmindEditPolicy: photo updates are restricted to administrators",
-                    "404 Request_ResourceNotFound: user not found", "429 throttled 4 times, gave up",
-                    "500 UnknownError from Graph",
-                ][next(4)]
+                    "ForbiddenByAdmindEditPolicy: photo updates are restricted to administrators",
+                    "Request_ResourceNotFound: user not found", "throttled 4 times (Retry-After 30 s), gave up",
+                    "UnknownError from Graph",
+                ][failure]
             case .invalid:
                 item.reason = ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
                 item.sourceWidth = nil
                 item.sourceHeight = nil
                 item.sourceBytes = nil
+                item.sourceFormat = nil
+                item.orientation = nil
             case .skipped:
                 item.reason = ["account disabled", "duplicate row for the same upn"][next(2)]
             default:

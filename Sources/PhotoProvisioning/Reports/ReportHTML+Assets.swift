@@ -82,10 +82,9 @@ extension ReportHTML {
         details.command summary { cursor: pointer; font-weight: 600; }
         details.command pre { margin: 10px 0 0; white-space: pre-wrap; word-break: break-all; }
 
-        .toolbar {
-          position: sticky; top: 0; z-index: 5; display: flex; flex-wrap: wrap; align-items: center; gap: 10px 14px;
-          padding: 12px 16px; margin: 0 0 10px;
-        }
+        .toolbar { position: sticky; top: 0; z-index: 5; padding: 10px 16px; margin: 0 0 10px; }
+        .toolbar .row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; }
+        .toolbar .row + .row { margin-top: 10px; }
         .toolbar h2 { margin: 0 6px 0 0; }
         .toolbar label { font-size: 13.5px; color: var(--muted); }
         .toolbar input[type=search], .toolbar select {
@@ -143,9 +142,9 @@ extension ReportHTML {
         .tablewrap { overflow-x: auto; }
         table { width: 100%; border-collapse: collapse; font-size: 13px; background: var(--panel); }
         th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
-        thead th { position: sticky; top: 0; background: var(--panel); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+        thead th { background: var(--panel); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
         td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-        td.wrap { overflow-wrap: anywhere; min-width: 140px; }
+        td.brk { overflow-wrap: anywhere; min-width: 130px; }
         tbody tr:hover { background: var(--bg); }
 
         .more { text-align: center; margin: 18px 0 0; }
@@ -176,7 +175,6 @@ extension ReportHTML {
           .panel { box-shadow: none; }
           .sheet { grid-template-columns: repeat(2, 1fr); gap: 8px; }
           .card, tr { break-inside: avoid; page-break-inside: avoid; }
-          thead th { position: static; }
           .wrap { max-width: none; padding: 0; }
         }
         """#
@@ -306,14 +304,14 @@ extension ReportHTML {
           function row(it) {
             var tr = el('tr');
             cell(tr, it.line, 'num');
-            cell(tr, it.title, 'wrap');
-            cell(tr, it.key !== it.title ? it.key : '', 'wrap mono');
+            cell(tr, it.title, 'brk');
+            cell(tr, it.key !== it.title ? it.key : '', 'brk mono');
             var td = el('td'); td.appendChild(badge(it)); tr.appendChild(td);
-            cell(tr, joinParts([it.httpStatus ? 'HTTP ' + it.httpStatus : '', it.reason]), 'wrap');
+            cell(tr, joinParts([it.httpStatus ? 'HTTP ' + it.httpStatus : '', it.reason]), 'brk');
             cell(tr, sourceText(it));
             cell(tr, outputText(it));
             cell(tr, it.flags.map(function (id) { return flags[id] ? flags[id].label : id; }).join(', '));
-            cell(tr, it.sourcePath, 'wrap mono');
+            cell(tr, it.sourcePath, 'brk mono');
             return tr;
           }
           function attention(it) {

@@ -96,15 +96,19 @@ enum ReportHTML {
         head += """
             <section id="people" aria-labelledby="people-h">
             <div id="controls" class="panel toolbar" hidden="hidden">
+            <div class="row">
             <h2 id="people-h">People</h2>
             <label for="q" class="visually-hidden">Search by name, UPN or file</label>
             <input id="q" type="search" placeholder="Search name, UPN or file" title="Press / to search" autocomplete="off"/>
-            <div id="filters" class="seg" role="group" aria-label="Filter by outcome"></div>
-            <label class="check"><input id="flagged" type="checkbox"/> Flagged only</label>
             <span class="spacer"></span>
             <label for="order">Order</label>
             <select id="order"><option value="attention">Needs attention first</option><option value="input">Input order</option><option value="name">Name</option></select>
             <div id="views" class="seg" role="group" aria-label="View"><button type="button" data-view="cards" aria-pressed="true">Contact sheet</button><button type="button" data-view="table" aria-pressed="false">Table</button></div>
+            </div>
+            <div class="row">
+            <div id="filters" class="seg" role="group" aria-label="Filter by outcome"></div>
+            <label class="check"><input id="flagged" type="checkbox"/> Flagged only</label>
+            </div>
             </div>
             <p id="status" class="status" role="status" aria-live="polite"></p>
             <noscript><p class="noscript">The contact sheet needs JavaScript. The same data is in report.csv and report.json beside this file.</p></noscript>
