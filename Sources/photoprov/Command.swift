@@ -33,7 +33,7 @@ extension CommandLine {
     ]
 
     /// Test aids that run like commands but are not listed in `--help`.
-    static let hiddenCommands: [Command] = [.journalStress]
+    static let hiddenCommands: [Command] = [.journalStress, .benchReport]
 
     static let overview = """
         photoprov \(PhotoProvisioning.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
@@ -41,7 +41,7 @@ extension CommandLine {
         Usage: photoprov <command> [options]
 
         Commands:
-        \(commands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+        \(commands.filter { !$0.name.hasPrefix("__") }.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
 
         Run 'photoprov <command> --help' for a command's options. Exit codes: 0 success, 1 some items failed,
         2 bad arguments, 3 blocked by policy or permission, 4 sign-in failed, 130 interrupted.

@@ -1,0 +1,72 @@
+/// report.csv: one row per item, RFC 4180, with text that a spreadsheet would run as a formula neutralised.
+///
+/// Every text cell (anything that came from a source file, a user or Graph, and our own words) that starts with
+/// `=`, `+`, `-`, `@`, tab, CR or LF (or their full-width forms) gets a leading `'`, so Excel, LibreOffice and
+/// Google Sheets show it as text instead of evaluating it. Numbers written by photoprov itself (sizes, pixels,
+/// statuses, the crop fraction) are never prefixed: they are plain decimal literals, which no spreadsheet treats as
+/// a formula, and a prefix would turn them into text. The file is UTF-8 with a byte-order mark (so Excel reads
+/// accents right) and CRLF line ends.
+enum ReportCSV {
+    /// The header, in column order; the same names as the item fields of report.json.
+    static let columns = [
+        "runId", "line", "targetKind", "key", "displayName", "outcome", "reason", "httpStatus", "requestId",
+        "sourcePath", "sourceBytes", "sourceWidth", "sourceHeight", "sourceFormat", "outputBytes", "outputWidth",
+        "outputHeight", "outputQuality", "orientation", "cropFraction", "qualityLowered", "dimensionsLowered",
+        "upscaleAvoided", "flags",
+    ]
+
+    /// The first characters that make a cell a formula (or DDE payload) in common spreadsheets.
+    static let formulaStarts: Set<Character> = [
+        "=", "+", "-", "@", "\t", "\r", "\n", "\r\n", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}",
+    ]
+
+    /// The whole file as UTF-8 bytes.
+    static func render(run: ReportRun, items: [ReportItem]) -> [UInt8] {
+        var out = "\u{FEFF}"
+        out.reserveCapacity(128 + items.count * 200)
+        out += columns.joined(separator: ",") + "\r\n"
+        for item in items {
+            let cells: [String] = [
+                text(run.id), number(item.line), text(item.targetKind.rawValue), text(item.key),
+                text(item.displayName), text(item.outcome.rawValue), text(item.reason), number(item.httpStatus),
+                text(item.requestID), text(item.sourcePath), number(item.sourceBytes), number(item.sourceWidth),
+                number(item.sourceHeight), text(item.sourceFormat), number(item.outputBytes), number(item.outputWidth),
+                number(item.outputHeight), number(item.outputQuality), number(item.orientation),
+                fraction(item.cropFraction), flag(item.qualityLowered), flag(item.dimensionsLowered),
+                flag(item.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
+            ]
+            out += cells.joined(separator: ",")
+            out += "\r\n"
+        }
+        return Array(out.utf8)
+    }
+
+    /// A text cell: neutralised, then quoted when it holds a comma, quote or line break.
+    static func text(_ value: String?) -> String {
+        guard var value, !value.isEmpty else { return "" }
+        if let first = value.first, formulaStarts.contains(first) {
+            value = "'" + value
+        }
+        return quoted(value)
+    }
+
+    /// RFC 4180 quoting: wrap in quotes and double inner quotes when needed.
+    static func quoted(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A number written by photoprov: plain decimal, empty when unknown.
+    static func number(_ value: Int?) -> String {
+        value.map(String.init) ?? ""
+    }
+
+    /// A fraction with up to four decimals, empty when unknown or not finite.
+    static func fraction(_ value: Double?) -> String {
+        guard let value, let rounded = ReportDocument.finite(value, places: 4) else { return "" }
+        return String(rounded)
+    }
+
+    /// `true` or `false`.
+    static func flag(_ value: Bool) -> String { value ? "true" : "false" }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// The JSON shape of a report: report.json, and (compacted) the data block inside report.html.
+///
+/// Field names are stable and documented in README ("Reports"); add fields, never rename them.
+struct ReportDocument: Encodable {
+    /// How the items are encoded.
+    enum Mode {
+        /// report.json: every field present, unknown values as `null`; previews only when asked, as base64.
+        case file(previews: Bool)
+        /// report.html's data block: unknown values left out, previews as `data:` URIs within the size limit.
+        case html(maxPreviewBytes: Int)
+    }
+
+    let run: ReportRun
+    let items: [ReportItem]
+    let generatedAt: Date
+    let mode: Mode
+
+    static let formatName = "photoprov-report"
+    static let formatVersion = 1
+
+    private enum Keys: String, CodingKey {
+        case format, formatVersion, generator, generatedAt, run, items
+        // run
+        case id, kind, startedAt, endedAt, durationSeconds, throughputItemsPerSecond, policy, arguments, tenant
+        case graphHost, itemCount, counts, flagCounts
+        // policy
+        case verdict, explanation, allowsUploads
+        // item
+        case line, targetKind, key, displayName, title, outcome, reason, httpStatus, requestId, sourcePath
+        case sourceBytes, sourceWidth, sourceHeight, sourceFormat, outputBytes, outputWidth, outputHeight
+        case outputQuality, orientation, cropFraction, qualityLowered, dimensionsLowered, upscaleAvoided, flags
+        case sourcePreview, outputPreview
+        // HTML legend
+        case legend, outcomes
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var root = encoder.container(keyedBy: Keys.self)
+        try root.encode(Self.formatName, forKey: .format)
+        try root.encode(Self.formatVersion, forKey: .formatVersion)
+        try root.encode("photoprov \(PhotoProvisioning.version)", forKey: .generator)
+        try root.encode(generatedAt, forKey: .generatedAt)
+
+        var runBox = root.nestedContainer(keyedBy: Keys.self, forKey: .run)
+        try runBox.encode(run.id, forKey: .id)
+        try runBox.encode(run.kind, forKey: .kind)
+        try runBox.encode(run.startedAt, forKey: .startedAt)
+        try put(run.endedAt, .endedAt, in: &runBox)
+        try put(run.duration.flatMap { Self.finite($0, places: 3) }, .durationSeconds, in: &runBox)
+        try put(
+            run.throughput(itemCount: items.count).flatMap { Self.finite($0, places: 2) }, .throughputItemsPerSecond,
+            in: &runBox)
+        var policy = runBox.nestedContainer(keyedBy: Keys.self, forKey: .policy)
+        try policy.encode(run.policyVerdict, forKey: .verdict)
+        try policy.encode(run.policyExplanation, forKey: .explanation)
+        try put(run.policyAllowsUploads, .allowsUploads, in: &policy)
+        try runBox.encode(run.arguments, forKey: .arguments)
+        try put(run.tenant, .tenant, in: &runBox)
+        try put(run.graphHost, .graphHost, in: &runBox)
+        try runBox.encode(items.count, forKey: .itemCount)
+        let counts = ReportOutcome.counts(in: items)
+        try runBox.encode(
+            Dictionary(uniqueKeysWithValues: ReportOutcome.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+            forKey: .counts)
+        var flagCounts = Dictionary(uniqueKeysWithValues: ReportFlag.allCases.map { ($0.rawValue, 0) })
+        for item in items {
+            for flag in item.flags { flagCounts[flag.rawValue, default: 0] += 1 }
+        }
+        try runBox.encode(flagCounts, forKey: .flagCounts)
+
+        if case .html = mode {
+            // The page's script labels and colours outcomes and flags from here, so Swift stays the one source.
+            var legend = root.nestedContainer(keyedBy: Keys.self, forKey: .legend)
+            var outcomes = legend.nestedUnkeyedContainer(forKey: .outcomes)
+            for outcome in ReportOutcome.allCases {
+                try outcomes.encode(["id": outcome.rawValue, "label": outcome.label, "tone": outcome.tone.rawValue])
+            }
+            var flags = legend.nestedUnkeyedContainer(forKey: .flags)
+            for flag in ReportFlag.allCases {
+                try flags.encode(["id": flag.rawValue, "label": flag.label, "explanation": flag.explanation])
+            }
+        }
+
+        var list = root.nestedUnkeyedContainer(forKey: .items)
+        for item in items {
+            var box = list.nestedContainer(keyedBy: Keys.self)
+            try encode(item, into: &box)
+        }
+    }
+
+    private func encode(_ item: ReportItem, into box: inout KeyedEncodingContainer<Keys>) throws {
+        try put(item.line, .line, in: &box)
+        try box.encode(item.targetKind, forKey: .targetKind)
+        try box.encode(item.key, forKey: .key)
+        try put(item.displayName, .displayName, in: &box)
+        try box.encode(item.outcome, forKey: .outcome)
+        try put(item.reason, .reason, in: &box)
+        try put(item.httpStatus, .httpStatus, in: &box)
+        try put(item.requestID, .requestId, in: &box)
+        try put(item.sourcePath, .sourcePath, in: &box)
+        try put(item.sourceBytes, .sourceBytes, in: &box)
+        try put(item.sourceWidth, .sourceWidth, in: &box)
+        try put(item.sourceHeight, .sourceHeight, in: &box)
+        try put(item.sourceFormat, .sourceFormat, in: &box)
+        try put(item.outputBytes, .outputBytes, in: &box)
+        try put(item.outputWidth, .outputWidth, in: &box)
+        try put(item.outputHeight, .outputHeight, in: &box)
+        try put(item.outputQuality, .outputQuality, in: &box)
+        try put(item.orientation, .orientation, in: &box)
+        try put(item.cropFraction.flatMap { Self.finite($0, places: 4) }, .cropFraction, in: &box)
+        try box.encode(item.qualityLowered, forKey: .qualityLowered)
+        try box.encode(item.dimensionsLowered, forKey: .dimensionsLowered)
+        try box.encode(item.upscaleAvoided, forKey: .upscaleAvoided)
+        try box.encode(item.flags, forKey: .flags)
+        switch mode {
+        case .file(let previews):
+            if previews {
+                try put(item.sourcePreview.map { Data($0).base64EncodedString() }, .sourcePreview, in: &box)
+                try put(item.outputPreview.map { Data($0).base64EncodedString() }, .outputPreview, in: &box)
+            }
+        case .html(let limit):
+            try box.encode(item.title, forKey: .title)
+            try put(Self.dataURI(item.sourcePreview, limit: limit), .sourcePreview, in: &box)
+            try put(Self.dataURI(item.outputPreview, limit: limit), .outputPreview, in: &box)
+        }
+    }
+
+    /// Writes `value`, or `null` in report.json / nothing in the HTML data block when it is nil.
+    private func put<Value: Encodable>(
+        _ value: Value?, _ key: Keys, in box: inout KeyedEncodingContainer<Keys>
+    ) throws {
+        switch mode {
+        case .file: try box.encode(value, forKey: key)
+        case .html: try box.encodeIfPresent(value, forKey: key)
+        }
+    }
+
+    /// A finite value rounded to `places` decimals, or nil (JSON has no NaN or infinity).
+    static func finite(_ value: Double, places: Int) -> Double? {
+        guard value.isFinite else { return nil }
+        let scale = pow(10.0, Double(places))
+        return (value * scale).rounded() / scale
+    }
+
+    /// A `data:` URI for a JPEG or PNG preview no larger than `limit` bytes; nil for anything else.
+    static func dataURI(_ bytes: [UInt8]?, limit: Int) -> String? {
+        guard let bytes, !bytes.isEmpty, bytes.count <= limit else { return nil }
+        let mime: String
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            mime = "image/jpeg"
+        } else if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            mime = "image/png"
+        } else {
+            return nil
+        }
+        return "data:\(mime);base64," + Data(bytes).base64EncodedString()
+    }
+
+    /// Encodes the document as UTF-8 JSON.
+    func encoded(pretty: Bool) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,47 @@
+/// Something about a photo worth a human look, computed from a `ReportItem`'s facts.
+///
+/// The raw value is the stable spelling in report.json (`flags` array) and report.csv (`flags` column, `;`-separated).
+public enum ReportFlag: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The source's short side is under `lowResolutionSide` pixels: the face will look soft.
+    case lowResolution = "low-resolution"
+    /// The source was smaller than the output box, so it was kept at its size instead of being enlarged.
+    case upscaleAvoided = "upscale-avoided"
+    /// The crop cut away more than `heavyCropFraction` of the picture: check the face is still in frame.
+    case heavyCrop = "heavy-crop"
+    /// The JPEG quality was lowered to fit the byte budget.
+    case qualityLowered = "quality-lowered"
+    /// The output was made smaller than the box to fit the byte budget.
+    case dimensionsLowered = "dimensions-lowered"
+    /// The source carried an EXIF orientation other than 1, so it was turned upright.
+    case exifRotated = "exif-rotated"
+
+    /// Sources whose shorter side is below this many pixels are flagged `lowResolution`.
+    public static let lowResolutionSide = 240
+    /// Crops cutting away more than this share of the upright source's area are flagged `heavyCrop`.
+    public static let heavyCropFraction = 0.40
+
+    /// A short label for people.
+    public var label: String {
+        switch self {
+        case .lowResolution: "Low resolution"
+        case .upscaleAvoided: "Upscaling avoided"
+        case .heavyCrop: "Heavy crop"
+        case .qualityLowered: "Quality lowered"
+        case .dimensionsLowered: "Size lowered"
+        case .exifRotated: "EXIF-rotated"
+        }
+    }
+
+    /// One sentence saying why the flag matters, shown as the flag's tooltip and in the HTML legend.
+    public var explanation: String {
+        switch self {
+        case .lowResolution: "The source's shorter side is under \(Self.lowResolutionSide) px; the photo may look soft."
+        case .upscaleAvoided: "The source is smaller than the output size and was not enlarged."
+        case .heavyCrop:
+            "The crop removed more than \(Int(Self.heavyCropFraction * 100))% of the picture; check the face is in frame."
+        case .qualityLowered: "JPEG quality was lowered to fit the byte budget."
+        case .dimensionsLowered: "The output was made smaller than asked to fit the byte budget."
+        case .exifRotated: "The camera stored the photo sideways; it was turned upright from its EXIF orientation."
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// One run as a report shows it: what ran, when, how fast, and what the tenant's photo policy said.
+///
+/// Counts by outcome are not stored here: the writer derives them from the items it is given, so the summary
+/// at the top of a report can never disagree with its rows (`ReportOutcome.counts(in:)`).
+public struct ReportRun: Sendable, Hashable {
+    /// Whether the run wrote to the tenant.
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
+        case upload
+        case dryRun = "dry-run"
+
+        /// A short label for people.
+        public var label: String { self == .upload ? "Upload" : "Dry run" }
+    }
+
+    /// The journal's run id.
+    public var id: String
+    /// Upload or dry run.
+    public var kind: Kind
+    /// When the run started.
+    public var startedAt: Date
+    /// When the run ended; nil while it is still running or when it was killed.
+    public var endedAt: Date?
+    /// The policy verdict in a few words, e.g. `allowed`, `blocked: source is onPremises`, `not checked (offline)`.
+    public var policyVerdict: String
+    /// Why the verdict is what it is (settings read, roles held), one or two sentences.
+    public var policyExplanation: String
+    /// Whether the policy lets this identity upload: true, false, or nil when unknown or not checked.
+    public var policyAllowsUploads: Bool?
+    /// The command's arguments (without the program name); secrets are masked on the way in.
+    public private(set) var arguments: [String]
+    /// The tenant id or domain, when known.
+    public var tenant: String?
+    /// The Graph host the run talked to (e.g. `graph.microsoft.com` or the emulator's `127.0.0.1:8443`).
+    public var graphHost: String?
+    /// An explicit duration in seconds; when nil, `duration` is computed from the start and end.
+    public var measuredDuration: TimeInterval?
+    /// An explicit throughput in items per second; when nil, `throughput(itemCount:)` computes one.
+    public var measuredThroughput: Double?
+
+    /// Creates a run; `arguments` pass through `redactingSecrets` so reports never show a secret.
+    public init(
+        id: String, kind: Kind, startedAt: Date, endedAt: Date? = nil, policyVerdict: String = "not checked",
+        policyExplanation: String = "", policyAllowsUploads: Bool? = nil, arguments: [String] = [],
+        tenant: String? = nil, graphHost: String? = nil, duration: TimeInterval? = nil, throughput: Double? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.policyVerdict = policyVerdict
+        self.policyExplanation = policyExplanation
+        self.policyAllowsUploads = policyAllowsUploads
+        self.arguments = Self.redactingSecrets(arguments)
+        self.tenant = tenant
+        self.graphHost = graphHost
+        self.measuredDuration = duration
+        self.measuredThroughput = throughput
+    }
+
+    /// Replaces the arguments, masking secrets.
+    public mutating func setArguments(_ arguments: [String]) {
+        self.arguments = Self.redactingSecrets(arguments)
+    }
+
+    /// The run's length in seconds: the explicit duration, else end minus start, else nil.
+    public var duration: TimeInterval? {
+        if let measuredDuration { return measuredDuration }
+        guard let endedAt else { return nil }
+        return max(0, endedAt.timeIntervalSince(startedAt))
+    }
+
+    /// Items per second: the explicit figure, else `itemCount / duration` (nil without a positive duration).
+    public func throughput(itemCount: Int) -> Double? {
+        if let measuredThroughput { return measuredThroughput }
+        guard let duration, duration > 0 else { return nil }
+        return Double(itemCount) / duration
+    }
+
+    /// Option names whose values are masked: any containing one of these words.
+    static let secretWords = ["secret", "password", "passphrase", "token", "assertion", "credential", "apikey", "api-key"]
+
+    /// Masks the value of every option named like a secret (`--client-secret X`, `--client-secret=X`) and any
+    /// argument that looks like a bearer token or JWT, as `***`.
+    public static func redactingSecrets(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(arguments.count)
+        var maskNext = false
+        for argument in arguments {
+            if maskNext {
+                maskNext = false
+                result.append("***")
+                continue
+            }
+            if argument.hasPrefix("-") {
+                let body = argument.drop { $0 == "-" }
+                let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                if secretWords.contains(where: { name.lowercased().contains($0) }) {
+                    if body.contains("=") {
+                        result.append(argument.prefix(upTo: argument.firstIndex(of: "=")!) + "=***")
+                    } else {
+                        result.append(argument)
+                        maskNext = true
+                    }
+                    continue
+                }
+            }
+            result.append(looksLikeToken(argument) ? "***" : argument)
+        }
+        return result
+    }
+
+    /// A JWT (`eyJ…` with two dots) or an `Authorization`-style `Bearer …` value.
+    private static func looksLikeToken(_ text: String) -> Bool {
+        if text.lowercased().hasPrefix("bearer ") { return true }
+        return text.hasPrefix("eyJ") && text.filter { $0 == "." }.count == 2 && text.count > 40
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@testable import PhotoProvisioning
+
+@Suite("Report writer")
+struct ReportWriterTests {
+    @Test func mixedRunWritesAllThreeFilesWithTheRightCounts() throws {
+        let folder = try ReportTemporaryFolder()
+        let (run, items) = ReportFixtures.mixedRun()
+        let out = folder.file("nested/report")
+        let files = try ReportWriter.write(run: run, items: items, to: out)
+
+        // Exactly the three files, no temporary leftovers.
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(names == ["report.csv", "report.html", "report.json"])
+        #expect(files.html == out + "/report.html")
+
+        // JSON: run object with counts for every outcome, items in order with their fields.
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json)))
+                as? [String: Any])
+        #expect(json["format"] as? String == "photoprov-report")
+        #expect(json["formatVersion"] as? Int == 1)
+        let runObject = try #require(json["run"] as? [String: Any])
+        #expect(runObject["id"] as? String == "run-test-1")
+        #expect(runObject["kind"] as? String == "upload")
+        #expect(runObject["itemCount"] as? Int == items.count)
+        #expect(runObject["durationSeconds"] as? Double == 90)
+        #expect(runObject["throughputItemsPerSecond"] as? Double == ReportDocument.finite(Double(items.count) / 90, places: 2))
+        #expect(runObject["startedAt"] as? String == "2026-11-18T11:06:40Z")
+        #expect(runObject["endedAt"] as? String == "2026-11-18T11:08:10Z")
+        #expect(runObject["tenant"] as? String == "contoso.onmicrosoft.com")
+        let policy = try #require(runObject["policy"] as? [String: Any])
+        #expect(policy["verdict"] as? String == "Allowed <for now>")
+        #expect(policy["allowsUploads"] as? Bool == true)
+        let counts = try #require(runObject["counts"] as? [String: Int])
+        #expect(counts.count == ReportOutcome.allCases.count)
+        for outcome in ReportOutcome.allCases {
+            #expect(counts[outcome.rawValue] == ReportFixtures.expectedCount(outcome), "\(outcome)")
+        }
+        let jsonItems = try #require(json["items"] as? [[String: Any]])
+        #expect(jsonItems.count == items.count)
+        for (object, item) in zip(jsonItems, items) {
+            #expect(object["key"] as? String == item.key)
+            #expect(object["outcome"] as? String == item.outcome.rawValue)
+            #expect(object["line"] as? Int == item.line)
+            #expect(object["sourceWidth"] as? Int == item.sourceWidth)
+            #expect((object["flags"] as? [String]) == item.flags.map(\.rawValue))
+            // Unknown values are null, not missing: every item has the same keys.
+            #expect(Set(object.keys) == Set(jsonItems[0].keys))
+            #expect(object["sourcePreview"] == nil, "previews are left out of report.json by default")
+        }
+        let firstFailed = try #require(jsonItems.first { $0["outcome"] as? String == "failed" })
+        #expect(firstFailed["httpStatus"] as? Int == 403)
+        #expect(firstFailed["requestId"] as? String != nil)
+        let firstUploaded = try #require(jsonItems.first { $0["outcome"] as? String == "uploaded" })
+        #expect(firstUploaded["httpStatus"] is NSNull)
+
+        // CSV: header, one row per item, outcomes tally.
+        let rows = try RFC4180.parse(try readText(files.csv))
+        #expect(rows.first == ReportCSV.columns)
+        let body = Array(rows.dropFirst())
+        #expect(body.count == items.count)
+        #expect(body.allSatisfy { $0.count == ReportCSV.columns.count })
+        let outcomeColumn = try #require(ReportCSV.columns.firstIndex(of: "outcome"))
+        for outcome in ReportOutcome.allCases {
+            #expect(body.filter { $0[outcomeColumn] == outcome.rawValue }.count == ReportFixtures.expectedCount(outcome))
+        }
+        let reasonColumn = try #require(ReportCSV.columns.firstIndex(of: "reason"))
+        #expect(body[0][reasonColumn] == "reason for uploaded, with \"quotes\"\nand a line")
+
+        // HTML: the data block holds every item; the static summary shows each count.
+        let html = try readText(files.html)
+        let data = try htmlData(html)
+        #expect((data["items"] as? [Any])?.count == items.count)
+        for outcome in ReportOutcome.allCases {
+            #expect(html.contains(
+                "<span class=\"n\">\(ReportFixtures.expectedCount(outcome))</span> <span>\(outcome.label)</span>"))
+        }
+    }
+
+    @Test func dryRunIsLabelledAndCountsItsOutcomes() throws {
+        let folder = try ReportTemporaryFolder()
+        let (run, items) = ReportBenchmark.sampleRun(count: 300, kind: .dryRun)
+        let files = try ReportWriter.write(run: run, items: items, to: folder.path)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json)))
+                as? [String: Any])
+        let runObject = try #require(json["run"] as? [String: Any])
+        #expect(runObject["kind"] as? String == "dry-run")
+        let counts = try #require(runObject["counts"] as? [String: Int])
+        #expect(counts["would-upload"] == items.filter { $0.outcome == .wouldUpload }.count)
+        #expect((counts["would-upload"] ?? 0) > 100)
+        #expect(counts["uploaded"] == 0)
+        #expect(try readText(files.html).contains("<span class=\"kind\">Dry run</span>"))
+    }
+
+    @Test func secretsInTheCommandLineNeverReachAnyFile() throws {
+        let folder = try ReportTemporaryFolder()
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.c2lnbmF0dXJlLXZhbHVl"
+        var (run, items) = ReportFixtures.mixedRun()
+        run.setArguments([
+            "upload", "--client-secret", "hunter2", "--token=s3cr3t-value", "--password", "pa55", jwt, "--csv", "a.csv",
+        ])
+        #expect(run.arguments == [
+            "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
+        ])
+        let files = try ReportWriter.write(run: run, items: items, to: folder.path)
+        for path in [files.html, files.csv, files.json] {
+            let text = try readText(path)
+            for secret in ["hunter2", "s3cr3t-value", "pa55", jwt] {
+                #expect(!text.contains(secret), "\(secret) in \(path)")
+            }
+        }
+        #expect(try readText(files.html).contains("--client-secret &#39;***&#39;"))
+    }
+
+    @Test func flagsFollowTheirThresholds() {
+        var item = ReportItem(key: "a@b.c", outcome: .uploaded, sourceWidth: 240, sourceHeight: 900)
+        #expect(item.flags.isEmpty)
+        item.sourceHeight = 239
+        #expect(item.flags == [.lowResolution])
+        item.sourceHeight = 900
+        item.cropFraction = 0.40
+        #expect(item.flags.isEmpty)
+        item.cropFraction = 0.401
+        #expect(item.flags == [.heavyCrop])
+        item.cropFraction = nil
+        item.orientation = 1
+        #expect(item.flags.isEmpty)
+        item.orientation = 8
+        item.qualityLowered = true
+        item.upscaleAvoided = true
+        item.dimensionsLowered = true
+        #expect(item.flags == [.upscaleAvoided, .qualityLowered, .dimensionsLowered, .exifRotated])
+    }
+
+    @Test func previewsGoToJSONOnlyWhenAskedAndOversizedOnesAreLeftOut() throws {
+        let folder = try ReportTemporaryFolder()
+        let big = [UInt8]([0xFF, 0xD8, 0xFF]) + [UInt8](repeating: 7, count: 4096)
+        let items = [
+            ReportItem(key: "small@x", outcome: .uploaded, sourcePreview: ReportSamples.sources[0],
+                       outputPreview: ReportSamples.outputs[0]),
+            ReportItem(key: "big@x", outcome: .uploaded, sourcePreview: big, outputPreview: [1, 2, 3]),
+        ]
+        let run = ReportRun(id: "r", kind: .upload, startedAt: ReportFixtures.started)
+        let files = try ReportWriter.write(
+            run: run, items: items, to: folder.path,
+            options: .init(maxPreviewBytes: 4000, jsonIncludesPreviews: true))
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json)))
+                as? [String: Any])
+        let jsonItems = try #require(json["items"] as? [[String: Any]])
+        let base64 = try #require(jsonItems[0]["sourcePreview"] as? String)
+        #expect(Data(base64Encoded: base64).map([UInt8].init) == ReportSamples.sources[0])
+
+        let data = try htmlData(try readText(files.html))
+        let htmlItems = try #require(data["items"] as? [[String: Any]])
+        let uri = try #require(htmlItems[0]["sourcePreview"] as? String)
+        #expect(uri == "data:image/jpeg;base64," + Data(ReportSamples.sources[0]).base64EncodedString())
+        #expect(htmlItems[1]["sourcePreview"] == nil, "a preview over the limit is not embedded")
+        #expect(htmlItems[1]["outputPreview"] == nil, "bytes that are not JPEG or PNG are not embedded")
+    }
+
+    @Test func emptyRunStillWritesAValidReport() throws {
+        let folder = try ReportTemporaryFolder()
+        let run = ReportRun(id: "empty", kind: .upload, startedAt: ReportFixtures.started)
+        let files = try ReportWriter.write(run: run, items: [], to: folder.path)
+        #expect(try RFC4180.parse(try readText(files.csv)) == [ReportCSV.columns])
+        let html = try Data(contentsOf: URL(fileURLWithPath: files.html))
+        #expect(XMLInventory.parse(html) != nil, "\(XMLInventory.parseError(html))")
+        #expect(String(decoding: html, as: UTF8.self).contains("No items in this run"))
+    }
+
+    @Test func rewritingReplacesTheFilesAndAnUnusableFolderIsAnError() throws {
+        let folder = try ReportTemporaryFolder()
+        let (run, items) = ReportFixtures.mixedRun()
+        try ReportWriter.write(run: run, items: items, to: folder.path)
+        try ReportWriter.write(run: run, items: Array(items.prefix(3)), to: folder.path)
+        #expect(try RFC4180.parse(try readText(folder.file("report.csv"))).count == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 3)
+
+        let blocker = folder.file("not-a-folder")
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
+        #expect {
+            try ReportWriter.write(run: run, items: items, to: blocker + "/out")
+        } throws: { error in
+            guard let error = error as? ReportError else { return false }
+            return error.reason == .cannotCreateDirectory && error.description.hasPrefix(blocker + "/out: ")
+        }
+    }
+}
+
+/// The JSON data block of a report.html, parsed.
+func htmlData(_ html: String) throws -> [String: Any] {
+    let start = try #require(html.range(of: "<script type=\"application/json\" id=\"report-data\">"))
+    let end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
+    let text = String(html[start.upperBound..<end.lowerBound])
+    return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
