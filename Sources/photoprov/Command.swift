@@ -27,8 +27,10 @@ struct Command: Sendable {
 extension CommandLine {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [Command] = [
+        .upload,
         .convert,
         .status,
+        .report,
         .policy,
     ]
 

@@ -19,6 +19,8 @@ public enum ReportOutcome: String, Sendable, Hashable, CaseIterable, Codable {
     case wouldFail = "would-fail"
     /// The photo was deleted from Graph.
     case removed
+    /// Dry run: `--remove-missing` would delete this photo.
+    case wouldRemove = "would-remove"
     /// Not processed yet (an interrupted run).
     case pending
 
@@ -33,6 +35,7 @@ public enum ReportOutcome: String, Sendable, Hashable, CaseIterable, Codable {
         case .wouldUpload: "Would upload"
         case .wouldFail: "Would fail"
         case .removed: "Removed"
+        case .wouldRemove: "Would remove"
         case .pending: "Pending"
         }
     }
@@ -42,7 +45,7 @@ public enum ReportOutcome: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .uploaded, .wouldUpload, .removed: .good
         case .unchanged, .skipped, .pending: .neutral
-        case .wouldFail: .warning
+        case .wouldFail, .wouldRemove: .warning
         case .failed, .invalid: .bad
         }
     }

@@ -1,0 +1,122 @@
+import Foundation
+import PhotoCodec
+import PhotoProvisioning
+
+extension Command {
+    static let upload = Command(
+        name: "upload",
+        summary: "Convert and upload everyone's photo from a CSV or a folder; resumable, sync-aware, polite.",
+        usage: "upload (--csv FILE | --dir DIR) [options] [sign-in options]",
+        options: [
+            .value("csv", "FILE", "CSV with a header row: UPN and photo columns (paths relative to the CSV)"),
+            .value("dir", "DIR", "folder of images named <upn>.<ext> (or <alias>.<ext> with --domain)"),
+            .value("upn-column", "NAME", "the CSV's key column (default: upn, userPrincipalName, mail or email)"),
+            .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
+            .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
+            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id"),
+            .value("target", "KIND", "users (default), groups or teams (groups and teams are keyed by id)"),
+            .flag("allow-outside", "accept photo paths that leave the source folder (.., symlinks, absolute)"),
+        ] + codecOptions + [
+            .value("jobs", "N", "images converted at once (default: number of cores)"),
+            .value("journal", "PATH", "the journal file (default ./photoprov.journal; created mode 0600)"),
+            .value("report", "DIR", "write report.html, report.csv and report.json there"),
+            .flag("dry-run", "do everything except write to the tenant (checks it read-only when signed in)"),
+            .flag("offline", "with --dry-run: no tenant, no credentials"),
+            .flag("force", "upload even photos the journal says are unchanged"),
+            .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
+            .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
+            .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
+            .flag("skip-policy-check", "upload even when the policy preflight says blocked"),
+            .value("log-format", "text|json", "plain lines (default) or JSON lines for log collectors"),
+            .flag("quiet", "print only failures and the summary"),
+        ] + graphOptions
+    ) { arguments in
+        guard arguments.positionals.isEmpty else {
+            throw UsageError("upload takes no positional arguments, got '\(arguments.positionals[0])'")
+        }
+        let settings = try uploadSettings(from: arguments)
+        let client = try uploadClient(arguments, settings: settings)
+        let output = UploadOutput(
+            format: try arguments.choice("log-format", ["text", "json"], default: "text") == "json" ? .json : .text,
+            quiet: arguments.has("quiet"), interactive: Terminal.isInteractive)
+        let stop = StopFlag()
+        let signals = Signals(stop: stop)
+        defer { withExtendedLifetime(signals) {} }
+        let job = UploadJob(settings: settings, client: client, stop: stop, events: output.handle)
+        var summary = try await job.run()
+        if let directory = arguments.value("report") {
+            summary.report = try await writeReport(journalPath: settings.journalPath, run: summary.runID, to: directory)
+        }
+        output.finish(summary)
+        if summary.blocked { return .blocked }
+        if summary.stoppedBy == .interrupted { return .interrupted }
+        if summary.hasFailures { return .someFailed }
+        if summary.kind == .dryRun, summary.policy?.verdict == .unknown { return .someFailed }
+        return .success
+    }
+
+    /// Reads every upload flag into the library's settings; malformed values are usage errors (exit 2).
+    static func uploadSettings(from arguments: Arguments) throws -> UploadJob.Settings {
+        let source: UploadJob.Settings.Source
+        switch (arguments.value("csv"), arguments.value("dir")) {
+        case (let csv?, nil): source = .csv(csv)
+        case (nil, let dir?): source = .folder(dir)
+        case (.some, .some): throw UsageError("give either --csv FILE or --dir DIR, not both")
+        case (nil, nil): throw UsageError("upload needs --csv FILE or --dir DIR")
+        }
+        let match = MatchKey(rawValue: try arguments.choice("match", MatchKey.allCases.map(\.rawValue), default: "upn"))!
+        let target = TargetKind(
+            rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
+        if target != .users, arguments.value("match") != nil, match != .id {
+            throw UsageError("--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+        }
+        if arguments.has("offline"), !arguments.has("dry-run") {
+            throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
+        }
+        var maxDuration: Double?
+        if let text = arguments.value("max-duration") {
+            guard let seconds = TimeSpan.parse(text) else {
+                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
+            }
+            maxDuration = seconds
+        }
+        let sourceOptions = SourceOptions(
+            match: match, target: target, keyColumn: arguments.value("upn-column"),
+            photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
+            allowOutside: arguments.has("allow-outside"))
+        return UploadJob.Settings(
+            source: source, sourceOptions: sourceOptions, codec: try codecOptions(from: arguments),
+            jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
+            concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
+            journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
+            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"),
+            maxItems: arguments.value("max-items") == nil
+                ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
+            maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
+            keepPreviews: arguments.value("report") != nil || arguments.has("dry-run"),
+            arguments: CommandLine.arguments.dropFirst().map { $0 })
+    }
+
+    /// The Graph client for an upload; `nil` for an offline dry run, or a dry run with no credentials at all.
+    private static func uploadClient(_ arguments: Arguments, settings: UploadJob.Settings) throws -> GraphClient? {
+        if arguments.has("offline") { return nil }
+        do {
+            return try GraphClient(settings: try graphSettings(from: arguments))
+        } catch let error as GraphError where error.kind == .signIn && settings.dryRun {
+            Terminal.note("photoprov: no credentials given: dry run without the tenant (as --offline)")
+            return nil
+        }
+    }
+
+    /// Writes the three report files for run `run` of the journal at `journalPath`.
+    static func writeReport(journalPath: String, run: Int64?, to directory: String) async throws -> ReportWriter.Files {
+        let journal = try await Journal.open(at: journalPath, create: false)
+        let (report, items) = try await journal.report(run: run)
+        let result = await BlockingWorkers.run { () -> Result<ReportWriter.Files, ReportError> in
+            Result { () throws(ReportError) -> ReportWriter.Files in
+                try ReportWriter.write(run: report, items: items, to: directory)
+            }
+        }
+        return try result.get()
+    }
+}
