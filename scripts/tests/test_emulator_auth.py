@@ -15,7 +15,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from emulator_harness import GRAPH_SCOPE, PEOPLE_ADMIN, Emulator, EmulatorTestCase, jwt_claims  # noqa: E402
+from emulator_harness import GRAPH_SCOPE, PEOPLE_ADMIN, Emulator, EmulatorTestCase, jwt_claims, png  # noqa: E402
 
 ADELE = "adele.vance@contoso.example"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -426,3 +426,65 @@ class AutoApproveTests(EmulatorTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MultiTenantTests(unittest.TestCase):
+    """Two tenants from one seed: apps, users and policies stay apart."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="emu-tenants-")
+        seed = {"tenants": [
+            {"id": "11111111-1111-1111-1111-111111111111", "domain": "one.example",
+             "apps": [{"clientId": "aaaaaaaa-1111-1111-1111-111111111111", "secrets": ["one"],
+                       "roles": ["User.Read.All", "ProfilePhoto.ReadWrite.All"], "publicClient": False}],
+             "users": [{"userPrincipalName": "amy@one.example", "id": "0a0a0a0a-0000-0000-0000-000000000001"}]},
+            {"id": "22222222-2222-2222-2222-222222222222", "domain": "two.example",
+             "apps": [{"clientId": "bbbbbbbb-2222-2222-2222-222222222222", "secrets": ["two"],
+                       "roles": ["User.Read.All", "ProfilePhoto.ReadWrite.All"]}],
+             "users": [{"userPrincipalName": "bob@two.example"}],
+             "policy": {"source": "onPremises"}}]}
+        path = os.path.join(cls.tmp, "seed.json")
+        with open(path, "w") as f:
+            json.dump(seed, f)
+        cls.emu = Emulator("--seed", path)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+        shutil.rmtree(cls.tmp)
+
+    def test_each_tenant_sees_only_its_users_and_policy(self):
+        one = self.emu.token()
+        two = self.emu.token(tenant="two.example", client_id="bbbbbbbb-2222-2222-2222-222222222222", secret="two")
+        self.assertEqual(jwt_claims(two)["tid"], "22222222-2222-2222-2222-222222222222")
+        self.assertEqual(self.emu.json("GET", "/v1.0/users/amy@one.example", token=one)[0], 200)
+        self.assertEqual(self.emu.json("GET", "/v1.0/users/amy@one.example", token=two)[0], 404)
+        self.assertEqual(self.emu.json("GET", "/v1.0/users/0a0a0a0a-0000-0000-0000-000000000001", token=one)[2][
+            "userPrincipalName"], "amy@one.example")
+        status, _, body = self.emu.json("PUT", "/v1.0/users/bob@two.example/photo/$value", png(64, 64),
+                                        {"Content-Type": "image/png"}, two)
+        self.assertEqual((status, body["error"]["code"]), (403, "ForbiddenByAdmindEditPolicy"))
+        status, _, _ = self.emu.json("PUT", "/v1.0/users/amy@one.example/photo/$value", png(64, 64),
+                                     {"Content-Type": "image/png"}, one)
+        self.assertEqual(status, 200)
+        state = self.emu.state()
+        self.assertEqual(state["users"]["amy@one.example"]["uploads"], 1)
+        self.assertEqual(state["policy"]["source"], "cloud")
+        self.assertEqual(state["policies"]["22222222-2222-2222-2222-222222222222"]["source"], "onPremises")
+
+    def test_app_of_another_tenant_is_unknown_here(self):
+        result = self.emu.form("/one.example/oauth2/v2.0/token", {
+            "grant_type": "client_credentials", "client_id": "bbbbbbbb-2222-2222-2222-222222222222",
+            "client_secret": "two", "scope": GRAPH_SCOPE})
+        assert_entra_error(self, result, 400, "unauthorized_client", 700016)
+
+    def test_confidential_app_cannot_finish_device_code_without_a_secret(self):
+        _, _, start = self.emu.form("/one.example/oauth2/v2.0/devicecode", {
+            "client_id": "aaaaaaaa-1111-1111-1111-111111111111", "scope": "User.Read"})
+        self.emu.json("POST", "/_emulator/devicecode/approve", {"user_code": start["user_code"],
+                                                                "user": "amy@one.example"})
+        result = self.emu.form("/one.example/oauth2/v2.0/token", {
+            "grant_type": DEVICE_GRANT, "client_id": "aaaaaaaa-1111-1111-1111-111111111111",
+            "device_code": start["device_code"]})
+        assert_entra_error(self, result, 401, "invalid_client", 7000218)

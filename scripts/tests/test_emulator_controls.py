@@ -96,6 +96,25 @@ class PartialFaultDeterminismTests(unittest.TestCase):
         self.assertTrue(all(s in (200, 503, 504) for s in first))
 
 
+class TokenFaultTests(EmulatorTestCase):
+    args = ("--token-fault-rate", "0.5", "--random-seed", "9")
+
+    def test_token_endpoint_fails_transiently_and_graph_is_unaffected(self):
+        url = f"/{self.emu.tenant}/oauth2/v2.0/token"
+        fields = {"grant_type": "client_credentials", "client_id": self.emu.client_id,
+                  "client_secret": self.emu.secret, "scope": "https://graph.microsoft.com/.default"}
+        results = [self.emu.form(url, fields) for _ in range(16)]
+        statuses = [r[0] for r in results]
+        self.assertEqual(set(statuses), {200, 503}, statuses)
+        failed = next(r for r in results if r[0] == 503)
+        self.assertEqual(failed[1]["retry-after"], "1")
+        self.assertEqual(failed[2]["error"], "temporarily_unavailable")
+        self.assertEqual(failed[2]["error_codes"], [90033])
+        token = next(r for r in results if r[0] == 200)[2]["access_token"]
+        for _ in range(5):
+            self.assertEqual(self.emu.json("GET", f"/v1.0/users/{ADELE}", token=token)[0], 200)
+
+
 class DropTests(EmulatorTestCase):
     args = ("--drop-rate", "1", "--random-seed", "1")
 

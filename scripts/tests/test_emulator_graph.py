@@ -116,6 +116,25 @@ class PhotoErrorTests(EmulatorTestCase):
         exactly = jpeg_header(800, 800, size=4 * 1024 * 1024)
         self.assertEqual(self.put(ADELE, exactly)[0], 200)
 
+    def test_over_4_mb_announced_with_expect_is_refused_before_the_body_is_sent(self):
+        import socket
+        sock = socket.create_connection((self.emu.host, self.emu.port), timeout=5)
+        try:
+            sock.sendall((f"PUT {PHOTO.format(ADELE)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.token}\r\n"
+                          f"Content-Type: image/jpeg\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n")
+                         .encode())
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            sock.close()
+        self.assertTrue(data.startswith(b"HTTP/1.1 413 "), data[:100])
+        self.assertIn(b"Connection: close", data)
+        self.assertEqual(json.loads(data.split(b"\r\n\r\n", 1)[1])["error"]["code"], "RequestEntityTooLarge")
+
     def test_body_that_is_not_an_image_gets_the_real_internal_server_error(self):
         body = self.assertGraphError(self.put(ADELE, b"%PDF-1.4 not an image"), 500, "ErrorInternalServerError")
         self.assertIn("isn't an image", body["error"]["message"])
