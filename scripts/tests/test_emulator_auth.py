@@ -131,6 +131,14 @@ class GraphBearerTests(EmulatorTestCase):
         self.assertGraphError(self.graph({"Authorization": "Bearer a.b.c"}), 401, "InvalidAuthenticationToken")
         self.assertGraphError(self.graph({"Authorization": "Basic abc"}), 401, "InvalidAuthenticationToken")
 
+    def test_signed_token_with_nonsense_claims_is_401_not_a_crash(self):
+        for payload in ([1, 2], {"aud": "https://graph.microsoft.com"}, {"exp": "soon"}):
+            head = b64url(json.dumps({"alg": "HS256"}).encode())
+            body = b64url(json.dumps(payload).encode())
+            sig = b64url(hmac.new(TEST_TOKEN_KEY, (head + "." + body).encode(), hashlib.sha256).digest())
+            self.assertGraphError(self.graph({"Authorization": f"Bearer {head}.{body}.{sig}"}), 401,
+                                  "InvalidAuthenticationToken")
+
     def test_tampered_signature(self):
         token = self.emu.token()
         head, payload, sig = token.split(".")
@@ -384,6 +392,8 @@ class DeviceCodeTests(EmulatorTestCase):
         self.assertEqual(self.approve(start["user_code"], ADELE, deny=True)[0], 200)
         assert_entra_error(self, self.poll(start["device_code"]), 400, "authorization_declined", 70000)
         self.assertEqual(self.approve("NOPE12345", ADELE)[0], 404)
+        self.assertEqual(self.emu.json("POST", "/_emulator/devicecode/approve", [1])[0], 400)
+        self.assertEqual(self.emu.json("GET", "/_emulator/nothing")[0], 404)
         start = self.start()
         self.assertEqual(self.approve(start["user_code"], "ghost@contoso.example")[0], 400)
         self.approve(start["user_code"], "joni.sherman@contoso.example")

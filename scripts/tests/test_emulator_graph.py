@@ -311,6 +311,35 @@ class KeepAliveTests(EmulatorTestCase):
             conn.close()
         self.assertEqual(self.emu.state()["users"][ADELE]["uploads"], 20)
 
+    def test_concurrent_uploads_from_many_connections_are_all_counted(self):
+        import threading
+        token = self.emu.token()
+        users = [u for u in self.emu.state()["users"] if not u.startswith("lee.gu")]
+        errors = []
+
+        def worker(upn):
+            conn = self.emu.connection()
+            try:
+                for _ in range(10):
+                    conn.request("PUT", PHOTO.format(upn), body=png(64, 64),
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "image/png"})
+                    resp = conn.getresponse()
+                    resp.read()
+                    if resp.status != 200:
+                        errors.append(resp.status)
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=worker, args=(u,)) for u in users]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        state = self.emu.state()
+        self.assertEqual([state["users"][u]["uploads"] for u in users], [10] * len(users))
+        self.assertEqual(state["requests"]["200"], 10 * len(users) + 1)
+
     def test_chunked_upload_and_expect_continue(self):
         token = self.emu.token()
         body = png(80, 80)
