@@ -191,6 +191,7 @@ class UsersCsvTests(unittest.TestCase):
             self.write("a.csv", "upn,photo,employeeId\r\nnew.one@contoso.example,a.jpg,900\r\n"),
             self.write("b.csv", "\ufeffUserPrincipalName;File\nnew.two@contoso.example;b.jpg\n"),
             self.write("c.tsv", "Photo\tEmail\nc.jpg\tnew.three@contoso.example\n\t\n"),
+            self.write("e.csv", "User Principal_Name,Employee-Number\nnew.four@contoso.example,901\n"),
             self.write("d.csv", "mail\nADELE.VANCE@contoso.example\n"),
         ]
         args = []
@@ -199,13 +200,17 @@ class UsersCsvTests(unittest.TestCase):
         emu = Emulator(*args)
         try:
             users = emu.state()["users"]
-            for upn in ("new.one@contoso.example", "new.two@contoso.example", "new.three@contoso.example"):
+            for upn in ("new.one@contoso.example", "new.two@contoso.example", "new.three@contoso.example",
+                        "new.four@contoso.example"):
                 self.assertIn(upn, users)
             self.assertNotIn("ADELE.VANCE@contoso.example", users)  # already present, case-insensitively
             token = emu.token()
             status, _, body = emu.json("GET", "/v1.0/users?$filter=employeeId%20eq%20'900'&$select=userPrincipalName",
                                        token=token)
             self.assertEqual(body["value"], [{"userPrincipalName": "new.one@contoso.example"}])
+            status, _, body = emu.json("GET", "/v1.0/users?$filter=employeeId%20eq%20'901'&$select=userPrincipalName",
+                                       token=token)
+            self.assertEqual(body["value"], [{"userPrincipalName": "new.four@contoso.example"}])
             status, _, _ = emu.json("PUT", PHOTO.format("new.two@contoso.example"), png(64, 64),
                                     {"Content-Type": "image/png"}, token)
             self.assertEqual(status, 200)
