@@ -143,7 +143,7 @@ typedef struct jpeg_decode_state {
     unsigned char *volatile row;
 } jpeg_decode_state;
 
-int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels, long long max_memory,
+int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_memory,
                    pc_scale_chooser choose, void *choose_context, pc_pixels *out, pc_status *status) {
     jpeg_context ctx;
     jpeg_decode_state state;
@@ -151,7 +151,7 @@ int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels,
     memset(out, 0, sizeof *out);
     init_errors(&ctx, status);
     ctx.max_pixels = max_pixels;
-    if (size > (size_t)0x7fffffff) {
+    if (!source->file && source->size > (size_t)0x7fffffff) {
         pc_fail(status, PC_UNSUPPORTED_FEATURE, "jpeg larger than 2 GB");
         return status->code;
     }
@@ -173,7 +173,11 @@ int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels,
     ctx.progress.progress_monitor = on_progress;
     cinfo->progress = &ctx.progress;
 
-    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    if (source->file) {
+        jpeg_stdio_src(cinfo, source->file);
+    } else {
+        jpeg_mem_src(cinfo, source->data, (unsigned long)source->size);
+    }
     jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(cinfo, TRUE);
     if (declared_too_big(&ctx)) longjmp(ctx.jump, 1);
