@@ -326,6 +326,18 @@ static int encode(const unsigned char *pixels, int width, int height, int compon
         cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
     }
     if (flags & PC_TEST_PROGRESSIVE) jpeg_simple_progression(cinfo);
+    jpeg_scan_info flood[1 + 63 * 10];
+    if ((flags & PC_TEST_SCAN_FLOOD) && components == 1) {
+        // DC in one scan, then each AC coefficient alone: a first scan at bit 9, refinements down to bit 0.
+        int n = 0;
+        flood[n++] = (jpeg_scan_info){1, {0}, 0, 0, 0, 0};
+        for (int k = 1; k <= 63; k++) {
+            flood[n++] = (jpeg_scan_info){1, {0}, k, k, 0, 9};
+            for (int bit = 8; bit >= 0; bit--) flood[n++] = (jpeg_scan_info){1, {0}, k, k, bit + 1, bit};
+        }
+        cinfo->scan_info = flood;
+        cinfo->num_scans = n;
+    }
     jpeg_start_compress(cinfo, TRUE);
     size_t stride = (size_t)width * (size_t)components;
     while (cinfo->next_scanline < cinfo->image_height) {

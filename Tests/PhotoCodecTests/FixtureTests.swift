@@ -374,6 +374,18 @@ import Testing
         }
     }
 
+    @Test func progressiveScanFloodIsRefused() throws {
+        let pixels = (0..<(64 * 64)).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let flood = try FixtureEncoder.jpeg(pixels, width: 64, height: 64, components: 1, scanFlood: true)
+        #expect(Support.markers(flood).contains(0xC2), "progressive SOF2")
+        #expect { try PhotoCodec.decode(flood) } throws: {
+            ($0 as? CodecError)?.reason == .corrupt && ($0 as? CodecError)?.message.contains("scans") == true
+        }
+        // The same picture with a normal progressive script decodes.
+        let normal = try FixtureEncoder.jpeg(pixels, width: 64, height: 64, components: 1, progressive: true)
+        #expect(try PhotoCodec.decode(normal).width == 64)
+    }
+
     @Test func truncatedFilesAreTypedErrors() throws {
         let picture = Support.photoLike(width: 200, height: 150)
         let jpeg = try FixtureEncoder.jpeg(picture.pixels, width: 200, height: 150, components: 3)

@@ -108,6 +108,7 @@ enum {
     PC_TEST_PROGRESSIVE = 1,
     PC_TEST_ARITHMETIC = 2,
     PC_TEST_YCCK = 4,        // 4-component input stored as YCCK instead of CMYK (both with an Adobe marker)
+    PC_TEST_SCAN_FLOOD = 8,  // grey only: a valid progressive file with 631 scans (one per coefficient and bit)
 };
 
 // In C because it drives libjpeg's compressor (longjmp errors); writes test fixtures: components 1 (grey),
