@@ -17,7 +17,8 @@ extension Command {
             throw UsageError("usage: photoprov __journal-stress PATH N [DELAY_MICROSECONDS]")
         }
         let journal = try await Journal.open(at: arguments.positionals[0])
-        let start = try await journal.startRun(kind: .upload, commandKey: "stress:\(count)", arguments: ["__journal-stress"])
+        let start = try await journal.startRun(
+            kind: .upload, commandKey: "stress:\(count)", arguments: ["__journal-stress"])
         let planned = (0..<count).map {
             Journal.NewItem(
                 target: .users, match: .upn, key: "user\($0)@stress.test", line: $0 + 2, sourcePath: "p\($0).jpg",
@@ -30,7 +31,8 @@ extension Command {
             converted.sourceSHA256 = sha
             converted.outputBytes = 1000 + Int(item.id)
             try await journal.record(converted, item: item.id)
-            try await journal.storeOriginalPreview(Data(repeating: UInt8(item.id & 0xFF), count: 512), sourceSHA256: sha)
+            try await journal.storeOriginalPreview(
+                Data(repeating: UInt8(item.id & 0xFF), count: 512), sourceSHA256: sha)
             try await journal.record(Journal.ItemUpdate(.uploading), item: item.id)
             // Stands in for the PUT: a kill now leaves the item `uploading`, to be retried on resume.
             if delay > 0 { try await Task.sleep(nanoseconds: delay * 1000) }

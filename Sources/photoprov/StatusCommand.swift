@@ -8,7 +8,9 @@ extension Command {
         usage: "status [--journal PATH] [--json]",
         options: [
             .value("journal", "PATH", "journal file (default ./photoprov.journal)"),
-            .flag("json", "print JSON: latest_run, counts (uploaded, unchanged, failed, pending, skipped_invalid…), totals"),
+            .flag(
+                "json",
+                "print JSON: latest_run, counts (uploaded, unchanged, failed, pending, skipped_invalid…), totals"),
         ]
     ) { arguments in
         guard arguments.positionals.isEmpty else {
@@ -41,7 +43,9 @@ enum StatusFormat {
             }
             lines.append("  policy    \(run.verdict ?? "not checked")")
             if !run.arguments.isEmpty { lines.append("  command   photoprov \(run.arguments.joined(separator: " "))") }
-            let counts = status.counts.summary.filter { $0.name != "total" && ($0.count > 0 || coreNames.contains($0.name)) }
+            let counts = status.counts.summary.filter {
+                $0.name != "total" && ($0.count > 0 || coreNames.contains($0.name))
+            }
             lines.append(
                 "  items     \(status.counts.total): "
                     + counts.map { "\($0.count) \(displayName($0.name))" }.joined(separator: ", "))
@@ -84,7 +88,8 @@ enum StatusFormat {
             "groups_with_photos": status.totals.withPhotos[.groups] ?? 0,
             "teams_with_photos": status.totals.withPhotos[.teams] ?? 0,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

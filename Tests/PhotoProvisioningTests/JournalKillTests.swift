@@ -75,6 +75,8 @@ import Testing
             var info = stat()
             if stat(file, &info) == 0 { #expect(info.st_mode & 0o777 == 0o600, "\(file) must stay 0600") }
         }
-        print("journal kill test: \(kills) kills, \(repeats) repeated uploads, \(itemCount) items")
+        print(
+            "journal kill test: \(kills) kills, \(uploadedBefore) of \(itemCount) items uploaded before the last kill, "
+                + "\(repeats) repeated uploads")
     }
 }

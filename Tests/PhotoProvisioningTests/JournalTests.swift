@@ -70,7 +70,8 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
 
     @Test func tightensALooserExistingFile() async throws {
         let folder = try JournalFolder()
-        #expect(FileManager.default.createFile(atPath: folder.path, contents: nil, attributes: [.posixPermissions: 0o644]))
+        #expect(
+            FileManager.default.createFile(atPath: folder.path, contents: nil, attributes: [.posixPermissions: 0o644]))
         #expect(folder.mode(folder.path) == 0o644)
         let journal = try await Journal.open(at: folder.path)
         #expect(try await journal.latestRun() == nil)
@@ -111,7 +112,8 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         var runID: Int64 = 0
         do {
             let journal = try await Journal.open(at: folder.path)
-            let start = try await journal.startRun(kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
+            let start = try await journal.startRun(
+                kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
             #expect(!start.resumed)
             #expect(start.items.isEmpty)
             runID = start.run.id
@@ -128,7 +130,8 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(!other.resumed, "a dry run never continues an upload run")
         try await journal.finishRun(other.run.id, status: .completed)
 
-        let start = try await journal.startRun(kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
+        let start = try await journal.startRun(
+            kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
         #expect(start.resumed)
         #expect(start.run.id == runID)
         #expect(start.run.status == .running)
@@ -148,10 +151,29 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(finished?.status == .completed)
         #expect(finished?.endedAt != nil)
 
-        let next = try await journal.startRun(kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
+        let next = try await journal.startRun(
+            kind: .upload, commandKey: "csv:people.csv|users|upn|fp1", arguments: ["upload"])
         #expect(!next.resumed, "a completed run is never resumed")
         #expect(next.run.id != runID)
         #expect(try await journal.runs().map(\.id) == [next.run.id, runID, other.run.id].sorted(by: >))
+    }
+
+    @Test func anOverlappingRunIsRefusedUntilTheFirstFinishes() async throws {
+        let folder = try JournalFolder()
+        let first = try await Journal.open(at: folder.path)
+        let second = try await Journal.open(at: folder.path)
+        let run = try await first.startRun(kind: .upload, commandKey: "nightly", arguments: [])
+        do {
+            _ = try await second.startRun(kind: .upload, commandKey: "nightly", arguments: [])
+            Issue.record("a second run on a busy journal must be refused")
+        } catch {
+            #expect(error.reason == .busy(pid: getpid()))
+            #expect(error.description.contains("is in use by another photoprov run (pid \(getpid()))"))
+        }
+        #expect(folder.mode(folder.path + "-lock") == 0o600)
+        try await first.finishRun(run.run.id, status: .completed)
+        let next = try await second.startRun(kind: .upload, commandKey: "nightly", arguments: [])
+        #expect(!next.resumed)
     }
 
     @Test func interruptedAndFailedRunsResumeToo() async throws {
@@ -238,7 +260,10 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         var groupItem = Journal.NewItem(target: .groups, match: .id, key: "0000-group", fingerprint: "fp1")
         groupItem.sourcePath = "/g.jpg"
         try await upload(journal, try await journal.addItems([groupItem], run: run.id)[0], sha: "sha-g")
-        #expect(try await journal.keysWithPhotos(target: .users, match: .upn).map(\.key) == ["a@x.com", "b@x.com", "c@x.com"])
+        #expect(
+            try await journal.keysWithPhotos(target: .users, match: .upn).map(\.key) == [
+                "a@x.com", "b@x.com", "c@x.com",
+            ])
         #expect(try await journal.keysWithPhotos(target: .users, match: .employeeId).isEmpty)
         try await journal.finishRun(run.id, status: .completed)
 
@@ -249,7 +274,10 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(missing.map(\.key) == ["b@x.com"])
         #expect(missing.first?.resolvedID == "id-b@x.com")
         let removal = try await journal.addItems(
-            missing.map { Journal.NewItem(action: .remove, target: $0.target, match: $0.match, key: $0.key, resolvedID: $0.resolvedID) },
+            missing.map {
+                Journal.NewItem(
+                    action: .remove, target: $0.target, match: $0.match, key: $0.key, resolvedID: $0.resolvedID)
+            },
             run: sync.id)[0]
         #expect(removal.action == .remove)
         #expect(removal.state.needsWork)
@@ -267,7 +295,8 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         let journal = try await Journal.open(at: folder.path)
         let run = try await journal.startRun(kind: .dryRun, commandKey: "k", arguments: []).run
         let items = try await journal.addItems(
-            newItems(["a@x.com", "b@x.com"]) + newItems(["c@x.com"], fingerprint: "fp2") + newItems(["d@x.com"]), run: run.id)
+            newItems(["a@x.com", "b@x.com"]) + newItems(["c@x.com"], fingerprint: "fp2") + newItems(["d@x.com"]),
+            run: run.id)
         for item in items.prefix(3) {
             var update = Journal.ItemUpdate(.wouldUpload)
             update.sourceSHA256 = "same-photo"
@@ -279,9 +308,15 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         try await journal.storeOutputPreview(Data([4, 5]), sourceSHA256: "same-photo", fingerprint: "fp1")
         try await journal.storeOutputPreview(Data([6, 7]), sourceSHA256: "same-photo", fingerprint: "fp2")
         #expect(try await journal.hasPreviews(sourceSHA256: "same-photo", fingerprint: "fp1") == (true, true))
-        #expect(try await journal.previews(item: items[0].id) == Journal.Previews(original: Data([1, 2, 3]), output: Data([4, 5])))
-        #expect(try await journal.previews(item: items[1].id) == Journal.Previews(original: Data([1, 2, 3]), output: Data([4, 5])))
-        #expect(try await journal.previews(item: items[2].id) == Journal.Previews(original: Data([1, 2, 3]), output: Data([6, 7])))
+        #expect(
+            try await journal.previews(item: items[0].id)
+                == Journal.Previews(original: Data([1, 2, 3]), output: Data([4, 5])))
+        #expect(
+            try await journal.previews(item: items[1].id)
+                == Journal.Previews(original: Data([1, 2, 3]), output: Data([4, 5])))
+        #expect(
+            try await journal.previews(item: items[2].id)
+                == Journal.Previews(original: Data([1, 2, 3]), output: Data([6, 7])))
         #expect(try await journal.previews(item: items[3].id) == Journal.Previews(original: nil, output: nil))
         await #expect(throws: JournalError.self) { try await journal.previews(item: 9999) }
     }
@@ -308,11 +343,14 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(counts[.skipped] == 2)
         #expect(counts.total == states.count)
         let summary = Dictionary(uniqueKeysWithValues: counts.summary.map { ($0.name, $0.count) })
-        #expect(summary == [
-            "uploaded": 2, "unchanged": 1, "failed": 1, "pending": 3, "skipped_invalid": 3, "removed": 1,
-            "would_upload": 0, "would_remove": 0, "total": 11,
-        ])
-        await #expect(throws: JournalError.self) { try await journal.record(Journal.ItemUpdate(.failed), item: 424_242) }
+        #expect(
+            summary == [
+                "uploaded": 2, "unchanged": 1, "failed": 1, "pending": 3, "skipped_invalid": 3, "removed": 1,
+                "would_upload": 0, "would_remove": 0, "total": 11,
+            ])
+        await #expect(throws: JournalError.self) {
+            try await journal.record(Journal.ItemUpdate(.failed), item: 424_242)
+        }
         await #expect(throws: JournalError.self) { try await journal.finishRun(424_242, status: .completed) }
     }
 
@@ -322,15 +360,19 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
             "--client-assertion", "eyJ", "--Access-Token", "--quiet", "--tenant", "contoso",
         ]
         let redacted = Journal.redact(arguments)
-        #expect(redacted == [
-            "upload", "--csv", "people.csv", "--client-secret", "<redacted>", "--token=<redacted>", "--cert-password",
-            "<redacted>", "--client-assertion", "<redacted>", "--Access-Token", "--quiet", "--tenant", "contoso",
-        ])
+        #expect(
+            redacted == [
+                "upload", "--csv", "people.csv", "--client-secret", "<redacted>", "--token=<redacted>",
+                "--cert-password",
+                "<redacted>", "--client-assertion", "<redacted>", "--Access-Token", "--quiet", "--tenant", "contoso",
+            ])
         let folder = try JournalFolder()
         let journal = try await Journal.open(at: folder.path)
         let run = try await journal.startRun(kind: .upload, commandKey: "k", arguments: arguments).run
         #expect(run.arguments == redacted)
-        let raw = try Data(contentsOf: URL(fileURLWithPath: folder.path)) + (try Data(contentsOf: URL(fileURLWithPath: folder.path + "-wal")))
+        let raw =
+            try Data(contentsOf: URL(fileURLWithPath: folder.path))
+            + (try Data(contentsOf: URL(fileURLWithPath: folder.path + "-wal")))
         #expect(raw.range(of: Data("s3cr3t".utf8)) == nil, "the secret must not reach the file")
     }
 }
@@ -339,8 +381,11 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
     @Test func commandKeyIsAbsoluteAndNamesEverySetting() {
         let key = Journal.commandKey(source: "people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
         #expect(key == FileManager.default.currentDirectoryPath + "/people.csv target=users match=upn settings=fp9")
-        let other = Journal.commandKey(source: "./x/../people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
+        let other = Journal.commandKey(
+            source: "./x/../people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
         #expect(other == key)
-        #expect(Journal.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f") == "/a.csv target=groups match=id settings=f")
+        #expect(
+            Journal.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f")
+                == "/a.csv target=groups match=id settings=f")
     }
 }

@@ -43,8 +43,11 @@ private final class Scratch {
     func readsEachDelimiterWithBOMAndCRLF(delimiter: String) throws {
         let scratch = try Scratch()
         try photos(scratch, "photos/alice.jpg", "photos/bob.png")
-        let csv = ["UserPrincipalName\(delimiter)Photo", "Alice@Contoso.com\(delimiter)photos/alice.jpg",
-            "bob@contoso.com\(delimiter) photos/bob.png "].joined(separator: "\r\n") + "\r\n"
+        let csv =
+            [
+                "UserPrincipalName\(delimiter)Photo", "Alice@Contoso.com\(delimiter)photos/alice.jpg",
+                "bob@contoso.com\(delimiter) photos/bob.png ",
+            ].joined(separator: "\r\n") + "\r\n"
         let file = try scratch.write("people.csv", bytes: [0xEF, 0xBB, 0xBF] + Array(csv.utf8))
         let plan = try SourceReader.readCSV(at: file, options: SourceOptions())
         #expect(plan.problems == [])
@@ -76,7 +79,8 @@ private final class Scratch {
         #expect(plan.problems.count == 1)
         #expect(plan.problems.first?.line == 4)
         #expect(plan.problems.first?.reason == .malformedKey(.upn, "nobody"))
-        #expect(plan.problems.first?.description == "line 4 (nobody): 'nobody' is not a valid UPN (expected name@domain)")
+        #expect(
+            plan.problems.first?.description == "line 4 (nobody): 'nobody' is not a valid UPN (expected name@domain)")
     }
 
     @Test func explicitColumnsAndMissingColumns() throws {
@@ -115,7 +119,9 @@ private final class Scratch {
         } catch {
             #expect(error.description == "source \(empty) has no header row")
         }
-        let latin1 = try scratch.write("latin1.csv", bytes: Array("upn,photo\n".utf8) + [0x6A, 0xE9, 0x40, 0x78, 0x2E, 0x63, 0x6F, 0x6D, 0x2C, 0x61, 0x0A])
+        let latin1 = try scratch.write(
+            "latin1.csv",
+            bytes: Array("upn,photo\n".utf8) + [0x6A, 0xE9, 0x40, 0x78, 0x2E, 0x63, 0x6F, 0x6D, 0x2C, 0x61, 0x0A])
         do {
             _ = try SourceReader.readCSV(at: latin1, options: .init())
             Issue.record("latin-1 must fail")
@@ -194,6 +200,15 @@ private final class Scratch {
         #expect(allowed.items.first { $0.key == "absolute@contoso.com" }?.photoPath == secret)
     }
 
+    @Test func windowsBackslashesAreFolderSeparators() throws {
+        let scratch = try Scratch()
+        try photos(scratch, "photos/alice.jpg")
+        let file = try scratch.write("p.csv", "upn,photo\r\nalice@contoso.com,photos\\alice.jpg\r\n")
+        let plan = try SourceReader.readCSV(at: file, options: .init())
+        #expect(plan.problems == [])
+        #expect(plan.items.first?.photoPath == scratch.path + "/photos/alice.jpg")
+    }
+
     @Test func duplicateWithAnInvalidRowRejectsBoth() throws {
         let scratch = try Scratch()
         try photos(scratch, "a.jpg")
@@ -216,7 +231,8 @@ private final class Scratch {
     @Test func unterminatedQuoteIsARowProblem() throws {
         let scratch = try Scratch()
         try photos(scratch, "a.jpg")
-        let file = try scratch.write("p.csv", "upn,photo\na@contoso.com,a.jpg\n\"b@contoso.com,b.jpg\nc@contoso.com,c.jpg\n")
+        let file = try scratch.write(
+            "p.csv", "upn,photo\na@contoso.com,a.jpg\n\"b@contoso.com,b.jpg\nc@contoso.com,c.jpg\n")
         let plan = try SourceReader.readCSV(at: file, options: .init())
         #expect(plan.items.map(\.key) == ["a@contoso.com"])
         #expect(plan.problems.map(\.line) == [3])
@@ -227,12 +243,14 @@ private final class Scratch {
         let scratch = try Scratch()
         try photos(scratch, "a.jpg", "b.jpg", "c.jpg")
         let guid = "4F1C1B5E-8F0B-4C47-9A4E-2F6D3C1A0B9E"
-        let ids = try scratch.write("ids.csv", "objectId,image\n\(guid),a.jpg\n{\(guid.lowercased())x},b.jpg\n12345,c.jpg\n")
+        let ids = try scratch.write(
+            "ids.csv", "objectId,image\n\(guid),a.jpg\n{\(guid.lowercased())x},b.jpg\n12345,c.jpg\n")
         let byID = try SourceReader.readCSV(at: ids, options: SourceOptions(match: .id))
         #expect(byID.items.map(\.key) == [guid.lowercased()])
-        #expect(byID.problems.map(\.reason) == [
-            .malformedKey(.id, "{\(guid.lowercased())x}"), .malformedKey(.id, "12345"),
-        ])
+        #expect(
+            byID.problems.map(\.reason) == [
+                .malformedKey(.id, "{\(guid.lowercased())x}"), .malformedKey(.id, "12345"),
+            ])
         let groups = try SourceReader.readCSV(at: ids, options: SourceOptions(match: .upn, target: .groups))
         #expect(groups.items.map(\.key) == [guid.lowercased()])
 
@@ -266,7 +284,9 @@ private final class Scratch {
         #expect(reasons["dave.png"] == .duplicateKey(others: ["dave.jpg"]))
         #expect(reasons["empty.jpg"] == .emptyFile)
         #expect(reasons["mallory.jpg"] == .outsideSource(.symlink))
-        #expect(plan.problems.first { $0.path == "empty.jpg" }?.description == "empty.jpg (empty@contoso.com): photo file is empty")
+        #expect(
+            plan.problems.first { $0.path == "empty.jpg" }?.description
+                == "empty.jpg (empty@contoso.com): photo file is empty")
 
         let noDomain = try SourceReader.readFolder(at: scratch.path, options: SourceOptions())
         #expect(noDomain.items.map(\.key) == ["bob@fabrikam.com"])

@@ -13,9 +13,12 @@ import Testing
     /// A journal with a finished first run and a killed second run of 7 items in every kind of state.
     private func makeJournal(at path: String) async throws -> Int64 {
         let journal = try await Journal.open(at: path)
-        let first = try await journal.startRun(kind: .upload, commandKey: "one", arguments: ["upload", "--csv", "a.csv"])
+        let first = try await journal.startRun(
+            kind: .upload, commandKey: "one", arguments: ["upload", "--csv", "a.csv"])
         let old = try await journal.addItems(
-            ["x@contoso.com", "y@contoso.com"].map { Journal.NewItem(target: .users, match: .upn, key: $0, fingerprint: "f") },
+            ["x@contoso.com", "y@contoso.com"].map {
+                Journal.NewItem(target: .users, match: .upn, key: $0, fingerprint: "f")
+            },
             run: first.run.id)
         for item in old {
             var update = Journal.ItemUpdate(.uploaded)
@@ -29,7 +32,9 @@ import Testing
         try await journal.setVerdict("allowed: source cloud, no role restriction", run: second.run.id)
         let states: [Journal.ItemState] = [.uploaded, .unchanged, .failed, .failed, .uploading, .invalid, .skipped]
         let items = try await journal.addItems(
-            states.indices.map { Journal.NewItem(target: .users, match: .upn, key: "u\($0)@contoso.com", fingerprint: "f") },
+            states.indices.map {
+                Journal.NewItem(target: .users, match: .upn, key: "u\($0)@contoso.com", fingerprint: "f")
+            },
             run: second.run.id)
         for (item, state) in zip(items, states) {
             var update = Journal.ItemUpdate(state)
@@ -48,7 +53,8 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("latest run \(runID): upload, running"))
         #expect(result.stdout.contains("policy    allowed: source cloud, no role restriction"))
-        #expect(result.stdout.contains("items     7: 1 uploaded, 1 unchanged, 2 failed, 1 pending, 2 skipped or invalid"))
+        #expect(
+            result.stdout.contains("items     7: 1 uploaded, 1 unchanged, 2 failed, 1 pending, 2 skipped or invalid"))
         #expect(result.stdout.contains("command   photoprov upload --csv b.csv --client-secret <redacted>"))
         #expect(result.stdout.contains("totals: 2 runs; 3 users with photos"))
         #expect(!result.stdout.contains("hunter2"))

@@ -22,7 +22,8 @@ extension Journal {
             upscaleAvoided: row.int(23) != 0, state: ItemState(rawValue: row.text(24)) ?? .failed,
             attempts: Int(row.int(25)), httpStatus: int(26), graphCode: row.optionalText(27),
             requestID: row.optionalText(28), reason: row.optionalText(29),
-            createdAt: Date(timeIntervalSince1970: row.double(30)), updatedAt: Date(timeIntervalSince1970: row.double(31)))
+            createdAt: Date(timeIntervalSince1970: row.double(30)),
+            updatedAt: Date(timeIntervalSince1970: row.double(31)))
     }
 
     /// Adds `newItems` to run `run` in one transaction and returns them as stored, in the same order.
@@ -152,8 +153,10 @@ extension Journal {
 
     /// The last successful upload for `key`, or `nil` when we never set (or since removed) its photo.
     public func lastUpload(target: TargetKind, match: MatchKey, key: String) throws(JournalError) -> LastUpload? {
-        try db.statement("SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? AND key = ?")
-            .rows([.text(target.rawValue), .text(match.rawValue), .text(key)], Journal.lastUpload).first
+        try db.statement(
+            "SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? AND key = ?"
+        )
+        .rows([.text(target.rawValue), .text(match.rawValue), .text(key)], Journal.lastUpload).first
     }
 
     /// Every key of this target and match kind that holds a photo we uploaded, ordered by key.
@@ -162,8 +165,10 @@ extension Journal {
     /// match kind are not listed, so switching from `--match upn` to `--match employeeId` never makes
     /// every user look missing.
     public func keysWithPhotos(target: TargetKind, match: MatchKey) throws(JournalError) -> [LastUpload] {
-        try db.statement("SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? ORDER BY key")
-            .rows([.text(target.rawValue), .text(match.rawValue)], Journal.lastUpload)
+        try db.statement(
+            "SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? ORDER BY key"
+        )
+        .rows([.text(target.rawValue), .text(match.rawValue)], Journal.lastUpload)
     }
 
     private static let lastUploadColumns = """

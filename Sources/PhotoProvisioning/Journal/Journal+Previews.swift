@@ -20,11 +20,15 @@ extension Journal {
 
     /// Whether previews exist already, so the caller can skip making them:
     /// `original` for the source SHA-256, `output` for the SHA-256 and fingerprint.
-    public func hasPreviews(sourceSHA256: String, fingerprint: String) throws(JournalError) -> (original: Bool, output: Bool) {
-        let original = try db.statement("SELECT 1 FROM preview_original WHERE source_sha256 = ?").rows(
-            [.text(sourceSHA256)]) { _ in true }.first ?? false
-        let output = try db.statement("SELECT 1 FROM preview_output WHERE source_sha256 = ? AND fingerprint = ?").rows(
-            [.text(sourceSHA256), .text(fingerprint)]) { _ in true }.first ?? false
+    public func hasPreviews(sourceSHA256: String, fingerprint: String) throws(JournalError) -> (
+        original: Bool, output: Bool
+    ) {
+        let original =
+            try db.statement("SELECT 1 FROM preview_original WHERE source_sha256 = ?").rows(
+                [.text(sourceSHA256)]) { _ in true }.first ?? false
+        let output =
+            try db.statement("SELECT 1 FROM preview_output WHERE source_sha256 = ? AND fingerprint = ?").rows(
+                [.text(sourceSHA256), .text(fingerprint)]) { _ in true }.first ?? false
         return (original, output)
     }
 

@@ -17,6 +17,10 @@ extension Journal {
 
     /// Continues the unfinished run of the same kind and command key, or starts a new one.
     ///
+    /// Takes an exclusive lock on `<journal>-lock` until `finishRun` (or the end of the process), so an
+    /// overlapping invocation, e.g. a cron job that outlasts its interval, fails with `busy` instead of
+    /// working on the same items.
+    ///
     /// A run is unfinished unless it ended `completed` (a killed run is still `running`; one stopped by a
     /// signal or an error is `interrupted` or `failed`). A resumed run is set back to `running`.
     /// - Parameters:
@@ -25,7 +29,9 @@ extension Journal {
     ///   - arguments: the command line, already redacted by the caller; values of flags named like
     ///     secret, token, password or assertion are redacted again here (see `redact`).
     /// - Returns: the run, whether it was resumed, and its items as they stand.
+    /// - Throws: `JournalError` with reason `busy` when another run holds the journal.
     public func startRun(kind: RunKind, commandKey: String, arguments: [String]) throws(JournalError) -> Start {
+        if runLock == nil { runLock = try RunLock(journalPath: path) }
         let (id, resumed) = try db.transaction { () throws(JournalError) -> (Int64, Bool) in
             let unfinished = try db.statement(
                 "SELECT id FROM runs WHERE command_key = ? AND kind = ? AND status <> 'completed' ORDER BY id DESC LIMIT 1"
@@ -60,6 +66,7 @@ extension Journal {
             .text(status.rawValue), .integer(run),
         ])
         guard db.changes == 1 else { throw JournalError(.unknownRecord, path: path, detail: "no run \(run)") }
+        runLock = nil
     }
 
     /// The run with id `id`, if any.

@@ -14,6 +14,8 @@ public actor Journal {
     public nonisolated let path: String
     private let executor: JournalExecutor
     let db: SQLiteConnection
+    /// Held while this journal has a run started and not finished.
+    var runLock: RunLock?
 
     /// Runs every method of the journal on its own queue.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -49,7 +51,8 @@ public actor Journal {
             // main file's permissions.
             let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
             if fd < 0 && errno != EEXIST {
-                throw JournalError(.fileSystem, path: path, detail: "cannot create: \(String(cString: strerror(errno)))")
+                throw JournalError(
+                    .fileSystem, path: path, detail: "cannot create: \(String(cString: strerror(errno)))")
             }
             if fd >= 0 { close(fd) }
         }
@@ -76,7 +79,9 @@ public actor Journal {
 
     private static func migrate(_ db: SQLiteConnection, path: String) throws(JournalError) {
         let current = try db.statement("PRAGMA user_version").rows { Int($0.int(0)) }.first ?? 0
-        guard current <= JournalSchema.version else { throw JournalError(.newerSchema(current), path: path, detail: "") }
+        guard current <= JournalSchema.version else {
+            throw JournalError(.newerSchema(current), path: path, detail: "")
+        }
         guard current < JournalSchema.version else { return }
         try db.transaction { () throws(JournalError) in
             for step in JournalSchema.migrations[current...] { try db.execute(step) }

@@ -12,6 +12,8 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
         case unknownRecord
         /// The file could not be created or its permissions set.
         case fileSystem
+        /// Another run (in this or another process, whose pid is given when known) holds the journal.
+        case busy(pid: Int32?)
     }
 
     /// The kind of failure.
@@ -36,6 +38,9 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
         case .sqlite(let code): "journal \(path): \(detail) (sqlite code \(code))"
         case .unknownRecord: "journal \(path): \(detail)"
         case .fileSystem: "journal \(path): \(detail)"
+        case .busy(let pid):
+            "journal \(path) is in use by another photoprov run\(pid.map { " (pid \($0))" } ?? ""); "
+                + "wait for it to finish or use another --journal"
         }
     }
 }

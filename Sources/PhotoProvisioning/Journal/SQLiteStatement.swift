@@ -41,7 +41,9 @@ final class SQLiteStatement {
             case .text(let text): rc = sqlite3_bind_text(handle, index, text, -1, sqliteTransient)
             case .blob(let data):
                 rc = data.withUnsafeBytes { buffer in
-                    sqlite3_bind_blob64(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(buffer.count), sqliteTransient)
+                    sqlite3_bind_blob64(
+                        handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                        sqlite3_uint64(buffer.count), sqliteTransient)
                 }
             }
             try connection.check(rc)

@@ -23,6 +23,10 @@ struct PathGuard {
 
     /// Resolves `written` (relative to the folder, or absolute) and checks it.
     func check(_ written: String) -> Result<Checked, SourceProblem.Reason> {
+        // Windows exports write `photos\alice.jpg`; read it as a folder separator unless such a file exists.
+        if written.contains("\\") && access(PathGuard.absolute(written, base: root), F_OK) != 0 {
+            return check(written.replacingOccurrences(of: "\\", with: "/"))
+        }
         let path = PathGuard.absolute(written, base: root)
         if !allowOutside && !PathGuard.isInside(path, root) {
             let leavesByDotDot = !written.hasPrefix("/") || written.split(separator: "/").contains("..")

@@ -10,7 +10,9 @@ public struct SourcePlan: Sendable, Equatable {
     public var ignored: [String]
 
     /// Creates a plan.
-    public init(items: [SourceItem] = [], problems: [SourceProblem] = [], merged: [SourceProblem] = [], ignored: [String] = []) {
+    public init(
+        items: [SourceItem] = [], problems: [SourceProblem] = [], merged: [SourceProblem] = [], ignored: [String] = []
+    ) {
         self.items = items
         self.problems = problems
         self.merged = merged

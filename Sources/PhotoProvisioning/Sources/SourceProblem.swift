@@ -35,7 +35,8 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .missingKey(let match): "no \(match.displayName)"
-            case .malformedKey(let match, let key): "'\(key)' is not a valid \(match.displayName) (\(match.expectedForm))"
+            case .malformedKey(let match, let key):
+                "'\(key)' is not a valid \(match.displayName) (\(match.expectedForm))"
             case .missingPath: "no photo file named"
             case .missingFile: "photo file not found"
             case .notAFile: "photo path is not a regular file"

@@ -58,7 +58,8 @@ public enum SourceReader {
             )
         }
         guard let keyIndex, let photoIndex else {
-            throw SourceError("source \(path): \(missing.joined(separator: "; ")); header is: \(names.joined(separator: ", "))")
+            throw SourceError(
+                "source \(path): \(missing.joined(separator: "; ")); header is: \(names.joined(separator: ", "))")
         }
 
         let folder = (PathGuard.absolute(path, base: FileManager.default.currentDirectoryPath) as NSString)
@@ -130,7 +131,9 @@ public enum SourceReader {
         var location: String { line.map { "line \($0)" } ?? written }
     }
 
-    private static func row(line: Int?, key rawKey: String, written rawPath: String, kind: MatchKey, guardian: PathGuard) -> Row {
+    private static func row(
+        line: Int?, key rawKey: String, written rawPath: String, kind: MatchKey, guardian: PathGuard
+    ) -> Row {
         let written = rawPath.trimmingCharacters(in: .whitespacesAndNewlines)
         switch KeyRule.normalize(rawKey, as: kind) {
         case .failure(let reason):
@@ -171,7 +174,8 @@ public enum SourceReader {
                 if !sameFile {
                     let others = group.filter { $0 != index }.map { rows[$0].location }
                     plan.problems.append(
-                        SourceProblem(line: row.line, key: problemKey, path: problemPath, reason: .duplicateKey(others: others)))
+                        SourceProblem(
+                            line: row.line, key: problemKey, path: problemPath, reason: .duplicateKey(others: others)))
                     continue
                 }
                 if group.first != index {
@@ -183,7 +187,8 @@ public enum SourceReader {
                 }
             }
             plan.items.append(
-                SourceItem(line: row.line, key: row.key ?? trimmedKey, photoPath: checked.path, writtenPath: row.written))
+                SourceItem(
+                    line: row.line, key: row.key ?? trimmedKey, photoPath: checked.path, writtenPath: row.written))
         }
         plan.problems.sort { ($0.line ?? 0, $0.path ?? "") < ($1.line ?? 0, $1.path ?? "") }
         return plan
@@ -221,7 +226,8 @@ public enum SourceReader {
 enum PathGuardMessage {
     static func describe(_ error: any Error) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
+        {
             return String(cString: strerror(Int32(underlying.code))).lowercased()
         }
         if nsError.domain == NSCocoaErrorDomain {
