@@ -171,12 +171,12 @@ public struct UploadJob: Sendable {
         if let maxItems = settings.maxItems, work.count > maxItems {
             work = Array(work.prefix(maxItems))
         }
-        for item in items where item.state == .invalid {
-            events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .invalid,
-                detail: item.reason ?? "invalid")))
-        }
         events(.planned(.init(runID: runID, resumed: start.resumed, total: items.count, toDo: work.count,
             alreadyDone: alreadyDone)))
+        for problem in plan.problems {
+            events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
+                detail: problem.reason.description)))
+        }
 
         work = try await resolveKeys(work, journal: journal)
         let lookups = await dryRunLookups(work)
