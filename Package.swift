@@ -52,7 +52,7 @@ let package = Package(
 
         .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
         .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning"]),
-        .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "photoprov"]),
+        .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov"]),
     ],
     swiftLanguageModes: [.v6]
 )

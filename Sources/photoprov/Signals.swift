@@ -9,6 +9,12 @@ final class Signals {
 
     /// Starts listening; keep the returned value alive for as long as the run lasts.
     init(stop: StopFlag) {
+        // A parent that spawned us from a worker thread may have handed down a mask with these blocked.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -1,0 +1,214 @@
+import Foundation
+import PhotoProvisioning
+import Testing
+
+/// `photoprov upload` end to end: the built binary against `scripts/graph-emulator` on 127.0.0.1.
+@Suite struct UploadTests {
+    private func upload(_ batch: Batch, _ emulator: Emulator, _ extra: [String] = [], source: [String]? = nil)
+        throws -> PhotoprovProcess.Output
+    {
+        try PhotoprovProcess.run(
+            ["upload"] + (source ?? ["--csv", batch.csv]) + ["--journal", batch.journal] + extra,
+            environment: emulator.environment)
+    }
+
+    private func uploads(_ emulator: Emulator, _ upn: String) async throws -> Int {
+        (try await emulator.user(upn)["uploads"] as? NSNumber)?.intValue ?? 0
+    }
+
+    @Test func uploadsValidRowsAndNamesEveryInvalidRowWithItsLine() async throws {
+        let batch = try Batch(count: 3)
+        try Data().write(to: URL(fileURLWithPath: batch.path("empty.jpg")))
+        try batch.write("outside.jpg", "")
+        try batch.write(
+            "people.csv",
+            """
+            upn,photo
+            user0001@contoso.example,user0001.jpg
+            user0002@contoso.example,user0002.jpg
+            not-an-upn,user0003.jpg
+            user0004@contoso.example,missing.jpg
+            user0005@contoso.example,empty.jpg
+            user0006@contoso.example,user0001.jpg
+            user0006@contoso.example,user0002.jpg
+            user0007@contoso.example,../escape.jpg
+            user0003@contoso.example,user0003.jpg
+
+            """)
+        let emulator = try Emulator.start(["--users-csv", batch.csv])
+        let run = try upload(batch, emulator)
+        #expect(run.status == 1, "some rows are invalid: \(run.stdout) \(run.stderr)")
+        for (line, words) in [(4, "not-an-upn"), (5, "missing.jpg"), (6, "empty"), (7, "duplicate"), (8, "duplicate"),
+            (9, "escape")]
+        {
+            let row = run.stdout.split(separator: "\n").first { $0.contains("(line \(line))") }
+            #expect(row?.contains("invalid") == true && row?.contains(words) == true, "line \(line): \(row ?? "none")")
+        }
+        for upn in ["user0001@contoso.example", "user0002@contoso.example", "user0003@contoso.example"] {
+            #expect(try await uploads(emulator, upn) == 1, "\(upn) uploaded once")
+        }
+        #expect(try await uploads(emulator, "user0006@contoso.example") == 0)
+        let journal = try await batch.openJournal()
+        let counts = try await journal.counts(run: 1)
+        #expect(counts[.uploaded] == 3)
+        #expect(counts[.invalid] == 6)
+    }
+
+    @Test func secondRunSkipsUnchangedPhotosAndUploadsChangedOnes() async throws {
+        let batch = try Batch(count: 5)
+        let emulator = try Emulator.start(["--users-csv", batch.csv])
+        #expect(try upload(batch, emulator).status == 0)
+        try Batch.photo(seed: 99).write(to: URL(fileURLWithPath: batch.path("user0002.jpg")))
+        let second = try upload(batch, emulator)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("1 uploaded, 4 unchanged"), "\(second.stdout)")
+        #expect(try await uploads(emulator, "user0002@contoso.example") == 2)
+        #expect(try await uploads(emulator, "user0001@contoso.example") == 1)
+        let forced = try upload(batch, emulator, ["--force"])
+        #expect(forced.stdout.contains("5 uploaded"), "\(forced.stdout)")
+        #expect(try await uploads(emulator, "user0001@contoso.example") == 2)
+        // Other settings make other photos: a new fingerprint uploads again.
+        let resized = try upload(batch, emulator, ["--max-side", "64"])
+        #expect(resized.stdout.contains("5 uploaded"), "\(resized.stdout)")
+        #expect(try await emulator.user("user0003@contoso.example")["width"] as? NSNumber == 64)
+    }
+
+    @Test func folderSourceMapsAliasesWithDomainAndListsIgnoredFiles() async throws {
+        let batch = try Batch(count: 0)
+        let folder = batch.directory.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Batch.photo(seed: 1).write(to: folder.appendingPathComponent("adele.vance.JPG"))
+        try Batch.photo(seed: 2).write(to: folder.appendingPathComponent("alex.wilber.jpeg"))
+        try Data("notes".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let emulator = try Emulator.start()
+        let run = try upload(batch, emulator, ["--domain", "contoso.example"], source: ["--dir", folder.path])
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        #expect(run.stdout.contains("ignored notes.txt"))
+        #expect(try await uploads(emulator, "adele.vance@contoso.example") == 1)
+        #expect(try await uploads(emulator, "alex.wilber@contoso.example") == 1)
+    }
+
+    @Test func employeeIdKeysAreResolvedThroughGraph() async throws {
+        let batch = try Batch(count: 0)
+        try Batch.photo(seed: 1).write(to: URL(fileURLWithPath: batch.path("a.jpg")))
+        try Batch.photo(seed: 2).write(to: URL(fileURLWithPath: batch.path("b.jpg")))
+        // The default tenant: adele.vance is E1001, megan.bowen E1003; nobody is E9999.
+        try batch.write("hr.csv", "employeeId;photo\nE1001;a.jpg\nE1003;b.jpg\nE9999;a.jpg\n")
+        let emulator = try Emulator.start()
+        let run = try upload(batch, emulator, ["--match", "employeeId", "--upn-column", "employeeId"],
+            source: ["--csv", batch.path("hr.csv")])
+        #expect(run.status == 1, "E9999 is unknown: \(run.stdout)")
+        #expect(run.stdout.contains("no user has employeeId 'E9999'"), "\(run.stdout)")
+        #expect(try await uploads(emulator, "adele.vance@contoso.example") == 1)
+        #expect(try await uploads(emulator, "megan.bowen@contoso.example") == 1)
+    }
+
+    @Test func groupAndTeamPhotosAreSetById() async throws {
+        let group = "11111111-2222-4333-8444-555555555555"
+        let team = "66666666-7777-4888-9999-aaaaaaaaaaaa"
+        let batch = try Batch(count: 0)
+        try Batch.photo(seed: 3).write(to: URL(fileURLWithPath: batch.path("g.jpg")))
+        try batch.write("groups.csv", "id,photo\n\(group),g.jpg\n")
+        try batch.write("teams.csv", "id,photo\n\(team),g.jpg\n")
+        let emulator = try Emulator.start(seed: [
+            "domain": "contoso.example",
+            "apps": [["clientId": "7d1e4c2a-9b3f-4e58-a6d0-1f2b3c4d5e6f", "secrets": ["s3cret-value"],
+                "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"]]],
+            "groups": [["id": group, "displayName": "All Company"]],
+            "teams": [["id": team, "displayName": "Photo Team"]],
+        ])
+        let groups = try upload(batch, emulator, ["--target", "groups", "--upn-column", "id"],
+            source: ["--csv", batch.path("groups.csv")])
+        #expect(groups.status == 0, "\(groups.stdout) \(groups.stderr)")
+        let teams = try upload(batch, emulator, ["--target", "teams", "--upn-column", "id"],
+            source: ["--csv", batch.path("teams.csv")])
+        #expect(teams.status == 0, "\(teams.stdout) \(teams.stderr)")
+        let state = try await emulator.state()
+        #expect(((state["groups"] as? [String: Any])?[group] as? [String: Any])?["uploads"] as? NSNumber == 1)
+        #expect(((state["teams"] as? [String: Any])?[team] as? [String: Any])?["uploads"] as? NSNumber == 1)
+    }
+
+    @Test func maxItemsLeavesTheRestForTheNextRun() async throws {
+        let batch = try Batch(count: 10)
+        let emulator = try Emulator.start(["--users-csv", batch.csv])
+        let first = try upload(batch, emulator, ["--max-items", "4"])
+        #expect(first.status == 0, "\(first.stdout)")
+        #expect(first.stdout.contains("4 uploaded"))
+        #expect(first.stdout.contains("6 item(s) left"))
+        let second = try upload(batch, emulator)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("resuming (4 already done)"), "\(second.stdout)")
+        for upn in batch.upns { #expect(try await uploads(emulator, upn) == 1, "\(upn)") }
+    }
+
+    @Test func throttlingAndFaultStormsEndWithEveryItemUploaded() async throws {
+        let batch = try Batch(count: 40)
+        let emulator = try Emulator.start([
+            "--users-csv", batch.csv, "--throttle-rps", "15", "--fault-rate", "0.25", "--drop-rate", "0.05",
+            "--random-seed", "7",
+        ])
+        let run = try upload(batch, emulator, ["--concurrency", "8", "--request-timeout", "5"])
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        let requests = try await emulator.requestCounts()
+        #expect((requests["429"] ?? 0) > 0, "the storm throttled: \(requests)")
+        #expect((requests["503"] ?? 0) + (requests["504"] ?? 0) > 0, "the storm failed some: \(requests)")
+        for upn in batch.upns { #expect(try await uploads(emulator, upn) >= 1, "\(upn)") }
+        let journal = try await batch.openJournal()
+        #expect(try await journal.counts(run: 1)[.uploaded] == 40)
+    }
+
+    @Test func sigtermFinishesUploadsInFlightAndExits130ThenResumes() async throws {
+        let batch = try Batch(count: 60)
+        let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "150"])
+        let process = Process()
+        process.executableURL = PhotoprovProcess.binary
+        process.arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "4", "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .milliseconds(1500))
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let journal = try await batch.openJournal()
+        let run = try await journal.run(id: 1)
+        #expect(run?.status == .interrupted)
+        let counts = try await journal.counts(run: 1)
+        #expect(counts[.uploaded] > 0 && counts[.uploaded] < 60, "stopped midway: \(counts)")
+        #expect(counts[.uploading] == 0, "uploads in flight finished before exit: \(counts)")
+        let resumed = try upload(batch, emulator)
+        #expect(resumed.status == 0)
+        for upn in batch.upns { #expect(try await uploads(emulator, upn) == 1, "\(upn) uploaded exactly once") }
+    }
+
+    @Test func blockedPolicyRefusesToStartWithExitThree() async throws {
+        let batch = try Batch(count: 2)
+        let emulator = try Emulator.start(["--users-csv", batch.csv, "--policy-source", "onPremises"])
+        let run = try upload(batch, emulator)
+        #expect(run.status == 3, "\(run.stdout) \(run.stderr)")
+        #expect(run.stdout.contains("policy: blocked"))
+        #expect(try await uploads(emulator, batch.upns[0]) == 0)
+        let forced = try upload(batch, emulator, ["--skip-policy-check"])
+        #expect(forced.status == 1, "Graph refuses each photo: \(forced.stdout)")
+        #expect(forced.stdout.contains("blocked by"), "\(forced.stdout)")
+    }
+
+    @Test func removeMissingDeletesOnlyWhenAsked() async throws {
+        let batch = try Batch(count: 3)
+        let emulator = try Emulator.start(["--users-csv", batch.csv])
+        #expect(try upload(batch, emulator).status == 0)
+        try batch.write("people.csv", "upn,photo\nuser0001@contoso.example,user0001.jpg\n")
+        let kept = try upload(batch, emulator)
+        #expect(kept.stdout.contains("2 earlier upload(s) not in the source"), "\(kept.stdout)")
+        #expect(try await emulator.user("user0002@contoso.example")["sha256"] != nil)
+        let dry = try upload(batch, emulator, ["--remove-missing", "--dry-run"])
+        #expect(dry.stdout.contains("would-remove user0002@contoso.example"), "\(dry.stdout)")
+        #expect(try await emulator.user("user0002@contoso.example")["sha256"] != nil)
+        let removed = try upload(batch, emulator, ["--remove-missing"])
+        #expect(removed.status == 0, "\(removed.stdout)")
+        #expect(removed.stdout.contains("2 removed"), "\(removed.stdout)")
+        #expect(try await emulator.user("user0002@contoso.example")["sha256"] == nil)
+        #expect(try await emulator.user("user0001@contoso.example")["sha256"] != nil)
+    }
+}
