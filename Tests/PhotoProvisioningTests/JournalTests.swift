@@ -68,6 +68,13 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         }
     }
 
+    @Test func runsOnItsOwnQueueNotTheCooperativePool() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        #expect(DispatchQueue.getSpecific(key: JournalExecutor.marker) == nil)
+        #expect(await journal.isOnJournalQueue())
+    }
+
     @Test func tightensALooserExistingFile() async throws {
         let folder = try JournalFolder()
         #expect(
@@ -174,6 +181,30 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         try await first.finishRun(run.run.id, status: .completed)
         let next = try await second.startRun(kind: .upload, commandKey: "nightly", arguments: [])
         #expect(!next.resumed)
+    }
+
+    @Test func invalidRowsAreAllKeptAndNotDuplicatedOnResume() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        let run = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
+        func invalid(_ key: String, line: Int, reason: String) -> Journal.NewItem {
+            Journal.NewItem(target: .users, match: .upn, key: key, line: line, state: .invalid, reason: reason)
+        }
+        let plan = [
+            invalid("dup@x.com", line: 2, reason: "duplicate user: also at line 3"),
+            invalid("dup@x.com", line: 3, reason: "duplicate user: also at line 2"),
+            invalid("", line: 4, reason: "no UPN"),
+            invalid("", line: 5, reason: "no UPN"),
+        ] + newItems(["ok@x.com"])
+        let first = try await journal.addItems(plan, run: run.id)
+        #expect(Set(first.map(\.id)).count == 5)
+        #expect(first.map(\.line) == [2, 3, 4, 5, 2])
+        #expect(first.prefix(4).allSatisfy { $0.state == .invalid && !$0.state.needsWork })
+        #expect(first[1].reason == "duplicate user: also at line 2")
+        let again = try await journal.addItems(plan, run: run.id)
+        #expect(again.map(\.id) == first.map(\.id))
+        #expect(try await journal.counts(run: run.id)[.invalid] == 4)
+        #expect(try await journal.items(run: run.id).count == 5)
     }
 
     @Test func interruptedAndFailedRunsResumeToo() async throws {
