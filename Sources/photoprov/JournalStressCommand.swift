@@ -7,16 +7,18 @@ extension Command {
     static let journalStress = Command(
         name: "__journal-stress",
         summary: "Test aid: write N items through the journal (hidden).",
-        usage: "__journal-stress PATH N [DELAY_MICROSECONDS]",
-        options: []
+        usage: "__journal-stress [--full-sync] PATH N [DELAY_MICROSECONDS]",
+        options: [.flag("full-sync", "open the journal with synchronous=FULL (to compare commit costs)")]
     ) { arguments in
         let positionals = arguments.positionals
         guard (2...3).contains(positionals.count), let count = Int(positionals[1]), count > 0,
             let delay = positionals.count == 3 ? UInt64(positionals[2]) : 0
         else {
-            throw UsageError("usage: photoprov __journal-stress PATH N [DELAY_MICROSECONDS]")
+            throw UsageError("usage: photoprov __journal-stress [--full-sync] PATH N [DELAY_MICROSECONDS]")
         }
-        let journal = try await Journal.open(at: arguments.positionals[0])
+        let began = Date()
+        let journal = try await Journal.open(
+            at: arguments.positionals[0], durability: arguments.has("full-sync") ? .full : .normal)
         let start = try await journal.startRun(
             kind: .upload, commandKey: "stress:\(count)", arguments: ["__journal-stress"])
         let planned = (0..<count).map {
@@ -42,7 +44,11 @@ extension Command {
             try await journal.record(uploaded, item: item.id)
         }
         try await journal.finishRun(start.run.id, status: .completed)
-        print("run \(start.run.id) resumed \(start.resumed) items \(items.count)")
+        let seconds = Date().timeIntervalSince(began)
+        let work = items.count
+        print(
+            "run \(start.run.id) resumed \(start.resumed) items \(work) seconds \(String(format: "%.3f", seconds)) "
+                + "per-item-ms \(String(format: "%.3f", seconds * 1000 / Double(max(work, 1))))")
         return .success
     }
 }

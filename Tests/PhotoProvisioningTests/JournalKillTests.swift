@@ -31,13 +31,15 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/photoprov.journal"
-        let itemCount = 1000
+        let itemCount = 2000
         var kills = 0
         var runID: Int64?
         var uploadedBefore = 0
-        for _ in 0..<20 {
+        var roundsWithProgress = 0
+        // At least 20 kills, at least 5 of them after the writer made progress (a loaded machine starts slowly).
+        for _ in 0..<60 where kills < 20 || roundsWithProgress < 5 {
             let writer = try startWriter(binary, journal: path, items: itemCount, delayMicroseconds: 1000)
-            usleep(UInt32.random(in: 10_000...160_000))
+            usleep(UInt32.random(in: 20_000...250_000))
             kill(writer.processIdentifier, SIGKILL)
             writer.waitUntilExit()
             if writer.terminationReason == .uncaughtSignal { kills += 1 } else { break }
@@ -52,10 +54,13 @@ import Testing
             let items = try await journal.items(run: run.id)
             let uploaded = items.filter { $0.state == .uploaded }.count
             #expect(uploaded >= uploadedBefore, "no recorded upload is ever lost")
+            if uploaded > uploadedBefore { roundsWithProgress += 1 }
             uploadedBefore = uploaded
             #expect(items.filter { $0.state == .uploading }.count <= 1, "one writer has at most one item in flight")
             #expect(try await journal.keysWithPhotos(target: .users, match: .upn).count == uploaded)
         }
+        #expect(kills >= 20)
+        #expect(roundsWithProgress >= 5, "kills must land while the writer works")
         let finisher = try startWriter(binary, journal: path, items: itemCount, delayMicroseconds: 0)
         finisher.waitUntilExit()
         #expect(finisher.terminationStatus == 0)
@@ -76,7 +81,7 @@ import Testing
             if stat(file, &info) == 0 { #expect(info.st_mode & 0o777 == 0o600, "\(file) must stay 0600") }
         }
         print(
-            "journal kill test: \(kills) kills, \(uploadedBefore) of \(itemCount) items uploaded before the last kill, "
+            "journal kill test: \(kills) kills (\(roundsWithProgress) after progress), \(uploadedBefore) of \(itemCount) items uploaded before the last kill, "
                 + "\(repeats) repeated uploads")
     }
 }

@@ -68,6 +68,13 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         }
     }
 
+    @Test func runsOnItsOwnQueueNotTheCooperativePool() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        #expect(DispatchQueue.getSpecific(key: JournalExecutor.marker) == nil)
+        #expect(await journal.isOnJournalQueue())
+    }
+
     @Test func tightensALooserExistingFile() async throws {
         let folder = try JournalFolder()
         #expect(
@@ -174,6 +181,31 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         try await first.finishRun(run.run.id, status: .completed)
         let next = try await second.startRun(kind: .upload, commandKey: "nightly", arguments: [])
         #expect(!next.resumed)
+    }
+
+    @Test func invalidRowsAreAllKeptAndNotDuplicatedOnResume() async throws {
+        let folder = try JournalFolder()
+        let journal = try await Journal.open(at: folder.path)
+        let run = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
+        func invalid(_ key: String, line: Int, reason: String) -> Journal.NewItem {
+            Journal.NewItem(target: .users, match: .upn, key: key, line: line, state: .invalid, reason: reason)
+        }
+        let plan =
+            [
+                invalid("dup@x.com", line: 2, reason: "duplicate user: also at line 3"),
+                invalid("dup@x.com", line: 3, reason: "duplicate user: also at line 2"),
+                invalid("", line: 4, reason: "no UPN"),
+                invalid("", line: 5, reason: "no UPN"),
+            ] + newItems(["ok@x.com"])
+        let first = try await journal.addItems(plan, run: run.id)
+        #expect(Set(first.map(\.id)).count == 5)
+        #expect(first.map(\.line) == [2, 3, 4, 5, 2])
+        #expect(first.prefix(4).allSatisfy { $0.state == .invalid && !$0.state.needsWork })
+        #expect(first[1].reason == "duplicate user: also at line 2")
+        let again = try await journal.addItems(plan, run: run.id)
+        #expect(again.map(\.id) == first.map(\.id))
+        #expect(try await journal.counts(run: run.id)[.invalid] == 4)
+        #expect(try await journal.items(run: run.id).count == 5)
     }
 
     @Test func interruptedAndFailedRunsResumeToo() async throws {
@@ -387,5 +419,37 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(
             Journal.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f")
                 == "/a.csv target=groups match=id settings=f")
+    }
+}
+
+@Suite struct SourcePlanJournalTests {
+    @Test func planBecomesPendingAndInvalidItemsInSourceOrder() async throws {
+        let plan = SourcePlan(
+            items: [
+                SourceItem(line: 2, key: "a@x.com", photoPath: "/p/a.jpg", writtenPath: "a.jpg"),
+                SourceItem(line: 5, key: "d@x.com", photoPath: "/p/d.jpg", writtenPath: "d.jpg"),
+            ],
+            problems: [
+                SourceProblem(line: 3, key: "b", path: "b.jpg", reason: .malformedKey(.upn, "b")),
+                SourceProblem(line: 4, key: nil, path: "c.jpg", reason: .missingKey(.upn)),
+            ],
+            merged: [SourceProblem(line: 6, key: "a@x.com", path: "a.jpg", reason: .sameAsEarlier("line 2"))])
+        let items = plan.journalItems(options: SourceOptions(target: .users), fingerprint: "fp7")
+        #expect(items.map(\.line) == [2, 3, 4, 5])
+        #expect(items.map(\.state) == [.pending, .invalid, .invalid, .pending])
+        #expect(items.map(\.key) == ["a@x.com", "b", "", "d@x.com"])
+        #expect(items[1].reason == "'b' is not a valid UPN (expected name@domain)")
+        #expect(items[0].fingerprint == "fp7" && items[0].sourcePath == "/p/a.jpg")
+        let groups = plan.journalItems(options: SourceOptions(match: .upn, target: .groups), fingerprint: "f")
+        #expect(groups.allSatisfy { $0.match == .id && $0.target == .groups })
+
+        let folder = NSTemporaryDirectory() + "photoprov-plan-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let journal = try await Journal.open(at: folder + "/j")
+        let run = try await journal.startRun(kind: .dryRun, commandKey: "k", arguments: []).run
+        let stored = try await journal.addItems(items, run: run.id)
+        #expect(stored.map(\.state) == [.pending, .invalid, .invalid, .pending])
+        #expect(stored.filter(\.state.needsWork).map(\.key) == ["a@x.com", "d@x.com"])
     }
 }

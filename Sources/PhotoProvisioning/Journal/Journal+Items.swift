@@ -28,19 +28,29 @@ extension Journal {
 
     /// Adds `newItems` to run `run` in one transaction and returns them as stored, in the same order.
     ///
-    /// An item the run already holds (same action, target, match and key: a resumed run planned again) is
-    /// left as it is and returned with its recorded state, so the caller simply skips what is done.
+    /// An item the run already holds is left as it is and returned with its recorded state, so a resumed run
+    /// planned again simply skips what is done: for work items the identity is (action, target, match, key);
+    /// `invalid` rows are told apart by line, source path and key, so two refused rows naming the same user
+    /// (or none) are both kept. Work on the returned items whose `state.needsWork`.
     public func addItems(_ newItems: [NewItem], run: Int64) throws(JournalError) -> [Item] {
         try db.transaction { () throws(JournalError) -> [Item] in
             let insert = try db.statement(
                 """
                 INSERT INTO items (run_id, action, target, match, key, resolved_id, line, source_path, fingerprint, \
                 state, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \
-                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, key) DO NOTHING
+                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, key) WHERE state <> 'invalid' \
+                DO NOTHING
                 """)
-            let select = try db.statement(
-                "SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? AND action = ? AND target = ? AND match = ? AND key = ?"
-            )
+            let selectWork = try db.statement(
+                """
+                SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? AND action = ? AND target = ? AND match = ? \
+                AND key = ? AND state <> 'invalid'
+                """)
+            let selectInvalid = try db.statement(
+                """
+                SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? AND action = ? AND target = ? AND match = ? \
+                AND key = ? AND state = 'invalid' AND line IS ? AND source_path IS ?
+                """)
             var stored: [Item] = []
             stored.reserveCapacity(newItems.count)
             for new in newItems {
@@ -48,12 +58,23 @@ extension Journal {
                     .integer(run), .text(new.action.rawValue), .text(new.target.rawValue), .text(new.match.rawValue),
                     .text(new.key),
                 ]
-                try insert.run(
+                let values: [SQLiteStatement.Value] =
                     identity + [
                         .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),
                         .optional(new.fingerprint), .text(new.state.rawValue), .optional(new.reason),
-                    ])
-                if let item = try select.rows(identity, Journal.item).first { stored.append(item) }
+                    ]
+                if new.state == .invalid {
+                    let place = identity + [.optional(new.line), .optional(new.sourcePath)]
+                    if let existing = try selectInvalid.rows(place, Journal.item).first {
+                        stored.append(existing)
+                        continue
+                    }
+                    try insert.run(values)
+                    if let item = try selectInvalid.rows(place, Journal.item).first { stored.append(item) }
+                } else {
+                    try insert.run(values)
+                    if let item = try selectWork.rows(identity, Journal.item).first { stored.append(item) }
+                }
             }
             return stored
         }

@@ -89,6 +89,9 @@ public actor Journal {
         }
     }
 
+    /// Whether the caller runs on the journal's own queue (always, for an isolated method): for tests.
+    func isOnJournalQueue() -> Bool { DispatchQueue.getSpecific(key: JournalExecutor.marker) == true }
+
     /// The schema version of the open file (`PRAGMA user_version`).
     public func schemaVersion() throws(JournalError) -> Int {
         try db.statement("PRAGMA user_version").rows { Int($0.int(0)) }.first ?? 0

@@ -46,9 +46,9 @@ enum JournalSchema {
             request_id TEXT,
             reason TEXT,
             created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            UNIQUE (run_id, action, target, match, key)
+            updated_at TEXT NOT NULL
         );
+        CREATE UNIQUE INDEX items_by_key ON items (run_id, action, target, match, key) WHERE state <> 'invalid';
         CREATE INDEX items_by_state ON items (run_id, state);
         CREATE TABLE last_upload (
             target TEXT NOT NULL,
