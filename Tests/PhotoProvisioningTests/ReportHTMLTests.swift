@@ -1,4 +1,5 @@
 import Foundation
+import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
@@ -75,6 +76,26 @@ struct ReportHTMLTests {
         for payload in ReportFixtures.markup {
             #expect(titles.contains(payload) || items.contains { $0["key"] as? String == payload }
                 || items.contains { $0["sourcePath"] as? String == payload }, "\(payload) lost")
+        }
+    }
+
+    @Test func embeddedPreviewsAreRealImagesOfTheGivenSize() throws {
+        let folder = try ReportTemporaryFolder()
+        let (run, items) = ReportFixtures.mixedRun()
+        let files = try ReportWriter.write(run: run, items: items, to: folder.path)
+        let data = try htmlData(try readText(files.html))
+        let embedded = try #require(data["items"] as? [[String: Any]])
+        #expect(embedded.count == items.count)
+        for (object, item) in zip(embedded, items) {
+            for (key, expected) in [("sourcePreview", item.sourcePreview), ("outputPreview", item.outputPreview)] {
+                let uri = try #require(object[key] as? String, "\(item.key) has no \(key)")
+                let prefix = "data:image/jpeg;base64,"
+                #expect(uri.hasPrefix(prefix))
+                let bytes = try #require(Data(base64Encoded: String(uri.dropFirst(prefix.count))).map([UInt8].init))
+                #expect(bytes == expected)
+                let image = try PhotoCodec.decode(bytes)
+                #expect(image.width > 0 && image.width <= 96 && image.height > 0 && image.height <= 96)
+            }
         }
     }
 
