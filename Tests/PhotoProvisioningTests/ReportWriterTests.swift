@@ -1,4 +1,5 @@
 import Foundation
+import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
@@ -134,6 +135,30 @@ struct ReportWriterTests {
         item.upscaleAvoided = true
         item.dimensionsLowered = true
         #expect(item.flags == [.upscaleAvoided, .qualityLowered, .dimensionsLowered, .exifRotated])
+    }
+
+    @Test func recordCopiesTheCodecsFactsAndMakesSmallPreviews() throws {
+        // A real 400×300 JPEG (a colour gradient) through the real codec.
+        var pixels: [UInt8] = []
+        for y in 0..<300 {
+            for x in 0..<400 { pixels += [UInt8(x * 255 / 399), UInt8(y * 255 / 299), 128] }
+        }
+        let source = try PhotoCodec.encodeJPEG(RGBImage(width: 400, height: 300, pixels: pixels), quality: 90)
+        let photo = try PhotoCodec.convert(source, options: ConvertOptions(maxSide: 648, previewSide: 80))
+        var item = ReportItem(key: "a@contoso.com", outcome: .wouldUpload, sourceBytes: source.count)
+        item.record(photo)
+        #expect(item.sourceWidth == 400 && item.sourceHeight == 300 && item.sourceFormat == "jpeg")
+        #expect(item.outputWidth == 300 && item.outputHeight == 300)
+        #expect(item.outputBytes == photo.jpeg.count && item.outputQuality == photo.quality)
+        #expect(item.cropFraction.map { abs($0 - 0.25) < 0.01 } == true)
+        #expect(item.orientation == 1)
+        // 300 px short side: not low resolution; a quarter cut: not heavy; smaller than 648: not enlarged.
+        #expect(item.flags == [.upscaleAvoided])
+        let sourcePreview = try PhotoCodec.decode(try #require(item.sourcePreview))
+        #expect(max(sourcePreview.width, sourcePreview.height) <= 80)
+        let outputPreview = try PhotoCodec.decode(try #require(item.outputPreview))
+        #expect(outputPreview.width == 80 && outputPreview.height == 80)
+        #expect(try #require(item.outputPreview).count < 8 * 1024)
     }
 
     @Test func previewsGoToJSONOnlyWhenAskedAndOversizedOnesAreLeftOut() throws {
