@@ -107,10 +107,15 @@ struct ReportWriterTests {
         #expect(run.arguments == [
             "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
         ])
+        items[0].reason = "401 from token endpoint: Authorization: Bearer opaque-token-123 rejected"
+        items[1].reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
+        run.policyExplanation = "read with {\"access_token\": \"tok-999\"}"
+        #expect(ReportRun.redactingSecrets(in: items[0].reason!) == "401 from token endpoint: Authorization: Bearer *** rejected")
+        #expect(ReportRun.redactingSecrets(in: "no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
         for path in [files.html, files.csv, files.json] {
             let text = try readText(path)
-            for secret in ["hunter2", "s3cr3t-value", "pa55", jwt] {
+            for secret in ["hunter2", "s3cr3t-value", "pa55", jwt, "opaque-token-123", "abc123xyz", "tok-999"] {
                 #expect(!text.contains(secret), "\(secret) in \(path)")
             }
         }

@@ -46,6 +46,16 @@ public enum ReportWriter {
     public static func write(
         run: ReportRun, items: [ReportItem], to directory: String, options: Options = Options()
     ) throws(ReportError) -> Files {
+        // Free text comes from Graph errors and exceptions; mask anything shaped like a secret once, for all files.
+        var run = run
+        run.policyVerdict = ReportRun.redactingSecrets(in: run.policyVerdict)
+        run.policyExplanation = ReportRun.redactingSecrets(in: run.policyExplanation)
+        let items = items.map { item in
+            guard let reason = item.reason else { return item }
+            var copy = item
+            copy.reason = ReportRun.redactingSecrets(in: reason)
+            return copy
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
