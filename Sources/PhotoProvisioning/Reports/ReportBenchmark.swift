@@ -112,10 +112,12 @@ package enum ReportBenchmark {
         return (run, items)
     }
 
-    /// Writes a sample report of `count` items into `directory` `repeats` times and measures each write.
+    /// Writes a sample report of `count` items of `kind` into `directory` `repeats` times and measures each write.
     @available(*, noasync, message: "blocking file I/O: run it on a worker, not the cooperative pool")
-    package static func measure(count: Int, directory: String, repeats: Int = 3) throws(ReportError) -> Figures {
-        let (run, items) = sampleRun(count: count)
+    package static func measure(
+        count: Int, kind: ReportRun.Kind = .upload, directory: String, repeats: Int = 3
+    ) throws(ReportError) -> Figures {
+        let (run, items) = sampleRun(count: count, kind: kind)
         var seconds: [Double] = []
         var files: ReportWriter.Files?
         for _ in 0..<max(1, repeats) {

@@ -183,8 +183,8 @@ extension ReportHTML {
         (function () {
           'use strict';
           var data = JSON.parse(document.getElementById('report-data').textContent);
-          var items = data.items, legend = data.legend, dryRun = data.run.kind === 'dry-run';
-          var outcomes = {}, flags = {}, tones = {};
+          var items = data.items, legend = data.legend;
+          var outcomes = {}, flags = {};
           legend.outcomes.forEach(function (o, i) { outcomes[o.id] = o; o.rank = i; });
           legend.flags.forEach(function (f) { flags[f.id] = f; });
           var CARD_BATCH = 48, ROW_BATCH = 250;
@@ -229,8 +229,24 @@ extension ReportHTML {
           function outputLabel(it) {
             if (it.outcome === 'uploaded') return 'Uploaded';
             if (it.outcome === 'unchanged') return 'Uploaded before';
-            if (it.outcome === 'would-upload' || dryRun) return 'Would upload';
+            if (it.outcome === 'removed') return 'Removed';
+            if (!it.outputBytes && !it.outputPreview) return 'Output';
+            if (it.outcome === 'would-upload') return 'Would upload';
             return 'Converted';
+          }
+          // Text with soft break points after @ . _ / so UPNs wrap at their seams; text nodes only.
+          function breakable(node, text) {
+            var s = String(text), start = 0;
+            for (var i = 0; i < s.length; i++) {
+              var c = s.charAt(i);
+              if (c === '@' || c === '.' || c === '_' || c === '/') {
+                node.appendChild(document.createTextNode(s.slice(start, i + 1)));
+                node.appendChild(document.createElement('wbr'));
+                start = i + 1;
+              }
+            }
+            node.appendChild(document.createTextNode(s.slice(start)));
+            return node;
           }
           function picture(src, caption, alt, name, missing) {
             var f = el('figure');
@@ -275,11 +291,11 @@ extension ReportHTML {
             pics.appendChild(picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
               it.sourceWidth ? 'no preview' : 'not read'));
             pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
-              it.title, it.outputBytes ? 'no preview' : 'no photo'));
+              it.title, it.outputBytes ? 'no preview' : 'none'));
             a.appendChild(pics);
             var head = el('div', 'head');
-            head.appendChild(el('h3', null, it.title));
-            if (it.key !== it.title) head.appendChild(el('p', 'key', it.key));
+            head.appendChild(it.title.indexOf('@') >= 0 ? breakable(el('h3'), it.title) : el('h3', null, it.title));
+            if (it.key !== it.title) head.appendChild(breakable(el('p', 'key'), it.key));
             var line1 = el('p', 'line1');
             line1.appendChild(badge(it));
             if (it.httpStatus) line1.appendChild(el('span', null, 'HTTP ' + it.httpStatus));
