@@ -26,13 +26,16 @@ extension Command {
             }
         }
         let figures = try result.get()
-        func megabytes(_ bytes: Int) -> String { String(format: "%.2f MB (%d bytes)", Double(bytes) / 1_048_576, bytes) }
+        func megabytes(_ bytes: Int) -> String {
+            String(format: "%.2f MB (%d bytes)", Double(bytes) / 1_048_576, bytes)
+        }
         print("items        \(figures.items)")
         print("report.html  \(megabytes(figures.htmlBytes))")
         print("report.csv   \(megabytes(figures.csvBytes))")
         print("report.json  \(megabytes(figures.jsonBytes))")
-        print("write time   median \(String(format: "%.3f", figures.medianSeconds)) s over \(figures.seconds.count) runs: "
-            + figures.seconds.map { String(format: "%.3f", $0) }.joined(separator: ", ") + " s")
+        print(
+            "write time   median \(String(format: "%.3f", figures.medianSeconds)) s over \(figures.seconds.count) runs: "
+                + figures.seconds.map { String(format: "%.3f", $0) }.joined(separator: ", ") + " s")
         print("folder       \(directory)")
         return .success
     }

@@ -28,7 +28,9 @@ struct ReportHTMLTests {
         for attribute in inventory.attributes {
             let value = attribute.value.lowercased()
             #expect(!value.contains("http://") && !value.contains("https://"), "\(attribute)")
-            if ["src", "href", "action", "srcset", "poster", "data", "formaction", "xlink:href"].contains(attribute.name) {
+            if ["src", "href", "action", "srcset", "poster", "data", "formaction", "xlink:href"].contains(
+                attribute.name)
+            {
                 #expect(value.hasPrefix("#") || value.hasPrefix("data:"), "\(attribute) points outside the page")
             }
         }
@@ -74,8 +76,9 @@ struct ReportHTMLTests {
         #expect(items.map { $0["sourcePath"] as? String } == expected.map(\.sourcePath))
         let titles = Set(items.compactMap { $0["title"] as? String })
         for payload in ReportFixtures.markup {
-            #expect(titles.contains(payload) || items.contains { $0["key"] as? String == payload }
-                || items.contains { $0["sourcePath"] as? String == payload }, "\(payload) lost")
+            #expect(
+                titles.contains(payload) || items.contains { $0["key"] as? String == payload }
+                    || items.contains { $0["sourcePath"] as? String == payload }, "\(payload) lost")
         }
     }
 
@@ -100,8 +103,9 @@ struct ReportHTMLTests {
     }
 
     @Test func jsonBlockEscapingKeepsTagsEntitiesAndCDATAEndsOut() {
-        let escaped = String(decoding: ReportHTML.scriptSafe(Data(#"{"a":"</script><!--]]>&amp;\#u{FFFE}"}"#.utf8)),
-                             as: UTF8.self)
+        let escaped = String(
+            decoding: ReportHTML.scriptSafe(Data(#"{"a":"</script><!--]]>&amp;\#u{FFFE}"}"#.utf8)),
+            as: UTF8.self)
         #expect(escaped == #"{"a":"\u003c/script\u003e\u003c!--]]\u003e\u0026amp;\ufffe"}"#)
     }
 

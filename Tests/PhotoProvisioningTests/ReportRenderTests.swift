@@ -27,11 +27,12 @@ enum Chromium {
     static func run(page: String, arguments: [String], in folder: ReportTemporaryFolder, stdout: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--hide-scrollbars", "--user-data-dir=\(folder.file("chromium-profile"))", "--window-size=1280,1600",
-            "--virtual-time-budget=5000",
-        ] + arguments + [URL(fileURLWithPath: page).absoluteString]
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--hide-scrollbars", "--user-data-dir=\(folder.file("chromium-profile"))", "--window-size=1280,1600",
+                "--virtual-time-budget=5000",
+            ] + arguments + [URL(fileURLWithPath: page).absoluteString]
         _ = FileManager.default.createFile(atPath: stdout, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
         defer { try? output.close() }
@@ -71,8 +72,9 @@ struct ReportRenderTests {
         #expect(image.width == 1280)
         #expect(image.height == 1600)
         let look = ScreenshotLook(image)
-        print("report screenshot: \(look.distinctColours) colours, colourful \(look.colourfulShare), "
-            + "non-background \(look.nonBackgroundShare), band \(look.average(rows: 10..<60))")
+        print(
+            "report screenshot: \(look.distinctColours) colours, colourful \(look.colourfulShare), "
+                + "non-background \(look.nonBackgroundShare), band \(look.average(rows: 10..<60))")
         // The stylesheet ran: the header band across the top is dark blue.
         let band = look.average(rows: 10..<60)
         #expect(band.blue > band.red + 30 && band.red < 60, "header band is \(band), not dark blue")
@@ -81,7 +83,8 @@ struct ReportRenderTests {
         // (header and summary only); without its stylesheet ~1,400 and no dark band; rendered ~7,400.
         #expect(look.distinctColours > 3_000, "only \(look.distinctColours) colours: is the page blank?")
         #expect(look.colourfulShare > 0.05, "only \(look.colourfulShare) of the pixels are colourful")
-        #expect(look.nonBackgroundShare > 0.15, "only \(look.nonBackgroundShare) of the pixels differ from the background")
+        #expect(
+            look.nonBackgroundShare > 0.15, "only \(look.nonBackgroundShare) of the pixels differ from the background")
         if let keep = ProcessInfo.processInfo.environment["PHOTOPROV_KEEP_SCREENSHOT"] {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(atPath: png, toPath: keep)
@@ -139,7 +142,8 @@ struct ScreenshotLook {
         var seen = [Bool](repeating: false, count: 1 << 18)
         var count = 0
         for at in stride(from: 0, to: image.pixels.count, by: 3) {
-            let key = Int(image.pixels[at] >> 2) << 12 | Int(image.pixels[at + 1] >> 2) << 6 | Int(image.pixels[at + 2] >> 2)
+            let key =
+                Int(image.pixels[at] >> 2) << 12 | Int(image.pixels[at + 1] >> 2) << 6 | Int(image.pixels[at + 2] >> 2)
             if !seen[key] {
                 seen[key] = true
                 count += 1
@@ -162,13 +166,16 @@ struct ScreenshotLook {
     var nonBackgroundShare: Double {
         var histogram: [Int: Int] = [:]
         for at in stride(from: 0, to: image.pixels.count, by: 3 * 16) {
-            histogram[Int(image.pixels[at]) << 16 | Int(image.pixels[at + 1]) << 8 | Int(image.pixels[at + 2]), default: 0] += 1
+            histogram[
+                Int(image.pixels[at]) << 16 | Int(image.pixels[at + 1]) << 8 | Int(image.pixels[at + 2]), default: 0] +=
+                1
         }
         let background = histogram.max { $0.value < $1.value }?.key ?? 0
         let (br, bg, bb) = (background >> 16, background >> 8 & 0xFF, background & 0xFF)
         var count = 0
         for at in stride(from: 0, to: image.pixels.count, by: 3) {
-            let distance = abs(Int(image.pixels[at]) - br) + abs(Int(image.pixels[at + 1]) - bg)
+            let distance =
+                abs(Int(image.pixels[at]) - br) + abs(Int(image.pixels[at + 1]) - bg)
                 + abs(Int(image.pixels[at + 2]) - bb)
             if distance > 24 { count += 1 }
         }

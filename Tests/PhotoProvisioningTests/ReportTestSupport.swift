@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PhotoProvisioning
 
 #if canImport(FoundationXML)
@@ -56,7 +57,8 @@ enum ReportFixtures {
             for copy in 0...index {
                 var item = ReportItem(
                     line: line, key: "user\(line)@contoso.com", displayName: "Zoë Ærø \(line) \u{1}\u{FFFE}",
-                    outcome: outcome, reason: copy == 0 ? "reason for \(outcome.rawValue), with \"quotes\"\nand a line" : nil,
+                    outcome: outcome,
+                    reason: copy == 0 ? "reason for \(outcome.rawValue), with \"quotes\"\nand a line" : nil,
                     httpStatus: outcome == .failed ? 403 : nil, requestID: outcome == .failed ? "req-\(line)" : nil,
                     sourcePath: "photos/\(line).jpg", sourceBytes: 120_000 + line, sourceWidth: 200 + line,
                     sourceHeight: 300, sourceFormat: "jpeg", outputBytes: 40_000, outputWidth: 200, outputHeight: 200,
@@ -197,7 +199,9 @@ final class XMLInventory: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, foundCharacters string: String) { append(string) }
 
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) { append(String(decoding: CDATABlock, as: UTF8.self)) }
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        append(String(decoding: CDATABlock, as: UTF8.self))
+    }
 
     private func append(_ string: String) {
         text += string

@@ -28,7 +28,9 @@ struct ReportWriterTests {
         #expect(runObject["kind"] as? String == "upload")
         #expect(runObject["itemCount"] as? Int == items.count)
         #expect(runObject["durationSeconds"] as? Double == 90)
-        #expect(runObject["throughputItemsPerSecond"] as? Double == ReportDocument.finite(Double(items.count) / 90, places: 2))
+        #expect(
+            runObject["throughputItemsPerSecond"] as? Double
+                == ReportDocument.finite(Double(items.count) / 90, places: 2))
         #expect(runObject["startedAt"] as? String == "2026-11-18T11:06:40Z")
         #expect(runObject["endedAt"] as? String == "2026-11-18T11:08:10Z")
         #expect(runObject["tenant"] as? String == "contoso.onmicrosoft.com")
@@ -66,7 +68,8 @@ struct ReportWriterTests {
         #expect(body.allSatisfy { $0.count == ReportCSV.columns.count })
         let outcomeColumn = try #require(ReportCSV.columns.firstIndex(of: "outcome"))
         for outcome in ReportOutcome.allCases {
-            #expect(body.filter { $0[outcomeColumn] == outcome.rawValue }.count == ReportFixtures.expectedCount(outcome))
+            #expect(
+                body.filter { $0[outcomeColumn] == outcome.rawValue }.count == ReportFixtures.expectedCount(outcome))
         }
         let reasonColumn = try #require(ReportCSV.columns.firstIndex(of: "reason"))
         #expect(body[0][reasonColumn] == "reason for uploaded, with \"quotes\"\nand a line")
@@ -76,8 +79,9 @@ struct ReportWriterTests {
         let data = try htmlData(html)
         #expect((data["items"] as? [Any])?.count == items.count)
         for outcome in ReportOutcome.allCases {
-            #expect(html.contains(
-                "<span class=\"n\">\(ReportFixtures.expectedCount(outcome))</span> <span>\(outcome.label)</span>"))
+            #expect(
+                html.contains(
+                    "<span class=\"n\">\(ReportFixtures.expectedCount(outcome))</span> <span>\(outcome.label)</span>"))
         }
     }
 
@@ -104,13 +108,16 @@ struct ReportWriterTests {
         run.setArguments([
             "upload", "--client-secret", "hunter2", "--token=s3cr3t-value", "--password", "pa55", jwt, "--csv", "a.csv",
         ])
-        #expect(run.arguments == [
-            "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
-        ])
+        #expect(
+            run.arguments == [
+                "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
+            ])
         items[0].reason = "401 from token endpoint: Authorization: Bearer opaque-token-123 rejected"
         items[1].reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
         run.policyExplanation = "read with {\"access_token\": \"tok-999\"}"
-        #expect(ReportRun.redactingSecrets(in: items[0].reason!) == "401 from token endpoint: Authorization: Bearer *** rejected")
+        #expect(
+            ReportRun.redactingSecrets(in: items[0].reason!)
+                == "401 from token endpoint: Authorization: Bearer *** rejected")
         #expect(ReportRun.redactingSecrets(in: "no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
         for path in [files.html, files.csv, files.json] {
@@ -170,8 +177,9 @@ struct ReportWriterTests {
         let folder = try ReportTemporaryFolder()
         let big = [UInt8]([0xFF, 0xD8, 0xFF]) + [UInt8](repeating: 7, count: 4096)
         let items = [
-            ReportItem(key: "small@x", outcome: .uploaded, sourcePreview: ReportSamples.sources[0],
-                       outputPreview: ReportSamples.outputs[0]),
+            ReportItem(
+                key: "small@x", outcome: .uploaded, sourcePreview: ReportSamples.sources[0],
+                outputPreview: ReportSamples.outputs[0]),
             ReportItem(key: "big@x", outcome: .uploaded, sourcePreview: big, outputPreview: [1, 2, 3]),
         ]
         let run = ReportRun(id: "r", kind: .upload, startedAt: ReportFixtures.started)

@@ -7,7 +7,8 @@ import Foundation
 package enum ReportSamples {
     /// Previews of originals: 96×72, 60×80, 80×80, 64×80.
     package static let sources: [[UInt8]] = [
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABIAGADASIAAhEBAxEB/8QAGwAAAwEBAQEBAAAAAAAAAAAAAAEDBAUGAgf/xAAoEAABAwMEAwACAgMAAAAA
@@ -22,7 +23,8 @@ package enum ReportSamples {
             T7tQrQCTTP1cCMxylkGE5Cch62/AzIKYfk5jC4W3691MilVcS0/4n0urfHJKyni9/ZRfOQo3iM59JF4/BQQv+5KJgIQhL5c8spuJ
             9LiPcXOLsEk5QhVa/pdZSOYCEIF3hDZn2hCq8E/2nsLuUKt9FpcZkZQhJJUvEfhF3fSELPGH/9k=
             """),
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABQADwDASIAAhEBAxEB/8QAGwAAAgMBAQEAAAAAAAAAAAAAAQMEBQYAAgf/xAAsEAABAwMDAgUEAwEAAAAA
@@ -36,7 +38,8 @@ package enum ReportSamples {
             FAlqyXzpr90CJkoTPIJUW1vaVzSFSi8OB6pu4DkosytVwqtW1EWVqXNy9+Gjssg976jy+o4uJMklWOvVzWvvLkwxvCqxx6JPU18a
             jC/6GROOERmQV5JwICI5SaA9PRdg56IDsUeqCE3TNQfY3AMk03f2atgysHsD25DhIWCA6kHC1Gj3W7TmA52kjlDMO1BV6P/Z
             """),
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABQAFADASIAAhEBAxEB/8QAGwAAAgMBAQEAAAAAAAAAAAAAAQQAAwUGAgf/xAAxEAABAwMCBQMDAQkAAAAA
@@ -52,7 +55,8 @@ package enum ReportSamples {
             2HQJfoUf8IXFloxGfFsCDbrsgdu5UtZTz/ZTATSbqyGZ8EgfE6zmleNR2tlDF97eEZodfR1raumbJfOxHYq/X26LnuBzEPkiOxyF
             taws7yV5tMKp9P/Z
             """),
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABQAEADASIAAhEBAxEB/8QAGwAAAgIDAQAAAAAAAAAAAAAAAAQBBgIDBQf/xAAqEAABBAEDBAEEAgMAAAAA
@@ -70,7 +74,8 @@ package enum ReportSamples {
     ]
     /// Previews of the square outputs, 80×80, in the same order as `sources`.
     package static let outputs: [[UInt8]] = [
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABQAFADASIAAhEBAxEB/8QAGgAAAgMBAQAAAAAAAAAAAAAAAQMABAUCBv/EAC0QAAEEAQMDAwMDBQAAAAAA
@@ -85,7 +90,8 @@ package enum ReportSamples {
             DkHslotLm73RBrukk+FA/NXwgK4fj4QkmEUbnHgJZfWFS6hITEGg8lAhSn1DtRKXvPPA8JSF2EN23Hla036H2RrGTanPPZAEAYQS
             DPOV3FKY5N7DRC4/NX3RAoeUG9BptUNRCHjHlND74WR06Wi9hOOVoh/bi0mH/9k=
             """),
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABQAFADASIAAhEBAxEB/8QAGwAAAwADAQEAAAAAAAAAAAAAAAEDBAUGAgf/xAAsEAABAwMDAwMEAgMAAAAA
@@ -100,7 +106,8 @@ package enum ReportSamples {
             bQPCQfJjIUdZhGsE/wDEiJAPAxJPup3Fy23oPqvdholeNUYlanr9Yi2ZSBI1HPskbxxypI0l7eVL24dUqEnwOAFAGEzEYiUgMGVp
             HYSSWkHygoAk44QZ5QMc4wvdvcVLeqKtIkOaVKYTkGCOEA/307ayvm3lq2qOd/0Vk6htsub9O1y11WlwcgLfB/lI5GWOFtI//9k=
             """),
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABQAFADASIAAhEBAxEB/8QAGwAAAgMBAQEAAAAAAAAAAAAAAQQAAwUGAgf/xAAvEAABAwMDAwIEBgMAAAAA
@@ -116,7 +123,8 @@ package enum ReportSamples {
             6V7Wwo9Zd3dVLys6rUP8R4Co9ZQHgojK6MRkNUzCIQEzjKhyPVMYkHZWW9apbVRUY4gjwvAyPZDSgOvs7tt3bNqg55Hqry7EBc/0
             OsWOqUiTG4WxrE5K53JXraYZW8l//9k=
             """),
-        decode("""
+        decode(
+            """
             /9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7
             Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7
             Ozs7Ozs7Ozv/wAARCABQAFADASIAAhEBAxEB/8QAGwAAAwADAQEAAAAAAAAAAAAAAAEEAgMFBgf/xAAsEAABAwMEAgEDAwUAAAAA

@@ -59,7 +59,8 @@ public enum ReportWriter {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ReportError(.cannotCreateDirectory, path: directory, "cannot create the report folder: \(reason(error))")
+            throw ReportError(
+                .cannotCreateDirectory, path: directory, "cannot create the report folder: \(reason(error))")
         }
         let folder = URL(fileURLWithPath: directory)
         let files = Files(
