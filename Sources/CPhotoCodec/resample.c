@@ -6,6 +6,13 @@
 
 #include "internal.h"
 
+/// AVX2 and baseline copies of the hot loops, picked at load time (ifunc: Linux on x86-64 only).
+#if defined(__x86_64__) && defined(__linux__)
+#define PC_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PC_VECTOR_CLONES
+#endif
+
 #define PC_WEIGHT_BITS 14
 #define PC_WEIGHT_ONE (1 << PC_WEIGHT_BITS)
 
@@ -172,7 +179,7 @@ static inline unsigned char clamp_final(int32_t value) {
 }
 
 /// sums[i] = rounding + sum of weight[j] * rows[j][i]: contiguous rows, so it vectorises (AVX2 when present).
-__attribute__((target_clones("avx2", "default")))
+PC_VECTOR_CLONES
 static void vertical_pass(const unsigned char *first_row, size_t stride, const int16_t *weights, int count,
                           int32_t *sums, size_t n) {
     for (size_t i = 0; i < n; i++) sums[i] = 1 << (PC_MIDDLE_SHIFT - 1);
@@ -193,7 +200,7 @@ static void split_planes(const int32_t *sums, int columns, int16_t *r, int16_t *
 }
 
 /// One output channel of one row: a fixed-length dot product per pixel (zero-padded weights), vectorised.
-__attribute__((target_clones("avx2", "default")))
+PC_VECTOR_CLONES
 static void horizontal_pass(const int16_t *plane, const kernel *k, int first, int dw, unsigned char *out) {
     int taps = k->taps;
     for (int x = 0; x < dw; x++, out += 3) {
