@@ -24,7 +24,9 @@ enum Chromium {
     }
 
     /// Runs Chromium headless on `page` with `arguments`, its own profile folder, stdout to `stdout`, and a timeout.
-    static func run(page: String, arguments: [String], in folder: ReportTemporaryFolder, stdout: String) throws {
+    static func run(
+        page: String, fragment: String = "", arguments: [String], in folder: ReportTemporaryFolder, stdout: String
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(path))
         process.arguments =
@@ -32,7 +34,7 @@ enum Chromium {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--hide-scrollbars", "--user-data-dir=\(folder.file("chromium-profile"))", "--window-size=1280,1600",
                 "--virtual-time-budget=5000",
-            ] + arguments + [URL(fileURLWithPath: page).absoluteString]
+            ] + arguments + [URL(fileURLWithPath: page).absoluteString + fragment]
         _ = FileManager.default.createFile(atPath: stdout, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
         defer { try? output.close() }
@@ -113,6 +115,41 @@ struct ReportRenderTests {
         // Previews became images with data: URIs and alt text.
         #expect(dom.contains("alt=\"Original photo of"))
         #expect(dom.contains("src=\"data:image/jpeg;base64,"))
+    }
+}
+
+extension ReportRenderTests {
+    @Test(.enabled(if: Chromium.path != nil, "chromium is not installed"))
+    func linkedViewFiltersByOutcomeAndShowsTheTable() throws {
+        let folder = try ReportTemporaryFolder()
+        let (page, items) = try writeReport(in: folder)
+        let dump = folder.file("dom.html")
+        try Chromium.run(
+            page: page, fragment: "#view=table&outcome=failed", arguments: ["--dump-dom"], in: folder, stdout: dump)
+        let dom = try readText(dump)
+        let failed = items.filter { $0.outcome == .failed }.count
+        #expect(failed > 1)
+        // One header row plus one row per failed item; no cards.
+        #expect(dom.components(separatedBy: "<tr>").count - 1 == failed + 1)
+        #expect(dom.components(separatedBy: "<article").count - 1 == 0)
+        #expect(dom.contains("Showing \(failed) of \(failed) matching people (\(items.count) in the run)"))
+        #expect(dom.contains("<button type=\"button\" data-view=\"table\" aria-pressed=\"true\">"))
+    }
+
+    @Test(.enabled(if: Chromium.path != nil, "chromium is not installed"))
+    func searchIgnoresCaseAndAccents() throws {
+        let folder = try ReportTemporaryFolder()
+        let (page, items) = try writeReport(in: folder)
+        let dump = folder.file("dom.html")
+        try Chromium.run(page: page, fragment: "#q=ZOE", arguments: ["--dump-dom"], in: folder, stdout: dump)
+        let dom = try readText(dump)
+        let expected = items.filter { item in
+            [item.title, item.key, item.displayName ?? "", item.sourcePath ?? "", item.reason ?? ""].joined(separator: " ")
+                .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains("zoe")
+        }.count
+        #expect(expected > 5 && expected < items.count)
+        #expect(dom.contains("of \(expected) matching people (\(items.count) in the run)"))
+        #expect(dom.components(separatedBy: "<article").count - 1 == min(48, expected))
     }
 }
 

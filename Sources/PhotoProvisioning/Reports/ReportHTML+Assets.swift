@@ -192,6 +192,7 @@ extension ReportHTML {
           var shown = [], rendered = 0;
           var $ = function (id) { return document.getElementById(id); };
           var cards = $('cards'), tbody = $('rows'), tablewrap = $('tablewrap'), status = $('status'), more = $('more');
+          var announce = $('announce');
 
           function el(tag, cls, text) {
             var e = document.createElement(tag);
@@ -291,7 +292,7 @@ extension ReportHTML {
             pics.appendChild(picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
               it.sourceWidth ? 'no preview' : 'not read'));
             pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
-              it.title, it.outputBytes ? 'no preview' : 'none'));
+              it.title, it.outputBytes ? 'no preview' : it.outcome === 'unchanged' ? 'not redone' : 'none'));
             a.appendChild(pics);
             var head = el('div', 'head');
             head.appendChild(it.title.indexOf('@') >= 0 ? breakable(el('h3'), it.title) : el('h3', null, it.title));
@@ -353,6 +354,10 @@ extension ReportHTML {
             tbody.textContent = '';
             renderMore();
             kick();
+            // Announced once per change of filter or order, not on every batch while scrolling.
+            announce.textContent = !shown.length ? 'No one matches.' :
+              fmtInt(shown.length) + (shown.length === 1 ? ' person' : ' people') +
+              (shown.length === items.length ? '' : ' match');
           }
           function renderMore(all) {
             var table = state.view === 'table';
@@ -374,6 +379,24 @@ extension ReportHTML {
 
           var counts = {};
           items.forEach(function (it) { counts[it.outcome] = (counts[it.outcome] || 0) + 1; });
+          // A view can be linked to: report.html#outcome=failed&view=table&flagged=1&order=name&q=smith
+          location.hash.replace(/^#/, '').split('&').forEach(function (pair) {
+            var at = pair.indexOf('='), key, value;
+            if (at < 0) return;
+            try {
+              key = decodeURIComponent(pair.slice(0, at));
+              value = decodeURIComponent(pair.slice(at + 1).replace(/\+/g, ' '));
+            } catch (e) { return; }
+            if (key === 'q') state.q = value;
+            else if (key === 'outcome' && outcomes[value]) state.outcome = value;
+            else if (key === 'flagged') state.flagged = value === '1' || value === 'true';
+            else if (key === 'order' && /^(attention|input|name)$/.test(value)) state.order = value;
+            else if (key === 'view' && /^(cards|table)$/.test(value)) state.view = value;
+          });
+          $('q').value = state.q;
+          $('flagged').checked = state.flagged;
+          $('order').value = state.order;
+
           var filters = $('filters');
           function filterButton(id, label, n) {
             var b = el('button', null, label);
@@ -394,18 +417,23 @@ extension ReportHTML {
           $('flagged').addEventListener('change', function (e) { state.flagged = e.target.checked; apply(); });
           $('order').addEventListener('change', function (e) { state.order = e.target.value; apply(); });
           var views = $('views');
+          function showView(b) {
+            state.view = b.getAttribute('data-view');
+            pressed(views, b);
+            cards.hidden = state.view !== 'cards';
+            tablewrap.hidden = state.view !== 'table';
+          }
           Array.prototype.forEach.call(views.querySelectorAll('button'), function (b) {
-            b.addEventListener('click', function () {
-              state.view = b.getAttribute('data-view');
-              pressed(views, b);
-              cards.hidden = state.view !== 'cards';
-              tablewrap.hidden = state.view !== 'table';
-              apply();
-            });
+            b.addEventListener('click', function () { showView(b); apply(); });
+            if (b.getAttribute('data-view') === state.view) showView(b);
           });
           more.addEventListener('click', function () { renderMore(); });
           document.addEventListener('keydown', function (e) {
-            if (e.key === '/' && document.activeElement.tagName !== 'INPUT') { e.preventDefault(); $('q').focus(); }
+            var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
+            if (e.key === '/' && !typing) { e.preventDefault(); $('q').focus(); }
+          });
+          $('q').addEventListener('keydown', function (e) {
+            if (e.key === 'Escape' && e.target.value) { e.target.value = ''; state.q = ''; apply(); }
           });
           window.addEventListener('beforeprint', function () { renderMore(true); });
           var sentinel = $('sentinel'), observer = null;

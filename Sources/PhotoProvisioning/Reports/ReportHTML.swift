@@ -110,7 +110,8 @@ enum ReportHTML {
             <label class="check"><input id="flagged" type="checkbox"/> Flagged only</label>
             </div>
             </div>
-            <p id="status" class="status" role="status" aria-live="polite"></p>
+            <p id="status" class="status"></p>
+            <p id="announce" class="visually-hidden" role="status" aria-live="polite"></p>
             <noscript><p class="noscript">The contact sheet needs JavaScript. The same data is in report.csv and report.json beside this file.</p></noscript>
             <div id="cards" class="sheet"></div>
             <div id="tablewrap" class="tablewrap panel" hidden="hidden"><table>
