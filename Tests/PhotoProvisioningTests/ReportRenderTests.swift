@@ -144,8 +144,10 @@ extension ReportRenderTests {
         try Chromium.run(page: page, fragment: "#q=ZOE", arguments: ["--dump-dom"], in: folder, stdout: dump)
         let dom = try readText(dump)
         let expected = items.filter { item in
-            [item.title, item.key, item.displayName ?? "", item.sourcePath ?? "", item.reason ?? ""].joined(separator: " ")
-                .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains("zoe")
+            [item.title, item.key, item.displayName ?? "", item.sourcePath ?? "", item.reason ?? ""].joined(
+                separator: " "
+            )
+            .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains("zoe")
         }.count
         #expect(expected > 5 && expected < items.count)
         #expect(dom.contains("of \(expected) matching people (\(items.count) in the run)"))
