@@ -47,7 +47,7 @@ extension ReportHTML {
         .top .meta span { white-space: nowrap; }
         .top code { background: rgba(255, 255, 255, .12); padding: 1px 6px; border-radius: 4px; }
 
-        main { padding-top: 22px; padding-bottom: 40px; }
+        main.wrap { padding-top: 22px; padding-bottom: 40px; }
         h2 { font-size: 17px; margin: 0 0 10px; }
         .panel { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); box-shadow: var(--shadow); }
 
