@@ -85,6 +85,25 @@ struct ReportWriterTests {
         }
     }
 
+    /// Also proves the output is deterministic: the same input gives byte-identical files.
+    @Test func asyncWriteFromATaskWritesTheSameFiles() async throws {
+        let folder = try ReportTemporaryFolder()
+        let (run, items) = ReportFixtures.mixedRun()
+        let options = ReportWriter.Options(generatedAt: ReportFixtures.started)
+        let files = try await ReportWriter.write(run: run, items: items, to: folder.file("a"), options: options)
+        let second = folder.file("b")
+        let again = try await BlockingWorkers.run { () -> Result<ReportWriter.Files, ReportError> in
+            Result { () throws(ReportError) in
+                try ReportWriter.write(run: run, items: items, to: second, options: options)
+            }
+        }.get()
+        for (first, second) in [(files.html, again.html), (files.csv, again.csv), (files.json, again.json)] {
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)),
+                "\(first) differs from \(second)")
+        }
+    }
+
     @Test func dryRunIsLabelledAndCountsItsOutcomes() throws {
         let folder = try ReportTemporaryFolder()
         let (run, items) = ReportBenchmark.sampleRun(count: 300, kind: .dryRun)

@@ -158,12 +158,12 @@ struct ReportDocument: Encodable {
         return "data:\(mime);base64," + Data(bytes).base64EncodedString()
     }
 
-    /// Encodes the document as UTF-8 JSON.
+    /// Encodes the document as UTF-8 JSON with sorted keys, so the same report is always the same bytes.
     func encoded(pretty: Bool) throws -> Data {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting =
-            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 }
