@@ -355,6 +355,16 @@ import Testing
         }
     }
 
+    @Test func losslessJpegIsAClearUnsupportedError() throws {
+        var jpeg = try FixtureEncoder.jpeg([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+                                           components: 3)
+        let sof = try #require((0..<jpeg.count - 1).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
+        jpeg[sof + 1] = 0xC3  // SOF3: lossless process
+        #expect { try PhotoCodec.convert(jpeg) } throws: {
+            ($0 as? CodecError)?.reason == .unsupportedFeature
+        }
+    }
+
     @Test func pngDeclaringSixtyThousandSquaredIsRefusedBeforeDecoding() throws {
         var png = try FixtureEncoder.png([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16, color: .rgb)
         let big: [UInt8] = [0, 0, 0xEA, 0x60]
