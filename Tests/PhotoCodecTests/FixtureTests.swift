@@ -339,8 +339,9 @@ import Testing
     // MARK: hostile input
 
     @Test func jpegDeclaringSixtyThousandSquaredIsRefusedBeforeDecoding() throws {
-        var jpeg = try FixtureEncoder.jpeg([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
-                                           components: 3)
+        var jpeg = try FixtureEncoder.jpeg(
+            [UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+            components: 3)
         let sof = try #require((0..<jpeg.count - 9).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
         jpeg[sof + 5] = 0xEA; jpeg[sof + 6] = 0x60  // height 60000
         jpeg[sof + 7] = 0xEA; jpeg[sof + 8] = 0x60  // width 60000
@@ -356,8 +357,9 @@ import Testing
     }
 
     @Test func losslessJpegIsAClearUnsupportedError() throws {
-        var jpeg = try FixtureEncoder.jpeg([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
-                                           components: 3)
+        var jpeg = try FixtureEncoder.jpeg(
+            [UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+            components: 3)
         let sof = try #require((0..<jpeg.count - 1).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
         jpeg[sof + 1] = 0xC3  // SOF3: lossless process
         #expect { try PhotoCodec.convert(jpeg) } throws: {
