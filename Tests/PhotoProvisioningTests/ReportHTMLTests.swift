@@ -42,8 +42,8 @@ struct ReportHTMLTests {
         }
         #expect(!raw.contains("@import"))
         #expect(!raw.contains("url("))
-        // Two scripts: the data block and the page's own code, neither loaded from anywhere.
-        #expect(inventory.scripts.map(\.type) == ["application/json", nil])
+        // Three scripts: the data, the thumbnails and the page's own code, none loaded from anywhere.
+        #expect(inventory.scripts.map(\.type) == ["application/json", "text/plain", nil])
         #expect(!inventory.attributes.contains { $0.element == "script" && $0.name == "src" })
     }
 
@@ -60,7 +60,7 @@ struct ReportHTMLTests {
         #expect(raw.contains("&lt;b&gt;bold?&lt;/b&gt;"))
 
         let inventory = try #require(XMLInventory.parse(data), "\(XMLInventory.parseError(data))")
-        #expect(inventory.elements.filter { $0 == "script" }.count == 2)
+        #expect(inventory.elements.filter { $0 == "script" }.count == 3)
         #expect(!inventory.elements.contains("b"))
         // The static text reads back exactly (control characters replaced, nothing else changed).
         #expect(inventory.text.contains("Allowed <for now>"))
@@ -86,12 +86,11 @@ struct ReportHTMLTests {
         let folder = try ReportTemporaryFolder()
         let (run, items) = ReportFixtures.mixedRun()
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
-        let data = try htmlData(try readText(files.html))
-        let embedded = try #require(data["items"] as? [[String: Any]])
-        #expect(embedded.count == items.count)
-        for (object, item) in zip(embedded, items) {
-            for (key, expected) in [("sourcePreview", item.sourcePreview), ("outputPreview", item.outputPreview)] {
-                let uri = try #require(object[key] as? String, "\(item.key) has no \(key)")
+        let previews = try htmlPreviews(try readText(files.html))
+        #expect(previews.count == 2 * items.count)
+        for (index, item) in items.enumerated() {
+            for (offset, expected) in [(0, item.sourcePreview), (1, item.outputPreview)] {
+                let uri = previews[2 * index + offset]
                 let prefix = "data:image/jpeg;base64,"
                 #expect(uri.hasPrefix(prefix))
                 let bytes = try #require(Data(base64Encoded: String(uri.dropFirst(prefix.count))).map([UInt8].init))

@@ -212,12 +212,12 @@ struct ReportWriterTests {
         let base64 = try #require(jsonItems[0]["sourcePreview"] as? String)
         #expect(Data(base64Encoded: base64).map([UInt8].init) == ReportSamples.sources[0])
 
-        let data = try htmlData(try readText(files.html))
-        let htmlItems = try #require(data["items"] as? [[String: Any]])
-        let uri = try #require(htmlItems[0]["sourcePreview"] as? String)
-        #expect(uri == "data:image/jpeg;base64," + Data(ReportSamples.sources[0]).base64EncodedString())
-        #expect(htmlItems[1]["sourcePreview"] == nil, "a preview over the limit is not embedded")
-        #expect(htmlItems[1]["outputPreview"] == nil, "bytes that are not JPEG or PNG are not embedded")
+        let previews = try htmlPreviews(try readText(files.html))
+        #expect(previews.count == 4)
+        #expect(previews[0] == "data:image/jpeg;base64," + Data(ReportSamples.sources[0]).base64EncodedString())
+        #expect(previews[1] == "data:image/jpeg;base64," + Data(ReportSamples.outputs[0]).base64EncodedString())
+        #expect(previews[2] == "", "a preview over the limit is not embedded")
+        #expect(previews[3] == "", "bytes that are not JPEG or PNG are not embedded")
     }
 
     @Test func emptyRunStillWritesAValidReport() throws {
@@ -247,6 +247,16 @@ struct ReportWriterTests {
             return error.reason == .cannotCreateDirectory && error.description.hasPrefix(blocker + "/out: ")
         }
     }
+}
+
+/// The thumbnails block of a report.html: two lines per item (original, output), each a data: URI or empty.
+func htmlPreviews(_ html: String) throws -> [String] {
+    let start = try #require(html.range(of: "<script type=\"text/plain\" id=\"report-previews\">"))
+    let end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
+    var lines = html[start.upperBound..<end.lowerBound].components(separatedBy: "\n")
+    #expect(lines.last == "", "the block ends with a line break")
+    lines.removeLast()
+    return lines
 }
 
 /// The JSON data block of a report.html, parsed.

@@ -184,6 +184,13 @@ extension ReportHTML {
           'use strict';
           var data = JSON.parse(document.getElementById('report-data').textContent);
           var items = data.items, legend = data.legend;
+          // Two lines per item, original then output: a data: URI, or empty when there is no preview.
+          var previews = document.getElementById('report-previews').textContent.split('\n');
+          items.forEach(function (it, i) {
+            it.sourcePreview = previews[2 * i] || null;
+            it.outputPreview = previews[2 * i + 1] || null;
+          });
+          previews = null;
           var outcomes = {}, flags = {};
           legend.outcomes.forEach(function (o, i) { outcomes[o.id] = o; o.rank = i; });
           legend.flags.forEach(function (f) { flags[f.id] = f; });
