@@ -15,7 +15,14 @@ final class ReportTemporaryFolder {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit {
+        // Chromium's helper processes may still be flushing its profile here for a moment after it exits.
+        for _ in 0..<5 {
+            try? FileManager.default.removeItem(atPath: path)
+            if !FileManager.default.fileExists(atPath: path) { return }
+            usleep(200_000)
+        }
+    }
 
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }
