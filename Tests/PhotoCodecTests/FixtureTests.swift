@@ -223,6 +223,31 @@ import Testing
         #expect(corner.r < 40 && corner.g < 40, "top left of the gradient is dark: \(corner)")
     }
 
+    @Test(arguments: [(3000, 2000, 150), (6000, 3, 64), (2, 5000, 16)])
+    func largeReductionsStayAccurate(width: Int, height: Int, side: Int) throws {
+        // PNGs have no DCT scaling: big ratios are block-averaged first, then Lanczos. A horizontal ramp must
+        // survive both with every column at the right level, and extreme aspect ratios must stay fast and exact.
+        let picture = Support.picture(width: width, height: height) { x, _ in
+            let v = UInt8(x * 255 / max(1, width - 1))
+            return (v, v, v)
+        }
+        let png = try FixtureEncoder.png(picture.pixels, width: width, height: height, color: .rgb)
+        var options = ConvertOptions()
+        options.crop = .none
+        options.maxSide = side
+        let photo = try PhotoCodec.convert(png, options: options)
+        let scale = Double(side) / Double(max(width, height))
+        #expect(photo.width == max(1, Int((Double(width) * scale).rounded())))
+        #expect(photo.height == max(1, Int((Double(height) * scale).rounded())))
+        let image = try PhotoCodec.decode(photo.jpeg)
+        let columns = image.width > 2 ? 1..<(image.width - 1) : 0..<image.width  // edge columns may ring a little
+        for x in columns {
+            let sourceX = (Double(x) + 0.5) * Double(width) / Double(image.width) - 0.5
+            let expected = sourceX * 255 / Double(max(1, width - 1))
+            #expect(abs(Double(image.color(x: x, y: image.height / 2).red) - expected) < 6, "column \(x)")
+        }
+    }
+
     @Test func portraitSquareCropIsBiasedUpward() throws {
         // Rows get brighter downward: the output's top row shows which source row the crop starts at.
         let width = 200, height = 400
@@ -314,8 +339,9 @@ import Testing
     // MARK: hostile input
 
     @Test func jpegDeclaringSixtyThousandSquaredIsRefusedBeforeDecoding() throws {
-        var jpeg = try FixtureEncoder.jpeg([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
-                                           components: 3)
+        var jpeg = try FixtureEncoder.jpeg(
+            [UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+            components: 3)
         let sof = try #require((0..<jpeg.count - 9).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
         jpeg[sof + 5] = 0xEA; jpeg[sof + 6] = 0x60  // height 60000
         jpeg[sof + 7] = 0xEA; jpeg[sof + 8] = 0x60  // width 60000
@@ -330,19 +356,33 @@ import Testing
         }
     }
 
+    @Test func losslessJpegIsAClearUnsupportedError() throws {
+        var jpeg = try FixtureEncoder.jpeg(
+            [UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+            components: 3)
+        let sof = try #require((0..<jpeg.count - 1).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
+        jpeg[sof + 1] = 0xC3  // SOF3: lossless process
+        #expect { try PhotoCodec.convert(jpeg) } throws: {
+            ($0 as? CodecError)?.reason == .unsupportedFeature
+        }
+    }
+
     @Test func pngDeclaringSixtyThousandSquaredIsRefusedBeforeDecoding() throws {
         var png = try FixtureEncoder.png([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16, color: .rgb)
         let big: [UInt8] = [0, 0, 0xEA, 0x60]
         png.replaceSubrange(16..<20, with: big)
         png.replaceSubrange(20..<24, with: big)
         let crc = Support.crc32(png[12..<29])
-        png.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+        png.replaceSubrange(29..<33, with: [24, 16, 8, 0].map { UInt8(crc >> $0 & 0xFF) })
         #expect { try PhotoCodec.convert(png) } throws: { ($0 as? CodecError)?.reason == .tooManyPixels }
         // A smaller limit applies too.
-        let small = try FixtureEncoder.png([UInt8](repeating: 1, count: 100 * 100 * 3), width: 100, height: 100, color: .rgb)
+        let small = try FixtureEncoder.png(
+            [UInt8](repeating: 1, count: 100 * 100 * 3), width: 100, height: 100, color: .rgb)
         var options = ConvertOptions()
         options.maxPixels = 9_999
-        #expect { try PhotoCodec.convert(small, options: options) } throws: { ($0 as? CodecError)?.reason == .tooManyPixels }
+        #expect { try PhotoCodec.convert(small, options: options) } throws: {
+            ($0 as? CodecError)?.reason == .tooManyPixels
+        }
     }
 
     @Test func filesAreReadThroughTheSameChecksAsBytes() throws {
@@ -391,7 +431,7 @@ import Testing
         let jpeg = try FixtureEncoder.jpeg(picture.pixels, width: 200, height: 150, components: 3)
         let png = try FixtureEncoder.png(picture.pixels, width: 200, height: 150, color: .rgb)
         for (bytes, name) in [(jpeg, "jpeg"), (png, "png")] {
-            for cut in [bytes.count / 2, bytes.count - 20, 40] {
+            for cut in [bytes.count / 2, bytes.count * 3 / 4, 40] {
                 do {
                     _ = try PhotoCodec.convert(Array(bytes[0..<cut]))
                     Issue.record("\(name) cut at \(cut) must fail")
@@ -400,6 +440,17 @@ import Testing
                     #expect(error.message.contains(name))
                 }
             }
+        }
+    }
+
+    @Test func jpegMissingOnlyItsEndMarkerConverts() throws {
+        // Some cameras and editors drop the final EOI marker; the picture is complete and must convert.
+        let picture = Support.photoLike(width: 200, height: 150)
+        let jpeg = try FixtureEncoder.jpeg(picture.pixels, width: 200, height: 150, components: 3)
+        #expect(Array(jpeg.suffix(2)) == [0xFF, 0xD9])
+        for bytes in [Array(jpeg.dropLast(2)), Array(jpeg.dropLast(1))] {
+            let image = try PhotoCodec.decode(bytes)
+            #expect(Support.meanDifference(image, try PhotoCodec.decode(jpeg)) < 0.5)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
@@ -27,7 +28,9 @@ struct ReportHTMLTests {
         for attribute in inventory.attributes {
             let value = attribute.value.lowercased()
             #expect(!value.contains("http://") && !value.contains("https://"), "\(attribute)")
-            if ["src", "href", "action", "srcset", "poster", "data", "formaction", "xlink:href"].contains(attribute.name) {
+            if ["src", "href", "action", "srcset", "poster", "data", "formaction", "xlink:href"].contains(
+                attribute.name)
+            {
                 #expect(value.hasPrefix("#") || value.hasPrefix("data:"), "\(attribute) points outside the page")
             }
         }
@@ -39,8 +42,8 @@ struct ReportHTMLTests {
         }
         #expect(!raw.contains("@import"))
         #expect(!raw.contains("url("))
-        // Two scripts: the data block and the page's own code, neither loaded from anywhere.
-        #expect(inventory.scripts.map(\.type) == ["application/json", nil])
+        // Three scripts: the data, the thumbnails and the page's own code, none loaded from anywhere.
+        #expect(inventory.scripts.map(\.type) == ["application/json", "text/plain", nil])
         #expect(!inventory.attributes.contains { $0.element == "script" && $0.name == "src" })
     }
 
@@ -57,7 +60,7 @@ struct ReportHTMLTests {
         #expect(raw.contains("&lt;b&gt;bold?&lt;/b&gt;"))
 
         let inventory = try #require(XMLInventory.parse(data), "\(XMLInventory.parseError(data))")
-        #expect(inventory.elements.filter { $0 == "script" }.count == 2)
+        #expect(inventory.elements.filter { $0 == "script" }.count == 3)
         #expect(!inventory.elements.contains("b"))
         // The static text reads back exactly (control characters replaced, nothing else changed).
         #expect(inventory.text.contains("Allowed <for now>"))
@@ -73,14 +76,35 @@ struct ReportHTMLTests {
         #expect(items.map { $0["sourcePath"] as? String } == expected.map(\.sourcePath))
         let titles = Set(items.compactMap { $0["title"] as? String })
         for payload in ReportFixtures.markup {
-            #expect(titles.contains(payload) || items.contains { $0["key"] as? String == payload }
-                || items.contains { $0["sourcePath"] as? String == payload }, "\(payload) lost")
+            #expect(
+                titles.contains(payload) || items.contains { $0["key"] as? String == payload }
+                    || items.contains { $0["sourcePath"] as? String == payload }, "\(payload) lost")
+        }
+    }
+
+    @Test func embeddedPreviewsAreRealImagesOfTheGivenSize() throws {
+        let folder = try ReportTemporaryFolder()
+        let (run, items) = ReportFixtures.mixedRun()
+        let files = try ReportWriter.write(run: run, items: items, to: folder.path)
+        let previews = try htmlPreviews(try readText(files.html))
+        #expect(previews.count == 2 * items.count)
+        for (index, item) in items.enumerated() {
+            for (offset, expected) in [(0, item.sourcePreview), (1, item.outputPreview)] {
+                let uri = previews[2 * index + offset]
+                let prefix = "data:image/jpeg;base64,"
+                #expect(uri.hasPrefix(prefix))
+                let bytes = try #require(Data(base64Encoded: String(uri.dropFirst(prefix.count))).map([UInt8].init))
+                #expect(bytes == expected)
+                let image = try PhotoCodec.decode(bytes)
+                #expect(image.width > 0 && image.width <= 96 && image.height > 0 && image.height <= 96)
+            }
         }
     }
 
     @Test func jsonBlockEscapingKeepsTagsEntitiesAndCDATAEndsOut() {
-        let escaped = String(decoding: ReportHTML.scriptSafe(Data(#"{"a":"</script><!--]]>&amp;\#u{FFFE}"}"#.utf8)),
-                             as: UTF8.self)
+        let escaped = String(
+            decoding: ReportHTML.scriptSafe(Data(#"{"a":"</script><!--]]>&amp;\#u{FFFE}"}"#.utf8)),
+            as: UTF8.self)
         #expect(escaped == #"{"a":"\u003c/script\u003e\u003c!--]]\u003e\u0026amp;\ufffe"}"#)
     }
 

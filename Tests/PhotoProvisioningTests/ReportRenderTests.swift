@@ -1,4 +1,5 @@
 import Foundation
+import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
@@ -23,14 +24,17 @@ enum Chromium {
     }
 
     /// Runs Chromium headless on `page` with `arguments`, its own profile folder, stdout to `stdout`, and a timeout.
-    static func run(page: String, arguments: [String], in folder: ReportTemporaryFolder, stdout: String) throws {
+    static func run(
+        page: String, fragment: String = "", arguments: [String], in folder: ReportTemporaryFolder, stdout: String
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--hide-scrollbars", "--user-data-dir=\(folder.file("chromium-profile"))", "--window-size=1280,1600",
-            "--virtual-time-budget=5000",
-        ] + arguments + [URL(fileURLWithPath: page).absoluteString]
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--hide-scrollbars", "--user-data-dir=\(folder.file("chromium-profile"))", "--window-size=1280,1600",
+                "--virtual-time-budget=5000",
+            ] + arguments + [URL(fileURLWithPath: page).absoluteString + fragment]
         _ = FileManager.default.createFile(atPath: stdout, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
         defer { try? output.close() }
@@ -66,12 +70,23 @@ struct ReportRenderTests {
         let png = folder.file("report.png")
         try Chromium.run(page: page, arguments: ["--screenshot=\(png)"], in: folder, stdout: folder.file("out.txt"))
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: png)))
-        let (width, height) = try PNGHeader.size(of: bytes)
-        #expect(width == 1280)
-        #expect(height == 1600)
-        // A blank or text-only 1280×1600 page compresses to roughly 5–15 KB; the header band, colours and
-        // photo thumbnails of a rendered report take several hundred KB.
-        #expect(bytes.count > 120_000, "screenshot is only \(bytes.count) bytes: is the page blank?")
+        let image = try PhotoCodec.decode(bytes)
+        #expect(image.width == 1280)
+        #expect(image.height == 1600)
+        let look = ScreenshotLook(image)
+        print(
+            "report screenshot: \(look.distinctColours) colours, colourful \(look.colourfulShare), "
+                + "non-background \(look.nonBackgroundShare), band \(look.average(rows: 10..<60))")
+        // The stylesheet ran: the header band across the top is dark blue.
+        let band = look.average(rows: 10..<60)
+        #expect(band.blue > band.red + 30 && band.red < 60, "header band is \(band), not dark blue")
+        // Content below it: photos, badges and text give thousands of colours and plenty of non-background
+        // pixels. Measured at 1280×1600: blank or plain text ~60 colours; this page without its script ~1,400
+        // (header and summary only); without its stylesheet ~1,400 and no dark band; rendered ~7,400.
+        #expect(look.distinctColours > 3_000, "only \(look.distinctColours) colours: is the page blank?")
+        #expect(look.colourfulShare > 0.05, "only \(look.colourfulShare) of the pixels are colourful")
+        #expect(
+            look.nonBackgroundShare > 0.15, "only \(look.nonBackgroundShare) of the pixels differ from the background")
         if let keep = ProcessInfo.processInfo.environment["PHOTOPROV_KEEP_SCREENSHOT"] {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(atPath: png, toPath: keep)
@@ -93,7 +108,7 @@ struct ReportRenderTests {
         #expect(dom.contains("All<span class=\"n\">\(items.count)</span>"))
         // Names that look like markup are text nodes: serialised escaped, and no extra elements appeared.
         #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
-        #expect(dom.components(separatedBy: "<script").count - 1 == 2)
+        #expect(dom.components(separatedBy: "<script").count - 1 == 3)
         #expect(dom.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(!dom.contains("<img src=\"x\""))
         #expect(!dom.contains(" onerror=\""))
@@ -103,16 +118,106 @@ struct ReportRenderTests {
     }
 }
 
-/// The width and height from a PNG's IHDR chunk.
-enum PNGHeader {
-    struct Malformed: Error {}
+extension ReportRenderTests {
+    @Test(.enabled(if: Chromium.path != nil, "chromium is not installed"))
+    func linkedViewFiltersByOutcomeAndShowsTheTable() throws {
+        let folder = try ReportTemporaryFolder()
+        let (page, items) = try writeReport(in: folder)
+        let dump = folder.file("dom.html")
+        try Chromium.run(
+            page: page, fragment: "#view=table&outcome=failed", arguments: ["--dump-dom"], in: folder, stdout: dump)
+        let dom = try readText(dump)
+        let failed = items.filter { $0.outcome == .failed }.count
+        #expect(failed > 1)
+        // One header row plus one row per failed item; no cards.
+        #expect(dom.components(separatedBy: "<tr>").count - 1 == failed + 1)
+        #expect(dom.components(separatedBy: "<article").count - 1 == 0)
+        #expect(dom.contains("Showing \(failed) of \(failed) matching people (\(items.count) in the run)"))
+        #expect(dom.contains("<button type=\"button\" data-view=\"table\" aria-pressed=\"true\">"))
+    }
 
-    static func size(of bytes: [UInt8]) throws -> (Int, Int) {
-        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        guard bytes.count > 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
-            throw Malformed()
+    @Test(.enabled(if: Chromium.path != nil, "chromium is not installed"))
+    func searchIgnoresCaseAndAccents() throws {
+        let folder = try ReportTemporaryFolder()
+        let (page, items) = try writeReport(in: folder)
+        let dump = folder.file("dom.html")
+        try Chromium.run(page: page, fragment: "#q=ZOE", arguments: ["--dump-dom"], in: folder, stdout: dump)
+        let dom = try readText(dump)
+        let expected = items.filter { item in
+            [item.title, item.key, item.displayName ?? "", item.sourcePath ?? "", item.reason ?? ""].joined(
+                separator: " "
+            )
+            .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains("zoe")
+        }.count
+        #expect(expected > 5 && expected < items.count)
+        #expect(dom.contains("of \(expected) matching people (\(items.count) in the run)"))
+        #expect(dom.components(separatedBy: "<article").count - 1 == min(48, expected))
+    }
+}
+
+/// Simple measures of a screenshot, to tell a rendered report from a blank or unstyled page.
+struct ScreenshotLook {
+    let image: RGBImage
+
+    init(_ image: RGBImage) { self.image = image }
+
+    /// The mean colour of whole rows.
+    func average(rows: Range<Int>) -> (red: Int, green: Int, blue: Int) {
+        var sums = (0, 0, 0)
+        for y in rows {
+            for x in 0..<image.width {
+                let at = (y * image.width + x) * 3
+                sums.0 += Int(image.pixels[at])
+                sums.1 += Int(image.pixels[at + 1])
+                sums.2 += Int(image.pixels[at + 2])
+            }
         }
-        func big(_ offset: Int) -> Int { bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) } }
-        return (big(16), big(20))
+        let count = max(1, rows.count * image.width)
+        return (sums.0 / count, sums.1 / count, sums.2 / count)
+    }
+
+    /// How many different colours appear (at 6 bits per channel).
+    var distinctColours: Int {
+        var seen = [Bool](repeating: false, count: 1 << 18)
+        var count = 0
+        for at in stride(from: 0, to: image.pixels.count, by: 3) {
+            let key =
+                Int(image.pixels[at] >> 2) << 12 | Int(image.pixels[at + 1] >> 2) << 6 | Int(image.pixels[at + 2] >> 2)
+            if !seen[key] {
+                seen[key] = true
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// The share of pixels whose channels differ by more than 40 (not grey, white or black).
+    var colourfulShare: Double {
+        var count = 0
+        for at in stride(from: 0, to: image.pixels.count, by: 3) {
+            let r = Int(image.pixels[at]), g = Int(image.pixels[at + 1]), b = Int(image.pixels[at + 2])
+            if max(r, g, b) - min(r, g, b) > 40 { count += 1 }
+        }
+        return Double(count) / Double(max(1, image.width * image.height))
+    }
+
+    /// The share of pixels more than 24 levels away from the most common colour (found on every 16th pixel).
+    var nonBackgroundShare: Double {
+        var histogram: [Int: Int] = [:]
+        for at in stride(from: 0, to: image.pixels.count, by: 3 * 16) {
+            histogram[
+                Int(image.pixels[at]) << 16 | Int(image.pixels[at + 1]) << 8 | Int(image.pixels[at + 2]), default: 0] +=
+                1
+        }
+        let background = histogram.max { $0.value < $1.value }?.key ?? 0
+        let (br, bg, bb) = (background >> 16, background >> 8 & 0xFF, background & 0xFF)
+        var count = 0
+        for at in stride(from: 0, to: image.pixels.count, by: 3) {
+            let distance =
+                abs(Int(image.pixels[at]) - br) + abs(Int(image.pixels[at + 1]) - bg)
+                + abs(Int(image.pixels[at + 2]) - bb)
+            if distance > 24 { count += 1 }
+        }
+        return Double(count) / Double(max(1, image.width * image.height))
     }
 }

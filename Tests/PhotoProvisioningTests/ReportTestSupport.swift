@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PhotoProvisioning
 
 #if canImport(FoundationXML)
@@ -14,7 +15,14 @@ final class ReportTemporaryFolder {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit {
+        // Chromium's helper processes may still be flushing its profile here for a moment after it exits.
+        for _ in 0..<5 {
+            try? FileManager.default.removeItem(atPath: path)
+            if !FileManager.default.fileExists(atPath: path) { return }
+            usleep(200_000)
+        }
+    }
 
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }
@@ -56,7 +64,8 @@ enum ReportFixtures {
             for copy in 0...index {
                 var item = ReportItem(
                     line: line, key: "user\(line)@contoso.com", displayName: "Zoë Ærø \(line) \u{1}\u{FFFE}",
-                    outcome: outcome, reason: copy == 0 ? "reason for \(outcome.rawValue), with \"quotes\"\nand a line" : nil,
+                    outcome: outcome,
+                    reason: copy == 0 ? "reason for \(outcome.rawValue), with \"quotes\"\nand a line" : nil,
                     httpStatus: outcome == .failed ? 403 : nil, requestID: outcome == .failed ? "req-\(line)" : nil,
                     sourcePath: "photos/\(line).jpg", sourceBytes: 120_000 + line, sourceWidth: 200 + line,
                     sourceHeight: 300, sourceFormat: "jpeg", outputBytes: 40_000, outputWidth: 200, outputHeight: 200,
@@ -197,7 +206,9 @@ final class XMLInventory: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, foundCharacters string: String) { append(string) }
 
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) { append(String(decoding: CDATABlock, as: UTF8.self)) }
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        append(String(decoding: CDATABlock, as: UTF8.self))
+    }
 
     private func append(_ string: String) {
         text += string

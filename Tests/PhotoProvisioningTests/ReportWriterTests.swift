@@ -1,4 +1,5 @@
 import Foundation
+import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
@@ -27,7 +28,9 @@ struct ReportWriterTests {
         #expect(runObject["kind"] as? String == "upload")
         #expect(runObject["itemCount"] as? Int == items.count)
         #expect(runObject["durationSeconds"] as? Double == 90)
-        #expect(runObject["throughputItemsPerSecond"] as? Double == ReportDocument.finite(Double(items.count) / 90, places: 2))
+        #expect(
+            runObject["throughputItemsPerSecond"] as? Double
+                == ReportDocument.finite(Double(items.count) / 90, places: 2))
         #expect(runObject["startedAt"] as? String == "2026-11-18T11:06:40Z")
         #expect(runObject["endedAt"] as? String == "2026-11-18T11:08:10Z")
         #expect(runObject["tenant"] as? String == "contoso.onmicrosoft.com")
@@ -65,7 +68,8 @@ struct ReportWriterTests {
         #expect(body.allSatisfy { $0.count == ReportCSV.columns.count })
         let outcomeColumn = try #require(ReportCSV.columns.firstIndex(of: "outcome"))
         for outcome in ReportOutcome.allCases {
-            #expect(body.filter { $0[outcomeColumn] == outcome.rawValue }.count == ReportFixtures.expectedCount(outcome))
+            #expect(
+                body.filter { $0[outcomeColumn] == outcome.rawValue }.count == ReportFixtures.expectedCount(outcome))
         }
         let reasonColumn = try #require(ReportCSV.columns.firstIndex(of: "reason"))
         #expect(body[0][reasonColumn] == "reason for uploaded, with \"quotes\"\nand a line")
@@ -75,8 +79,28 @@ struct ReportWriterTests {
         let data = try htmlData(html)
         #expect((data["items"] as? [Any])?.count == items.count)
         for outcome in ReportOutcome.allCases {
-            #expect(html.contains(
-                "<span class=\"n\">\(ReportFixtures.expectedCount(outcome))</span> <span>\(outcome.label)</span>"))
+            #expect(
+                html.contains(
+                    "<span class=\"n\">\(ReportFixtures.expectedCount(outcome))</span> <span>\(outcome.label)</span>"))
+        }
+    }
+
+    /// Also proves the output is deterministic: the same input gives byte-identical files.
+    @Test func asyncWriteFromATaskWritesTheSameFiles() async throws {
+        let folder = try ReportTemporaryFolder()
+        let (run, items) = ReportFixtures.mixedRun()
+        let options = ReportWriter.Options(generatedAt: ReportFixtures.started)
+        let files = try await ReportWriter.write(run: run, items: items, to: folder.file("a"), options: options)
+        let second = folder.file("b")
+        let again = try await BlockingWorkers.run { () -> Result<ReportWriter.Files, ReportError> in
+            Result { () throws(ReportError) in
+                try ReportWriter.write(run: run, items: items, to: second, options: options)
+            }
+        }.get()
+        for (first, second) in [(files.html, again.html), (files.csv, again.csv), (files.json, again.json)] {
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)),
+                "\(first) differs from \(second)")
         }
     }
 
@@ -103,13 +127,21 @@ struct ReportWriterTests {
         run.setArguments([
             "upload", "--client-secret", "hunter2", "--token=s3cr3t-value", "--password", "pa55", jwt, "--csv", "a.csv",
         ])
-        #expect(run.arguments == [
-            "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
-        ])
+        #expect(
+            run.arguments == [
+                "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
+            ])
+        items[0].reason = "401 from token endpoint: Authorization: Bearer opaque-token-123 rejected"
+        items[1].reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
+        run.policyExplanation = "read with {\"access_token\": \"tok-999\"}"
+        #expect(
+            ReportRun.redactingSecrets(in: items[0].reason!)
+                == "401 from token endpoint: Authorization: Bearer *** rejected")
+        #expect(ReportRun.redactingSecrets(in: "no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
         for path in [files.html, files.csv, files.json] {
             let text = try readText(path)
-            for secret in ["hunter2", "s3cr3t-value", "pa55", jwt] {
+            for secret in ["hunter2", "s3cr3t-value", "pa55", jwt, "opaque-token-123", "abc123xyz", "tok-999"] {
                 #expect(!text.contains(secret), "\(secret) in \(path)")
             }
         }
@@ -136,12 +168,37 @@ struct ReportWriterTests {
         #expect(item.flags == [.upscaleAvoided, .qualityLowered, .dimensionsLowered, .exifRotated])
     }
 
+    @Test func recordCopiesTheCodecsFactsAndMakesSmallPreviews() throws {
+        // A real 400×300 JPEG (a colour gradient) through the real codec.
+        var pixels: [UInt8] = []
+        for y in 0..<300 {
+            for x in 0..<400 { pixels += [UInt8(x * 255 / 399), UInt8(y * 255 / 299), 128] }
+        }
+        let source = try PhotoCodec.encodeJPEG(RGBImage(width: 400, height: 300, pixels: pixels), quality: 90)
+        let photo = try PhotoCodec.convert(source, options: ConvertOptions(maxSide: 648, previewSide: 80))
+        var item = ReportItem(key: "a@contoso.com", outcome: .wouldUpload, sourceBytes: source.count)
+        item.record(photo)
+        #expect(item.sourceWidth == 400 && item.sourceHeight == 300 && item.sourceFormat == "jpeg")
+        #expect(item.outputWidth == 300 && item.outputHeight == 300)
+        #expect(item.outputBytes == photo.jpeg.count && item.outputQuality == photo.quality)
+        #expect(item.cropFraction.map { abs($0 - 0.25) < 0.01 } == true)
+        #expect(item.orientation == 1)
+        // 300 px short side: not low resolution; a quarter cut: not heavy; smaller than 648: not enlarged.
+        #expect(item.flags == [.upscaleAvoided])
+        let sourcePreview = try PhotoCodec.decode(try #require(item.sourcePreview))
+        #expect(max(sourcePreview.width, sourcePreview.height) <= 80)
+        let outputPreview = try PhotoCodec.decode(try #require(item.outputPreview))
+        #expect(outputPreview.width == 80 && outputPreview.height == 80)
+        #expect(try #require(item.outputPreview).count < 8 * 1024)
+    }
+
     @Test func previewsGoToJSONOnlyWhenAskedAndOversizedOnesAreLeftOut() throws {
         let folder = try ReportTemporaryFolder()
         let big = [UInt8]([0xFF, 0xD8, 0xFF]) + [UInt8](repeating: 7, count: 4096)
         let items = [
-            ReportItem(key: "small@x", outcome: .uploaded, sourcePreview: ReportSamples.sources[0],
-                       outputPreview: ReportSamples.outputs[0]),
+            ReportItem(
+                key: "small@x", outcome: .uploaded, sourcePreview: ReportSamples.sources[0],
+                outputPreview: ReportSamples.outputs[0]),
             ReportItem(key: "big@x", outcome: .uploaded, sourcePreview: big, outputPreview: [1, 2, 3]),
         ]
         let run = ReportRun(id: "r", kind: .upload, startedAt: ReportFixtures.started)
@@ -155,12 +212,12 @@ struct ReportWriterTests {
         let base64 = try #require(jsonItems[0]["sourcePreview"] as? String)
         #expect(Data(base64Encoded: base64).map([UInt8].init) == ReportSamples.sources[0])
 
-        let data = try htmlData(try readText(files.html))
-        let htmlItems = try #require(data["items"] as? [[String: Any]])
-        let uri = try #require(htmlItems[0]["sourcePreview"] as? String)
-        #expect(uri == "data:image/jpeg;base64," + Data(ReportSamples.sources[0]).base64EncodedString())
-        #expect(htmlItems[1]["sourcePreview"] == nil, "a preview over the limit is not embedded")
-        #expect(htmlItems[1]["outputPreview"] == nil, "bytes that are not JPEG or PNG are not embedded")
+        let previews = try htmlPreviews(try readText(files.html))
+        #expect(previews.count == 4)
+        #expect(previews[0] == "data:image/jpeg;base64," + Data(ReportSamples.sources[0]).base64EncodedString())
+        #expect(previews[1] == "data:image/jpeg;base64," + Data(ReportSamples.outputs[0]).base64EncodedString())
+        #expect(previews[2] == "", "a preview over the limit is not embedded")
+        #expect(previews[3] == "", "bytes that are not JPEG or PNG are not embedded")
     }
 
     @Test func emptyRunStillWritesAValidReport() throws {
@@ -190,6 +247,16 @@ struct ReportWriterTests {
             return error.reason == .cannotCreateDirectory && error.description.hasPrefix(blocker + "/out: ")
         }
     }
+}
+
+/// The thumbnails block of a report.html: two lines per item (original, output), each a data: URI or empty.
+func htmlPreviews(_ html: String) throws -> [String] {
+    let start = try #require(html.range(of: "<script type=\"text/plain\" id=\"report-previews\">"))
+    let end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
+    var lines = html[start.upperBound..<end.lowerBound].components(separatedBy: "\n")
+    #expect(lines.last == "", "the block ends with a line break")
+    lines.removeLast()
+    return lines
 }
 
 /// The JSON data block of a report.html, parsed.

@@ -37,19 +37,24 @@ package enum ReportBenchmark {
         let run = ReportRun(
             id: "run-20261122-060000-bench", kind: kind, startedAt: started,
             endedAt: started.addingTimeInterval(seconds),
-            policyVerdict: "Allowed", policyExplanation:
+            policyVerdict: "Allowed",
+            policyExplanation:
                 "Photo updates come from the cloud (source: cloud) and allowedRoles is empty, so any identity with "
                 + "ProfilePhoto.ReadWrite.All may upload.",
             policyAllowsUploads: true,
-            arguments: ["upload", "--csv", "people.csv", "--tenant", "contoso.onmicrosoft.com", "--client-secret",
-                        "hunter2", "--report", "reports/"],
+            arguments: [
+                "upload", "--csv", "people.csv", "--tenant", "contoso.onmicrosoft.com", "--client-secret",
+                "hunter2", "--report", "reports/",
+            ],
             tenant: "contoso.onmicrosoft.com", graphHost: "graph.microsoft.com")
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next(_ bound: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
-        let outcomes: [ReportOutcome] = kind == .dryRun ? [.wouldUpload, .wouldFail, .invalid, .skipped, .unchanged]
+        let outcomes: [ReportOutcome] =
+            kind == .dryRun
+            ? [.wouldUpload, .wouldFail, .invalid, .skipped, .unchanged]
             : [.uploaded, .unchanged, .failed, .invalid, .skipped, .removed, .pending]
         var items: [ReportItem] = []
         items.reserveCapacity(count)
@@ -76,11 +81,12 @@ package enum ReportBenchmark {
                 item.httpStatus = [403, 404, 429, 500][failure]
                 item.requestID = UUID(uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
                     .uuidString.lowercased()
-                item.reason = [
-                    "ForbiddenByAdmindEditPolicy: photo updates are restricted to administrators",
-                    "Request_ResourceNotFound: user not found", "throttled 4 times (Retry-After 30 s), gave up",
-                    "UnknownError from Graph",
-                ][failure]
+                item.reason =
+                    [
+                        "ForbiddenByAdmindEditPolicy: photo updates are restricted to administrators",
+                        "Request_ResourceNotFound: user not found", "throttled 4 times (Retry-After 30 s), gave up",
+                        "UnknownError from Graph",
+                    ][failure]
             case .invalid:
                 item.reason = ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
                 item.sourceWidth = nil
@@ -112,10 +118,12 @@ package enum ReportBenchmark {
         return (run, items)
     }
 
-    /// Writes a sample report of `count` items into `directory` `repeats` times and measures each write.
+    /// Writes a sample report of `count` items of `kind` into `directory` `repeats` times and measures each write.
     @available(*, noasync, message: "blocking file I/O: run it on a worker, not the cooperative pool")
-    package static func measure(count: Int, directory: String, repeats: Int = 3) throws(ReportError) -> Figures {
-        let (run, items) = sampleRun(count: count)
+    package static func measure(
+        count: Int, kind: ReportRun.Kind = .upload, directory: String, repeats: Int = 3
+    ) throws(ReportError) -> Figures {
+        let (run, items) = sampleRun(count: count, kind: kind)
         var seconds: [Double] = []
         var files: ReportWriter.Files?
         for _ in 0..<max(1, repeats) {

@@ -8,8 +8,9 @@ struct ReportDocument: Encodable {
     enum Mode {
         /// report.json: every field present, unknown values as `null`; previews only when asked, as base64.
         case file(previews: Bool)
-        /// report.html's data block: unknown values left out, previews as `data:` URIs within the size limit.
-        case html(maxPreviewBytes: Int)
+        /// report.html's data block: unknown values left out, no previews (the page carries them in a block of
+        /// their own, which the JSON encoder and parser never have to scan).
+        case html
     }
 
     let run: ReportRun
@@ -120,10 +121,8 @@ struct ReportDocument: Encodable {
                 try put(item.sourcePreview.map { Data($0).base64EncodedString() }, .sourcePreview, in: &box)
                 try put(item.outputPreview.map { Data($0).base64EncodedString() }, .outputPreview, in: &box)
             }
-        case .html(let limit):
+        case .html:
             try box.encode(item.title, forKey: .title)
-            try put(Self.dataURI(item.sourcePreview, limit: limit), .sourcePreview, in: &box)
-            try put(Self.dataURI(item.outputPreview, limit: limit), .outputPreview, in: &box)
         }
     }
 
@@ -144,25 +143,12 @@ struct ReportDocument: Encodable {
         return (value * scale).rounded() / scale
     }
 
-    /// A `data:` URI for a JPEG or PNG preview no larger than `limit` bytes; nil for anything else.
-    static func dataURI(_ bytes: [UInt8]?, limit: Int) -> String? {
-        guard let bytes, !bytes.isEmpty, bytes.count <= limit else { return nil }
-        let mime: String
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            mime = "image/jpeg"
-        } else if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
-            mime = "image/png"
-        } else {
-            return nil
-        }
-        return "data:\(mime);base64," + Data(bytes).base64EncodedString()
-    }
-
-    /// Encodes the document as UTF-8 JSON.
+    /// Encodes the document as UTF-8 JSON with sorted keys, so the same report is always the same bytes.
     func encoded(pretty: Bool) throws -> Data {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 }

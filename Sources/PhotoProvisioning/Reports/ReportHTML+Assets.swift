@@ -47,7 +47,7 @@ extension ReportHTML {
         .top .meta span { white-space: nowrap; }
         .top code { background: rgba(255, 255, 255, .12); padding: 1px 6px; border-radius: 4px; }
 
-        main { padding-top: 22px; padding-bottom: 40px; }
+        main.wrap { padding-top: 22px; padding-bottom: 40px; }
         h2 { font-size: 17px; margin: 0 0 10px; }
         .panel { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); box-shadow: var(--shadow); }
 
@@ -183,8 +183,15 @@ extension ReportHTML {
         (function () {
           'use strict';
           var data = JSON.parse(document.getElementById('report-data').textContent);
-          var items = data.items, legend = data.legend, dryRun = data.run.kind === 'dry-run';
-          var outcomes = {}, flags = {}, tones = {};
+          var items = data.items, legend = data.legend;
+          // Two lines per item, original then output: a data: URI, or empty when there is no preview.
+          var previews = document.getElementById('report-previews').textContent.split('\n');
+          items.forEach(function (it, i) {
+            it.sourcePreview = previews[2 * i] || null;
+            it.outputPreview = previews[2 * i + 1] || null;
+          });
+          previews = null;
+          var outcomes = {}, flags = {};
           legend.outcomes.forEach(function (o, i) { outcomes[o.id] = o; o.rank = i; });
           legend.flags.forEach(function (f) { flags[f.id] = f; });
           var CARD_BATCH = 48, ROW_BATCH = 250;
@@ -192,6 +199,7 @@ extension ReportHTML {
           var shown = [], rendered = 0;
           var $ = function (id) { return document.getElementById(id); };
           var cards = $('cards'), tbody = $('rows'), tablewrap = $('tablewrap'), status = $('status'), more = $('more');
+          var announce = $('announce');
 
           function el(tag, cls, text) {
             var e = document.createElement(tag);
@@ -229,8 +237,24 @@ extension ReportHTML {
           function outputLabel(it) {
             if (it.outcome === 'uploaded') return 'Uploaded';
             if (it.outcome === 'unchanged') return 'Uploaded before';
-            if (it.outcome === 'would-upload' || dryRun) return 'Would upload';
+            if (it.outcome === 'removed') return 'Removed';
+            if (!it.outputBytes && !it.outputPreview) return 'Output';
+            if (it.outcome === 'would-upload') return 'Would upload';
             return 'Converted';
+          }
+          // Text with soft break points after @ . _ / so UPNs wrap at their seams; text nodes only.
+          function breakable(node, text) {
+            var s = String(text), start = 0;
+            for (var i = 0; i < s.length; i++) {
+              var c = s.charAt(i);
+              if (c === '@' || c === '.' || c === '_' || c === '/') {
+                node.appendChild(document.createTextNode(s.slice(start, i + 1)));
+                node.appendChild(document.createElement('wbr'));
+                start = i + 1;
+              }
+            }
+            node.appendChild(document.createTextNode(s.slice(start)));
+            return node;
           }
           function picture(src, caption, alt, name, missing) {
             var f = el('figure');
@@ -275,11 +299,11 @@ extension ReportHTML {
             pics.appendChild(picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
               it.sourceWidth ? 'no preview' : 'not read'));
             pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
-              it.title, it.outputBytes ? 'no preview' : 'no photo'));
+              it.title, it.outputBytes ? 'no preview' : it.outcome === 'unchanged' ? 'not redone' : 'none'));
             a.appendChild(pics);
             var head = el('div', 'head');
-            head.appendChild(el('h3', null, it.title));
-            if (it.key !== it.title) head.appendChild(el('p', 'key', it.key));
+            head.appendChild(it.title.indexOf('@') >= 0 ? breakable(el('h3'), it.title) : el('h3', null, it.title));
+            if (it.key !== it.title) head.appendChild(breakable(el('p', 'key'), it.key));
             var line1 = el('p', 'line1');
             line1.appendChild(badge(it));
             if (it.httpStatus) line1.appendChild(el('span', null, 'HTTP ' + it.httpStatus));
@@ -337,6 +361,10 @@ extension ReportHTML {
             tbody.textContent = '';
             renderMore();
             kick();
+            // Announced once per change of filter or order, not on every batch while scrolling.
+            announce.textContent = !shown.length ? 'No one matches.' :
+              fmtInt(shown.length) + (shown.length === 1 ? ' person' : ' people') +
+              (shown.length === items.length ? '' : ' match');
           }
           function renderMore(all) {
             var table = state.view === 'table';
@@ -358,6 +386,24 @@ extension ReportHTML {
 
           var counts = {};
           items.forEach(function (it) { counts[it.outcome] = (counts[it.outcome] || 0) + 1; });
+          // A view can be linked to: report.html#outcome=failed&view=table&flagged=1&order=name&q=smith
+          location.hash.replace(/^#/, '').split('&').forEach(function (pair) {
+            var at = pair.indexOf('='), key, value;
+            if (at < 0) return;
+            try {
+              key = decodeURIComponent(pair.slice(0, at));
+              value = decodeURIComponent(pair.slice(at + 1).replace(/\+/g, ' '));
+            } catch (e) { return; }
+            if (key === 'q') state.q = value;
+            else if (key === 'outcome' && outcomes[value]) state.outcome = value;
+            else if (key === 'flagged') state.flagged = value === '1' || value === 'true';
+            else if (key === 'order' && /^(attention|input|name)$/.test(value)) state.order = value;
+            else if (key === 'view' && /^(cards|table)$/.test(value)) state.view = value;
+          });
+          $('q').value = state.q;
+          $('flagged').checked = state.flagged;
+          $('order').value = state.order;
+
           var filters = $('filters');
           function filterButton(id, label, n) {
             var b = el('button', null, label);
@@ -378,18 +424,23 @@ extension ReportHTML {
           $('flagged').addEventListener('change', function (e) { state.flagged = e.target.checked; apply(); });
           $('order').addEventListener('change', function (e) { state.order = e.target.value; apply(); });
           var views = $('views');
+          function showView(b) {
+            state.view = b.getAttribute('data-view');
+            pressed(views, b);
+            cards.hidden = state.view !== 'cards';
+            tablewrap.hidden = state.view !== 'table';
+          }
           Array.prototype.forEach.call(views.querySelectorAll('button'), function (b) {
-            b.addEventListener('click', function () {
-              state.view = b.getAttribute('data-view');
-              pressed(views, b);
-              cards.hidden = state.view !== 'cards';
-              tablewrap.hidden = state.view !== 'table';
-              apply();
-            });
+            b.addEventListener('click', function () { showView(b); apply(); });
+            if (b.getAttribute('data-view') === state.view) showView(b);
           });
           more.addEventListener('click', function () { renderMore(); });
           document.addEventListener('keydown', function (e) {
-            if (e.key === '/' && document.activeElement.tagName !== 'INPUT') { e.preventDefault(); $('q').focus(); }
+            var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
+            if (e.key === '/' && !typing) { e.preventDefault(); $('q').focus(); }
+          });
+          $('q').addEventListener('keydown', function (e) {
+            if (e.key === 'Escape' && e.target.value) { e.target.value = ''; state.q = ''; apply(); }
           });
           window.addEventListener('beforeprint', function () { renderMore(true); });
           var sentinel = $('sentinel'), observer = null;

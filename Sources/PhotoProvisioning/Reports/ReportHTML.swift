@@ -6,12 +6,11 @@ import Foundation
 /// JavaScript. The people are data: a `<script type="application/json">` block with `<`, `>` and `&` escaped as
 /// `\u003c`, `\u003e`, `\u0026`, rendered by the embedded script page by page (cards or table rows, more as the
 /// reader scrolls) through `textContent` only, so nothing from a name or file can become markup. Previews are
-/// `data:` URIs; the page references nothing outside itself.
+/// `data:` URIs in a `<script type="text/plain">` block of their own; the page references nothing outside itself.
 enum ReportHTML {
     /// The whole page as UTF-8 bytes.
     static func render(run: ReportRun, items: [ReportItem], generatedAt: Date, maxPreviewBytes: Int) throws -> [UInt8] {
-        let document = ReportDocument(
-            run: run, items: items, generatedAt: generatedAt, mode: .html(maxPreviewBytes: maxPreviewBytes))
+        let document = ReportDocument(run: run, items: items, generatedAt: generatedAt, mode: .html)
         let json = scriptSafe(try document.encoded(pretty: false))
 
         var head = ""
@@ -110,7 +109,8 @@ enum ReportHTML {
             <label class="check"><input id="flagged" type="checkbox"/> Flagged only</label>
             </div>
             </div>
-            <p id="status" class="status" role="status" aria-live="polite"></p>
+            <p id="status" class="status"></p>
+            <p id="announce" class="visually-hidden" role="status" aria-live="polite"></p>
             <noscript><p class="noscript">The contact sheet needs JavaScript. The same data is in report.csv and report.json beside this file.</p></noscript>
             <div id="cards" class="sheet"></div>
             <div id="tablewrap" class="tablewrap panel" hidden="hidden"><table>
@@ -140,11 +140,40 @@ enum ReportHTML {
         tail += "\n//]]></script>\n</body>\n</html>\n"
 
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(head.utf8.count + json.count + tail.utf8.count)
+        bytes.reserveCapacity(head.utf8.count + json.count + tail.utf8.count + items.count * 5_000)
         bytes.append(contentsOf: head.utf8)
         bytes.append(contentsOf: json)
+        bytes.append(contentsOf: "</script>\n<script type=\"text/plain\" id=\"report-previews\">".utf8)
+        appendPreviews(of: items, maxBytes: maxPreviewBytes, to: &bytes)
         bytes.append(contentsOf: tail.utf8)
         return bytes
+    }
+
+    /// The thumbnails, two lines per item in item order (original, then output): a `data:` URI or an empty line.
+    ///
+    /// They live outside the JSON so neither the encoder here nor `JSON.parse` in the browser scans megabytes of
+    /// base64, and they need no escaping: a `data:` URI of base64 holds no `<`, `>`, `&` or `]]>`.
+    static func appendPreviews(of items: [ReportItem], maxBytes: Int, to bytes: inout [UInt8]) {
+        for item in items {
+            for preview in [item.sourcePreview, item.outputPreview] {
+                if let uri = dataURI(preview, limit: maxBytes) { bytes.append(contentsOf: uri.utf8) }
+                bytes.append(UInt8(ascii: "\n"))
+            }
+        }
+    }
+
+    /// A `data:` URI for a JPEG or PNG preview no larger than `limit` bytes; nil for anything else.
+    static func dataURI(_ bytes: [UInt8]?, limit: Int) -> String? {
+        guard let bytes, !bytes.isEmpty, bytes.count <= limit else { return nil }
+        let mime: String
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            mime = "image/jpeg"
+        } else if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            mime = "image/png"
+        } else {
+            return nil
+        }
+        return "data:\(mime);base64," + Data(bytes).base64EncodedString()
     }
 
     /// JSON made safe inside a script element of a page that is both HTML and XML: `<`, `>` and `&` (which only

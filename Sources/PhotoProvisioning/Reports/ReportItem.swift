@@ -99,10 +99,26 @@ public struct ReportItem: Sendable, Hashable {
         self.outputPreview = outputPreview
     }
 
-    /// Copies what the codec reports about a conversion: source and output facts, flags and the source preview.
+    /// Copies what the codec reports about a conversion: source and output facts, flags, the source preview
+    /// (`ConvertOptions.previewSide` makes one) and, when `previewSide` is above zero, a small copy of the output.
     ///
-    /// The output preview is not set: the converted JPEG is full size, so pass a downscaled copy yourself.
-    public mutating func record(_ photo: ConvertedPhoto) {
+    /// - Parameters:
+    ///   - photo: the conversion result.
+    ///   - previewSide: the longest side of the output preview in pixels (80 suits the contact sheet); 0 for none.
+    @available(*, noasync, message: "blocking CPU work when previewSide > 0: run it on a worker")
+    public mutating func record(_ photo: ConvertedPhoto, previewSide: Int = 80) {
+        if previewSide > 0 { outputPreview = Self.preview(ofJPEG: photo.jpeg, side: previewSide) }
+        recordFacts(photo)
+    }
+
+    /// A small JPEG (longest side `side`, quality 70) of an encoded image for the report; nil when it cannot be made.
+    @available(*, noasync, message: "blocking CPU work: run it on a worker, not the cooperative pool")
+    public static func preview(ofJPEG bytes: [UInt8], side: Int = 80) -> [UInt8]? {
+        let options = ConvertOptions(maxSide: max(16, side), crop: .none, quality: 70, maxBytes: 64 * 1024)
+        return try? PhotoCodec.convert(bytes, options: options).jpeg
+    }
+
+    private mutating func recordFacts(_ photo: ConvertedPhoto) {
         sourceWidth = photo.sourceWidth
         sourceHeight = photo.sourceHeight
         sourceFormat = photo.sourceFormat.rawValue

@@ -79,7 +79,9 @@ public struct ReportRun: Sendable, Hashable {
     }
 
     /// Option names whose values are masked: any containing one of these words.
-    static let secretWords = ["secret", "password", "passphrase", "token", "assertion", "credential", "apikey", "api-key"]
+    static let secretWords = [
+        "secret", "password", "passphrase", "token", "assertion", "credential", "apikey", "api-key",
+    ]
 
     /// Masks the value of every option named like a secret (`--client-secret X`, `--client-secret=X`) and any
     /// argument that looks like a bearer token or JWT, as `***`.
@@ -110,6 +112,32 @@ public struct ReportRun: Sendable, Hashable {
         }
         return result
     }
+
+    /// Masks secrets inside free text (reasons, explanations): JWTs, `Bearer …` values and
+    /// `client_secret=…` / `client_assertion=…` / `access_token=…` form fields become `***`.
+    public static func redactingSecrets(in text: String) -> String {
+        // Cheap test first: most texts hold none of these.
+        let lowered = text.lowercased()
+        guard
+            text.contains("eyJ") || lowered.contains("bearer") || lowered.contains("secret")
+                || lowered.contains("assertion") || lowered.contains("token")
+        else { return text }
+        var result = text
+        for (pattern, template) in secretPatterns {
+            let range = NSRange(result.startIndex..., in: result)
+            result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: template)
+        }
+        return result
+    }
+
+    private static let secretPatterns: [(NSRegularExpression, String)] = [
+        (#"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"#, "***"),
+        (#"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"#, "$1***"),
+        (
+            #"(?i)((?:client_secret|client_assertion|access_token|refresh_token)["']?\s*[=:]\s*["']?)[^&\s"',}]+"#,
+            "$1***"
+        ),
+    ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 
     /// A JWT (`eyJ…` with two dots) or an `Authorization`-style `Bearer …` value.
     private static func looksLikeToken(_ text: String) -> Bool {

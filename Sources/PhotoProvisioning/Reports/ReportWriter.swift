@@ -46,10 +46,21 @@ public enum ReportWriter {
     public static func write(
         run: ReportRun, items: [ReportItem], to directory: String, options: Options = Options()
     ) throws(ReportError) -> Files {
+        // Free text comes from Graph errors and exceptions; mask anything shaped like a secret once, for all files.
+        var run = run
+        run.policyVerdict = ReportRun.redactingSecrets(in: run.policyVerdict)
+        run.policyExplanation = ReportRun.redactingSecrets(in: run.policyExplanation)
+        let items = items.map { item in
+            guard let reason = item.reason else { return item }
+            var copy = item
+            copy.reason = ReportRun.redactingSecrets(in: reason)
+            return copy
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ReportError(.cannotCreateDirectory, path: directory, "cannot create the report folder: \(reason(error))")
+            throw ReportError(
+                .cannotCreateDirectory, path: directory, "cannot create the report folder: \(reason(error))")
         }
         let folder = URL(fileURLWithPath: directory)
         let files = Files(
@@ -79,6 +90,17 @@ public enum ReportWriter {
         }
         try replace(files.html, with: html)
         return files
+    }
+
+    /// Writes the three files from async code: the same as the synchronous `write`, run on a worker thread so the
+    /// cooperative pool is not blocked by file I/O.
+    @discardableResult
+    public static func write(
+        run: ReportRun, items: [ReportItem], to directory: String, options: Options = Options()
+    ) async throws(ReportError) -> Files {
+        try await BlockingWorkers.run { () -> Result<Files, ReportError> in
+            Result { () throws(ReportError) in try write(run: run, items: items, to: directory, options: options) }
+        }.get()
     }
 
     /// Writes `bytes` to a temporary file beside `path`, flushes it, and renames it over `path`.
