@@ -14,7 +14,7 @@ extension SourcePlan {
         let refused = problems.map { problem in
             Journal.NewItem(
                 target: options.target, match: options.keyKind, key: problem.key ?? "", line: problem.line,
-                sourcePath: problem.path, state: .invalid, reason: problem.reason.description)
+                sourcePath: problem.path, state: .invalid, reason: problem.detail)
         }
         return (valid + refused).sorted { ($0.line ?? 0, $0.sourcePath ?? "") < ($1.line ?? 0, $1.sourcePath ?? "") }
     }

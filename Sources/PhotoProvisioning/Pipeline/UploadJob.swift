@@ -144,7 +144,8 @@ public struct UploadJob: Sendable {
 
         let lastUploads = try await journal.keysWithPhotos(
             target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind)
-        var items = try await journal.addItems(newItems(for: plan), run: runID)
+        var items = try await journal.addItems(
+            plan.journalItems(options: settings.sourceOptions, fingerprint: settings.codec.fingerprint), run: runID)
 
         let named = Set(plan.items.map(\.key) + plan.problems.compactMap(\.key))
         let missing = lastUploads.filter { !named.contains($0.key) }
@@ -175,7 +176,7 @@ public struct UploadJob: Sendable {
             alreadyDone: alreadyDone)))
         for problem in plan.problems {
             events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
-                detail: problem.reason.description)))
+                detail: problem.detail)))
         }
 
         work = try await resolveKeys(work, journal: journal)
@@ -205,33 +206,6 @@ public struct UploadJob: Sendable {
         case .csv(let path): try SourceReader.readCSV(at: path, options: settings.sourceOptions)
         case .folder(let path): try SourceReader.readFolder(at: path, options: settings.sourceOptions)
         }
-    }
-
-    /// The journal items for a plan: valid rows pending, refused rows invalid with their reason.
-    private func newItems(for plan: SourcePlan) -> [Journal.NewItem] {
-        let options = settings.sourceOptions
-        var used = Set<String>()
-        var result: [Journal.NewItem] = []
-        for item in plan.items {
-            used.insert(item.key)
-            result.append(
-                Journal.NewItem(
-                    action: .upload, target: options.target, match: options.keyKind, key: item.key,
-                    resolvedID: options.keyKind == .id ? item.key : nil, line: item.line, sourcePath: item.photoPath,
-                    fingerprint: settings.codec.fingerprint, state: .pending))
-        }
-        for problem in plan.problems {
-            // The journal keeps one item per key; a refused row whose key is missing or taken is filed under its
-            // location so that every refused row is reported.
-            var key = problem.key ?? ""
-            if key.isEmpty || used.contains(key) { key = "\(key.isEmpty ? "?" : key) (\(problem.location))" }
-            used.insert(key)
-            result.append(
-                Journal.NewItem(
-                    action: .upload, target: options.target, match: options.keyKind, key: key, line: problem.line,
-                    sourcePath: problem.path, state: .invalid, reason: problem.reason.description))
-        }
-        return result.sorted { ($0.line ?? Int.max, $0.key) < ($1.line ?? Int.max, $1.key) }
     }
 
     /// For `--match mail|employeeId`: finds each user's id through Graph ($batch); unknown keys fail here.

@@ -75,9 +75,13 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         var text = location
         if let key, !key.isEmpty { text += " (\(key))" }
-        text += ": \(reason)"
-        if line != nil, let path, !path.isEmpty, reason.mentionsPath { text += ": \(path)" }
-        return text
+        return text + ": " + (line == nil ? "\(reason)" : detail)
+    }
+
+    /// The reason with the file it concerns: `photo file not found: photos/bob.jpg`.
+    public var detail: String {
+        guard let path, !path.isEmpty, reason.mentionsPath else { return "\(reason)" }
+        return "\(reason): \(path)"
     }
 }
 
