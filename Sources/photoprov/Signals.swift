@@ -8,13 +8,17 @@ final class Signals {
     private let sources: [any DispatchSourceSignal]
 
     /// Starts listening; keep the returned value alive for as long as the run lasts.
-    init(stop: StopFlag) {
-        // A parent that spawned us from a worker thread may have handed down a mask with these blocked.
+    /// Unblocks SIGINT and SIGTERM, which a parent that spawned us from a worker thread may have handed down
+    /// blocked. Call first thing on the main thread, so every thread started later inherits the mask.
+    static func unblockInherited() {
         var unblock = sigset_t()
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGINT)
         sigaddset(&unblock, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &unblock, nil)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+
+    init(stop: StopFlag) {
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -1,5 +1,6 @@
 // The entry point: hand the arguments to the command table and exit with its code.
 import Foundation
 
+Signals.unblockInherited()
 let code = await CommandLine.run(Array(CommandLine.arguments.dropFirst()))
 exit(code.rawValue)
