@@ -10,34 +10,46 @@ import Testing
         let kills = 20
         let concurrency = 4
         let batch = try Batch(count: items, side: 48)
-        let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "40"])
+        // 100 ms a request and 4 in flight: about 40 uploads a second, so a run outlives many kills.
+        let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "100"])
         let arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "\(concurrency)",
             "--quiet"]
         var generator = SystemRandomNumberGenerator()
         var landed = 0
         var previous = 0
-        for attempt in 1...kills {
+        var attempts = 0
+        while landed < kills, attempts < kills * 3 {
+            attempts += 1
             let process = Process()
             process.executableURL = PhotoprovProcess.binary
             process.arguments = arguments
             process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { _, new in new }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let log = batch.path("run\(attempts).log")
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardError = process.standardOutput
             try process.run()
-            let delay = Int.random(in: 80...450, using: &generator)
-            try await Task.sleep(for: .milliseconds(delay))
-            kill(process.processIdentifier, SIGKILL)
+            let delay = Int.random(in: 60...400, using: &generator)
+            // Timed on a Dispatch thread: other tests may hold the cooperative pool, which would delay a Task.sleep.
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { _ = kill(pid, SIGKILL) }
             process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "kill \(attempt) after \(delay) ms landed mid-run")
-
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            guard process.terminationReason == .uncaughtSignal else {
+                // The run ended before the kill: nothing left to interrupt.
+                #expect(process.terminationStatus == 0, "run \(attempts) ended by itself: \(output)")
+                break
+            }
+            landed += 1
             let journal = try await batch.openJournal()
-            #expect(try await journal.integrityCheck() == "ok", "integrity after kill \(attempt)")
+            #expect(try await journal.integrityCheck() == "ok", "integrity after kill \(landed) (\(delay) ms)")
+            #expect(try await journal.latestRun()?.id == 1, "every start continues run 1")
             let uploaded = try await journal.counts(run: 1)[.uploaded]
-            if uploaded > previous { landed += 1 }
-            #expect(uploaded >= previous, "no upload forgotten after kill \(attempt)")
+            #expect(uploaded >= previous, "no upload forgotten after kill \(landed)")
             previous = uploaded
         }
-        #expect(landed >= 10, "most kills struck while uploads were under way (\(landed) of \(kills))")
+        #expect(landed >= kills, "\(landed) kills struck mid-run (\(attempts) starts)")
+        #expect(previous < items, "the kills left work for the last run")
 
         let finish = try PhotoprovProcess.run(arguments, environment: emulator.environment)
         #expect(finish.status == 0, "\(finish.stdout) \(finish.stderr)")

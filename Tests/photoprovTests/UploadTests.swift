@@ -162,24 +162,29 @@ import Testing
         let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "200"])
         let process = Process()
         process.executableURL = PhotoprovProcess.binary
-        process.arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "4", "--quiet"]
+        process.arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "4"]
         process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let log = batch.path("run.log")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardError = process.standardOutput
         try process.run()
-        // Signal once uploads are under way (however loaded the machine), long before the batch can finish.
+        // Signal once uploads are under way, long before the batch can finish. The wait blocks this thread on
+        // purpose: other tests may hold the cooperative pool, which would delay a Task.sleep past the whole batch.
+        let stateURL = emulator.baseURL.appendingPathComponent("_emulator/state")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let state = try await emulator.state()
+            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: stateURL)) as? [String: Any] ?? [:]
             let started = (state["users"] as? [String: Any] ?? [:]).values.filter {
                 (($0 as? [String: Any])?["uploads"] as? NSNumber)?.intValue ?? 0 > 0
             }.count
             if started >= 5 { break }
-            try await Task.sleep(for: .milliseconds(50))
+            usleep(50_000)
         }
         process.terminate()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 130, "\(output)")
         let journal = try await batch.openJournal()
         let run = try await journal.run(id: 1)
         #expect(run?.status == .interrupted)
