@@ -1,7 +1,11 @@
 import CPhotoCodec
+import Foundation
 
 /// Turns JPEG and PNG images into profile-ready JPEGs through the C codec.
 public enum PhotoCodec {
+    /// Files larger than this are refused before they are read: no photo needs a gigabyte.
+    public static let maxFileBytes = 1 << 30
+
     /// Converts encoded image bytes (format sniffed by content).
     ///
     /// - Parameters:
@@ -12,7 +16,30 @@ public enum PhotoCodec {
     public static func convert(_ bytes: [UInt8], options: ConvertOptions = ConvertOptions()) throws(CodecError)
         -> ConvertedPhoto
     {
-        throw CodecError(.failed, "codec not implemented yet")
+        var settings = pc_convert_options()
+        pc_convert_options_init(&settings)
+        settings.max_side = Int32(clamping: options.maxSide)
+        settings.crop = options.crop == .square ? Int32(PC_CROP_SQUARE) : Int32(PC_CROP_NONE)
+        settings.quality = Int32(clamping: options.quality)
+        settings.max_bytes = Int64(options.maxBytes)
+        settings.background = (options.background.red, options.background.green, options.background.blue)
+        settings.max_pixels = Int64(options.maxPixels)
+        settings.preview_side = Int32(clamping: options.previewSide)
+        let result = ConvertResult()
+        bytes.withUnsafeBufferPointer { buffer in
+            _ = pc_convert(buffer.baseAddress, buffer.count, &settings, &result.raw)
+        }
+        try CodecError.check(result.raw.status, result.raw.message)
+        let raw = result.raw
+        return ConvertedPhoto(
+            jpeg: copyBytes(raw.jpeg, raw.jpeg_size), width: Int(raw.width), height: Int(raw.height),
+            quality: Int(raw.quality), sourceFormat: raw.format == Int32(PC_FORMAT_PNG) ? .png : .jpeg,
+            sourceWidth: Int(raw.source_width), sourceHeight: Int(raw.source_height),
+            orientation: Int(raw.orientation), cropFraction: raw.crop_fraction,
+            qualityLowered: raw.quality_lowered != 0, dimensionsLowered: raw.dimensions_lowered != 0,
+            upscaleAvoided: raw.upscale_avoided != 0,
+            preview: raw.preview == nil ? nil : copyBytes(raw.preview, raw.preview_size)
+        )
     }
 
     /// Reads and converts the file at `path`; errors carry the path.
@@ -20,6 +47,103 @@ public enum PhotoCodec {
     public static func convert(contentsOf path: String, options: ConvertOptions = ConvertOptions()) throws(CodecError)
         -> ConvertedPhoto
     {
-        throw CodecError(.failed, "codec not implemented yet", file: path)
+        let bytes = try read(path)
+        do {
+            return try convert(bytes, options: options)
+        } catch {
+            var named = error
+            named.file = path
+            throw named
+        }
+    }
+
+    /// Decodes an image to upright 8-bit RGB at full resolution: EXIF orientation applied, transparency flattened
+    /// onto white.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole encoded JPEG or PNG.
+    ///   - maxPixels: images declaring more pixels are refused before their pixels are allocated.
+    /// - Throws: `CodecError` naming the reason.
+    @available(*, noasync, message: "blocking CPU work: run it on a worker, not the cooperative pool")
+    public static func decode(_ bytes: [UInt8], maxPixels: Int = 100_000_000) throws(CodecError) -> RGBImage {
+        let image = DecodedImage()
+        bytes.withUnsafeBufferPointer { buffer in
+            _ = pc_decode(buffer.baseAddress, buffer.count, Int64(maxPixels), nil, &image.raw)
+        }
+        try CodecError.check(image.raw.status, image.raw.message)
+        let width = Int(image.raw.width), height = Int(image.raw.height)
+        return RGBImage(width: width, height: height, pixels: copyBytes(image.raw.pixels, width * height * 3))
+    }
+
+    /// Reads and decodes the file at `path` (see `decode(_:maxPixels:)`); errors carry the path.
+    @available(*, noasync, message: "blocking file and CPU work: run it on a worker, not the cooperative pool")
+    public static func decode(contentsOf path: String, maxPixels: Int = 100_000_000) throws(CodecError) -> RGBImage {
+        let bytes = try read(path)
+        do {
+            return try decode(bytes, maxPixels: maxPixels)
+        } catch {
+            var named = error
+            named.file = path
+            throw named
+        }
+    }
+
+    /// Encodes pixels as a baseline 4:2:0 JPEG with optimised Huffman tables and no metadata.
+    ///
+    /// - Parameters:
+    ///   - image: the pixels (at least 1×1).
+    ///   - quality: JPEG quality 1–100.
+    /// - Throws: `CodecError` when the image is empty or the encoder fails.
+    public static func encodeJPEG(_ image: RGBImage, quality: Int = 90) throws(CodecError) -> [UInt8] {
+        guard image.width > 0, image.height > 0 else {
+            throw CodecError(.failed, "cannot encode an empty \(image.width)x\(image.height) image")
+        }
+        let buffer = EncodedBuffer()
+        image.pixels.withUnsafeBufferPointer { pixels in
+            _ = pc_encode_jpeg(
+                pixels.baseAddress, Int32(clamping: image.width), Int32(clamping: image.height),
+                Int32(clamping: quality), &buffer.raw)
+        }
+        try CodecError.check(buffer.raw.status, buffer.raw.message)
+        return buffer.bytes
+    }
+
+    /// The format of encoded bytes, judged by content; nil when neither JPEG nor PNG.
+    public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
+        let format = bytes.withUnsafeBufferPointer { pc_sniff($0.baseAddress, $0.count) }
+        switch format {
+        case Int32(PC_FORMAT_JPEG): return .jpeg
+        case Int32(PC_FORMAT_PNG): return .png
+        default: return nil
+        }
+    }
+
+    private static func read(_ path: String) throws(CodecError) -> [UInt8] {
+        let size: Int
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
+                throw CodecError(.unreadable, "is a folder, not an image", file: path)
+            }
+            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        } catch let error as CodecError {
+            throw error
+        } catch {
+            throw CodecError(.unreadable, "cannot read file (\(describe(error)))", file: path)
+        }
+        guard size <= maxFileBytes else {
+            throw CodecError(.unsupportedFeature, "file of \(size) bytes is larger than 1 GB", file: path)
+        }
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw CodecError(.unreadable, "cannot read file (\(describe(error)))", file: path)
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        let text = (error as NSError).localizedDescription
+        guard let first = text.first else { return "unknown error" }
+        return first.lowercased() + text.dropFirst()
     }
 }

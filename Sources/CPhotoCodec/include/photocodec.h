@@ -1,5 +1,116 @@
 #ifndef PHOTOCODEC_H
 #define PHOTOCODEC_H
-// The C codec's public interface (placeholder until the codec lands).
-int pc_version(void);
+// The C codec over libjpeg-turbo and libpng: sniff, decode (shrink-on-load), orient, flatten, resample, encode.
+// Every call works on its own context (no global mutable state), returns a status code plus a lower-case message,
+// and never lets a libjpeg/libpng longjmp escape into the caller.
+#include <stddef.h>
+
+#define PC_MESSAGE_SIZE 256
+
+/// Outcome of every pc_ call; mirrors CodecError.Reason on the Swift side.
+enum {
+    PC_OK = 0,
+    PC_EMPTY = 1,
+    PC_UNSUPPORTED_FORMAT = 2,
+    PC_UNSUPPORTED_FEATURE = 3,
+    PC_TRUNCATED = 4,
+    PC_CORRUPT = 5,
+    PC_TOO_MANY_PIXELS = 6,
+    PC_BUDGET_UNREACHABLE = 7,
+    PC_FAILED = 8,
+};
+
+/// Source formats, told apart by content.
+enum { PC_FORMAT_UNKNOWN = 0, PC_FORMAT_JPEG = 1, PC_FORMAT_PNG = 2 };
+
+/// Framing of the output.
+enum { PC_CROP_NONE = 0, PC_CROP_SQUARE = 1 };
+
+/// What a conversion should produce; fill with pc_convert_options_init, then change fields.
+typedef struct pc_convert_options {
+    int max_side;                   // longest output side; never upscaled
+    int crop;                       // PC_CROP_SQUARE or PC_CROP_NONE
+    int quality;                    // starting JPEG quality 1-100
+    long long max_bytes;            // byte budget of the output
+    unsigned char background[3];    // RGB that transparency is flattened onto
+    long long max_pixels;           // declared width*height above this is refused before decoding
+    int preview_side;               // > 0: also a preview of the whole upright source fitting this box
+    long long max_decoder_memory;   // cap on libjpeg's working memory (bytes)
+} pc_convert_options;
+
+/// The result of pc_convert; release with pc_convert_result_free.
+typedef struct pc_convert_result {
+    int status;                     // PC_OK or an error code
+    char message[PC_MESSAGE_SIZE];  // lower-case reason when status != PC_OK
+    unsigned char *jpeg;            // the output JPEG (malloc'd)
+    size_t jpeg_size;
+    unsigned char *preview;         // the preview JPEG or NULL
+    size_t preview_size;
+    int width, height, quality;
+    int format;                     // PC_FORMAT_*
+    int source_width, source_height; // as stored, before orientation
+    int orientation;                // EXIF orientation applied, 1-8
+    double crop_fraction;
+    int quality_lowered, dimensions_lowered, upscale_avoided;
+} pc_convert_result;
+
+/// Upright, flattened 8-bit RGB pixels; release with pc_image_free.
+typedef struct pc_image {
+    int status;
+    char message[PC_MESSAGE_SIZE];
+    unsigned char *pixels;          // width*height*3, RGB interleaved (malloc'd)
+    int width, height;
+    int format, orientation;
+} pc_image;
+
+/// A malloc'd byte buffer with a status; release with pc_buffer_free.
+typedef struct pc_buffer {
+    int status;
+    char message[PC_MESSAGE_SIZE];
+    unsigned char *data;
+    size_t size;
+} pc_buffer;
+
+// In C so Swift gets the defaults from the same place as the codec's own callers (fuzzer, tools).
+void pc_convert_options_init(pc_convert_options *options);
+
+// In C because libjpeg/libpng report errors by longjmp, which must not cross Swift frames.
+int pc_convert(const unsigned char *data, size_t size, const pc_convert_options *options, pc_convert_result *result);
+
+// In C because it frees buffers the C codec allocated.
+void pc_convert_result_free(pc_convert_result *result);
+
+// In C because libjpeg/libpng report errors by longjmp, which must not cross Swift frames.
+int pc_decode(const unsigned char *data, size_t size, long long max_pixels, const unsigned char background[3],
+              pc_image *image);
+
+// In C because it frees buffers the C codec allocated.
+void pc_image_free(pc_image *image);
+
+// In C because it drives libjpeg's compressor, whose errors longjmp. Baseline 4:2:0 optimised JPEG of RGB pixels.
+int pc_encode_jpeg(const unsigned char *rgb, int width, int height, int quality, pc_buffer *out);
+
+// In C because it frees buffers the C codec allocated.
+void pc_buffer_free(pc_buffer *buffer);
+
+// In C because it reads raw header bytes the same way the decoders do; PC_FORMAT_* of the data.
+int pc_sniff(const unsigned char *data, size_t size);
+
+/// Flags for pc_write_test_jpeg.
+enum {
+    PC_TEST_PROGRESSIVE = 1,
+    PC_TEST_ARITHMETIC = 2,
+    PC_TEST_YCCK = 4,        // 4-component input stored as YCCK instead of CMYK (both with an Adobe marker)
+};
+
+// In C because it drives libjpeg's compressor (longjmp errors); writes test fixtures: components 1 (grey),
+// 3 (RGB) or 4 (CMYK as given: Adobe convention is inverted ink), optional flags, no APP1.
+int pc_write_test_jpeg(const unsigned char *pixels, int width, int height, int components, int quality, int flags,
+                       pc_buffer *out);
+
+// In C because it drives libpng's writer (longjmp errors); writes test fixtures in PNG's native sample layout
+// (16-bit samples big-endian), color_type/bit_depth as in png.h, optional Adam7 and eXIf payload (TIFF bytes).
+int pc_write_test_png(const unsigned char *pixels, int width, int height, int color_type, int bit_depth,
+                      int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out);
+
 #endif

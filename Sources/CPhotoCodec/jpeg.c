@@ -1,0 +1,360 @@
+// JPEG decode and encode over libjpeg-turbo. Kept in C: libjpeg reports errors through setjmp/longjmp.
+#include <stdio.h>
+#include <jpeglib.h>
+#include <jerror.h>
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/// Progressive (or multi-scan) JPEGs with more scans than this are refused: a scan flood is a CPU bomb.
+#define PC_MAX_SCANS 500
+/// Warnings (corrupt data libjpeg can skip) tolerated before the file counts as corrupt.
+#define PC_MAX_WARNINGS 1000
+
+typedef struct jpeg_context {
+    struct jpeg_error_mgr err;   // first: libjpeg hands us &err, we cast back
+    struct jpeg_progress_mgr progress;
+    jmp_buf jump;
+    pc_status *status;
+    long long max_pixels;
+    int warnings;
+    j_decompress_ptr decompress;  // NULL while compressing
+} jpeg_context;
+
+static int code_for_message(int msg_code) {
+    switch (msg_code) {
+    case JERR_BAD_PRECISION:
+    case JERR_NOT_COMPILED:
+    case JERR_NOTIMPL:
+    case JERR_CONVERSION_NOTIMPL:
+    case JERR_BAD_J_COLORSPACE:
+    case JERR_CCIR601_NOTIMPL:
+        return PC_UNSUPPORTED_FEATURE;
+    case JERR_INPUT_EOF:
+    case JERR_INPUT_EMPTY:
+        return PC_TRUNCATED;
+    case JERR_OUT_OF_MEMORY:
+    case JERR_NO_BACKING_STORE:
+        return PC_FAILED;
+    case JERR_IMAGE_TOO_BIG:
+        return PC_TOO_MANY_PIXELS;
+    default:
+        return PC_CORRUPT;
+    }
+}
+
+/// When the header already declared too many pixels, that is the clearest reason, whatever failed next.
+static int declared_too_big(jpeg_context *ctx) {
+    if (!ctx->decompress) return 0;
+    long long pixels = (long long)ctx->decompress->image_width * (long long)ctx->decompress->image_height;
+    if (ctx->max_pixels > 0 && pixels > ctx->max_pixels) {
+        pc_fail(ctx->status, PC_TOO_MANY_PIXELS, "image declares %ux%u pixels, more than the limit of %lld",
+                ctx->decompress->image_width, ctx->decompress->image_height, ctx->max_pixels);
+        return 1;
+    }
+    return 0;
+}
+
+static void on_error(j_common_ptr common) {
+    jpeg_context *ctx = (jpeg_context *)common->err;
+    if (!declared_too_big(ctx)) {
+        char text[JMSG_LENGTH_MAX];
+        common->err->format_message(common, text);
+        text[0] = (char)tolower((unsigned char)text[0]);
+        int code = code_for_message(common->err->msg_code);
+        if (common->err->msg_code == JERR_BAD_PRECISION) {
+            pc_fail(ctx->status, code, "%d-bit jpeg is not supported (only 8-bit)", common->err->msg_parm.i[0]);
+        } else if (code == PC_TRUNCATED) {
+            pc_fail(ctx->status, code, "jpeg is truncated (%s)", text);
+        } else if (code == PC_FAILED && common->err->msg_code != JERR_OUT_OF_MEMORY) {
+            pc_fail(ctx->status, code, "jpeg needs more decoder memory than allowed (%s)", text);
+        } else {
+            pc_fail(ctx->status, code, "jpeg: %s", text);
+        }
+    }
+    longjmp(ctx->jump, 1);
+}
+
+static void on_message(j_common_ptr common, int level) {
+    jpeg_context *ctx = (jpeg_context *)common->err;
+    if (level >= 0) return;  // trace messages: ignore
+    if (common->err->msg_code == JWRN_JPEG_EOF) {
+        if (!declared_too_big(ctx)) pc_fail(ctx->status, PC_TRUNCATED, "jpeg is truncated (premature end of data)");
+        longjmp(ctx->jump, 1);
+    }
+    if (++ctx->warnings > PC_MAX_WARNINGS) {
+        pc_fail(ctx->status, PC_CORRUPT, "jpeg is corrupt (more than %d damaged segments)", PC_MAX_WARNINGS);
+        longjmp(ctx->jump, 1);
+    }
+}
+
+static void on_output_message(j_common_ptr common) { (void)common; }  // never print to stderr
+
+static void on_progress(j_common_ptr common) {
+    jpeg_context *ctx = (jpeg_context *)common->err;
+    if (ctx->decompress && ctx->decompress->input_scan_number > PC_MAX_SCANS) {
+        pc_fail(ctx->status, PC_CORRUPT, "jpeg has more than %d scans", PC_MAX_SCANS);
+        longjmp(ctx->jump, 1);
+    }
+}
+
+static void init_errors(jpeg_context *ctx, pc_status *status) {
+    memset(ctx, 0, sizeof *ctx);
+    ctx->status = status;
+    jpeg_std_error(&ctx->err);
+    ctx->err.error_exit = on_error;
+    ctx->err.emit_message = on_message;
+    ctx->err.output_message = on_output_message;
+}
+
+static int orientation_of(j_decompress_ptr cinfo) {
+    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m; m = m->next) {
+        if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
+            return pc_exif_orientation(m->data, m->data_length);
+        }
+    }
+    return 1;
+}
+
+/// Adobe CMYK JPEGs store inverted ink (255 = no ink); others store plain ink.
+static void cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb, int width, int inverted) {
+    for (int x = 0; x < width; x++, cmyk += 4, rgb += 3) {
+        unsigned c = cmyk[0], m = cmyk[1], y = cmyk[2], k = cmyk[3];
+        if (!inverted) {
+            c = 255 - c;
+            m = 255 - m;
+            y = 255 - y;
+            k = 255 - k;
+        }
+        rgb[0] = (unsigned char)((c * k + 127) / 255);
+        rgb[1] = (unsigned char)((m * k + 127) / 255);
+        rgb[2] = (unsigned char)((y * k + 127) / 255);
+    }
+}
+
+// Fields changed between setjmp and longjmp are volatile so the cleanup sees their latest values.
+typedef struct jpeg_decode_state {
+    struct jpeg_decompress_struct cinfo;
+    volatile int created;
+    unsigned char *volatile rgb;
+    unsigned char *volatile row;
+} jpeg_decode_state;
+
+int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels, long long max_memory,
+                   pc_scale_chooser choose, void *choose_context, pc_pixels *out, pc_status *status) {
+    jpeg_context ctx;
+    jpeg_decode_state state;
+    memset(&state, 0, sizeof state);
+    memset(out, 0, sizeof *out);
+    init_errors(&ctx, status);
+    ctx.max_pixels = max_pixels;
+    if (size > (size_t)0x7fffffff) {
+        pc_fail(status, PC_UNSUPPORTED_FEATURE, "jpeg larger than 2 GB");
+        return status->code;
+    }
+
+    if (setjmp(ctx.jump)) {
+        if (state.created) jpeg_destroy_decompress(&state.cinfo);
+        free(state.rgb);
+        free(state.row);
+        if (!status->code) pc_fail(status, PC_FAILED, "jpeg decoding failed");
+        return status->code;
+    }
+
+    struct jpeg_decompress_struct *cinfo = &state.cinfo;
+    cinfo->err = &ctx.err;
+    jpeg_create_decompress(cinfo);
+    state.created = 1;
+    ctx.decompress = cinfo;
+    if (max_memory > 0) cinfo->mem->max_memory_to_use = (long)max_memory;
+    ctx.progress.progress_monitor = on_progress;
+    cinfo->progress = &ctx.progress;
+
+    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_read_header(cinfo, TRUE);
+    if (declared_too_big(&ctx)) longjmp(ctx.jump, 1);
+
+    int orientation = orientation_of(cinfo);
+    int cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
+    cinfo->out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+    int scale = choose ? choose(choose_context, (int)cinfo->image_width, (int)cinfo->image_height, orientation) : 8;
+    if (scale < 1 || scale > 8) scale = 8;
+    cinfo->scale_num = (unsigned)scale;
+    cinfo->scale_denom = 8;
+
+    jpeg_start_decompress(cinfo);
+    size_t bytes = pc_mul3(cinfo->output_width, cinfo->output_height, 3);
+    if (!bytes || cinfo->output_components != (cmyk ? 4 : 3)) {
+        pc_fail(status, PC_UNSUPPORTED_FEATURE, "jpeg colour layout is not supported");
+        longjmp(ctx.jump, 1);
+    }
+    state.rgb = malloc(bytes);
+    if (cmyk) state.row = malloc((size_t)cinfo->output_width * 4);
+    if (!state.rgb || (cmyk && !state.row)) {
+        pc_fail(status, PC_FAILED, "out of memory for %ux%u pixels", cinfo->output_width, cinfo->output_height);
+        longjmp(ctx.jump, 1);
+    }
+    size_t stride = (size_t)cinfo->output_width * 3;
+    while (cinfo->output_scanline < cinfo->output_height) {
+        unsigned char *target = state.rgb + stride * cinfo->output_scanline;
+        if (cmyk) {
+            JSAMPROW rows[1] = {state.row};
+            if (jpeg_read_scanlines(cinfo, rows, 1) != 1) break;
+            cmyk_to_rgb(state.row, target, (int)cinfo->output_width, cinfo->saw_Adobe_marker);
+        } else {
+            JSAMPROW rows[1] = {target};
+            if (jpeg_read_scanlines(cinfo, rows, 1) != 1) break;
+        }
+    }
+    if (cinfo->output_scanline < cinfo->output_height) {
+        pc_fail(status, PC_TRUNCATED, "jpeg is truncated (no more scanlines)");
+        longjmp(ctx.jump, 1);
+    }
+    // Anything after the last scanline (trailing markers, junk) does not matter: stop here.
+    out->rgb = state.rgb;
+    out->width = (int)cinfo->output_width;
+    out->height = (int)cinfo->output_height;
+    out->source_width = (int)cinfo->image_width;
+    out->source_height = (int)cinfo->image_height;
+    out->orientation = orientation;
+    state.rgb = NULL;
+    free(state.row);
+    jpeg_destroy_decompress(cinfo);
+    return PC_OK;
+}
+
+// ---- encoding -------------------------------------------------------------------------------------------------
+
+typedef struct byte_destination {
+    struct jpeg_destination_mgr pub;
+    pc_bytes *bytes;
+    jpeg_context *ctx;
+} byte_destination;
+
+#define PC_CHUNK 16384
+
+static int grow(pc_bytes *bytes, size_t capacity) {
+    if (capacity <= bytes->capacity) return 1;
+    unsigned char *data = realloc(bytes->data, capacity);
+    if (!data) return 0;
+    bytes->data = data;
+    bytes->capacity = capacity;
+    return 1;
+}
+
+static void destination_init(j_compress_ptr cinfo) {
+    byte_destination *dest = (byte_destination *)cinfo->dest;
+    dest->bytes->size = 0;
+    if (!grow(dest->bytes, PC_CHUNK)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
+    dest->pub.next_output_byte = dest->bytes->data;
+    dest->pub.free_in_buffer = dest->bytes->capacity;
+}
+
+static boolean destination_empty(j_compress_ptr cinfo) {
+    byte_destination *dest = (byte_destination *)cinfo->dest;
+    size_t used = dest->bytes->capacity;  // libjpeg only calls this when the buffer is full
+    if (!grow(dest->bytes, used * 2)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 11);
+    dest->pub.next_output_byte = dest->bytes->data + used;
+    dest->pub.free_in_buffer = dest->bytes->capacity - used;
+    return TRUE;
+}
+
+static void destination_term(j_compress_ptr cinfo) {
+    byte_destination *dest = (byte_destination *)cinfo->dest;
+    dest->bytes->size = dest->bytes->capacity - dest->pub.free_in_buffer;
+}
+
+typedef struct jpeg_encode_state {
+    struct jpeg_compress_struct cinfo;
+    volatile int created;
+} jpeg_encode_state;
+
+static int encode(const unsigned char *pixels, int width, int height, int components, J_COLOR_SPACE space,
+                  int quality, int flags, pc_bytes *out, pc_status *status) {
+    jpeg_context ctx;
+    jpeg_encode_state state;
+    byte_destination dest;
+    memset(&state, 0, sizeof state);
+    init_errors(&ctx, status);
+    if (width < 1 || height < 1 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
+        pc_fail(status, PC_FAILED, "cannot encode a %dx%d jpeg", width, height);
+        return status->code;
+    }
+    if (setjmp(ctx.jump)) {
+        if (state.created) jpeg_destroy_compress(&state.cinfo);
+        if (!status->code) pc_fail(status, PC_FAILED, "jpeg encoding failed");
+        return status->code;
+    }
+    struct jpeg_compress_struct *cinfo = &state.cinfo;
+    cinfo->err = &ctx.err;
+    jpeg_create_compress(cinfo);
+    state.created = 1;
+    memset(&dest, 0, sizeof dest);
+    dest.pub.init_destination = destination_init;
+    dest.pub.empty_output_buffer = destination_empty;
+    dest.pub.term_destination = destination_term;
+    dest.bytes = out;
+    dest.ctx = &ctx;
+    cinfo->dest = &dest.pub;
+
+    cinfo->image_width = (JDIMENSION)width;
+    cinfo->image_height = (JDIMENSION)height;
+    cinfo->input_components = components;
+    cinfo->in_color_space = space;
+    jpeg_set_defaults(cinfo);
+    if (space == JCS_CMYK && (flags & PC_TEST_YCCK)) jpeg_set_colorspace(cinfo, JCS_YCCK);
+    if (quality < 1) quality = 1;
+    if (quality > 100) quality = 100;
+    jpeg_set_quality(cinfo, quality, TRUE);
+    if (flags & PC_TEST_ARITHMETIC) {
+        cinfo->arith_code = TRUE;
+    } else {
+        cinfo->optimize_coding = TRUE;
+    }
+    if (space == JCS_RGB) {  // 4:2:0
+        cinfo->comp_info[0].h_samp_factor = 2;
+        cinfo->comp_info[0].v_samp_factor = 2;
+        cinfo->comp_info[1].h_samp_factor = cinfo->comp_info[1].v_samp_factor = 1;
+        cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
+    }
+    if (flags & PC_TEST_PROGRESSIVE) jpeg_simple_progression(cinfo);
+    jpeg_start_compress(cinfo, TRUE);
+    size_t stride = (size_t)width * (size_t)components;
+    while (cinfo->next_scanline < cinfo->image_height) {
+        JSAMPROW row[1] = {(JSAMPROW)(pixels + stride * cinfo->next_scanline)};
+        jpeg_write_scanlines(cinfo, row, 1);
+    }
+    jpeg_finish_compress(cinfo);
+    jpeg_destroy_compress(cinfo);
+    return PC_OK;
+}
+
+int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out, pc_status *status) {
+    return encode(rgb, width, height, 3, JCS_RGB, quality, 0, out, status);
+}
+
+int pc_write_test_jpeg(const unsigned char *pixels, int width, int height, int components, int quality, int flags,
+                       pc_buffer *out) {
+    memset(out, 0, sizeof *out);
+    pc_status status = {0};
+    pc_bytes bytes = {0};
+    J_COLOR_SPACE space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
+    if (components != 1 && components != 3 && components != 4) {
+        pc_fail(&status, PC_FAILED, "test jpeg needs 1, 3 or 4 components, not %d", components);
+    } else {
+        encode(pixels, width, height, components, space, quality, flags, &bytes, &status);
+    }
+    out->status = status.code;
+    memcpy(out->message, status.message, sizeof out->message);
+    if (status.code) {
+        free(bytes.data);
+    } else {
+        out->data = bytes.data;
+        out->size = bytes.size;
+    }
+    return out->status;
+}

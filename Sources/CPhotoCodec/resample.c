@@ -1,0 +1,246 @@
+// Geometry and pixels: EXIF orientation, rectangles between upright and stored space, Lanczos3 resampling.
+// In C next to the decoders so the whole pixel path runs without crossing into Swift per row.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PC_WEIGHT_BITS 14
+#define PC_WEIGHT_ONE (1 << PC_WEIGHT_BITS)
+
+static unsigned read16(const unsigned char *p, int little) {
+    return little ? (unsigned)p[0] | (unsigned)p[1] << 8 : (unsigned)p[0] << 8 | (unsigned)p[1];
+}
+
+static uint32_t read32(const unsigned char *p, int little) {
+    return little ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+                  : (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+int pc_exif_orientation(const unsigned char *data, size_t size) {
+    if (size >= 6 && memcmp(data, "Exif\0\0", 6) == 0) {
+        data += 6;
+        size -= 6;
+    }
+    if (size < 8) return 1;
+    int little;
+    if (data[0] == 'I' && data[1] == 'I') {
+        little = 1;
+    } else if (data[0] == 'M' && data[1] == 'M') {
+        little = 0;
+    } else {
+        return 1;
+    }
+    if (read16(data + 2, little) != 42) return 1;
+    uint32_t ifd = read32(data + 4, little);
+    if (ifd > size - 2) return 1;
+    unsigned count = read16(data + ifd, little);
+    for (unsigned i = 0; i < count; i++) {
+        size_t entry = (size_t)ifd + 2 + (size_t)i * 12;
+        if (entry + 12 > size) break;
+        if (read16(data + entry, little) != 0x0112) continue;
+        unsigned type = read16(data + entry + 2, little);
+        uint32_t value = type == 3 ? read16(data + entry + 8, little) : type == 4 ? read32(data + entry + 8, little) : 0;
+        return value >= 1 && value <= 8 ? (int)value : 1;
+    }
+    return 1;
+}
+
+pc_rect pc_rect_to_stored(pc_rect r, int uw, int uh, int orientation) {
+    double flip_x = uw - r.x - r.w, flip_y = uh - r.y - r.h;
+    switch (orientation) {
+    case 2: return (pc_rect){flip_x, r.y, r.w, r.h};
+    case 3: return (pc_rect){flip_x, flip_y, r.w, r.h};
+    case 4: return (pc_rect){r.x, flip_y, r.w, r.h};
+    case 5: return (pc_rect){r.y, r.x, r.h, r.w};
+    case 6: return (pc_rect){r.y, flip_x, r.h, r.w};
+    case 7: return (pc_rect){flip_y, flip_x, r.h, r.w};
+    case 8: return (pc_rect){flip_y, r.x, r.h, r.w};
+    default: return r;
+    }
+}
+
+void pc_orient(const unsigned char *src, int w, int h, int orientation, unsigned char *dst) {
+    if (orientation < 2 || orientation > 8) {
+        memcpy(dst, src, (size_t)w * (size_t)h * 3);
+        return;
+    }
+    int transposed = orientation >= 5;
+    int uw = transposed ? h : w, uh = transposed ? w : h;
+    for (int y = 0; y < uh; y++) {
+        unsigned char *out = dst + (size_t)y * (size_t)uw * 3;
+        for (int x = 0; x < uw; x++, out += 3) {
+            int sx, sy;
+            switch (orientation) {
+            case 2: sx = uw - 1 - x; sy = y; break;
+            case 3: sx = uw - 1 - x; sy = uh - 1 - y; break;
+            case 4: sx = x; sy = uh - 1 - y; break;
+            case 5: sx = y; sy = x; break;
+            case 6: sx = y; sy = uw - 1 - x; break;
+            case 7: sx = uh - 1 - y; sy = uw - 1 - x; break;
+            default: sx = uh - 1 - y; sy = x; break;  // 8
+            }
+            const unsigned char *in = src + ((size_t)sy * (size_t)w + (size_t)sx) * 3;
+            out[0] = in[0];
+            out[1] = in[1];
+            out[2] = in[2];
+        }
+    }
+}
+
+/// Precomputed fixed-point weights: output i reads count[i] source pixels from start[i].
+typedef struct kernel {
+    int taps;
+    int *start;
+    int *count;
+    int16_t *weights;  // taps per output
+} kernel;
+
+static double sinc(double x) {
+    if (x == 0) return 1;
+    x *= M_PI;
+    return sin(x) / x;
+}
+
+static double lanczos3(double x) { return x <= -3 || x >= 3 ? 0 : sinc(x) * sinc(x / 3); }
+
+static void kernel_free(kernel *k) {
+    free(k->start);
+    free(k->count);
+    free(k->weights);
+}
+
+static int kernel_build(kernel *k, int src_len, double from, double length, int dst_len) {
+    memset(k, 0, sizeof *k);
+    double scale = length / dst_len;
+    double stretch = scale > 1 ? scale : 1;  // widen the filter when shrinking so it also low-passes
+    double support = 3 * stretch;
+    // Pixels j with |j + 0.5 - centre| < support: at most ceil(2 * support); rounded up to 8 for the vector units.
+    k->taps = ((int)ceil(2 * support) + 7) / 8 * 8;
+    k->start = malloc(sizeof(int) * (size_t)dst_len);
+    k->count = malloc(sizeof(int) * (size_t)dst_len);
+    k->weights = calloc((size_t)dst_len * (size_t)k->taps, sizeof(int16_t));
+    double *raw = malloc(sizeof(double) * (size_t)k->taps);
+    if (!k->start || !k->count || !k->weights || !raw) {
+        free(raw);
+        kernel_free(k);
+        return -1;
+    }
+    for (int i = 0; i < dst_len; i++) {
+        double centre = from + (i + 0.5) * scale;
+        int left = (int)floor(centre - support - 0.5) + 1, right = (int)ceil(centre + support - 0.5);
+        if (left < 0) left = 0;
+        if (right > src_len) right = src_len;
+        if (right - left > k->taps) right = left + k->taps;
+        if (right <= left) {  // centre outside the image (cannot happen for valid regions): nearest edge
+            left = centre < 0 ? 0 : src_len - 1;
+            right = left + 1;
+        }
+        int n = right - left;
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            raw[j] = lanczos3((left + j + 0.5 - centre) / stretch);
+            sum += raw[j];
+        }
+        int16_t *w = k->weights + (size_t)i * (size_t)k->taps;
+        if (sum == 0) {
+            raw[0] = sum = 1;
+            for (int j = 1; j < n; j++) raw[j] = 0;
+        }
+        int total = 0, biggest = 0;
+        for (int j = 0; j < n; j++) {
+            w[j] = (int16_t)lround(raw[j] / sum * PC_WEIGHT_ONE);
+            total += w[j];
+            if (w[j] > w[biggest]) biggest = j;
+        }
+        w[biggest] = (int16_t)(w[biggest] + PC_WEIGHT_ONE - total);  // weights sum exactly to one
+        k->start[i] = left;
+        k->count[i] = n;
+    }
+    free(raw);
+    return 0;
+}
+
+/// Fixed-point scales: weights carry 14 fraction bits, the vertical pass keeps 6 of them for the horizontal one.
+#define PC_MIDDLE_SHIFT 8
+#define PC_FINAL_SHIFT (2 * PC_WEIGHT_BITS - PC_MIDDLE_SHIFT)
+
+static inline unsigned char clamp_final(int32_t value) {
+    value >>= PC_FINAL_SHIFT;
+    return (unsigned char)(value < 0 ? 0 : value > 255 ? 255 : value);
+}
+
+/// sums[i] = rounding + sum of weight[j] * rows[j][i]: contiguous rows, so it vectorises (AVX2 when present).
+__attribute__((target_clones("avx2", "default")))
+static void vertical_pass(const unsigned char *first_row, size_t stride, const int16_t *weights, int count,
+                          int32_t *sums, size_t n) {
+    for (size_t i = 0; i < n; i++) sums[i] = 1 << (PC_MIDDLE_SHIFT - 1);
+    for (int j = 0; j < count; j++) {
+        const unsigned char *row = first_row + (size_t)j * stride;
+        int32_t w = weights[j];
+        for (size_t i = 0; i < n; i++) sums[i] += w * row[i];
+    }
+}
+
+/// Splits interleaved RGB sums into three 16-bit planes so each horizontal tap run is contiguous.
+static void split_planes(const int32_t *sums, int columns, int16_t *r, int16_t *g, int16_t *b) {
+    for (int x = 0; x < columns; x++, sums += 3) {
+        r[x] = (int16_t)(sums[0] >> PC_MIDDLE_SHIFT);
+        g[x] = (int16_t)(sums[1] >> PC_MIDDLE_SHIFT);
+        b[x] = (int16_t)(sums[2] >> PC_MIDDLE_SHIFT);
+    }
+}
+
+/// One output channel of one row: a fixed-length dot product per pixel (zero-padded weights), vectorised.
+__attribute__((target_clones("avx2", "default")))
+static void horizontal_pass(const int16_t *plane, const kernel *k, int first, int dw, unsigned char *out) {
+    int taps = k->taps;
+    for (int x = 0; x < dw; x++, out += 3) {
+        const int16_t *p = plane + (k->start[x] - first);
+        const int16_t *w = k->weights + (size_t)x * (size_t)taps;
+        int32_t sum = 1 << (PC_FINAL_SHIFT - 1);
+        for (int j = 0; j < taps; j++) sum += (int32_t)w[j] * p[j];
+        *out = clamp_final(sum);
+    }
+}
+
+int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw, int dh) {
+    kernel kx, ky;
+    if (kernel_build(&kx, sw, region.x, region.w, dw)) return -1;
+    if (kernel_build(&ky, sh, region.y, region.h, dh)) {
+        kernel_free(&kx);
+        return -1;
+    }
+    // Only the source columns some output pixel reads.
+    int first = kx.start[0], last = first;
+    for (int x = 0; x < dw; x++) {
+        if (kx.start[x] < first) first = kx.start[x];
+        if (kx.start[x] + kx.count[x] > last) last = kx.start[x] + kx.count[x];
+    }
+    int columns = last - first;
+    size_t plane_length = (size_t)columns + (size_t)kx.taps;  // padding: fixed-length taps may read past the end
+    int32_t *sums = malloc(sizeof(int32_t) * (size_t)columns * 3);
+    int16_t *planes = calloc(plane_length * 3, sizeof(int16_t));
+    if (!sums || !planes) {
+        free(sums);
+        free(planes);
+        kernel_free(&kx);
+        kernel_free(&ky);
+        return -1;
+    }
+    size_t stride = (size_t)sw * 3;
+    // Vertical first, one output row at a time: the wide pass vectorises, and only dh rows go horizontal.
+    for (int y = 0; y < dh; y++) {
+        const unsigned char *rows = src + (size_t)ky.start[y] * stride + (size_t)first * 3;
+        vertical_pass(rows, stride, ky.weights + (size_t)y * (size_t)ky.taps, ky.count[y], sums, (size_t)columns * 3);
+        split_planes(sums, columns, planes, planes + plane_length, planes + 2 * plane_length);
+        unsigned char *out = dst + (size_t)y * (size_t)dw * 3;
+        for (int c = 0; c < 3; c++) horizontal_pass(planes + (size_t)c * plane_length, &kx, first, dw, out + c);
+    }
+    free(sums);
+    free(planes);
+    kernel_free(&kx);
+    kernel_free(&ky);
+    return 0;
+}

@@ -1,0 +1,31 @@
+import CPhotoCodec
+
+/// Owns a `pc_convert_result` and the JPEG buffers the C codec allocated in it.
+final class ConvertResult {
+    var raw = pc_convert_result()
+    deinit { pc_convert_result_free(&raw) }
+}
+
+/// Owns a `pc_image` and its pixel buffer.
+final class DecodedImage {
+    var raw = pc_image()
+    deinit { pc_image_free(&raw) }
+}
+
+/// Owns a `pc_buffer` and its bytes.
+final class EncodedBuffer {
+    var raw = pc_buffer()
+    deinit { pc_buffer_free(&raw) }
+
+    /// The bytes as a Swift array (copied).
+    var bytes: [UInt8] {
+        guard let data = raw.data, raw.size > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: raw.size))
+    }
+}
+
+/// Copies `count` bytes from a C buffer; empty for NULL.
+func copyBytes(_ pointer: UnsafeMutablePointer<UInt8>?, _ count: Int) -> [UInt8] {
+    guard let pointer, count > 0 else { return [] }
+    return Array(UnsafeBufferPointer(start: pointer, count: count))
+}
