@@ -81,9 +81,9 @@ int pc_png_decode(const unsigned char *data, size_t size, long long max_pixels, 
     memset(out, 0, sizeof *out);
     // Refuse a bomb from the raw IHDR before libpng reads anything else (even if the rest is damaged).
     if (size >= 24 && memcmp(data + 12, "IHDR", 4) == 0) {
-        long long w = big_endian32(data + 16), h = big_endian32(data + 20);
-        if (max_pixels > 0 && w * h > max_pixels) {
-            pc_fail(status, PC_TOO_MANY_PIXELS, "image declares %lldx%lld pixels, more than the limit of %lld", w, h,
+        unsigned long long w = big_endian32(data + 16), h = big_endian32(data + 20);  // product fits in 64 bits
+        if (max_pixels > 0 && w * h > (unsigned long long)max_pixels) {
+            pc_fail(status, PC_TOO_MANY_PIXELS, "image declares %llux%llu pixels, more than the limit of %lld", w, h,
                     max_pixels);
             return status->code;
         }
