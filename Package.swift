@@ -38,7 +38,8 @@ let package = Package(
         .target(
             name: "CPhotoCodec",
             dependencies: ["CJPEG", "CPNG"],
-            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]  // sin/lround for the Lanczos weights
         ),
         // Its Swift face: value types and typed errors, no raw pointers.
         .target(name: "PhotoCodec", dependencies: ["CPhotoCodec"]),

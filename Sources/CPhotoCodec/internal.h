@@ -3,6 +3,7 @@
 // Internal interfaces between the codec's C files; nothing here is exported to Swift.
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "photocodec.h"
 
 /// A status code with its message, written once: the first failure wins.
@@ -22,15 +23,24 @@ typedef struct pc_pixels {
     int orientation;            // EXIF 1-8
 } pc_pixels;
 
+/// Where encoded bytes come from: a memory buffer or an open file (read in pieces).
+typedef struct pc_source {
+    const unsigned char *data;  // memory input, or NULL
+    FILE *file;                 // file input, or NULL
+    size_t size;                // total bytes
+    unsigned char head[64];     // the first bytes, for sniffing and header checks
+    size_t head_size;
+} pc_source;
+
 /// Chooses the libjpeg scale numerator (1-8, denominator 8) once the header and orientation are known.
 typedef int (*pc_scale_chooser)(void *context, int width, int height, int orientation);
 
 /// Decodes a JPEG; `choose` may be NULL for full size. Returns PC_OK or the code recorded in `status`.
-int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels, long long max_memory,
+int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_memory,
                    pc_scale_chooser choose, void *choose_context, pc_pixels *out, pc_status *status);
 
 /// Decodes a PNG to RGB flattened onto `background`.
-int pc_png_decode(const unsigned char *data, size_t size, long long max_pixels, const unsigned char background[3],
+int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned char background[3],
                   pc_pixels *out, pc_status *status);
 
 /// A growable output buffer for the JPEG encoder.

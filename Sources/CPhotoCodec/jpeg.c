@@ -143,7 +143,7 @@ typedef struct jpeg_decode_state {
     unsigned char *volatile row;
 } jpeg_decode_state;
 
-int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels, long long max_memory,
+int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_memory,
                    pc_scale_chooser choose, void *choose_context, pc_pixels *out, pc_status *status) {
     jpeg_context ctx;
     jpeg_decode_state state;
@@ -151,7 +151,7 @@ int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels,
     memset(out, 0, sizeof *out);
     init_errors(&ctx, status);
     ctx.max_pixels = max_pixels;
-    if (size > (size_t)0x7fffffff) {
+    if (!source->file && source->size > (size_t)0x7fffffff) {
         pc_fail(status, PC_UNSUPPORTED_FEATURE, "jpeg larger than 2 GB");
         return status->code;
     }
@@ -173,7 +173,11 @@ int pc_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels,
     ctx.progress.progress_monitor = on_progress;
     cinfo->progress = &ctx.progress;
 
-    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    if (source->file) {
+        jpeg_stdio_src(cinfo, source->file);
+    } else {
+        jpeg_mem_src(cinfo, source->data, (unsigned long)source->size);
+    }
     jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(cinfo, TRUE);
     if (declared_too_big(&ctx)) longjmp(ctx.jump, 1);
@@ -322,6 +326,18 @@ static int encode(const unsigned char *pixels, int width, int height, int compon
         cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
     }
     if (flags & PC_TEST_PROGRESSIVE) jpeg_simple_progression(cinfo);
+    jpeg_scan_info flood[1 + 63 * 10];
+    if ((flags & PC_TEST_SCAN_FLOOD) && components == 1) {
+        // DC in one scan, then each AC coefficient alone: a first scan at bit 9, refinements down to bit 0.
+        int n = 0;
+        flood[n++] = (jpeg_scan_info){1, {0}, 0, 0, 0, 0};
+        for (int k = 1; k <= 63; k++) {
+            flood[n++] = (jpeg_scan_info){1, {0}, k, k, 0, 9};
+            for (int bit = 8; bit >= 0; bit--) flood[n++] = (jpeg_scan_info){1, {0}, k, k, bit + 1, bit};
+        }
+        cinfo->scan_info = flood;
+        cinfo->num_scans = n;
+    }
     jpeg_start_compress(cinfo, TRUE);
     size_t stride = (size_t)width * (size_t)components;
     while (cinfo->next_scanline < cinfo->image_height) {

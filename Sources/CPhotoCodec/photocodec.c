@@ -1,6 +1,8 @@
 // The codec's entry points: sniff, decode, plan the frame, resample, encode within the byte budget.
 // Kept in C because it drives libjpeg/libpng, whose errors longjmp and must never cross Swift frames.
 #include <ctype.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +17,8 @@
 #define PC_MIN_QUALITY 20
 /// Quality of the preview image.
 #define PC_PREVIEW_QUALITY 80
+/// Cap on libjpeg's working memory (progressive coefficients of a 100-megapixel image fit).
+#define PC_DEFAULT_DECODER_MEMORY (1024LL * 1024 * 1024)
 /// Each dimension step for the byte budget keeps this share of the side.
 #define PC_SHRINK_STEP 0.8
 
@@ -50,7 +54,7 @@ void pc_convert_options_init(pc_convert_options *options) {
     options->background[0] = options->background[1] = options->background[2] = 255;
     options->max_pixels = 100000000;
     options->preview_side = 0;
-    options->max_decoder_memory = 1024LL * 1024 * 1024;
+    options->max_decoder_memory = PC_DEFAULT_DECODER_MEMORY;
 }
 
 /// What to cut from the upright source and how big the result is.
@@ -106,21 +110,74 @@ static int choose_scale(void *context, int width, int height, int orientation) {
     return 8;
 }
 
-static int decode_any(const unsigned char *data, size_t size, long long max_pixels, long long max_memory,
+/// Files larger than this are refused before reading: no photo needs a gigabyte.
+#define PC_MAX_FILE_BYTES (1LL << 30)
+
+/// A source over memory; the head is copied for sniffing.
+static pc_source memory_source(const unsigned char *data, size_t size) {
+    pc_source source;
+    memset(&source, 0, sizeof source);
+    source.data = data;
+    source.size = data ? size : 0;
+    source.head_size = source.size < sizeof source.head ? source.size : sizeof source.head;
+    if (source.head_size) memcpy(source.head, data, source.head_size);
+    return source;
+}
+
+/// The system's reason for errno, lower-case to match the codec's messages.
+static const char *reason_for_errno(int error, char *buffer, size_t size) {
+    snprintf(buffer, size, "%s", strerror(error));
+    buffer[0] = (char)tolower((unsigned char)buffer[0]);
+    return buffer;
+}
+
+/// Opens a regular file as a source; on failure records why (naming nothing: Swift adds the path).
+static int file_source(const char *path, pc_source *source, pc_status *status) {
+    memset(source, 0, sizeof *source);
+    char reason[128];
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        pc_fail(status, PC_UNREADABLE, "cannot open file (%s)", reason_for_errno(errno, reason, sizeof reason));
+        return status->code;
+    }
+    struct stat info;
+    if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
+        fclose(file);
+        pc_fail(status, PC_UNREADABLE, "not a regular file");
+        return status->code;
+    }
+    if ((long long)info.st_size > PC_MAX_FILE_BYTES) {
+        fclose(file);
+        pc_fail(status, PC_UNSUPPORTED_FEATURE, "file of %lld bytes is larger than 1 GB", (long long)info.st_size);
+        return status->code;
+    }
+    source->file = file;
+    source->size = (size_t)info.st_size;
+    source->head_size = fread(source->head, 1, sizeof source->head, file);
+    if (ferror(file) || fseek(file, 0, SEEK_SET) != 0) {
+        fclose(file);
+        source->file = NULL;
+        pc_fail(status, PC_UNREADABLE, "cannot read file (%s)", reason_for_errno(errno, reason, sizeof reason));
+        return status->code;
+    }
+    return PC_OK;
+}
+
+static int decode_any(const pc_source *source, long long max_pixels, long long max_memory,
                       const unsigned char background[3], pc_scale_chooser choose, void *context, pc_pixels *px,
                       int *format, pc_status *status) {
     *format = PC_FORMAT_UNKNOWN;
-    if (!data || size == 0) {
+    if (source->head_size == 0) {
         pc_fail(status, PC_EMPTY, "file is empty");
         return status->code;
     }
-    *format = pc_sniff(data, size);
+    *format = pc_sniff(source->head, source->head_size);
     if (*format == PC_FORMAT_JPEG) {
-        return pc_jpeg_decode(data, size, max_pixels, max_memory, choose, context, px, status);
+        return pc_jpeg_decode(source, max_pixels, max_memory, choose, context, px, status);
     }
-    if (*format == PC_FORMAT_PNG) return pc_png_decode(data, size, max_pixels, background, px, status);
+    if (*format == PC_FORMAT_PNG) return pc_png_decode(source, max_pixels, background, px, status);
     unsigned char head[4] = {0};
-    memcpy(head, data, size < 4 ? size : 4);
+    memcpy(head, source->head, source->head_size < 4 ? source->head_size : 4);
     pc_fail(status, PC_UNSUPPORTED_FORMAT, "not a jpeg or png image (starts with %02x %02x %02x %02x)", head[0],
             head[1], head[2], head[3]);
     return status->code;
@@ -156,9 +213,32 @@ static void swap_bytes(pc_bytes *a, pc_bytes *b) {
     *b = t;
 }
 
+static int convert_source(const pc_source *source, const pc_convert_options *options, pc_convert_result *result,
+                          pc_status status);
+
 int pc_convert(const unsigned char *data, size_t size, const pc_convert_options *options, pc_convert_result *result) {
-    memset(result, 0, sizeof *result);
+    pc_source source = memory_source(data, size);
     pc_status status = {0};
+    return convert_source(&source, options, result, status);
+}
+
+int pc_convert_file(const char *path, const pc_convert_options *options, pc_convert_result *result) {
+    pc_source source;
+    pc_status status = {0};
+    file_source(path, &source, &status);
+    int code = convert_source(&source, options, result, status);
+    if (source.file) fclose(source.file);
+    return code;
+}
+
+/// Converts from `source`, unless `status` already holds a failure (from opening the file).
+static int convert_source(const pc_source *source, const pc_convert_options *options, pc_convert_result *result,
+                          pc_status status) {
+    memset(result, 0, sizeof *result);
+    if (status.code) {
+        copy_status(&status, &result->status, result->message);
+        return result->status;
+    }
     pc_convert_options o = *options;
     if (o.max_side < 1 || o.quality < 1 || o.quality > 100 || o.max_bytes < 1 || o.preview_side < 0) {
         pc_fail(&status, PC_FAILED, "invalid options (max side %d, quality %d, max bytes %lld)", o.max_side,
@@ -172,7 +252,7 @@ int pc_convert(const unsigned char *data, size_t size, const pc_convert_options 
     int format = PC_FORMAT_UNKNOWN;
     unsigned char *scratch = NULL, *pixels = NULL;
     pc_bytes trial = {0}, best = {0};
-    if (decode_any(data, size, o.max_pixels, o.max_decoder_memory, o.background, choose_scale, &job, &px, &format,
+    if (decode_any(source, o.max_pixels, o.max_decoder_memory, o.background, choose_scale, &job, &px, &format,
                    &status)) {
         goto finish;
     }
@@ -276,15 +356,34 @@ void pc_convert_result_free(pc_convert_result *result) {
     result->jpeg_size = result->preview_size = 0;
 }
 
+static int decode_source(const pc_source *source, long long max_pixels, const unsigned char background[3],
+                         pc_image *image, pc_status status);
+
 int pc_decode(const unsigned char *data, size_t size, long long max_pixels, const unsigned char background[3],
               pc_image *image) {
+    pc_source source = memory_source(data, size);
+    pc_status status = {0};
+    return decode_source(&source, max_pixels, background, image, status);
+}
+
+int pc_decode_file(const char *path, long long max_pixels, const unsigned char background[3], pc_image *image) {
+    pc_source source;
+    pc_status status = {0};
+    file_source(path, &source, &status);
+    int code = decode_source(&source, max_pixels, background, image, status);
+    if (source.file) fclose(source.file);
+    return code;
+}
+
+/// Decodes from `source`, unless `status` already holds a failure (from opening the file).
+static int decode_source(const pc_source *source, long long max_pixels, const unsigned char background[3],
+                         pc_image *image, pc_status status) {
     memset(image, 0, sizeof *image);
     static const unsigned char white[3] = {255, 255, 255};
-    pc_status status = {0};
     pc_pixels px;
     memset(&px, 0, sizeof px);
     int format = PC_FORMAT_UNKNOWN;
-    if (!decode_any(data, size, max_pixels, 0, background ? background : white, NULL, NULL, &px, &format,
+    if (!status.code && !decode_any(source, max_pixels, PC_DEFAULT_DECODER_MEMORY, background ? background : white, NULL, NULL, &px, &format,
                     &status)) {
         if (px.orientation >= 2 && px.orientation <= 8) {
             unsigned char *upright = malloc(pc_mul3(px.width, px.height, 3));

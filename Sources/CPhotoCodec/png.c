@@ -11,11 +11,38 @@
 /// Number of ancillary chunks libpng may cache (text, sPLT, unknown).
 #define PC_PNG_CHUNK_CACHE_MAX 128
 
+/// Everything libpng itself allocates (chunk buffers, rows, zlib state) for one image, live at once. libpng sizes
+/// some chunk buffers from the declared chunk length before reading it, so a forged 2 GB chunk must meet this cap.
+#define PC_PNG_MEMORY_LIMIT (64u * 1024u * 1024u)
+/// Bytes in front of each libpng block recording its size (keeps 16-byte alignment).
+#define PC_PNG_BLOCK_HEADER 16
+
 typedef struct png_context {
-    const unsigned char *data;
-    size_t size, position;
+    const pc_source *source;
+    size_t position;
     pc_status *status;
+    size_t live;  // bytes libpng holds now
 } png_context;
+
+static png_voidp png_allocate(png_structp png, png_alloc_size_t size) {
+    png_context *ctx = png_get_mem_ptr(png);
+    if (size > PC_PNG_MEMORY_LIMIT - ctx->live) return NULL;  // libpng turns this into an error or a skipped chunk
+    unsigned char *block = malloc(size + PC_PNG_BLOCK_HEADER);
+    if (!block) return NULL;
+    memcpy(block, &size, sizeof size);
+    ctx->live += size;
+    return block + PC_PNG_BLOCK_HEADER;
+}
+
+static void png_release(png_structp png, png_voidp pointer) {
+    if (!pointer) return;
+    png_context *ctx = png_get_mem_ptr(png);
+    unsigned char *block = (unsigned char *)pointer - PC_PNG_BLOCK_HEADER;
+    png_alloc_size_t size;
+    memcpy(&size, block, sizeof size);
+    ctx->live -= size;
+    free(block);
+}
 
 static void on_png_error(png_structp png, png_const_charp message) {
     png_context *ctx = png_get_error_ptr(png);
@@ -30,11 +57,13 @@ static void on_png_warning(png_structp png, png_const_charp message) {
 
 static void read_bytes(png_structp png, png_bytep out, size_t count) {
     png_context *ctx = png_get_io_ptr(png);
-    if (count > ctx->size - ctx->position) {
+    const pc_source *source = ctx->source;
+    int short_read = source->file ? fread(out, 1, count, source->file) != count : count > source->size - ctx->position;
+    if (short_read) {
         pc_fail(ctx->status, PC_TRUNCATED, "png is truncated (premature end of data)");
         png_error(png, "truncated");
     }
-    memcpy(out, ctx->data + ctx->position, count);
+    if (!source->file) memcpy(out, source->data + ctx->position, count);
     ctx->position += count;
 }
 
@@ -76,11 +105,12 @@ typedef struct png_decode_state {
     volatile int orientation;
 } png_decode_state;
 
-int pc_png_decode(const unsigned char *data, size_t size, long long max_pixels, const unsigned char background[3],
+int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned char background[3],
                   pc_pixels *out, pc_status *status) {
     memset(out, 0, sizeof *out);
+    const unsigned char *data = source->head;
     // Refuse a bomb from the raw IHDR before libpng reads anything else (even if the rest is damaged).
-    if (size >= 24 && memcmp(data + 12, "IHDR", 4) == 0) {
+    if (source->head_size >= 24 && memcmp(data + 12, "IHDR", 4) == 0) {
         unsigned long long w = big_endian32(data + 16), h = big_endian32(data + 20);  // product fits in 64 bits
         if (max_pixels > 0 && w * h > (unsigned long long)max_pixels) {
             pc_fail(status, PC_TOO_MANY_PIXELS, "image declares %llux%llu pixels, more than the limit of %lld", w, h,
@@ -88,10 +118,11 @@ int pc_png_decode(const unsigned char *data, size_t size, long long max_pixels, 
             return status->code;
         }
     }
-    png_context ctx = {data, size, 0, status};
+    png_context ctx = {source, 0, status, 0};
     png_decode_state state;
     memset(&state, 0, sizeof state);
-    state.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, on_png_error, on_png_warning);
+    state.png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &ctx, on_png_error, on_png_warning, &ctx,
+                                         png_allocate, png_release);
     if (state.png) state.info = png_create_info_struct(state.png);
     if (!state.png || !state.info) {
         png_destroy_read_struct(&state.png, NULL, NULL);
@@ -223,7 +254,7 @@ int pc_write_test_png(const unsigned char *pixels, int width, int height, int co
                       int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out) {
     memset(out, 0, sizeof *out);
     pc_status status = {0};
-    png_context ctx = {NULL, 0, 0, &status};
+    png_context ctx = {NULL, 0, &status, 0};
     png_writer writer = {{0}, &status};
     png_write_state state = {0};
     int channels = color_type == PNG_COLOR_TYPE_GRAY ? 1

@@ -6,6 +6,13 @@
 
 #include "internal.h"
 
+/// AVX2 and baseline copies of the hot loops, picked at load time (ifunc: Linux on x86-64 only).
+#if defined(__x86_64__) && defined(__linux__)
+#define PC_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PC_VECTOR_CLONES
+#endif
+
 #define PC_WEIGHT_BITS 14
 #define PC_WEIGHT_ONE (1 << PC_WEIGHT_BITS)
 
@@ -172,11 +179,17 @@ static inline unsigned char clamp_final(int32_t value) {
 }
 
 /// sums[i] = rounding + sum of weight[j] * rows[j][i]: contiguous rows, so it vectorises (AVX2 when present).
-__attribute__((target_clones("avx2", "default")))
+PC_VECTOR_CLONES
 static void vertical_pass(const unsigned char *first_row, size_t stride, const int16_t *weights, int count,
                           int32_t *sums, size_t n) {
     for (size_t i = 0; i < n; i++) sums[i] = 1 << (PC_MIDDLE_SHIFT - 1);
-    for (int j = 0; j < count; j++) {
+    int j = 0;
+    for (; j + 1 < count; j += 2) {  // two taps per step: the 16-bit multiply-add pairs them
+        const unsigned char *row0 = first_row + (size_t)j * stride, *row1 = row0 + stride;
+        int16_t w0 = weights[j], w1 = weights[j + 1];
+        for (size_t i = 0; i < n; i++) sums[i] += (int32_t)w0 * (int16_t)row0[i] + (int32_t)w1 * (int16_t)row1[i];
+    }
+    for (; j < count; j++) {
         const unsigned char *row = first_row + (size_t)j * stride;
         int32_t w = weights[j];
         for (size_t i = 0; i < n; i++) sums[i] += w * row[i];
@@ -192,16 +205,26 @@ static void split_planes(const int32_t *sums, int columns, int16_t *r, int16_t *
     }
 }
 
-/// One output channel of one row: a fixed-length dot product per pixel (zero-padded weights), vectorised.
-__attribute__((target_clones("avx2", "default")))
+/// One output channel of one row: a fixed-length dot product per pixel (zero-padded weights), vectorised. The
+/// common tap counts get their own loops with a constant length, which the compiler unrolls into a few
+/// multiply-adds.
+#define PC_HORIZONTAL(TAPS)                                                                                            \
+    for (int x = 0; x < dw; x++, out += 3) {                                                                           \
+        const int16_t *p = plane + (k->start[x] - first);                                                              \
+        const int16_t *w = k->weights + (size_t)x * (size_t)(TAPS);                                                    \
+        int32_t sum = 1 << (PC_FINAL_SHIFT - 1);                                                                       \
+        for (int j = 0; j < (TAPS); j++) sum += (int32_t)w[j] * p[j];                                                  \
+        *out = clamp_final(sum);                                                                                       \
+    }
+
+PC_VECTOR_CLONES
 static void horizontal_pass(const int16_t *plane, const kernel *k, int first, int dw, unsigned char *out) {
     int taps = k->taps;
-    for (int x = 0; x < dw; x++, out += 3) {
-        const int16_t *p = plane + (k->start[x] - first);
-        const int16_t *w = k->weights + (size_t)x * (size_t)taps;
-        int32_t sum = 1 << (PC_FINAL_SHIFT - 1);
-        for (int j = 0; j < taps; j++) sum += (int32_t)w[j] * p[j];
-        *out = clamp_final(sum);
+    switch (taps) {
+    case 8: PC_HORIZONTAL(8) break;
+    case 16: PC_HORIZONTAL(16) break;
+    case 24: PC_HORIZONTAL(24) break;
+    default: PC_HORIZONTAL(taps) break;
     }
 }
 

@@ -12,6 +12,7 @@ extension CodecError.Reason {
         case Int32(PC_CORRUPT): self = .corrupt
         case Int32(PC_TOO_MANY_PIXELS): self = .tooManyPixels
         case Int32(PC_BUDGET_UNREACHABLE): self = .budgetUnreachable
+        case Int32(PC_UNREADABLE): self = .unreadable
         default: self = .failed
         }
     }

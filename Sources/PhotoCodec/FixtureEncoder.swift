@@ -20,16 +20,18 @@ package enum FixtureEncoder {
         }
     }
 
-    /// A JPEG from 1 (grey), 3 (RGB) or 4 (CMYK, stored as given: Adobe's convention is inverted ink) components.
+    /// A JPEG from 1 (grey), 3 (RGB) or 4 (CMYK, stored as given: Adobe's convention is inverted ink) components;
+    /// `scanFlood` (grey only) writes a valid progressive file with 631 scans.
     package static func jpeg(
         _ pixels: [UInt8], width: Int, height: Int, components: Int, quality: Int = 95, progressive: Bool = false,
-        arithmetic: Bool = false, ycck: Bool = false
+        arithmetic: Bool = false, ycck: Bool = false, scanFlood: Bool = false
     ) throws(CodecError) -> [UInt8] {
         precondition(pixels.count == width * height * components, "pixels must be width*height*components")
         var flags: Int32 = 0
         if progressive { flags |= Int32(PC_TEST_PROGRESSIVE) }
         if arithmetic { flags |= Int32(PC_TEST_ARITHMETIC) }
         if ycck { flags |= Int32(PC_TEST_YCCK) }
+        if scanFlood { flags |= Int32(PC_TEST_SCAN_FLOOD) }
         let buffer = EncodedBuffer()
         pixels.withUnsafeBufferPointer { data in
             _ = pc_write_test_jpeg(

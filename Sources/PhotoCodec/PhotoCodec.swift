@@ -1,11 +1,7 @@
 import CPhotoCodec
-import Foundation
 
 /// Turns JPEG and PNG images into profile-ready JPEGs through the C codec.
 public enum PhotoCodec {
-    /// Files larger than this are refused before they are read: no photo needs a gigabyte.
-    public static let maxFileBytes = 1 << 30
-
     /// Converts encoded image bytes (format sniffed by content).
     ///
     /// - Parameters:
@@ -16,19 +12,32 @@ public enum PhotoCodec {
     public static func convert(_ bytes: [UInt8], options: ConvertOptions = ConvertOptions()) throws(CodecError)
         -> ConvertedPhoto
     {
-        var settings = pc_convert_options()
-        pc_convert_options_init(&settings)
-        settings.max_side = Int32(clamping: options.maxSide)
-        settings.crop = options.crop == .square ? Int32(PC_CROP_SQUARE) : Int32(PC_CROP_NONE)
-        settings.quality = Int32(clamping: options.quality)
-        settings.max_bytes = Int64(options.maxBytes)
-        settings.background = (options.background.red, options.background.green, options.background.blue)
-        settings.max_pixels = Int64(options.maxPixels)
-        settings.preview_side = Int32(clamping: options.previewSide)
+        var settings = options.cOptions
         let result = ConvertResult()
         bytes.withUnsafeBufferPointer { buffer in
             _ = pc_convert(buffer.baseAddress, buffer.count, &settings, &result.raw)
         }
+        return try photo(from: result)
+    }
+
+    /// Reads and converts the file at `path` (read in pieces, never whole); errors carry the path.
+    @available(*, noasync, message: "blocking file and CPU work: run it on a worker, not the cooperative pool")
+    public static func convert(contentsOf path: String, options: ConvertOptions = ConvertOptions()) throws(CodecError)
+        -> ConvertedPhoto
+    {
+        var settings = options.cOptions
+        let result = ConvertResult()
+        _ = pc_convert_file(path, &settings, &result.raw)
+        do {
+            return try photo(from: result)
+        } catch {
+            var named = error
+            named.file = path
+            throw named
+        }
+    }
+
+    private static func photo(from result: ConvertResult) throws(CodecError) -> ConvertedPhoto {
         try CodecError.check(result.raw.status, result.raw.message)
         let raw = result.raw
         return ConvertedPhoto(
@@ -40,21 +49,6 @@ public enum PhotoCodec {
             upscaleAvoided: raw.upscale_avoided != 0,
             preview: raw.preview == nil ? nil : copyBytes(raw.preview, raw.preview_size)
         )
-    }
-
-    /// Reads and converts the file at `path`; errors carry the path.
-    @available(*, noasync, message: "blocking file and CPU work: run it on a worker, not the cooperative pool")
-    public static func convert(contentsOf path: String, options: ConvertOptions = ConvertOptions()) throws(CodecError)
-        -> ConvertedPhoto
-    {
-        let bytes = try read(path)
-        do {
-            return try convert(bytes, options: options)
-        } catch {
-            var named = error
-            named.file = path
-            throw named
-        }
     }
 
     /// Decodes an image to upright 8-bit RGB at full resolution: EXIF orientation applied, transparency flattened
@@ -70,6 +64,10 @@ public enum PhotoCodec {
         bytes.withUnsafeBufferPointer { buffer in
             _ = pc_decode(buffer.baseAddress, buffer.count, Int64(maxPixels), nil, &image.raw)
         }
+        return try rgbImage(from: image)
+    }
+
+    private static func rgbImage(from image: DecodedImage) throws(CodecError) -> RGBImage {
         try CodecError.check(image.raw.status, image.raw.message)
         let width = Int(image.raw.width), height = Int(image.raw.height)
         return RGBImage(width: width, height: height, pixels: copyBytes(image.raw.pixels, width * height * 3))
@@ -78,9 +76,10 @@ public enum PhotoCodec {
     /// Reads and decodes the file at `path` (see `decode(_:maxPixels:)`); errors carry the path.
     @available(*, noasync, message: "blocking file and CPU work: run it on a worker, not the cooperative pool")
     public static func decode(contentsOf path: String, maxPixels: Int = 100_000_000) throws(CodecError) -> RGBImage {
-        let bytes = try read(path)
+        let image = DecodedImage()
+        _ = pc_decode_file(path, Int64(maxPixels), nil, &image.raw)
         do {
-            return try decode(bytes, maxPixels: maxPixels)
+            return try rgbImage(from: image)
         } catch {
             var named = error
             named.file = path
@@ -116,34 +115,5 @@ public enum PhotoCodec {
         case Int32(PC_FORMAT_PNG): return .png
         default: return nil
         }
-    }
-
-    private static func read(_ path: String) throws(CodecError) -> [UInt8] {
-        let size: Int
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
-                throw CodecError(.unreadable, "is a folder, not an image", file: path)
-            }
-            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        } catch let error as CodecError {
-            throw error
-        } catch {
-            throw CodecError(.unreadable, "cannot read file (\(describe(error)))", file: path)
-        }
-        guard size <= maxFileBytes else {
-            throw CodecError(.unsupportedFeature, "file of \(size) bytes is larger than 1 GB", file: path)
-        }
-        do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw CodecError(.unreadable, "cannot read file (\(describe(error)))", file: path)
-        }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        let text = (error as NSError).localizedDescription
-        guard let first = text.first else { return "unknown error" }
-        return first.lowercased() + text.dropFirst()
     }
 }

@@ -345,6 +345,47 @@ import Testing
         #expect { try PhotoCodec.convert(small, options: options) } throws: { ($0 as? CodecError)?.reason == .tooManyPixels }
     }
 
+    @Test func filesAreReadThroughTheSameChecksAsBytes() throws {
+        let folder = try Support.temporaryFolder()
+        defer { Support.cleanUp(folder) }
+        let picture = Support.photoLike(width: 300, height: 200)
+        let jpeg = try FixtureEncoder.jpeg(picture.pixels, width: 300, height: 200, components: 3)
+        let png = try FixtureEncoder.png(picture.pixels, width: 300, height: 200, color: .rgb)
+        for (name, bytes) in [("photo.png", jpeg), ("photo.jpg", png)] {  // names lie: content decides
+            let url = folder.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            #expect(try PhotoCodec.convert(contentsOf: url.path).jpeg == (try PhotoCodec.convert(bytes).jpeg))
+            #expect(try PhotoCodec.decode(contentsOf: url.path) == (try PhotoCodec.decode(bytes)))
+            let cut = folder.appendingPathComponent("cut-" + name)
+            try Data(bytes[0..<(bytes.count / 2)]).write(to: cut)
+            #expect { try PhotoCodec.convert(contentsOf: cut.path) } throws: {
+                ($0 as? CodecError)?.reason == .truncated && ($0 as? CodecError)?.file == cut.path
+            }
+        }
+    }
+
+    @Test func pngChunkDeclaringTwoGigabytesIsACleanError() throws {
+        // libpng sizes some chunk buffers from the declared length; the codec's allocator cap refuses them.
+        var png = try FixtureEncoder.png([UInt8](repeating: 7, count: 8 * 8 * 3), width: 8, height: 8, color: .rgb)
+        let forged: [UInt8] = [0x7B, 0x00, 0x00, 0x00] + Array("iTXt".utf8) + Array("Comment\0\0\0\0\0hello".utf8)
+        png.insert(contentsOf: forged, at: 33)  // after the signature and IHDR
+        #expect { try PhotoCodec.convert(png) } throws: {
+            [.truncated, .corrupt].contains(($0 as? CodecError)?.reason)
+        }
+    }
+
+    @Test func progressiveScanFloodIsRefused() throws {
+        let pixels = (0..<(64 * 64)).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let flood = try FixtureEncoder.jpeg(pixels, width: 64, height: 64, components: 1, scanFlood: true)
+        #expect(Support.markers(flood).contains(0xC2), "progressive SOF2")
+        #expect { try PhotoCodec.decode(flood) } throws: {
+            ($0 as? CodecError)?.reason == .corrupt && ($0 as? CodecError)?.message.contains("scans") == true
+        }
+        // The same picture with a normal progressive script decodes.
+        let normal = try FixtureEncoder.jpeg(pixels, width: 64, height: 64, components: 1, progressive: true)
+        #expect(try PhotoCodec.decode(normal).width == 64)
+    }
+
     @Test func truncatedFilesAreTypedErrors() throws {
         let picture = Support.photoLike(width: 200, height: 150)
         let jpeg = try FixtureEncoder.jpeg(picture.pixels, width: 200, height: 150, components: 3)
@@ -370,7 +411,9 @@ import Testing
         let missing = folder.appendingPathComponent("missing.png")
         try Data().write(to: empty)
         try Data("Dear HR, here is my photo".utf8).write(to: text)
-        let cases: [(URL, CodecError.Reason)] = [(empty, .empty), (text, .unsupportedFormat), (missing, .unreadable)]
+        let cases: [(URL, CodecError.Reason)] = [
+            (empty, .empty), (text, .unsupportedFormat), (missing, .unreadable), (folder, .unreadable),
+        ]
         for (url, reason) in cases {
             do {
                 _ = try PhotoCodec.convert(contentsOf: url.path)
@@ -383,6 +426,7 @@ import Testing
             }
         }
         #expect(PhotoCodec.sniff(Array("Dear HR".utf8)) == nil)
+        #expect(throws: CodecError.self) { try PhotoCodec.decode(contentsOf: text.path) }
     }
 
     // MARK: parallel use

@@ -18,6 +18,7 @@ enum {
     PC_TOO_MANY_PIXELS = 6,
     PC_BUDGET_UNREACHABLE = 7,
     PC_FAILED = 8,
+    PC_UNREADABLE = 9,
 };
 
 /// Source formats, told apart by content.
@@ -77,12 +78,18 @@ void pc_convert_options_init(pc_convert_options *options);
 // In C because libjpeg/libpng report errors by longjmp, which must not cross Swift frames.
 int pc_convert(const unsigned char *data, size_t size, const pc_convert_options *options, pc_convert_result *result);
 
+// In C so libjpeg/libpng read the file through stdio in pieces: a big file never sits whole in memory.
+int pc_convert_file(const char *path, const pc_convert_options *options, pc_convert_result *result);
+
 // In C because it frees buffers the C codec allocated.
 void pc_convert_result_free(pc_convert_result *result);
 
 // In C because libjpeg/libpng report errors by longjmp, which must not cross Swift frames.
 int pc_decode(const unsigned char *data, size_t size, long long max_pixels, const unsigned char background[3],
               pc_image *image);
+
+// In C so libjpeg/libpng read the file through stdio in pieces (see pc_convert_file).
+int pc_decode_file(const char *path, long long max_pixels, const unsigned char background[3], pc_image *image);
 
 // In C because it frees buffers the C codec allocated.
 void pc_image_free(pc_image *image);
@@ -101,6 +108,7 @@ enum {
     PC_TEST_PROGRESSIVE = 1,
     PC_TEST_ARITHMETIC = 2,
     PC_TEST_YCCK = 4,        // 4-component input stored as YCCK instead of CMYK (both with an Adobe marker)
+    PC_TEST_SCAN_FLOOD = 8,  // grey only: a valid progressive file with 631 scans (one per coefficient and bit)
 };
 
 // In C because it drives libjpeg's compressor (longjmp errors); writes test fixtures: components 1 (grey),
