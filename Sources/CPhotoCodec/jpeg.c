@@ -32,6 +32,7 @@ static int code_for_message(int msg_code) {
     case JERR_CONVERSION_NOTIMPL:
     case JERR_BAD_J_COLORSPACE:
     case JERR_CCIR601_NOTIMPL:
+    case JERR_SOF_UNSUPPORTED:
         return PC_UNSUPPORTED_FEATURE;
     case JERR_INPUT_EOF:
     case JERR_INPUT_EMPTY:

@@ -228,7 +228,7 @@ static void horizontal_pass(const int16_t *plane, const kernel *k, int first, in
     }
 }
 
-int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw, int dh) {
+static int lanczos(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw, int dh) {
     kernel kx, ky;
     if (kernel_build(&kx, sw, region.x, region.w, dw)) return -1;
     if (kernel_build(&ky, sh, region.y, region.h, dh)) {
@@ -266,4 +266,65 @@ int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsign
     kernel_free(&kx);
     kernel_free(&ky);
     return 0;
+}
+
+/// Averages fx×fy blocks of the pixel-aligned cover of `region` (blocks at the far edges may be partial).
+static unsigned char *box_shrink(const unsigned char *src, int sw, int sh, pc_rect region, int fx, int fy,
+                                 int *out_w, int *out_h, pc_rect *out_region) {
+    int x0 = (int)floor(region.x), y0 = (int)floor(region.y);
+    int x1 = (int)ceil(region.x + region.w), y1 = (int)ceil(region.y + region.h);
+    if (x0 < 0) x0 = 0;
+    if (y0 < 0) y0 = 0;
+    if (x1 > sw) x1 = sw;
+    if (y1 > sh) y1 = sh;
+    if (x1 <= x0) x1 = x0 + 1;
+    if (y1 <= y0) y1 = y0 + 1;
+    int w = (x1 - x0 + fx - 1) / fx, h = (y1 - y0 + fy - 1) / fy;
+    unsigned char *out = malloc(pc_mul3(w, h, 3));
+    uint32_t *sums = malloc(sizeof(uint32_t) * (size_t)w * 3);
+    if (!out || !sums) {
+        free(out);
+        free(sums);
+        return NULL;
+    }
+    for (int by = 0; by < h; by++) {
+        int top = y0 + by * fy, bottom = top + fy < y1 ? top + fy : y1;
+        memset(sums, 0, sizeof(uint32_t) * (size_t)w * 3);
+        for (int y = top; y < bottom; y++) {
+            const unsigned char *in = src + ((size_t)y * (size_t)sw + (size_t)x0) * 3;
+            for (int x = 0; x < x1 - x0; x++, in += 3) {
+                uint32_t *sum = sums + (size_t)(x / fx) * 3;
+                sum[0] += in[0];
+                sum[1] += in[1];
+                sum[2] += in[2];
+            }
+        }
+        unsigned char *row = out + (size_t)by * (size_t)w * 3;
+        for (int bx = 0; bx < w; bx++) {
+            int left = x0 + bx * fx, right = left + fx < x1 ? left + fx : x1;
+            uint32_t n = (uint32_t)((right - left) * (bottom - top));
+            for (int c = 0; c < 3; c++) row[bx * 3 + c] = (unsigned char)((sums[bx * 3 + c] + n / 2) / n);
+        }
+    }
+    free(sums);
+    *out_w = w;
+    *out_h = h;
+    *out_region = (pc_rect){(region.x - x0) / fx, (region.y - y0) / fy, region.w / fx, region.h / fy};
+    return out;
+}
+
+int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw, int dh) {
+    // Large reductions (PNGs, tiny boxes, extreme aspect ratios) first average whole blocks down to at least twice
+    // the output, like the JPEG DCT scaling does, so Lanczos never needs more than a few dozen taps.
+    int fx = (int)floor(region.w / (2.0 * dw)), fy = (int)floor(region.h / (2.0 * dh));
+    if (fx < 1) fx = 1;
+    if (fy < 1) fy = 1;
+    if (fx == 1 && fy == 1) return lanczos(src, sw, sh, region, dst, dw, dh);
+    int w, h;
+    pc_rect reduced;
+    unsigned char *shrunk = box_shrink(src, sw, sh, region, fx, fy, &w, &h, &reduced);
+    if (!shrunk) return -1;
+    int result = lanczos(shrunk, w, h, reduced, dst, dw, dh);
+    free(shrunk);
+    return result;
 }

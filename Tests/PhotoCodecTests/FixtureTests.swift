@@ -223,6 +223,31 @@ import Testing
         #expect(corner.r < 40 && corner.g < 40, "top left of the gradient is dark: \(corner)")
     }
 
+    @Test(arguments: [(3000, 2000, 150), (6000, 3, 64), (2, 5000, 16)])
+    func largeReductionsStayAccurate(width: Int, height: Int, side: Int) throws {
+        // PNGs have no DCT scaling: big ratios are block-averaged first, then Lanczos. A horizontal ramp must
+        // survive both with every column at the right level, and extreme aspect ratios must stay fast and exact.
+        let picture = Support.picture(width: width, height: height) { x, _ in
+            let v = UInt8(x * 255 / max(1, width - 1))
+            return (v, v, v)
+        }
+        let png = try FixtureEncoder.png(picture.pixels, width: width, height: height, color: .rgb)
+        var options = ConvertOptions()
+        options.crop = .none
+        options.maxSide = side
+        let photo = try PhotoCodec.convert(png, options: options)
+        let scale = Double(side) / Double(max(width, height))
+        #expect(photo.width == max(1, Int((Double(width) * scale).rounded())))
+        #expect(photo.height == max(1, Int((Double(height) * scale).rounded())))
+        let image = try PhotoCodec.decode(photo.jpeg)
+        let columns = image.width > 2 ? 1..<(image.width - 1) : 0..<image.width  // edge columns may ring a little
+        for x in columns {
+            let sourceX = (Double(x) + 0.5) * Double(width) / Double(image.width) - 0.5
+            let expected = sourceX * 255 / Double(max(1, width - 1))
+            #expect(abs(Double(image.color(x: x, y: image.height / 2).red) - expected) < 6, "column \(x)")
+        }
+    }
+
     @Test func portraitSquareCropIsBiasedUpward() throws {
         // Rows get brighter downward: the output's top row shows which source row the crop starts at.
         let width = 200, height = 400
@@ -327,6 +352,16 @@ import Testing
                 #expect(error.reason == .tooManyPixels)
                 #expect(error.message.contains("60000x60000"))
             }
+        }
+    }
+
+    @Test func losslessJpegIsAClearUnsupportedError() throws {
+        var jpeg = try FixtureEncoder.jpeg([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+                                           components: 3)
+        let sof = try #require((0..<jpeg.count - 1).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
+        jpeg[sof + 1] = 0xC3  // SOF3: lossless process
+        #expect { try PhotoCodec.convert(jpeg) } throws: {
+            ($0 as? CodecError)?.reason == .unsupportedFeature
         }
     }
 
