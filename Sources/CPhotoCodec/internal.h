@@ -1,10 +1,14 @@
 #ifndef PHOTOCODEC_INTERNAL_H
 #define PHOTOCODEC_INTERNAL_H
-// Internal interfaces between the codec's C files; nothing here is exported to Swift.
+// Internal interfaces between the codec's C files; nothing here is exported to Swift. All of it is C because it
+// runs inside libjpeg/libpng's setjmp scopes or works on their pixel buffers; the functions are hidden from the
+// shared-object symbol table (PC_INTERNAL) so only the pc_ API in photocodec.h is visible.
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "photocodec.h"
+
+#define PC_INTERNAL __attribute__((visibility("hidden")))
 
 /// A status code with its message, written once: the first failure wins.
 typedef struct pc_status {
@@ -13,7 +17,8 @@ typedef struct pc_status {
 } pc_status;
 
 /// Records a failure (lower-casing the first letter) unless one is already recorded.
-void pc_fail(pc_status *status, int code, const char *format, ...) __attribute__((format(printf, 3, 4)));
+PC_INTERNAL void pc_fail(pc_status *status, int code, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /// Decoded pixels in stored orientation, possibly DCT-scaled: RGB8, alpha already flattened.
 typedef struct pc_pixels {
@@ -36,11 +41,11 @@ typedef struct pc_source {
 typedef int (*pc_scale_chooser)(void *context, int width, int height, int orientation);
 
 /// Decodes a JPEG; `choose` may be NULL for full size. Returns PC_OK or the code recorded in `status`.
-int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_memory,
+PC_INTERNAL int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_memory,
                    pc_scale_chooser choose, void *choose_context, pc_pixels *out, pc_status *status);
 
 /// Decodes a PNG to RGB flattened onto `background`.
-int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned char background[3],
+PC_INTERNAL int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned char background[3],
                   pc_pixels *out, pc_status *status);
 
 /// A growable output buffer for the JPEG encoder.
@@ -50,10 +55,11 @@ typedef struct pc_bytes {
 } pc_bytes;
 
 /// Encodes RGB8 as a baseline, 4:2:0, optimised-Huffman JPEG into `out` (replacing its contents).
-int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out, pc_status *status);
+PC_INTERNAL int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out,
+                               pc_status *status);
 
 /// Reads the orientation tag (1-8) from TIFF-structured EXIF bytes (with or without "Exif\0\0"); 1 if absent.
-int pc_exif_orientation(const unsigned char *data, size_t size);
+PC_INTERNAL int pc_exif_orientation(const unsigned char *data, size_t size);
 
 /// A rectangle in continuous pixel coordinates.
 typedef struct pc_rect {
@@ -61,15 +67,16 @@ typedef struct pc_rect {
 } pc_rect;
 
 /// Maps a rectangle of the upright image (size uw×uh) to stored coordinates for `orientation`.
-pc_rect pc_rect_to_stored(pc_rect upright, int uw, int uh, int orientation);
+PC_INTERNAL pc_rect pc_rect_to_stored(pc_rect upright, int uw, int uh, int orientation);
 
 /// Lanczos3 resample of `region` of src (sw×sh RGB8) to dst (dw×dh RGB8). Returns 0, or -1 out of memory.
-int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw, int dh);
+PC_INTERNAL int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw,
+                            int dh);
 
 /// Turns stored-orientation pixels (w×h) into upright ones; dst has w*h*3 bytes. Returns upright width.
-void pc_orient(const unsigned char *src, int w, int h, int orientation, unsigned char *dst);
+PC_INTERNAL void pc_orient(const unsigned char *src, int w, int h, int orientation, unsigned char *dst);
 
 /// Multiplies without overflow; 0 when the product does not fit.
-size_t pc_mul3(size_t a, size_t b, size_t c);
+PC_INTERNAL size_t pc_mul3(size_t a, size_t b, size_t c);
 
 #endif

@@ -383,8 +383,9 @@ static int decode_source(const pc_source *source, long long max_pixels, const un
     pc_pixels px;
     memset(&px, 0, sizeof px);
     int format = PC_FORMAT_UNKNOWN;
-    if (!status.code && !decode_any(source, max_pixels, PC_DEFAULT_DECODER_MEMORY, background ? background : white, NULL, NULL, &px, &format,
-                    &status)) {
+    const unsigned char *flatten_onto = background ? background : white;
+    if (!status.code && !decode_any(source, max_pixels, PC_DEFAULT_DECODER_MEMORY, flatten_onto, NULL, NULL, &px,
+                                    &format, &status)) {
         if (px.orientation >= 2 && px.orientation <= 8) {
             unsigned char *upright = malloc(pc_mul3(px.width, px.height, 3));
             if (!upright) {

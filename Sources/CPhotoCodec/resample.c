@@ -48,7 +48,9 @@ int pc_exif_orientation(const unsigned char *data, size_t size) {
         if (entry + 12 > size) break;
         if (read16(data + entry, little) != 0x0112) continue;
         unsigned type = read16(data + entry + 2, little);
-        uint32_t value = type == 3 ? read16(data + entry + 8, little) : type == 4 ? read32(data + entry + 8, little) : 0;
+        uint32_t value = type == 3   ? read16(data + entry + 8, little)
+                         : type == 4 ? read32(data + entry + 8, little)
+                                     : 0;
         return value >= 1 && value <= 8 ? (int)value : 1;
     }
     return 1;

@@ -72,7 +72,9 @@ struct CorpusTests {
         #expect(corner.blue > 200 && corner.red < 60, "corner is \(corner)")
     }
 
-    @Test(arguments: ["jpeg/Channel_digital_image_CMYK_color.jpg", "jpeg/Channel_digital_image_CMYK_color_no_profile.jpg"])
+    @Test(arguments: [
+        "jpeg/Channel_digital_image_CMYK_color.jpg", "jpeg/Channel_digital_image_CMYK_color_no_profile.jpg",
+    ])
     func cmykJpegsComeOutInNaturalColours(name: String) throws {
         let image = try PhotoCodec.decode(contentsOf: Corpus.path(name))
         #expect(image.width == 500 && image.height == 333)

@@ -339,8 +339,9 @@ import Testing
     // MARK: hostile input
 
     @Test func jpegDeclaringSixtyThousandSquaredIsRefusedBeforeDecoding() throws {
-        var jpeg = try FixtureEncoder.jpeg([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
-                                           components: 3)
+        var jpeg = try FixtureEncoder.jpeg(
+            [UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+            components: 3)
         let sof = try #require((0..<jpeg.count - 9).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
         jpeg[sof + 5] = 0xEA; jpeg[sof + 6] = 0x60  // height 60000
         jpeg[sof + 7] = 0xEA; jpeg[sof + 8] = 0x60  // width 60000
@@ -356,8 +357,9 @@ import Testing
     }
 
     @Test func losslessJpegIsAClearUnsupportedError() throws {
-        var jpeg = try FixtureEncoder.jpeg([UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
-                                           components: 3)
+        var jpeg = try FixtureEncoder.jpeg(
+            [UInt8](repeating: 90, count: 16 * 16 * 3), width: 16, height: 16,
+            components: 3)
         let sof = try #require((0..<jpeg.count - 1).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
         jpeg[sof + 1] = 0xC3  // SOF3: lossless process
         #expect { try PhotoCodec.convert(jpeg) } throws: {
@@ -371,13 +373,16 @@ import Testing
         png.replaceSubrange(16..<20, with: big)
         png.replaceSubrange(20..<24, with: big)
         let crc = Support.crc32(png[12..<29])
-        png.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+        png.replaceSubrange(29..<33, with: [24, 16, 8, 0].map { UInt8(crc >> $0 & 0xFF) })
         #expect { try PhotoCodec.convert(png) } throws: { ($0 as? CodecError)?.reason == .tooManyPixels }
         // A smaller limit applies too.
-        let small = try FixtureEncoder.png([UInt8](repeating: 1, count: 100 * 100 * 3), width: 100, height: 100, color: .rgb)
+        let small = try FixtureEncoder.png(
+            [UInt8](repeating: 1, count: 100 * 100 * 3), width: 100, height: 100, color: .rgb)
         var options = ConvertOptions()
         options.maxPixels = 9_999
-        #expect { try PhotoCodec.convert(small, options: options) } throws: { ($0 as? CodecError)?.reason == .tooManyPixels }
+        #expect { try PhotoCodec.convert(small, options: options) } throws: {
+            ($0 as? CodecError)?.reason == .tooManyPixels
+        }
     }
 
     @Test func filesAreReadThroughTheSameChecksAsBytes() throws {
