@@ -21,6 +21,7 @@ typedef struct jpeg_context {
     pc_status *status;
     long long max_pixels;
     int warnings;
+    int header_read;              // past jpeg_read_header: the image's size and rows are known
     j_decompress_ptr decompress;  // NULL while compressing
 } jpeg_context;
 
@@ -83,6 +84,11 @@ static void on_message(j_common_ptr common, int level) {
     jpeg_context *ctx = (jpeg_context *)common->err;
     if (level >= 0) return;  // trace messages: ignore
     if (common->err->msg_code == JWRN_JPEG_EOF) {
+        // The data ran out. Files that end in the last row of blocks (typically only the EOI marker is missing,
+        // or the decoder read ahead past the final bits) are complete pictures, as every viewer shows them;
+        // anything shorter is truncated.
+        j_decompress_ptr d = ctx->decompress;
+        if (ctx->header_read && d && d->total_iMCU_rows > 0 && d->input_iMCU_row + 1 >= d->total_iMCU_rows) return;
         if (!declared_too_big(ctx)) pc_fail(ctx->status, PC_TRUNCATED, "jpeg is truncated (premature end of data)");
         longjmp(ctx->jump, 1);
     }
@@ -182,6 +188,7 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
     jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(cinfo, TRUE);
     if (declared_too_big(&ctx)) longjmp(ctx.jump, 1);
+    ctx.header_read = 1;
 
     int orientation = orientation_of(cinfo);
     int cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;

@@ -431,7 +431,7 @@ import Testing
         let jpeg = try FixtureEncoder.jpeg(picture.pixels, width: 200, height: 150, components: 3)
         let png = try FixtureEncoder.png(picture.pixels, width: 200, height: 150, color: .rgb)
         for (bytes, name) in [(jpeg, "jpeg"), (png, "png")] {
-            for cut in [bytes.count / 2, bytes.count - 20, 40] {
+            for cut in [bytes.count / 2, bytes.count * 3 / 4, 40] {
                 do {
                     _ = try PhotoCodec.convert(Array(bytes[0..<cut]))
                     Issue.record("\(name) cut at \(cut) must fail")
@@ -440,6 +440,17 @@ import Testing
                     #expect(error.message.contains(name))
                 }
             }
+        }
+    }
+
+    @Test func jpegMissingOnlyItsEndMarkerConverts() throws {
+        // Some cameras and editors drop the final EOI marker; the picture is complete and must convert.
+        let picture = Support.photoLike(width: 200, height: 150)
+        let jpeg = try FixtureEncoder.jpeg(picture.pixels, width: 200, height: 150, components: 3)
+        #expect(Array(jpeg.suffix(2)) == [0xFF, 0xD9])
+        for bytes in [Array(jpeg.dropLast(2)), Array(jpeg.dropLast(1))] {
+            let image = try PhotoCodec.decode(bytes)
+            #expect(Support.meanDifference(image, try PhotoCodec.decode(jpeg)) < 0.5)
         }
     }
 
