@@ -162,6 +162,18 @@ extension Journal {
             [.integer(run)], Journal.item)
     }
 
+    /// Up to `limit` items of run `run` that still need work (see `ItemState.needsWork`), with ids above
+    /// `after`, in id order: lets a long run page through its work instead of holding every item in memory.
+    public func itemsNeedingWork(run: Int64, after: Int64, limit: Int) throws(JournalError) -> [Item] {
+        let states = ItemState.allCases.filter(\.needsWork).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try db.statement(
+            """
+            SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? AND id > ? AND state IN (\(states)) \
+            ORDER BY id LIMIT ?
+            """
+        ).rows([.integer(run), .integer(after), .integer(Int64(limit))], Journal.item)
+    }
+
     /// How many items of run `run` are in each state.
     public func counts(run: Int64) throws(JournalError) -> Counts {
         let pairs = try db.statement("SELECT state, count(*) FROM items WHERE run_id = ? GROUP BY state").rows(

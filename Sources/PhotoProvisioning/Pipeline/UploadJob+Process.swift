@@ -1,11 +1,9 @@
 import Foundation
 import PhotoCodec
 
-/// What every item task shares: the journal, the last uploads for sync, dry-run lookups and the codec gate.
+/// What every item task shares: the journal and the codec gate.
 struct ItemContext: Sendable {
     let journal: Journal
-    let lastUploads: [String: Journal.LastUpload]
-    let lookups: [PhotoTarget: TargetState]
     let cpu: AsyncSemaphore
 }
 
@@ -17,19 +15,27 @@ private enum Prepared: Sendable {
 }
 
 extension UploadJob {
-    /// Works through `work` with a sliding window of tasks until done or stopped; a stop lets uploads in flight
-    /// finish for up to `gracePeriod` seconds, then cancels them (they stay `uploading` and resume next run).
-    func process(_ work: [Journal.Item], context: ItemContext) async {
+    /// Works through the run's items that need work, at most `limit`, paging them out of the journal, with a
+    /// sliding window of tasks until done or stopped; a stop lets uploads in flight finish for up to
+    /// `gracePeriod` seconds, then cancels them (they stay `uploading` and resume next run).
+    func process(run: Int64, limit: Int, journal: Journal) async {
+        let context = ItemContext(journal: journal, cpu: AsyncSemaphore(limit: settings.jobs))
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
+            var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
             await withTaskGroup(of: Void.self) { group in
-                var pending = work.makeIterator()
-                func addNext() {
-                    guard !stop.isSet, let item = pending.next() else { return }
-                    group.addTask { await self.process(item, context: context) }
+                var inFlight = 0
+                func fill() async {
+                    while inFlight < window, !stop.isSet, let (item, lookup) = await pages.next() {
+                        group.addTask { await self.process(item, lookup: lookup, context: context) }
+                        inFlight += 1
+                    }
                 }
-                for _ in 0..<window { addNext() }
-                while await group.next() != nil { addNext() }
+                await fill()
+                while await group.next() != nil {
+                    inFlight -= 1
+                    await fill()
+                }
             }
         }
         let watchdog = Task {
@@ -46,11 +52,11 @@ extension UploadJob {
         watchdog.cancel()
     }
 
-    private func process(_ item: Journal.Item, context: ItemContext) async {
+    private func process(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async {
         guard !stop.isSet else { return }
         do {
             switch item.action {
-            case .upload: try await upload(item, context: context)
+            case .upload: try await upload(item, lookup: lookup, context: context)
             case .remove: try await remove(item, context: context)
             }
         } catch {
@@ -66,7 +72,9 @@ extension UploadJob {
         events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: update.state, detail: detail)))
     }
 
-    private func upload(_ item: Journal.Item, context: ItemContext) async throws {
+    private func upload(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
+        let last = settings.force
+            ? nil : try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
         await context.cpu.acquire()
         guard !stop.isSet, let path = item.sourcePath else {
             await context.cpu.release()
@@ -76,7 +84,6 @@ extension UploadJob {
             }
             return
         }
-        let last = settings.force ? nil : context.lastUploads[item.key]
         let codec = settings.codec
         let previews = settings.keepPreviews
         let prepared = await BlockingWorkers.run { () -> Result<Prepared, Never> in
@@ -107,7 +114,7 @@ extension UploadJob {
             }
             let facts = "\(ByteCount.format(photo.jpeg.count)) \(photo.width)×\(photo.height) q\(photo.quality)"
             if settings.dryRun {
-                try await finishDryRun(item, facts: facts, context: context)
+                try await finishDryRun(item, facts: facts, lookup: lookup, context: context)
                 return
             }
             guard let client, !Task.isCancelled else { return }
@@ -129,8 +136,10 @@ extension UploadJob {
     }
 
     /// A dry run's verdict for a converted item: would upload, or would fail and why.
-    private func finishDryRun(_ item: Journal.Item, facts: String, context: ItemContext) async throws {
-        guard let state = context.lookups[target(of: item)] else {
+    private func finishDryRun(_ item: Journal.Item, facts: String, lookup: TargetState?, context: ItemContext)
+        async throws
+    {
+        guard let state = lookup else {
             let note = client == nil ? "not checked against the tenant (offline)" : nil
             var update = Journal.ItemUpdate(.wouldUpload, reason: note)
             update.resolvedID = item.resolvedID
@@ -226,5 +235,48 @@ extension UploadJob {
         update.dimensionsLowered = photo.dimensionsLowered
         update.upscaleAvoided = photo.upscaleAvoided
         return update
+    }
+}
+
+/// The run's work, a page at a time: items needing work in id order, keys resolved and (dry runs) targets looked
+/// up a page at once, so Graph sees batches and memory holds one page.
+private struct WorkPages {
+    let job: UploadJob
+    let run: Int64
+    let limit: Int
+    let journal: Journal
+    private var cursor: Int64 = 0
+    private var taken = 0
+    private var page: [(Journal.Item, TargetState?)] = []
+    private var exhausted = false
+
+    init(job: UploadJob, run: Int64, limit: Int, journal: Journal) {
+        self.job = job
+        self.run = run
+        self.limit = limit
+        self.journal = journal
+    }
+
+    /// The next item and its dry-run lookup, or nil when the work (or `limit`) is done.
+    mutating func next() async -> (Journal.Item, TargetState?)? {
+        while page.isEmpty, !exhausted, taken < limit {
+            do {
+                let items = try await journal.itemsNeedingWork(
+                    run: run, after: cursor, limit: min(UploadJob.chunk, limit - taken))
+                guard let last = items.last else {
+                    exhausted = true
+                    break
+                }
+                cursor = last.id
+                taken += items.count
+                let resolved = try await job.resolveKeys(items, journal: journal)
+                let lookups = await job.dryRunLookups(resolved)
+                page = resolved.reversed().map { ($0, lookups[job.target(of: $0)]) }
+            } catch {
+                job.events(.note("journal: \(error)"))
+                exhausted = true
+            }
+        }
+        return page.popLast()
     }
 }

@@ -75,6 +75,9 @@ public struct UploadJob: Sendable {
         }
     }
 
+    /// How many items go into the journal, or come out of it, at a time.
+    static let chunk = 256
+
     /// The side of report previews in pixels.
     public static let previewSide = 96
 
@@ -101,7 +104,6 @@ public struct UploadJob: Sendable {
     ///   failures are recorded in the journal instead.
     public func run() async throws -> UploadSummary {
         let started = Date()
-        let plan = try readSource()
         let journal = try await Journal.open(at: settings.journalPath)
         let commandKey = Journal.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
@@ -142,13 +144,31 @@ public struct UploadJob: Sendable {
             try await journal.setVerdict("not checked (offline)", run: runID)
         }
 
-        let lastUploads = try await journal.keysWithPhotos(
-            target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind)
-        var items = try await journal.addItems(
-            plan.journalItems(options: settings.sourceOptions, fingerprint: settings.codec.fingerprint), run: runID)
+        // The plan goes into the journal in chunks; from here on work is paged back out of it, so memory stays
+        // flat however long the source.
+        var named = Set<String>()
+        var problems: [SourceProblem] = []
+        do {
+            let plan = try readSource()
+            for name in plan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
+            named = Set(plan.items.map(\.key) + plan.problems.compactMap(\.key))
+            problems = plan.problems
+            for start in stride(from: 0, to: plan.items.count, by: Self.chunk) {
+                let chunk = SourcePlan(items: Array(plan.items[start..<min(start + Self.chunk, plan.items.count)]))
+                _ = try await journal.addItems(
+                    chunk.journalItems(options: settings.sourceOptions, fingerprint: settings.codec.fingerprint),
+                    run: runID)
+            }
+            _ = try await journal.addItems(
+                SourcePlan(problems: plan.problems).journalItems(
+                    options: settings.sourceOptions, fingerprint: settings.codec.fingerprint),
+                run: runID)
+        }
 
-        let named = Set(plan.items.map(\.key) + plan.problems.compactMap(\.key))
-        let missing = lastUploads.filter { !named.contains($0.key) }
+        let missing = try await journal.keysWithPhotos(
+            target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind
+        ).filter { !named.contains($0.key) }
+        named = []
         summary.missingFromSource = missing.map(\.key).sorted()
         if settings.removeMissing, !missing.isEmpty {
             let removals = missing.map { last in
@@ -156,7 +176,7 @@ public struct UploadJob: Sendable {
                     action: .remove, target: last.target, match: last.match, key: last.key, resolvedID: last.resolvedID,
                     state: .pending)
             }
-            items += try await journal.addItems(removals, run: runID)
+            _ = try await journal.addItems(removals, run: runID)
         } else if !missing.isEmpty {
             events(
                 .note(
@@ -165,26 +185,19 @@ public struct UploadJob: Sendable {
                         + summary.missingFromSource.prefix(10).joined(separator: ", ")
                         + (missing.count > 10 ? ", …" : "")))
         }
-        for name in plan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
 
-        var work = items.filter { $0.state.needsWork }
-        let alreadyDone = start.resumed ? items.count - work.count : 0
-        if let maxItems = settings.maxItems, work.count > maxItems {
-            work = Array(work.prefix(maxItems))
-        }
-        events(.planned(.init(runID: runID, resumed: start.resumed, total: items.count, toDo: work.count,
-            alreadyDone: alreadyDone)))
-        for problem in plan.problems {
+        let counts = try await journal.counts(run: runID)
+        let needingWork = Journal.ItemState.allCases.filter(\.needsWork).reduce(0) { $0 + counts[$1] }
+        let toDo = min(needingWork, settings.maxItems ?? Int.max)
+        events(.planned(.init(runID: runID, resumed: start.resumed, total: counts.total, toDo: toDo,
+            alreadyDone: start.resumed ? counts.total - needingWork : 0)))
+        for problem in problems {
             events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
                 detail: problem.detail)))
         }
+        problems = []
 
-        work = try await resolveKeys(work, journal: journal)
-        let lookups = await dryRunLookups(work)
-        let context = ItemContext(
-            journal: journal, lastUploads: Dictionary(lastUploads.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }),
-            lookups: lookups, cpu: AsyncSemaphore(limit: settings.jobs))
-        await process(work, context: context)
+        await process(run: runID, limit: toDo, journal: journal)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.summary.first { $0.name == "pending" }?.count ?? 0
@@ -208,17 +221,18 @@ public struct UploadJob: Sendable {
         }
     }
 
-    /// For `--match mail|employeeId`: finds each user's id through Graph ($batch); unknown keys fail here.
-    private func resolveKeys(_ work: [Journal.Item], journal: Journal) async throws -> [Journal.Item] {
+    /// For `--match mail|employeeId`: finds each user's id through Graph ($batch); unknown keys fail here and
+    /// are left out of the returned page.
+    func resolveKeys(_ page: [Journal.Item], journal: Journal) async throws -> [Journal.Item] {
         let options = settings.sourceOptions
         guard let client, options.target == .users, options.keyKind == .mail || options.keyKind == .employeeId else {
-            return work
+            return page
         }
-        let keys = work.filter { $0.action == .upload && $0.resolvedID == nil }.map(\.key)
-        guard !keys.isEmpty else { return work }
+        let keys = page.filter { $0.action == .upload && $0.resolvedID == nil }.map(\.key)
+        guard !keys.isEmpty else { return page }
         let found = try await client.resolveUsers(keys: keys, by: options.keyKind)
         var remaining: [Journal.Item] = []
-        for var item in work {
+        for var item in page {
             guard item.action == .upload, item.resolvedID == nil else {
                 remaining.append(item)
                 continue
@@ -246,10 +260,10 @@ public struct UploadJob: Sendable {
         return remaining
     }
 
-    /// For a dry run with a tenant: whether each target exists, is enabled and has a photo (read-only $batch).
-    private func dryRunLookups(_ work: [Journal.Item]) async -> [PhotoTarget: TargetState] {
+    /// For a dry run with a tenant: whether each target of a page exists, is enabled and has a photo (read-only).
+    func dryRunLookups(_ page: [Journal.Item]) async -> [PhotoTarget: TargetState] {
         guard settings.dryRun, let client else { return [:] }
-        return await client.lookupTargets(work.map(target(of:)))
+        return await client.lookupTargets(page.map(target(of:)))
     }
 
     func target(of item: Journal.Item) -> PhotoTarget {
