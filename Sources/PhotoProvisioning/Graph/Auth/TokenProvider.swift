@@ -231,9 +231,11 @@ package actor TokenProvider {
         } else if let epoch = number(object["expires_on"]) {
             lifetime = epoch - now.timeIntervalSince1970
         }
-        let fallback = AccessTokenClaims(token: value)?.expiresAt.map { $0.timeIntervalSince(now) } ?? 3600
+        // A JWT's own exp is authoritative when it is earlier (issuers round iat down to whole seconds).
+        let claimed = AccessTokenClaims(token: value)?.expiresAt.map { $0.timeIntervalSince(now) }
+        let best = [lifetime, claimed].compactMap { $0 }.min() ?? 3600
         return AccessToken(
-            value: value, lifetime: max(lifetime ?? fallback, 1), now: now,
+            value: value, lifetime: max(best, 1), now: now,
             refreshToken: object["refresh_token"] as? String)
     }
 
