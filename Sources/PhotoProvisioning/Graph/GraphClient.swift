@@ -63,7 +63,13 @@ public final class GraphClient: Sendable {
     public func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome {
         let request = GraphRequest(method: "PUT", path: "/v1.0" + target.photoValuePath, body: jpeg, contentType: "image/jpeg")
         let result = await perform(request)
-        return outcome(of: result, target: target, action: "photo uploaded")
+        var done = outcome(of: result, target: target, action: "photo uploaded")
+        // Graph answers a body it cannot decode with a bare 500 ErrorInternalServerError, not a 400.
+        if result.response?.status == 500, done.graphCode == "ErrorInternalServerError" {
+            done.failure = .notAnImage
+            done.message = "\(target): graph could not read the photo as an image"
+        }
+        return done
     }
 
     /// Removes `target`'s photo (DELETE …/photo/$value); a target without a photo counts as success.

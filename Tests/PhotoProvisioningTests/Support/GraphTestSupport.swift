@@ -49,6 +49,9 @@ enum TestTenant {
     /// Only User.Read.All: cannot write photos or read the policy.
     static let readerApp = "aaaaaaaa-0000-4000-8000-000000000002"
     static let readerSecret = "reader-app-secret~value-9876543210"
+    /// Only ProfilePhoto.ReadWrite.All: can write photos but neither read the policy nor look users up.
+    static let writerApp = "aaaaaaaa-0000-4000-8000-000000000003"
+    static let writerSecret = "writer-app-secret~value-5555555555"
     static let federationIssuer = "https://issuer.example"
     static let federationSubject = "system:serviceaccount:photos:photoprov"
     static let federationAudience = "api://AzureADTokenExchange"
@@ -76,11 +79,15 @@ enum TestTenant {
             "clientId": readerApp, "displayName": "photoprov reader", "secrets": [readerSecret],
             "roles": ["User.Read.All"], "delegatedPermissions": ["User.Read"],
         ]
+        let writer: [String: Any] = [
+            "clientId": writerApp, "displayName": "photoprov writer", "secrets": [writerSecret],
+            "roles": ["ProfilePhoto.ReadWrite.All"],
+        ]
         func user(_ name: String, _ extra: [String: Any] = [:]) -> [String: Any] {
             ["userPrincipalName": upn(name), "mail": upn(name), "displayName": name].merging(extra) { _, new in new }
         }
         var tenant: [String: Any] = [
-            "id": tenantID, "domain": domain, "apps": [full, reader],
+            "id": tenantID, "domain": domain, "apps": [full, reader, writer],
             "users": [
                 user("ada", ["employeeId": "E1"]), user("bob", ["employeeId": "E2"]),
                 user("carol", ["employeeId": "E9"]), user("dave", ["employeeId": "E9"]),
@@ -99,6 +106,11 @@ enum TestTenant {
 
 extension Emulator {
     /// Settings for this emulator: `credential` (default the demo app's secret), fast retries, a recording clock.
+    /// Settings signing in as `app` with `secret` (an app of ``TestTenant``).
+    func settings(app: String, secret: String, clock: any GraphClock = RecordingClock()) throws -> GraphSettings {
+        try settings(.clientSecret(Secret(secret)), clientID: app, clock: clock)
+    }
+
     func settings(
         _ credential: GraphSettings.Credential? = nil, clientID: String? = nil, clock: any GraphClock = RecordingClock(),
         configure: (inout GraphSettings) -> Void = { _ in }
