@@ -69,7 +69,7 @@ import Testing
         #expect(first.succeeded && first.attempts == 1)
         #expect(second.succeeded, "\(second)")
         #expect(second.attempts == 2)
-        #expect(clock.sleeps == [1], "waited exactly the Retry-After")
+        #expect(clock.sleeps == [1, 1], "the item and the limiter's pause both waited exactly the Retry-After")
         #expect(elapsed >= 1.0, "never retried earlier than Retry-After: \(elapsed) s")
         #expect(try await emulator.requestCounts()["429"] == 1)
         #expect(await client.limiter.decreases == 1)

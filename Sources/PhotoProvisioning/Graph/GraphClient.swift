@@ -23,7 +23,7 @@ public final class GraphClient: Sendable {
     ///   unreadable.
     public init(settings: GraphSettings) throws(GraphError) {
         self.settings = settings
-        self.limiter = AdaptiveLimiter(maximum: settings.concurrency)
+        self.limiter = AdaptiveLimiter(maximum: settings.concurrency, clock: settings.clock)
         self.transport = HTTPTransport(
             timeout: settings.requestTimeout, maxConnections: settings.concurrency, trace: settings.trace)
         var certificate: ClientCertificate?
@@ -163,6 +163,7 @@ public final class GraphClient: Sendable {
                 guard RetryPolicy.isRetryable(status: response.status) else { return finish() }
                 let retryAfter = RetryPolicy.parseRetryAfter(response.header("retry-after"), now: clock.now())
                 wait = retry.delay(afterAttempt: result.attempts, retryAfter: retryAfter)
+                if response.status == 429 { await limiter.pause(seconds: wait) }
             } catch {
                 await limiter.release(ticket, .neutral)
                 if Task.isCancelled || (error as? URLError)?.code == .cancelled { return finish(.cancelled) }
