@@ -28,6 +28,19 @@ final class RecordingClock: GraphClock, @unchecked Sendable {
     var sleeps: [Double] { lock.withLock { recorded } }
 }
 
+/// A clock that moves only when told; sleeps return at once (and are recorded).
+final class ManualClock: GraphClock, @unchecked Sendable {
+    // @unchecked Sendable: `current` and `recorded` are only touched under `lock`.
+    private let lock = NSLock()
+    private var current = Date()
+    private var recorded: [Double] = []
+
+    func now() -> Date { lock.withLock { current } }
+    func sleep(seconds: Double) async throws { lock.withLock { recorded.append(seconds) } }
+    func advance(_ seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+    var sleeps: [Double] { lock.withLock { recorded } }
+}
+
 /// Collects `--debug` trace lines and notices.
 final class LineSink: @unchecked Sendable {
     // @unchecked Sendable: `lines` is only touched under `lock`.

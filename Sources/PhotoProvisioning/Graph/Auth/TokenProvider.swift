@@ -15,11 +15,11 @@ package struct AccessToken: Sendable {
     /// A delegated refresh token (device-code sign-in with offline_access).
     package var refreshToken: Secret?
 
-    /// A token valid for `lifetime` seconds from `now`, renewed min(5 min, 10 % of its lifetime) early.
+    /// A token valid for `lifetime` seconds from `now`, renewed min(5 min, a quarter of its lifetime) early.
     package init(value: String, lifetime: Double, now: Date, refreshToken: String? = nil) {
         self.value = Secret(value)
         expiresAt = now.addingTimeInterval(lifetime)
-        refreshAt = now.addingTimeInterval(lifetime - min(300, lifetime / 10))
+        refreshAt = now.addingTimeInterval(lifetime - min(300, lifetime / 4))
         self.refreshToken = refreshToken.map(Secret.init)
     }
 }
