@@ -104,6 +104,22 @@ import Testing
         }
         #expect(mismatch?.message.contains("does not match") == true)
         #expect(mismatch?.message.contains("PRIVATE KEY") == false)
+
+        // An encrypted key opens with AZURE_CLIENT_CERTIFICATE_PASSWORD; without it the message says so (no prompt).
+        let key = directory.appendingPathComponent("locked-key.pem").path
+        let cert = directory.appendingPathComponent("locked-cert.pem").path
+        try Shell.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-keyout", key, "-out", cert, "-days", "1",
+                                  "-subj", "/CN=locked", "-passout", "pass:correct horse"])
+        _ = chmod(key, 0o600)
+        let locked = try Emulator.start(seed: TestTenant.seed(certificatePEM: try String(contentsOfFile: cert, encoding: .utf8)))
+        let unlocked = try GraphClient(settings: try locked.settings(
+            .certificate(certificatePath: cert, keyPath: key, password: Secret("correct horse")), clientID: TestTenant.fullApp))
+        #expect(try await unlocked.signIn().mode == "certificate")
+        let noPassword = #expect(throws: GraphError.self) {
+            try GraphClient(settings: try locked.settings(
+                .certificate(certificatePath: cert, keyPath: key, password: nil), clientID: TestTenant.fullApp))
+        }
+        #expect(noPassword?.message.contains("AZURE_CLIENT_CERTIFICATE_PASSWORD") == true)
     }
 
     @Test func federatedTokenFileSignsIn() async throws {
