@@ -65,16 +65,24 @@ import Testing
         let client = try GraphClient(settings: try emulator.settings(clock: clock) { $0.trace = trace.handler })
         try await client.signIn()
         var throttled: (GraphOutcome, Double)?
-        for name in ["adele.vance", "alex.wilber", "megan.bowen", "adele.vance", "alex.wilber", "megan.bowen"] {
-            let started = Date()
-            let outcome = await client.putPhoto(.user("\(name)@contoso.example"), jpeg: photo)
-            #expect(outcome.succeeded, "\(outcome)")
-            if outcome.attempts > 1 {
-                throttled = (outcome, Date().timeIntervalSince(started))
-                break
+        // Two uploads at once against a bucket holding one request: one of them meets the 429.
+        for _ in 0..<5 where throttled == nil {
+            let pair = await withTaskGroup(of: (GraphOutcome, Double).self) { group in
+                for name in ["adele.vance", "alex.wilber"] {
+                    group.addTask {
+                        let started = Date()
+                        let outcome = await client.putPhoto(.user("\(name)@contoso.example"), jpeg: photo)
+                        return (outcome, Date().timeIntervalSince(started))
+                    }
+                }
+                var results: [(GraphOutcome, Double)] = []
+                for await result in group { results.append(result) }
+                return results
             }
+            #expect(pair.allSatisfy { $0.0.succeeded }, "\(pair.map(\.0))")
+            throttled = pair.first { $0.0.attempts > 1 }
         }
-        let (outcome, elapsed) = try #require(throttled, "six back-to-back uploads at 0.5 req/s meet a 429")
+        let (outcome, elapsed) = try #require(throttled, "two simultaneous uploads against a one-request bucket meet a 429")
         #expect(outcome.attempts == 2)
         let answer = try #require(trace.lines.first { $0.hasPrefix("<- 429") })
         let retryAfter = try #require(answer.range(of: #"retry-after=\d+"#, options: .regularExpression).map {

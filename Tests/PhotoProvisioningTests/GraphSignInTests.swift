@@ -260,7 +260,10 @@ import Testing
         var outcomes: [GraphOutcome] = []
         defer { if outcomes.contains(where: { !$0.succeeded }) { print(trace.text) } }
         let started = Date()
-        while Date().timeIntervalSince(started) < 10 {
+        var lastStart = started
+        // At least 10 s, and one upload starting 5 s in (past the first token's renewal time), however slow the machine.
+        while Date().timeIntervalSince(started) < 10 || lastStart.timeIntervalSince(started) < 5 {
+            lastStart = Date()
             outcomes.append(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)))
             try await Task.sleep(nanoseconds: 100_000_000)
         }

@@ -28,7 +28,9 @@ public final class GraphClient: Sendable {
             timeout: settings.requestTimeout, maxConnections: settings.concurrency, trace: settings.trace)
         var certificate: ClientCertificate?
         if case .certificate(let path, let keyPath, let password) = settings.credential {
-            let pem = try SecretFile.read(path, what: "certificate file", warn: settings.notice)
+            // The certificate file holds the private key too unless a separate key file is given.
+            let pem = try SecretFile.read(
+                path, what: "certificate file", warn: keyPath == nil ? settings.notice : { _ in })
             let keyPEM = try keyPath.map { (keyPath) throws(GraphError) in
                 try SecretFile.read(keyPath, what: "private key file", warn: settings.notice)
             }

@@ -4,7 +4,12 @@ import Foundation
 public struct PhotoTarget: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The kind of directory object, spelled as its Graph collection.
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
-        case users, groups, teams
+        /// `/users/{id|upn}`.
+        case users
+        /// `/groups/{id}` (Microsoft 365 groups).
+        case groups
+        /// `/teams/{id}`.
+        case teams
 
         /// The singular noun used in messages ("user not found").
         public var noun: String {

@@ -187,6 +187,8 @@ package actor TokenProvider {
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         request.setValue(UUID().uuidString.lowercased(), forHTTPHeaderField: "client-request-id")
         request.httpBody = form(fields)
+        // Sign-in is rare and worth waiting for: never cut it shorter than 30 s, whatever --request-timeout says.
+        request.timeoutInterval = max(settings.requestTimeout, 30)
         var attempt = 0
         while true {
             attempt += 1
