@@ -3,8 +3,9 @@ import Foundation
 /// Limits requests in flight and adapts the limit to throttling (AIMD).
 ///
 /// The limit halves when a request started under the current limit is answered 429, and grows by one after each
-/// run of `limit` consecutive successes, never above `maximum`. A tenant that throttles gets fewer parallel
-/// requests instead of a hammering; when it recovers, throughput climbs back.
+/// run of `limit` consecutive successes, never above `maximum`. A 429's `Retry-After` also pauses every new request
+/// until it has passed, so the waiting requests do not all burst into an empty bucket together. A tenant that
+/// throttles gets fewer parallel requests instead of a hammering; when it recovers, throughput climbs back.
 public actor AdaptiveLimiter {
     /// How a finished request should move the limit.
     public enum Signal: Sendable {
@@ -34,13 +35,17 @@ public actor AdaptiveLimiter {
     /// How many times the limit grew.
     public private(set) var increases = 0
 
+    /// No slot is handed out before this time (the latest `Retry-After` of a 429).
+    public private(set) var pausedUntil: Date?
+    private let clock: any GraphClock
     private var generation = 0
     private var successRun = 0
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiter: UInt64 = 0
 
-    /// Creates a limiter starting at `maximum`.
-    public init(maximum: Int) {
+    /// Creates a limiter starting at `maximum`; `clock` times pauses.
+    public init(maximum: Int, clock: any GraphClock = SystemClock()) {
+        self.clock = clock
         self.maximum = max(1, maximum)
         self.limit = max(1, maximum)
         self.lowestLimit = max(1, maximum)
@@ -50,7 +55,7 @@ public actor AdaptiveLimiter {
     ///
     /// - Throws: `CancellationError` when the task is cancelled while waiting.
     public func acquire() async throws -> Ticket {
-        if inFlight < limit && waiters.isEmpty {
+        if pausedUntil == nil && inFlight < limit && waiters.isEmpty {
             inFlight += 1
             return Ticket(generation: generation)
         }
@@ -98,8 +103,27 @@ public actor AdaptiveLimiter {
         wake()
     }
 
+    /// Holds back every waiting and new request for `seconds` (a 429's `Retry-After`); extends, never shortens,
+    /// a pause.
+    public func pause(seconds: Double) {
+        guard seconds > 0 else { return }
+        let until = clock.now().addingTimeInterval(seconds)
+        guard pausedUntil.map({ until > $0 }) ?? true else { return }
+        pausedUntil = until
+        Task { [clock] in
+            try? await clock.sleep(seconds: seconds)
+            self.endPause(until)
+        }
+    }
+
+    private func endPause(_ until: Date) {
+        guard pausedUntil == until else { return }
+        pausedUntil = nil
+        wake()
+    }
+
     private func wake() {
-        while inFlight < limit, !waiters.isEmpty {
+        while pausedUntil == nil, inFlight < limit, !waiters.isEmpty {
             let waiter = waiters.removeFirst()
             inFlight += 1
             waiter.continuation.resume()

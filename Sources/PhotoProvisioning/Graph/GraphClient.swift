@@ -23,12 +23,14 @@ public final class GraphClient: Sendable {
     ///   unreadable.
     public init(settings: GraphSettings) throws(GraphError) {
         self.settings = settings
-        self.limiter = AdaptiveLimiter(maximum: settings.concurrency)
+        self.limiter = AdaptiveLimiter(maximum: settings.concurrency, clock: settings.clock)
         self.transport = HTTPTransport(
             timeout: settings.requestTimeout, maxConnections: settings.concurrency, trace: settings.trace)
         var certificate: ClientCertificate?
         if case .certificate(let path, let keyPath, let password) = settings.credential {
-            let pem = try SecretFile.read(path, what: "certificate file", warn: settings.notice)
+            // The certificate file holds the private key too unless a separate key file is given.
+            let pem = try SecretFile.read(
+                path, what: "certificate file", warn: keyPath == nil ? settings.notice : { _ in })
             let keyPEM = try keyPath.map { (keyPath) throws(GraphError) in
                 try SecretFile.read(keyPath, what: "private key file", warn: settings.notice)
             }
@@ -63,7 +65,13 @@ public final class GraphClient: Sendable {
     public func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome {
         let request = GraphRequest(method: "PUT", path: "/v1.0" + target.photoValuePath, body: jpeg, contentType: "image/jpeg")
         let result = await perform(request)
-        return outcome(of: result, target: target, action: "photo uploaded")
+        var done = outcome(of: result, target: target, action: "photo uploaded")
+        // Graph answers a body it cannot decode with a bare 500 ErrorInternalServerError, not a 400.
+        if result.response?.status == 500, done.graphCode == "ErrorInternalServerError" {
+            done.failure = .notAnImage
+            done.message = "\(target): graph could not read the photo as an image"
+        }
+        return done
     }
 
     /// Removes `target`'s photo (DELETE …/photo/$value); a target without a photo counts as success.
@@ -157,6 +165,7 @@ public final class GraphClient: Sendable {
                 guard RetryPolicy.isRetryable(status: response.status) else { return finish() }
                 let retryAfter = RetryPolicy.parseRetryAfter(response.header("retry-after"), now: clock.now())
                 wait = retry.delay(afterAttempt: result.attempts, retryAfter: retryAfter)
+                if response.status == 429 { await limiter.pause(seconds: wait) }
             } catch {
                 await limiter.release(ticket, .neutral)
                 if Task.isCancelled || (error as? URLError)?.code == .cancelled { return finish(.cancelled) }

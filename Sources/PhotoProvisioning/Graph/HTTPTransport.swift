@@ -15,8 +15,9 @@ package struct HTTPResponse: Sendable {
 
 /// One HTTP exchange over a shared URLSession (connections reused), traced with secrets redacted.
 package final class HTTPTransport: Sendable {
-    /// URLSession is thread-safe; this class only holds it and immutable settings.
+    /// URLSession is thread-safe; this class only holds it, its delegate and immutable settings.
     private let session: URLSession
+    private let delegate = SessionDelegate()
     private let trace: (@Sendable (String) -> Void)?
 
     /// Request headers shown verbatim in the trace; every other header's value is redacted.
@@ -33,7 +34,7 @@ package final class HTTPTransport: Sendable {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: configuration)
+        self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         self.trace = trace
     }
 
@@ -50,7 +51,7 @@ package final class HTTPTransport: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await exchange(request)
         } catch {
             trace?("<- \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) failed after \(Self.ms(since: started)): \(Self.describe(error))")
             throw error
@@ -75,6 +76,19 @@ package final class HTTPTransport: Sendable {
             trace(line)
         }
         return result
+    }
+
+    /// One data task through the session delegate, cancelled with the calling task.
+    private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let task = session.dataTask(with: request)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                delegate.register(task, continuation)
+                task.resume()
+            }
+        } onCancel: {
+            task.cancel()
+        }
     }
 
     static func describe(_ request: URLRequest, sensitive: Bool) -> String {
@@ -123,5 +137,63 @@ package final class HTTPTransport: Sendable {
             }
         }
         return "network error: \(error.localizedDescription)"
+    }
+}
+
+/// Collects each task's body and completes it, answering HTTP authentication challenges by declining them.
+///
+/// swift-corelibs-foundation turns a 401 carrying `WWW-Authenticate: Basic` (Entra's answer to a wrong client
+/// secret) into a challenge, and without a credential on offer its default handling never completes the task
+/// (swift-corelibs-foundation#5456). Declining the challenge ends the task; the 401 and its body, already received,
+/// are then handed on like any other answer.
+///
+/// `@unchecked Sendable`: `states` is only touched under `lock`; URLSession calls the delegate on its own queue.
+private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private struct TaskState {
+        var data = Data()
+        var sawChallenge = false
+        let continuation: CheckedContinuation<(Data, URLResponse), any Error>
+    }
+
+    private let lock = NSLock()
+    private var states: [Int: TaskState] = [:]
+
+    func register(_ task: URLSessionTask, _ continuation: CheckedContinuation<(Data, URLResponse), any Error>) {
+        lock.withLock { states[task.taskIdentifier] = TaskState(continuation: continuation) }
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.withLock { states[dataTask.taskIdentifier]?.data.append(data) }
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        #if !canImport(FoundationNetworking)
+        // Darwin also asks about TLS server trust here: leave that to the system.
+        guard challenge.protectionSpace.authenticationMethod != NSURLAuthenticationMethodServerTrust else {
+            completionHandler(.performDefaultHandling, nil)
+            return
+        }
+        #endif
+        lock.withLock { states[task.taskIdentifier]?.sawChallenge = true }
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let state = lock.withLock({ states.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if let response = task.response, error == nil || state.sawChallenge {
+            state.continuation.resume(returning: (state.data, response))
+        } else {
+            state.continuation.resume(throwing: error ?? URLError(.badServerResponse))
+        }
     }
 }

@@ -100,13 +100,21 @@ final class Emulator: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Stops the emulator (SIGTERM) and removes its folder; safe to call twice.
+    /// Stops the emulator (SIGTERM, then SIGKILL after 3 s) and removes its folder; safe to call twice.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        Self.stop(process)
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// SIGTERM, and SIGKILL if the child is still running 3 s later (a server waiting on idle keep-alive
+    /// connections may not finish its shutdown while this test process holds them open).
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     /// The environment a child photoprov needs to use this emulator with the demo app's secret.
@@ -252,10 +260,5 @@ final class IdentityStub: @unchecked Sendable {
         self.baseURL = URL(string: "http://127.0.0.1:\(port)")!
     }
 
-    deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
+    deinit { Emulator.stop(process) }
 }

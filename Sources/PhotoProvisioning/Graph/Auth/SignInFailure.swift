@@ -17,7 +17,8 @@ package enum SignInFailure {
             code = "AADSTS\(first)"
         }
         // Entra appends trace and correlation ids and a timestamp on later lines; the first line says it all.
-        let firstLine = description.components(separatedBy: CharacterSet.newlines).first ?? ""
+        var firstLine = description.components(separatedBy: CharacterSet.newlines).first ?? ""
+        if let trace = firstLine.range(of: " Trace ID:") { firstLine = String(firstLine[..<trace.lowerBound]) }
         let summary = firstLine.replacingOccurrences(of: (code ?? "") + ": ", with: "")
         var message = "sign-in failed"
         if let code { message += ": \(code)" } else if let error { message += ": \(error)" } else {

@@ -15,11 +15,11 @@ package struct AccessToken: Sendable {
     /// A delegated refresh token (device-code sign-in with offline_access).
     package var refreshToken: Secret?
 
-    /// A token valid for `lifetime` seconds from `now`, renewed min(5 min, 10 % of its lifetime) early.
+    /// A token valid for `lifetime` seconds from `now`, renewed min(5 min, a quarter of its lifetime) early.
     package init(value: String, lifetime: Double, now: Date, refreshToken: String? = nil) {
         self.value = Secret(value)
         expiresAt = now.addingTimeInterval(lifetime)
-        refreshAt = now.addingTimeInterval(lifetime - min(300, lifetime / 10))
+        refreshAt = now.addingTimeInterval(lifetime - min(300, lifetime / 4))
         self.refreshToken = refreshToken.map(Secret.init)
     }
 }
@@ -187,6 +187,8 @@ package actor TokenProvider {
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         request.setValue(UUID().uuidString.lowercased(), forHTTPHeaderField: "client-request-id")
         request.httpBody = form(fields)
+        // Sign-in is rare and worth waiting for: never cut it shorter than 30 s, whatever --request-timeout says.
+        request.timeoutInterval = max(settings.requestTimeout, 30)
         var attempt = 0
         while true {
             attempt += 1
@@ -231,9 +233,11 @@ package actor TokenProvider {
         } else if let epoch = number(object["expires_on"]) {
             lifetime = epoch - now.timeIntervalSince1970
         }
-        let fallback = AccessTokenClaims(token: value)?.expiresAt.map { $0.timeIntervalSince(now) } ?? 3600
+        // A JWT's own exp is authoritative when it is earlier (issuers round iat down to whole seconds).
+        let claimed = AccessTokenClaims(token: value)?.expiresAt.map { $0.timeIntervalSince(now) }
+        let best = [lifetime, claimed].compactMap { $0 }.min() ?? 3600
         return AccessToken(
-            value: value, lifetime: max(lifetime ?? fallback, 1), now: now,
+            value: value, lifetime: max(best, 1), now: now,
             refreshToken: object["refresh_token"] as? String)
     }
 

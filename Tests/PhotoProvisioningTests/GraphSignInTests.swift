@@ -1,0 +1,348 @@
+import Foundation
+import Testing
+
+@testable import PhotoProvisioning
+
+/// Every sign-in mode against the emulator, and the messages of failed sign-ins.
+@Suite struct GraphSignInTests {
+    /// Signs in, uploads one photo to `upn`, and returns the identity and outcome.
+    private func signInAndUpload(_ settings: GraphSettings, upn: String = "adele.vance@contoso.example") async throws
+        -> (SignedInIdentity, GraphOutcome)
+    {
+        let client = try GraphClient(settings: settings)
+        let identity = try await client.signIn()
+        let outcome = await client.putPhoto(.user(upn), jpeg: TestImage.jpeg(width: 96, height: 96))
+        return (identity, outcome)
+    }
+
+    @Test func clientSecretSignsInAndUploads() async throws {
+        let emulator = try Emulator.start()
+        let (identity, outcome) = try await signInAndUpload(try emulator.settings())
+        #expect(identity.claims?.roles.contains("ProfilePhoto.ReadWrite.All") == true)
+        #expect(identity.claims?.isDelegated == false)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.attempts == 1)
+        #expect(outcome.requestID?.isEmpty == false)
+        #expect(try await emulator.user("adele.vance@contoso.example")["uploads"] as? Int == 1)
+    }
+
+    @Test func wrongSecretNamesTheAADSTSCodeAndTheFix() async throws {
+        let emulator = try Emulator.start()
+        let client = try GraphClient(settings: try emulator.settings(.clientSecret(Secret("not-the-secret"))))
+        let error = await #expect(throws: GraphError.self) { try await client.signIn() }
+        #expect(error?.kind == .signIn)
+        #expect(error?.code == "AADSTS7000215")
+        #expect(error?.description.contains("AADSTS7000215") == true)
+        #expect(error?.description.contains("fix:") == true)
+        #expect(error?.description.contains("not-the-secret") == false)
+        // A per-item call after a failed sign-in is a classified outcome, not a crash or a throw.
+        let outcome = await client.putPhoto(.user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 96, height: 96))
+        #expect(outcome.failure == .signInFailed)
+    }
+
+    @Test func unknownTenantAndUnknownAppAreExplained() async throws {
+        let emulator = try Emulator.start()
+        let tenant = try GraphClient(settings: try emulator.settings { $0.tenantID = "no-such-tenant.example" })
+        let tenantError = await #expect(throws: GraphError.self) { try await tenant.signIn() }
+        #expect(tenantError?.code == "AADSTS90002")
+        #expect(tenantError?.message.contains("AZURE_TENANT_ID") == true)
+        let app = try GraphClient(settings: try emulator.settings(clientID: "00000000-0000-4000-8000-00000000dead"))
+        let appError = await #expect(throws: GraphError.self) { try await app.signIn() }
+        #expect(appError?.code == "AADSTS700016")
+        #expect(appError?.message.contains("AZURE_CLIENT_ID") == true)
+    }
+
+    @Test func certificateSignsAClientAssertion() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-cert-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificate = try Shell.makeCertificate(in: directory)
+        let emulator = try Emulator.start(seed: TestTenant.seed(certificatePEM: certificate.certificate))
+        let notices = LineSink()
+        let combined = try emulator.settings(
+            .certificate(certificatePath: certificate.combined, keyPath: nil, password: nil), clientID: TestTenant.fullApp
+        ) { $0.notice = notices.handler }
+        let (identity, outcome) = try await signInAndUpload(combined, upn: TestTenant.upn("ada"))
+        #expect(identity.mode == "certificate")
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(notices.lines.isEmpty, "a 0600 key file draws no warning: \(notices.lines)")
+
+        // Separate certificate and key files work too; a second sign-in uses a fresh jti (the emulator refuses reuse).
+        let split = try emulator.settings(
+            .certificate(certificatePath: directory.appendingPathComponent("app-cert.pem").path,
+                         keyPath: certificate.key, password: nil), clientID: TestTenant.fullApp)
+        let (_, second) = try await signInAndUpload(split, upn: TestTenant.upn("bob"))
+        #expect(second.succeeded, "\(second)")
+    }
+
+    @Test func certificateProblemsAreClearAndWarnAboutReadableKeys() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-cert-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let registered = try Shell.makeCertificate(in: directory, name: "registered")
+        let other = try Shell.makeCertificate(in: directory, name: "other")
+        let emulator = try Emulator.start(seed: TestTenant.seed(certificatePEM: registered.certificate))
+
+        // A certificate the app does not know: Entra's AADSTS code and the fix.
+        _ = chmod(other.combined, 0o644)
+        let notices = LineSink()
+        let client = try GraphClient(settings: try emulator.settings(
+            .certificate(certificatePath: other.combined, keyPath: nil, password: nil), clientID: TestTenant.fullApp
+        ) { $0.notice = notices.handler })
+        #expect(notices.text.contains("readable by everyone"), "\(notices.lines)")
+        #expect(notices.text.contains("chmod 600"))
+        let error = await #expect(throws: GraphError.self) { try await client.signIn() }
+        #expect(error?.kind == .signIn)
+        #expect(error?.code?.hasPrefix("AADSTS7000") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("fix:") == true)
+
+        // A key that does not match the certificate is refused before any request.
+        let mismatch = #expect(throws: GraphError.self) {
+            try GraphClient(settings: try emulator.settings(
+                .certificate(certificatePath: directory.appendingPathComponent("registered-cert.pem").path,
+                             keyPath: other.key, password: nil)))
+        }
+        #expect(mismatch?.message.contains("does not match") == true)
+        #expect(mismatch?.message.contains("PRIVATE KEY") == false)
+
+        // An encrypted key opens with AZURE_CLIENT_CERTIFICATE_PASSWORD; without it the message says so (no prompt).
+        let key = directory.appendingPathComponent("locked-key.pem").path
+        let cert = directory.appendingPathComponent("locked-cert.pem").path
+        try Shell.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-keyout", key, "-out", cert, "-days", "1",
+                                  "-subj", "/CN=locked", "-passout", "pass:correct horse"])
+        _ = chmod(key, 0o600)
+        let locked = try Emulator.start(seed: TestTenant.seed(certificatePEM: try String(contentsOfFile: cert, encoding: .utf8)))
+        let unlocked = try GraphClient(settings: try locked.settings(
+            .certificate(certificatePath: cert, keyPath: key, password: Secret("correct horse")), clientID: TestTenant.fullApp))
+        #expect(try await unlocked.signIn().mode == "certificate")
+        let noPassword = #expect(throws: GraphError.self) {
+            try GraphClient(settings: try locked.settings(
+                .certificate(certificatePath: cert, keyPath: key, password: nil), clientID: TestTenant.fullApp))
+        }
+        #expect(noPassword?.message.contains("AZURE_CLIENT_CERTIFICATE_PASSWORD") == true)
+    }
+
+    @Test func federatedTokenFileSignsIn() async throws {
+        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let now = Int(Date().timeIntervalSince1970)
+        let assertion = try Shell.hs256JWT(
+            claims: [
+                "iss": TestTenant.federationIssuer, "sub": TestTenant.federationSubject,
+                "aud": TestTenant.federationAudience, "nbf": now - 5, "iat": now - 5, "exp": now + 300,
+                "jti": UUID().uuidString,
+            ], key: TestTenant.federationKey)
+        let file = emulator.directory.appendingPathComponent("federated-token")
+        try (assertion + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (identity, outcome) = try await signInAndUpload(
+            try emulator.settings(.federatedTokenFile(file.path), clientID: TestTenant.fullApp), upn: TestTenant.upn("ada"))
+        #expect(identity.mode == "federated")
+        #expect(outcome.succeeded, "\(outcome)")
+    }
+
+    @Test func managedIdentityUsesIdentityEndpointOrIMDS() async throws {
+        let emulator = try Emulator.start()
+        let token = try await emulator.appToken()
+        let stub = try IdentityStub(token: token)
+        let appService = try emulator.settings(.managedIdentity) {
+            $0.identityEndpoint = (stub.baseURL.appendingPathComponent("msi/token"), Secret(stub.header))
+            $0.clientID = nil
+        }
+        let (identity, outcome) = try await signInAndUpload(appService)
+        #expect(identity.mode == "managed-identity")
+        #expect(outcome.succeeded, "\(outcome)")
+
+        let imds = try emulator.settings(.managedIdentity) {
+            $0.imdsURL = stub.baseURL.appendingPathComponent("metadata/identity/oauth2/token")
+            $0.clientID = nil
+        }
+        #expect(try await signInAndUpload(imds).1.succeeded)
+
+        // A wrong identity header is refused by the endpoint and reported as a sign-in failure.
+        let wrong = try GraphClient(settings: try emulator.settings(.managedIdentity) {
+            $0.identityEndpoint = (stub.baseURL.appendingPathComponent("msi/token"), Secret("wrong"))
+        })
+        let error = await #expect(throws: GraphError.self) { try await wrong.signIn() }
+        #expect(error?.kind == .signIn)
+        #expect(error?.message.contains("wrong") == false)
+    }
+
+    @Test func preAcquiredTokenAndTokenCommand() async throws {
+        let emulator = try Emulator.start()
+        let token = try await emulator.appToken()
+        let (identity, outcome) = try await signInAndUpload(try emulator.settings(.accessToken(Secret(token))))
+        #expect(identity.mode == "token")
+        #expect(outcome.succeeded, "\(outcome)")
+
+        let file = emulator.directory.appendingPathComponent("token.txt")
+        try token.write(to: file, atomically: true, encoding: .utf8)
+        let (commandIdentity, commandOutcome) = try await signInAndUpload(
+            try emulator.settings(.tokenCommand("cat '\(file.path)'")))
+        #expect(commandIdentity.mode == "token-command")
+        #expect(commandOutcome.succeeded, "\(commandOutcome)")
+
+        let failing = try GraphClient(settings: try emulator.settings(.tokenCommand("echo no login >&2; exit 3")))
+        let error = await #expect(throws: GraphError.self) { try await failing.signIn() }
+        #expect(error?.kind == .signIn)
+        #expect(error?.message.contains("status 3") == true)
+        #expect(error?.message.contains("no login") == true)
+    }
+
+    @Test func rejectedPreAcquiredTokenIsUnauthorizedAfterOneAttempt() async throws {
+        let emulator = try Emulator.start()
+        let client = try GraphClient(settings: try emulator.settings(.accessToken(Secret("eyJhbGciOi.not.valid"))))
+        let outcome = await client.putPhoto(.user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 96, height: 96))
+        #expect(outcome.failure == .unauthorized)
+        #expect(outcome.httpStatus == 401)
+        #expect(outcome.attempts == 1)
+        #expect(outcome.graphCode == "InvalidAuthenticationToken")
+    }
+
+    @Test func deviceCodeAutoApprovedAndManuallyApproved() async throws {
+        let emulator = try Emulator.start(["--approve-device-codes", "people.admin@contoso.example"])
+        let notices = LineSink()
+        let clock = RecordingClock(scale: 1)
+        let settings = try emulator.settings(.deviceCode, clock: clock) { $0.notice = notices.handler }
+        let (identity, outcome) = try await signInAndUpload(settings)
+        #expect(identity.claims?.isDelegated == true)
+        #expect(identity.claims?.userPrincipalName == "people.admin@contoso.example")
+        #expect(identity.claims?.wids.contains(DirectoryRole.peopleAdministrator) == true)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(notices.text.contains("https://microsoft.com/devicelogin"))
+        #expect(notices.text.contains("enter the code"))
+        #expect(clock.sleeps.first == 1, "polls after the interval the endpoint gave: \(clock.sleeps)")
+
+        // Without auto-approval: the code printed is the one that gets approved.
+        let manual = try Emulator.start()
+        let prompts = LineSink()
+        let client = try GraphClient(settings: try manual.settings(.deviceCode, clock: SystemClock()) {
+            $0.notice = prompts.handler
+        })
+        async let signedIn = client.signIn()
+        var code: String?
+        for _ in 0..<200 where code == nil {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            code = prompts.lines.first.flatMap { line in
+                line.range(of: #"code [A-Z0-9]+"#, options: .regularExpression).map { String(line[$0].dropFirst(5)) }
+            }
+        }
+        let userCode = try #require(code)
+        try await manual.approveDeviceCode(userCode, as: "user.admin@contoso.example")
+        let manualIdentity = try await signedIn
+        #expect(manualIdentity.claims?.userPrincipalName == "user.admin@contoso.example")
+    }
+
+    @Test func declinedDeviceCodeIsASignInFailure() async throws {
+        let emulator = try Emulator.start()
+        let prompts = LineSink()
+        let client = try GraphClient(settings: try emulator.settings(.deviceCode, clock: SystemClock()) {
+            $0.notice = prompts.handler
+        })
+        async let signedIn: SignedInIdentity = client.signIn()
+        var code: String?
+        for _ in 0..<200 where code == nil {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            code = prompts.lines.first.flatMap { line in
+                line.range(of: #"code [A-Z0-9]+"#, options: .regularExpression).map { String(line[$0].dropFirst(5)) }
+            }
+        }
+        try await emulator.approveDeviceCode(try #require(code), as: "adele.vance@contoso.example", deny: true)
+        var failure: GraphError?
+        do { _ = try await signedIn } catch { failure = error as? GraphError }
+        #expect(failure?.kind == .signIn)
+        #expect(failure?.message.contains("declined") == true, "\(String(describing: failure))")
+    }
+
+    @Test func tokenExpiringMidRunIsRenewed() async throws {
+        // 15 s tokens over a run of 20 s or more: every upload succeeds and the token is renewed mid-run. (Renewal
+        // before expiry, without any 401, is proven exactly by renewsBeforeExpiryByTheClock.)
+        let emulator = try Emulator.start(["--token-lifetime", "15"])
+        let trace = LineSink()
+        let client = try GraphClient(settings: try emulator.settings(clock: SystemClock()) { $0.trace = trace.handler })
+        try await client.signIn()
+        var outcomes: [GraphOutcome] = []
+        defer { if outcomes.contains(where: { !$0.succeeded }) { print(trace.text) } }
+        let started = Date()
+        var lastStart = started
+        // One upload starts 16 s in, past the first token's expiry, however slow the machine.
+        while lastStart.timeIntervalSince(started) < 16 {
+            lastStart = Date()
+            outcomes.append(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)))
+            try await Task.sleep(nanoseconds: 500_000_000)
+        }
+        #expect(outcomes.filter { !$0.succeeded }.isEmpty, "\(outcomes.filter { !$0.succeeded })")
+        #expect(await client.tokenAcquisitions >= 2, "a 15 s token is renewed during the run")
+        print("token expiry mid-run: \(outcomes.count) uploads, \(await client.tokenAcquisitions) tokens, "
+            + "\(try await emulator.requestCounts()["401", default: 0]) answered 401")
+    }
+
+    @Test func renewsBeforeExpiryByTheClock() async throws {
+        // A settable clock and a token command: the token is replaced when its renewal time passes, with no 401.
+        let emulator = try Emulator.start(["--token-lifetime", "3600"])
+        let file = emulator.directory.appendingPathComponent("token.txt")
+        try await emulator.appToken().write(to: file, atomically: true, encoding: .utf8)
+        let clock = ManualClock()
+        let client = try GraphClient(settings: try emulator.settings(.tokenCommand("cat '\(file.path)'"), clock: clock))
+        try await client.signIn()
+        #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
+        #expect(await client.tokenAcquisitions == 1)
+        clock.advance(3600 - 340)  // not yet: renewal is 5 minutes before expiry (40 s of slack for a slow machine)
+        #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
+        #expect(await client.tokenAcquisitions == 1)
+        try await emulator.appToken().write(to: file, atomically: true, encoding: .utf8)
+        clock.advance(45)
+        #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
+        #expect(await client.tokenAcquisitions == 2)
+        #expect(try await emulator.requestCounts()["401"] == nil)
+    }
+
+    @Test func a401RenewsTheTokenOnceAndSucceeds() async throws {
+        // The command's first token is rejected; the renewal (a second run) gets a good one.
+        let emulator = try Emulator.start()
+        let good = emulator.directory.appendingPathComponent("good.txt")
+        try await emulator.appToken().write(to: good, atomically: true, encoding: .utf8)
+        let marker = emulator.directory.appendingPathComponent("ran-once").path
+        let command = "if [ -f '\(marker)' ]; then cat '\(good.path)'; else touch '\(marker)'; echo stale-token; fi"
+        let client = try GraphClient(settings: try emulator.settings(.tokenCommand(command)))
+        let outcome = await client.putPhoto(.user("megan.bowen@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.attempts == 2)
+        #expect(await client.tokenAcquisitions == 2)
+        #expect(try await emulator.requestCounts()["401"] == 1)
+
+        // A 401 that survives the renewal is reported, after exactly one renewal.
+        let stale = try GraphClient(settings: try emulator.settings(.tokenCommand("echo stale-token")))
+        let rejected = await stale.putPhoto(.user("megan.bowen@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+        #expect(rejected.failure == .unauthorized)
+        #expect(rejected.attempts == 2)
+        #expect(await stale.tokenAcquisitions == 2)
+    }
+
+    @Test func plainHTTPOnlyToLoopback() throws {
+        #expect(throws: GraphError.self) {
+            try GraphSettings(credential: .deviceCode, graphURL: URL(string: "http://graph.example.com")!)
+        }
+        #expect(throws: GraphError.self) {
+            try GraphSettings(credential: .deviceCode, authorityURL: URL(string: "http://10.0.0.1:8080")!)
+        }
+        for url in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://graph.example.com/"] {
+            #expect(throws: Never.self) { try GraphSettings(credential: .deviceCode, graphURL: URL(string: url)!) }
+        }
+        let usgov = try GraphSettings(credential: .deviceCode, cloud: .usgovDoD)
+        #expect(usgov.graphURL.absoluteString == "https://dod-graph.microsoft.us")
+        #expect(usgov.authorityURL.absoluteString == "https://login.microsoftonline.us")
+        #expect(usgov.resource == "https://dod-graph.microsoft.us")
+        let china = try GraphSettings(credential: .deviceCode, cloud: .china)
+        #expect(china.authorityURL.absoluteString == "https://login.chinacloudapi.cn")
+    }
+
+    @Test func secretsNeverPrint() throws {
+        let secret = Secret("s3cr3t-value")
+        #expect("\(secret)" == "[redacted]")
+        #expect(String(reflecting: secret) == "[redacted]")
+        let settings = try GraphSettings(credential: .clientSecret(secret), tenantID: "t", clientID: "c")
+        var dumped = ""
+        dump(settings, to: &dumped)
+        #expect(!dumped.contains("s3cr3t-value"))
+        #expect(!"\(settings)".contains("s3cr3t-value"))
+    }
+}

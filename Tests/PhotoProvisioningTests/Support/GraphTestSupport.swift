@@ -1,0 +1,218 @@
+import Foundation
+import PhotoProvisioning
+
+/// Records every sleep the Graph client asks for and sleeps only `scale` of it, so retry tests are fast but can
+/// assert the exact delays requested. `frozenAt` pins `now()` (to make a cached token look valid after it expired).
+final class RecordingClock: GraphClock, @unchecked Sendable {
+    // @unchecked Sendable: `recorded` is only touched under `lock`.
+    private let lock = NSLock()
+    private var recorded: [Double] = []
+    let scale: Double
+    let frozenAt: Date?
+
+    init(scale: Double = 0, frozenAt: Date? = nil) {
+        self.scale = scale
+        self.frozenAt = frozenAt
+    }
+
+    func now() -> Date { frozenAt ?? Date() }
+
+    func sleep(seconds: Double) async throws {
+        lock.withLock { recorded.append(seconds) }
+        let real = seconds * scale
+        if real > 0 { try await Task.sleep(nanoseconds: UInt64(real * 1_000_000_000)) }
+        try Task.checkCancellation()
+    }
+
+    /// Every delay requested so far, in order.
+    var sleeps: [Double] { lock.withLock { recorded } }
+}
+
+/// A clock that moves only when told; sleeps return at once (and are recorded).
+final class ManualClock: GraphClock, @unchecked Sendable {
+    // @unchecked Sendable: `current` and `recorded` are only touched under `lock`.
+    private let lock = NSLock()
+    private var current = Date()
+    private var recorded: [Double] = []
+
+    func now() -> Date { lock.withLock { current } }
+    func sleep(seconds: Double) async throws { lock.withLock { recorded.append(seconds) } }
+    func advance(_ seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+    var sleeps: [Double] { lock.withLock { recorded } }
+}
+
+/// Collects `--debug` trace lines and notices.
+final class LineSink: @unchecked Sendable {
+    // @unchecked Sendable: `lines` is only touched under `lock`.
+    private let lock = NSLock()
+    private var collected: [String] = []
+
+    var handler: @Sendable (String) -> Void { { line in self.lock.withLock { self.collected.append(line) } } }
+    var lines: [String] { lock.withLock { collected } }
+    var text: String { lines.joined(separator: "\n") }
+}
+
+/// A tenant for the emulator's `--seed` with every case the Graph tests need.
+enum TestTenant {
+    static let tenantID = "11111111-2222-4333-8444-555555555555"
+    static let domain = "fabrikam.example"
+    /// Full permissions, secret, certificate and federated credential.
+    static let fullApp = "aaaaaaaa-0000-4000-8000-000000000001"
+    static let fullSecret = "full-app-secret~value-0123456789"
+    /// Only User.Read.All: cannot write photos or read the policy.
+    static let readerApp = "aaaaaaaa-0000-4000-8000-000000000002"
+    static let readerSecret = "reader-app-secret~value-9876543210"
+    /// Only ProfilePhoto.ReadWrite.All: can write photos but neither read the policy nor look users up.
+    static let writerApp = "aaaaaaaa-0000-4000-8000-000000000003"
+    static let writerSecret = "writer-app-secret~value-5555555555"
+    static let federationIssuer = "https://issuer.example"
+    static let federationSubject = "system:serviceaccount:photos:photoprov"
+    static let federationAudience = "api://AzureADTokenExchange"
+    static let federationKey = "federation-test-key-not-secret-in-prod"
+    static let groupID = "99999999-0000-4000-8000-000000000001"
+    static let teamID = "99999999-0000-4000-8000-000000000002"
+
+    static func upn(_ name: String) -> String { "\(name)@\(domain)" }
+
+    /// The seed JSON; `certificatePEM` registers a certificate on the full app.
+    static func seed(certificatePEM: String? = nil, policy: [String: Any]? = nil) -> [String: Any] {
+        var full: [String: Any] = [
+            "clientId": fullApp, "displayName": "photoprov full", "secrets": [fullSecret],
+            "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
+            "delegatedPermissions": ["User.Read", "ProfilePhoto.ReadWrite.All", "User.Read.All",
+                                     "PeopleSettings.ReadWrite.All"],
+            "publicClient": true,
+            "federatedCredentials": [[
+                "issuer": federationIssuer, "subject": federationSubject, "audiences": [federationAudience],
+                "key": federationKey,
+            ]],
+        ]
+        if let certificatePEM { full["certificates"] = [certificatePEM] }
+        let reader: [String: Any] = [
+            "clientId": readerApp, "displayName": "photoprov reader", "secrets": [readerSecret],
+            "roles": ["User.Read.All"], "delegatedPermissions": ["User.Read"],
+        ]
+        let writer: [String: Any] = [
+            "clientId": writerApp, "displayName": "photoprov writer", "secrets": [writerSecret],
+            "roles": ["ProfilePhoto.ReadWrite.All"],
+        ]
+        func user(_ name: String, _ extra: [String: Any] = [:]) -> [String: Any] {
+            ["userPrincipalName": upn(name), "mail": upn(name), "displayName": name].merging(extra) { _, new in new }
+        }
+        var tenant: [String: Any] = [
+            "id": tenantID, "domain": domain, "apps": [full, reader, writer],
+            "users": [
+                user("ada", ["employeeId": "E1"]), user("bob", ["employeeId": "E2"]),
+                user("carol", ["employeeId": "E9"]), user("dave", ["employeeId": "E9"]),
+                user("nomail", ["hasMailbox": false]), user("disabled", ["accountEnabled": false]),
+                user("o'brien"), user("people.admin", ["directoryRoles": ["PeopleAdministrator"]]),
+                user("global.admin", ["directoryRoles": ["GlobalAdministrator"]]),
+                user("user.admin", ["directoryRoles": ["UserAdministrator"]]), user("plain"),
+            ],
+            "groups": [["id": groupID, "displayName": "All Staff"]],
+            "teams": [["id": teamID, "displayName": "Photo Team"]],
+        ]
+        if let policy { tenant["policy"] = policy }
+        return ["tenants": [tenant]]
+    }
+}
+
+extension Emulator {
+    /// Settings for this emulator: `credential` (default the demo app's secret), fast retries, a recording clock.
+    /// Settings signing in as `app` with `secret` (an app of ``TestTenant``).
+    func settings(app: String, secret: String, clock: any GraphClock = RecordingClock()) throws -> GraphSettings {
+        try settings(.clientSecret(Secret(secret)), clientID: app, clock: clock)
+    }
+
+    func settings(
+        _ credential: GraphSettings.Credential? = nil, clientID: String? = nil, clock: any GraphClock = RecordingClock(),
+        configure: (inout GraphSettings) -> Void = { _ in }
+    ) throws -> GraphSettings {
+        var settings = try GraphSettings(
+            credential: credential ?? .clientSecret(Secret(clientSecret)), tenantID: tenantID,
+            clientID: clientID ?? self.clientID, graphURL: baseURL, authorityURL: baseURL)
+        settings.clock = clock
+        settings.requestTimeout = 10
+        configure(&settings)
+        return settings
+    }
+}
+
+/// Byte strings the emulator reads as images: it inspects only the JPEG frame header (SOF0) for the size.
+enum TestImage {
+    /// A JPEG start, a SOF0 frame header of `width`×`height`, filler, and an end marker.
+    static func jpeg(width: Int, height: Int, bytes: Int = 2_000) -> Data {
+        var data: [UInt8] = [0xFF, 0xD8]
+        data += [0xFF, 0xC0, 0x00, 0x11, 0x08, UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF), 0x03]
+        data += [0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]
+        let filler = max(0, bytes - data.count - 2)
+        data += [UInt8](repeating: 0x00, count: filler)
+        data += [0xFF, 0xD9]
+        return Data(data)
+    }
+}
+
+/// Runs a command line tool and returns its standard output (for `openssl` in tests).
+enum Shell {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let inPipe = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        try process.run()
+        if let input {
+            inPipe.fileHandleForWriting.write(input)
+            try inPipe.fileHandleForWriting.close()
+        }
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
+        }
+        return data
+    }
+
+    /// A throwaway self-signed RSA certificate and key in `directory`: (combined PEM path, certificate PEM, key path).
+    static func makeCertificate(in directory: URL, name: String = "app") throws -> (combined: String, certificate: String, key: String) {
+        let key = directory.appendingPathComponent("\(name)-key.pem").path
+        let cert = directory.appendingPathComponent("\(name)-cert.pem").path
+        try run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                            "-subj", "/CN=photoprov-test-\(name)"])
+        let certificatePEM = try String(contentsOfFile: cert, encoding: .utf8)
+        let keyPEM = try String(contentsOfFile: key, encoding: .utf8)
+        let combined = directory.appendingPathComponent("\(name)-combined.pem").path
+        try (certificatePEM + keyPEM).write(toFile: combined, atomically: true, encoding: .utf8)
+        _ = chmod(combined, 0o600)
+        _ = chmod(key, 0o600)
+        return (combined, certificatePEM, key)
+    }
+
+    /// An HS256 JWT (the emulator's federated credential format) signed with `key` through `openssl dgst -hmac`.
+    static func hs256JWT(claims: [String: Any], key: String) throws -> String {
+        func b64(_ data: Data) -> String {
+            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        let header = b64(try JSONSerialization.data(withJSONObject: ["alg": "HS256", "typ": "JWT"]))
+        let payload = b64(try JSONSerialization.data(withJSONObject: claims))
+        let input = header + "." + payload
+        let signature = try run("openssl", ["dgst", "-sha256", "-hmac", key, "-binary"], input: Data(input.utf8))
+        return input + "." + b64(signature)
+    }
+}
