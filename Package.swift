@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
 
         .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
-        .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning"]),
+        .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
         .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov"]),
     ],
     swiftLanguageModes: [.v6]
