@@ -50,9 +50,11 @@ let package = Package(
         // The thin executable: arguments, terminal output, exit codes.
         .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
 
+        // Test helpers shared by the test targets: the Graph emulator harness and child processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
-        .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
-        .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov"]),
+        .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport"]),
+        .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

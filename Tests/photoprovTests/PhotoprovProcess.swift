@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The built `photoprov` binary, run as a child process with captured output.
 struct PhotoprovProcess {
@@ -31,38 +32,8 @@ struct PhotoprovProcess {
         _ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil,
         input: Data? = nil
     ) throws -> Output {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        if let input {
-            let inPipe = Pipe()
-            process.standardInput = inPipe
-            try process.run()
-            inPipe.fileHandleForWriting.write(input)
-            try inPipe.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-        }
-        // Read both pipes concurrently so a chatty child cannot fill one and block.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        let output = try ChildProcess.run(
+            binary, arguments, environment: environment, currentDirectory: currentDirectory, input: input)
+        return Output(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `photoprov policy` and `photoprov policy set` through the built binary against the emulator.

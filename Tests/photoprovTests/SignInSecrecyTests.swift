@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every sign-in mode through the built binary with `--debug`: it works, and no secret, token, assertion or key

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import PhotoProvisioning
 import Testing
 
@@ -224,5 +225,26 @@ import Testing
         #expect(removed.stdout.contains("2 removed"), "\(removed.stdout)")
         #expect(try await emulator.user("user0002@contoso.example")["sha256"] is NSNull)
         #expect(try await emulator.user("user0001@contoso.example")["sha256"] is String)
+    }
+
+    @Test func maxDurationStopsTakingItemsAndTheNextRunContinues() async throws {
+        let batch = try Batch(count: 40)
+        let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "250"])
+        let first = try upload(batch, emulator, ["--max-duration", "1s", "--concurrency", "2", "--log-format", "json"])
+        #expect(first.status == 0, "a time limit is not a failure: \(first.stdout) \(first.stderr)")
+        let events = first.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(events.count == first.stdout.split(separator: "\n").count, "every line is JSON: \(first.stdout)")
+        #expect(events.contains { $0["event"] as? String == "stopping" && $0["reason"] as? String == "time limit" })
+        let summary = events.last { $0["event"] as? String == "summary" }
+        let counts = summary?["counts"] as? [String: Any] ?? [:]
+        let uploaded = (counts["uploaded"] as? NSNumber)?.intValue ?? 0
+        #expect(uploaded > 0 && uploaded < 40, "stopped early: \(counts)")
+        #expect((counts["pending"] as? NSNumber)?.intValue == 40 - uploaded)
+        let second = try upload(batch, emulator)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("resuming (\(uploaded) already done)"), "\(second.stdout)")
+        for upn in batch.upns { #expect(try await uploads(emulator, upn) == 1, "\(upn)") }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import PhotoProvisioning
 
 /// Records every sleep the Graph client asks for and sleeps only `scale` of it, so retry tests are fast but can
@@ -158,34 +159,7 @@ enum Shell {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let inPipe = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        try process.run()
-        if let input {
-            inPipe.fileHandleForWriting.write(input)
-            try inPipe.fileHandleForWriting.close()
-        }
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
-        }
-        return data
+        try ChildProcess.tool(executable, arguments, input: input)
     }
 
     /// A throwaway self-signed RSA certificate and key in `directory`: (combined PEM path, certificate PEM, key path).

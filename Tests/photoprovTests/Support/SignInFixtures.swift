@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A seeded tenant, certificates and federated tokens for end-to-end sign-in tests through the built binary.
 enum SignInFixtures {
@@ -40,34 +41,7 @@ enum SignInFixtures {
     /// Runs `executable` with `arguments`, feeding `input`; returns stdout or throws with stderr.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let inPipe = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        try process.run()
-        if let input {
-            inPipe.fileHandleForWriting.write(input)
-            try inPipe.fileHandleForWriting.close()
-        }
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Emulator.Failure(description: "\(executable) failed: \(String(decoding: errData, as: UTF8.self))")
-        }
-        return data
+        try ChildProcess.tool(executable, arguments, input: input)
     }
 
     /// A throwaway certificate and key made by `openssl` in `directory`: (combined PEM path, certificate PEM, key PEM).

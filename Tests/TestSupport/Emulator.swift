@@ -9,35 +9,36 @@ import FoundationNetworking
 /// Start one per test (`let emulator = try Emulator.start(["--fault-rate", "1"])`): each gets its own port, state
 /// and counters, so tests stay independent when Swift Testing runs them in parallel. A missing emulator or Python
 /// fails the test with the reason; nothing is skipped.
-final class Emulator: @unchecked Sendable {
+package final class Emulator: @unchecked Sendable {
     // @unchecked Sendable: every stored property is immutable after start; Process is only terminated once, in stop().
 
     /// The base URL serving both Entra ID and Graph, e.g. `http://127.0.0.1:41234`.
-    let baseURL: URL
+    package let baseURL: URL
     /// The demo app's tenant, client id and secret, from the emulator's stdout.
-    let tenantID: String
-    let clientID: String
-    let clientSecret: String
+    package let tenantID: String
+    package let clientID: String
+    package let clientSecret: String
     /// A temporary folder for the seed, logs and anything a test wants to write; removed on stop.
-    let directory: URL
+    package let directory: URL
     private let process: Process
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
+        package init(description: String) { self.description = description }
     }
 
     /// The emulator script: `$PHOTOPROV_EMULATOR`, else `scripts/graph-emulator` in this checkout.
-    static var script: URL {
+    package static var script: URL {
         if let path = ProcessInfo.processInfo.environment["PHOTOPROV_EMULATOR"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
         var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { root.deleteLastPathComponent() }
+        for _ in 0..<3 { root.deleteLastPathComponent() }  // Tests/TestSupport/Emulator.swift
         return root.appendingPathComponent("scripts/graph-emulator")
     }
 
     /// Starts the emulator with `arguments` (plus `--port 0 --quiet`) and, if given, `seed` written as its JSON seed.
-    static func start(_ arguments: [String] = [], seed: Any? = nil) throws -> Emulator {
+    package static func start(_ arguments: [String] = [], seed: Any? = nil) throws -> Emulator {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("photoprov-emulator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -101,14 +102,14 @@ final class Emulator: @unchecked Sendable {
     deinit { stop() }
 
     /// Stops the emulator (SIGTERM, then SIGKILL after 3 s) and removes its folder; safe to call twice.
-    func stop() {
+    package func stop() {
         Self.stop(process)
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// SIGTERM, and SIGKILL if the child is still running 3 s later (a server waiting on idle keep-alive
     /// connections may not finish its shutdown while this test process holds them open).
-    static func stop(_ process: Process) {
+    package static func stop(_ process: Process) {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(3)
@@ -118,7 +119,7 @@ final class Emulator: @unchecked Sendable {
     }
 
     /// The environment a child photoprov needs to use this emulator with the demo app's secret.
-    var environment: [String: String] {
+    package var environment: [String: String] {
         [
             "PHOTOPROV_GRAPH_URL": baseURL.absoluteString, "PHOTOPROV_AUTHORITY_URL": baseURL.absoluteString,
             "AZURE_TENANT_ID": tenantID, "AZURE_CLIENT_ID": clientID, "AZURE_CLIENT_SECRET": clientSecret,
@@ -126,7 +127,7 @@ final class Emulator: @unchecked Sendable {
     }
 
     /// `GET /_emulator/state` as JSON.
-    func state() async throws -> [String: Any] {
+    package func state() async throws -> [String: Any] {
         let (data, _) = try await URLSession.shared.data(from: baseURL.appendingPathComponent("_emulator/state"))
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Failure(description: "emulator state is not a JSON object")
@@ -135,24 +136,24 @@ final class Emulator: @unchecked Sendable {
     }
 
     /// How many answers of each HTTP status the emulator gave (Graph and token calls).
-    func requestCounts() async throws -> [String: Int] {
+    package func requestCounts() async throws -> [String: Int] {
         let requests = try await state()["requests"] as? [String: Any] ?? [:]
         return requests.compactMapValues { ($0 as? NSNumber)?.intValue }
     }
 
     /// The recorded photo state of the user `upn`: uploads, sha256, bytes, width, height.
-    func user(_ upn: String) async throws -> [String: Any] {
+    package func user(_ upn: String) async throws -> [String: Any] {
         let users = try await state()["users"] as? [String: Any] ?? [:]
         return users[upn] as? [String: Any] ?? [:]
     }
 
     /// `POST /_emulator/reset`.
-    func reset() async throws {
+    package func reset() async throws {
         try await post("_emulator/reset", [:])
     }
 
     /// Approves (or declines) the device code `userCode` for `user`.
-    func approveDeviceCode(_ userCode: String, as user: String, deny: Bool = false) async throws {
+    package func approveDeviceCode(_ userCode: String, as user: String, deny: Bool = false) async throws {
         var body: [String: Any] = ["user_code": userCode, "user": user]
         if deny { body["deny"] = true }
         try await post("_emulator/devicecode/approve", body)
@@ -173,7 +174,7 @@ final class Emulator: @unchecked Sendable {
 
 extension Emulator {
     /// An app-only access token for the demo app (or `clientID`/`secret`), fetched with client credentials.
-    func appToken(clientID: String? = nil, secret: String? = nil) async throws -> String {
+    package func appToken(clientID: String? = nil, secret: String? = nil) async throws -> String {
         var request = URLRequest(url: baseURL.appendingPathComponent("\(tenantID)/oauth2/v2.0/token"))
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
@@ -197,10 +198,10 @@ extension Emulator {
 /// `/metadata/identity/oauth2/token`) serving a fixed token, in a Python standard-library child process.
 /// It answers 400 unless the request carries the right `X-IDENTITY-HEADER` or `Metadata: true`, api-version and
 /// resource, so a passing test proves photoprov sent them.
-final class IdentityStub: @unchecked Sendable {
+package final class IdentityStub: @unchecked Sendable {
     // @unchecked Sendable: immutable after start; the process is terminated once.
-    let baseURL: URL
-    let header: String
+    package let baseURL: URL
+    package let header: String
     private let process: Process
 
     private static let script = """
@@ -236,7 +237,7 @@ final class IdentityStub: @unchecked Sendable {
         """
 
     /// Starts the stub serving `token`, expecting `header` as the identity header.
-    init(token: String, header: String = "identity-header-\(UUID().uuidString)") throws {
+    package init(token: String, header: String = "identity-header-\(UUID().uuidString)") throws {
         self.header = header
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
