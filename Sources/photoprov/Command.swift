@@ -86,6 +86,9 @@ extension CommandLine {
         case let error as UsageError:
             Terminal.error(error.description)
             return .usage
+        case let error as SourceError:
+            Terminal.error(error.description)
+            return .usage
         case let error as GraphError:
             Terminal.error(error.description)
             switch error.kind {

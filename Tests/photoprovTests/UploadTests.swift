@@ -247,4 +247,22 @@ import Testing
         #expect(second.stdout.contains("resuming (\(uploaded) already done)"), "\(second.stdout)")
         for upn in batch.upns { #expect(try await uploads(emulator, upn) == 1, "\(upn)") }
     }
+
+    @Test func unreadableSourcesAndBadArgumentsExitTwoBeforeAnyUpload() async throws {
+        let batch = try Batch(count: 1)
+        try batch.write("nophoto.csv", "upn,name\nuser0001@contoso.example,Ada\n")
+        let emulator = try Emulator.start(["--users-csv", batch.csv])
+        let missing = try upload(batch, emulator, source: ["--csv", batch.path("nope.csv")])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nope.csv"), "\(missing.stderr)")
+        let noColumn = try upload(batch, emulator, source: ["--csv", batch.path("nophoto.csv")])
+        #expect(noColumn.status == 2)
+        #expect(noColumn.stderr.contains("no photo column"), "\(noColumn.stderr)")
+        let both = try upload(batch, emulator, source: ["--csv", batch.csv, "--dir", batch.directory.path])
+        #expect(both.status == 2)
+        let offline = try upload(batch, emulator, ["--offline"])
+        #expect(offline.status == 2)
+        #expect(offline.stderr.contains("--offline needs --dry-run"))
+        #expect(try await uploads(emulator, "user0001@contoso.example") == 0)
+    }
 }

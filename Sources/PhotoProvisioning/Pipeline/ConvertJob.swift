@@ -38,17 +38,25 @@ public struct ConvertJob: Sendable {
         }
     }
 
-    /// Converts every file, at most `jobs` at once, calling `report` as each finishes (in completion order).
+    /// Converts every file, at most `jobs` at once (largest first when several), calling `report` as each finishes
+    /// (in completion order).
     /// - Returns: the outcomes in input order.
     public func run(report: @escaping @Sendable (Outcome) -> Void = { _ in }) async -> [Outcome] {
         let targets = outputPaths()
         let options = self.options
         var outcomes = [Outcome?](repeating: nil, count: files.count)
+        // With several workers, largest files first: a big photo started last would leave the others idle at the
+        // end. One worker keeps the input order.
+        var order = Array(files.indices)
+        if jobs > 1 {
+            let sizes = files.map(Self.fileSize)
+            order.sort { sizes[$0] > sizes[$1] }
+        }
         await withTaskGroup(of: (Int, Outcome).self) { group in
             var next = 0
             func addNext() {
-                guard next < files.count else { return }
-                let index = next
+                guard next < order.count else { return }
+                let index = order[next]
                 let input = files[index]
                 let target = targets[index]
                 next += 1
@@ -67,6 +75,10 @@ public struct ConvertJob: Sendable {
             }
         }
         return outcomes.map { $0! }
+    }
+
+    private static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
     }
 
     private static func convertOne(input: String, target: Result<String, CodecError>, options: ConvertOptions)

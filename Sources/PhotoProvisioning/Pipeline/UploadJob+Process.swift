@@ -273,7 +273,8 @@ private struct WorkPages {
                 let lookups = await job.dryRunLookups(resolved)
                 page = resolved.reversed().map { ($0, lookups[job.target(of: $0)]) }
             } catch {
-                job.events(.note("journal: \(error)"))
+                // The items stay pending in the journal: the run ends interrupted and the same command resumes it.
+                job.events(.note("cannot take more items now: \(error)"))
                 exhausted = true
             }
         }

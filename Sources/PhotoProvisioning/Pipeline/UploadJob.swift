@@ -104,6 +104,8 @@ public struct UploadJob: Sendable {
     ///   failures are recorded in the journal instead.
     public func run() async throws -> UploadSummary {
         let started = Date()
+        // The source is read and validated before anything else: a source that cannot be read starts no run.
+        var plan: SourcePlan? = try readSource()
         let journal = try await Journal.open(at: settings.journalPath)
         let commandKey = Journal.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
@@ -148,8 +150,7 @@ public struct UploadJob: Sendable {
         // flat however long the source.
         var named = Set<String>()
         var problems: [SourceProblem] = []
-        do {
-            let plan = try readSource()
+        if let plan = plan.take() {
             for name in plan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
             named = Set(plan.items.map(\.key) + plan.problems.compactMap(\.key))
             problems = plan.problems
