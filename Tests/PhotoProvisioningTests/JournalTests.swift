@@ -394,9 +394,9 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         let redacted = Journal.redact(arguments)
         #expect(
             redacted == [
-                "upload", "--csv", "people.csv", "--client-secret", "<redacted>", "--token=<redacted>",
+                "upload", "--csv", "people.csv", "--client-secret", "***", "--token=***",
                 "--cert-password",
-                "<redacted>", "--client-assertion", "<redacted>", "--Access-Token", "--quiet", "--tenant", "contoso",
+                "***", "--client-assertion", "***", "--Access-Token", "--quiet", "--tenant", "contoso",
             ])
         let folder = try JournalFolder()
         let journal = try await Journal.open(at: folder.path)

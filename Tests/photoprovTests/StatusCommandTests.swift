@@ -55,7 +55,7 @@ import Testing
         #expect(result.stdout.contains("policy    allowed: source cloud, no role restriction"))
         #expect(
             result.stdout.contains("items     7: 1 uploaded, 1 unchanged, 2 failed, 1 pending, 2 skipped or invalid"))
-        #expect(result.stdout.contains("command   photoprov upload --csv b.csv --client-secret <redacted>"))
+        #expect(result.stdout.contains("command   photoprov upload --csv b.csv --client-secret ***"))
         #expect(result.stdout.contains("totals: 2 runs; 3 users with photos"))
         #expect(!result.stdout.contains("hunter2"))
     }

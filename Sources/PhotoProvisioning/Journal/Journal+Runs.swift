@@ -87,36 +87,9 @@ extension Journal {
 
     /// Redacts the values of flags whose names contain secret, token, password or assertion.
     ///
-    /// Handles `--client-secret VALUE` and `--client-secret=VALUE`; the value becomes `<redacted>`.
+    /// Handles `--client-secret VALUE` and `--client-secret=VALUE`; the value becomes `***` (see `Redaction`).
     public nonisolated static func redact(_ arguments: [String]) -> [String] {
-        let sensitive = ["secret", "token", "password", "assertion"]
-        func isSensitive(_ flag: Substring) -> Bool {
-            let name = flag.lowercased()
-            return sensitive.contains { name.contains($0) }
-        }
-        var result: [String] = []
-        var redactNext = false
-        for argument in arguments {
-            if redactNext {
-                redactNext = false
-                if !argument.hasPrefix("-") {
-                    result.append("<redacted>")
-                    continue
-                }
-            }
-            guard argument.hasPrefix("-") else {
-                result.append(argument)
-                continue
-            }
-            if let equals = argument.firstIndex(of: "=") {
-                let flag = argument[..<equals]
-                result.append(isSensitive(flag) ? flag + "=<redacted>" : argument)
-            } else {
-                result.append(argument)
-                redactNext = isSensitive(argument[...])
-            }
-        }
-        return result
+        Redaction.arguments(arguments)
     }
 }
 

@@ -78,39 +78,9 @@ public struct ReportRun: Sendable, Hashable {
         return Double(itemCount) / duration
     }
 
-    /// Option names whose values are masked: any containing one of these words.
-    static let secretWords = [
-        "secret", "password", "passphrase", "token", "assertion", "credential", "apikey", "api-key",
-    ]
-
-    /// Masks the value of every option named like a secret (`--client-secret X`, `--client-secret=X`) and any
-    /// argument that looks like a bearer token or JWT, as `***`.
+    /// Masks the value of every option named like a secret and any argument shaped like a token (`Redaction`).
     public static func redactingSecrets(_ arguments: [String]) -> [String] {
-        var result: [String] = []
-        result.reserveCapacity(arguments.count)
-        var maskNext = false
-        for argument in arguments {
-            if maskNext {
-                maskNext = false
-                result.append("***")
-                continue
-            }
-            if argument.hasPrefix("-") {
-                let body = argument.drop { $0 == "-" }
-                let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-                if secretWords.contains(where: { name.lowercased().contains($0) }) {
-                    if body.contains("=") {
-                        result.append(argument.prefix(upTo: argument.firstIndex(of: "=")!) + "=***")
-                    } else {
-                        result.append(argument)
-                        maskNext = true
-                    }
-                    continue
-                }
-            }
-            result.append(looksLikeToken(argument) ? "***" : argument)
-        }
-        return result
+        Redaction.arguments(arguments)
     }
 
     /// Masks secrets inside free text (reasons, explanations): JWTs, `Bearer …` values and
@@ -139,9 +109,4 @@ public struct ReportRun: Sendable, Hashable {
         ),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 
-    /// A JWT (`eyJ…` with two dots) or an `Authorization`-style `Bearer …` value.
-    private static func looksLikeToken(_ text: String) -> Bool {
-        if text.lowercased().hasPrefix("bearer ") { return true }
-        return text.hasPrefix("eyJ") && text.filter { $0 == "." }.count == 2 && text.count > 40
-    }
 }
