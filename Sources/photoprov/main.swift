@@ -2,5 +2,6 @@
 import Foundation
 
 Signals.unblockInherited()
+Scheduling.preferThroughput()
 let code = await CommandLine.run(Array(CommandLine.arguments.dropFirst()))
 exit(code.rawValue)
