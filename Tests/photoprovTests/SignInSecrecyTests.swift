@@ -71,7 +71,7 @@ import Testing
             ("device code", ["--device-code"], [:]),
         ]
         let secrets = [SignInFixtures.secret, appToken, federated, stub.header, keyBody]
-        let fixtures: Set<String> = ["app.pem", "cert.pem", "federated.jwt", "secret.txt", "token.txt"]
+        let fixtures: Set<String> = ["e2e-combined.pem", "e2e-cert.pem", "federated.jwt", "secret.txt", "token.txt"]
         for (mode, arguments, environment) in modes {
             let output = try PhotoprovProcess.run(
                 ["policy", "--debug"] + arguments, environment: base.merging(environment) { _, new in new },

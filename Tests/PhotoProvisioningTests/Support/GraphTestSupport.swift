@@ -164,17 +164,8 @@ enum Shell {
 
     /// A throwaway self-signed RSA certificate and key in `directory`: (combined PEM path, certificate PEM, key path).
     static func makeCertificate(in directory: URL, name: String = "app") throws -> (combined: String, certificate: String, key: String) {
-        let key = directory.appendingPathComponent("\(name)-key.pem").path
-        let cert = directory.appendingPathComponent("\(name)-cert.pem").path
-        try run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                            "-subj", "/CN=photoprov-test-\(name)"])
-        let certificatePEM = try String(contentsOfFile: cert, encoding: .utf8)
-        let keyPEM = try String(contentsOfFile: key, encoding: .utf8)
-        let combined = directory.appendingPathComponent("\(name)-combined.pem").path
-        try (certificatePEM + keyPEM).write(toFile: combined, atomically: true, encoding: .utf8)
-        _ = chmod(combined, 0o600)
-        _ = chmod(key, 0o600)
-        return (combined, certificatePEM, key)
+        let made = try TestCertificate.make(in: directory, name: name)
+        return (made.combined, made.certificate, made.keyPath)
     }
 
     /// An HS256 JWT (the emulator's federated credential format) signed with `key` through `openssl dgst -hmac`.

@@ -46,17 +46,9 @@ enum SignInFixtures {
 
     /// A throwaway certificate and key made by `openssl` in `directory`: (combined PEM path, certificate PEM, key PEM).
     static func certificate(in directory: URL) throws -> (path: String, certificate: String, key: String) {
-        let key = directory.appendingPathComponent("key.pem").path
-        let cert = directory.appendingPathComponent("cert.pem").path
-        try run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                            "-subj", "/CN=photoprov-e2e"])
-        let certificatePEM = try String(contentsOfFile: cert, encoding: .utf8)
-        let keyPEM = try String(contentsOfFile: key, encoding: .utf8)
-        let combined = directory.appendingPathComponent("app.pem").path
-        try (certificatePEM + keyPEM).write(toFile: combined, atomically: true, encoding: .utf8)
-        _ = chmod(combined, 0o600)
-        try FileManager.default.removeItem(atPath: key)
-        return (combined, certificatePEM, keyPEM)
+        let made = try TestCertificate.make(in: directory, name: "e2e")
+        try FileManager.default.removeItem(atPath: made.keyPath)  // only the combined file is handed to photoprov
+        return (made.combined, made.certificate, made.key)
     }
 
     /// An HS256 federated token for the seeded federated credential.
