@@ -4,9 +4,11 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -177,3 +179,24 @@ class EmulatorTestCase(unittest.TestCase):
         self.assertEqual(inner["client-request-id"], headers["client-request-id"])
         self.assertRegex(inner["date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
         return body
+
+
+class SeededTestCase(unittest.TestCase):
+    """A test class with its own temporary folder (`cls.tmp`) and one emulator started on a seed of its own."""
+
+    @classmethod
+    def make_folder(cls, prefix):
+        cls.tmp = tempfile.mkdtemp(prefix=prefix)
+
+    @classmethod
+    def start_seeded(cls, seed, *args):
+        """Writes `seed` to cls.tmp/seed.json and starts the emulator on it (plus `args`)."""
+        path = os.path.join(cls.tmp, "seed.json")
+        with open(path, "w") as f:
+            json.dump(seed, f)
+        cls.emu = Emulator("--seed", path, *args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+        shutil.rmtree(cls.tmp)

@@ -9,13 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from emulator_harness import GRAPH_SCOPE, PEOPLE_ADMIN, Emulator, EmulatorTestCase, jwt_claims, png  # noqa: E402
+from emulator_harness import (GRAPH_SCOPE, PEOPLE_ADMIN, EmulatorTestCase, SeededTestCase,  # noqa: E402
+                              jwt_claims, png)
 
 ADELE = "adele.vance@contoso.example"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -195,12 +195,12 @@ class TokenExpiryTests(EmulatorTestCase):
 
 
 @unittest.skipUnless(shutil.which("openssl"), "needs the openssl command")
-class AssertionTests(unittest.TestCase):
+class AssertionTests(SeededTestCase):
     """Certificate (PS256/RS256) and federated client assertions against a seeded app."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="emu-assert-")
+        cls.make_folder("emu-assert-")
         cls.key = os.path.join(cls.tmp, "key.pem")
         cls.cert = os.path.join(cls.tmp, "cert.pem")
         cls.other_key = os.path.join(cls.tmp, "other.pem")
@@ -223,16 +223,8 @@ class AssertionTests(unittest.TestCase):
                  "federatedCredentials": [{"issuer": "https://ci.example", "subject": "pipeline:nightly",
                                            "audiences": ["api://AzureADTokenExchange"], "key": "fed-key"}]}],
             "users": [{"userPrincipalName": "ann@fabrikam.example"}]}]}
-        seed_path = os.path.join(cls.tmp, "seed.json")
-        with open(seed_path, "w") as f:
-            json.dump(seed, f)
-        cls.emu = Emulator("--seed", seed_path)
+        cls.start_seeded(seed)
         cls.aud = f"https://login.microsoftonline.com/{cls.tenant}/oauth2/v2.0/token"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-        shutil.rmtree(cls.tmp)
 
     def sign(self, header, claims, alg="PS256", key=None):
         signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
@@ -438,12 +430,12 @@ if __name__ == "__main__":
     unittest.main()
 
 
-class MultiTenantTests(unittest.TestCase):
+class MultiTenantTests(SeededTestCase):
     """Two tenants from one seed: apps, users and policies stay apart."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="emu-tenants-")
+        cls.make_folder("emu-tenants-")
         seed = {"tenants": [
             {"id": "11111111-1111-1111-1111-111111111111", "domain": "one.example",
              "apps": [{"clientId": "aaaaaaaa-1111-1111-1111-111111111111", "secrets": ["one"],
@@ -454,15 +446,7 @@ class MultiTenantTests(unittest.TestCase):
                        "roles": ["User.Read.All", "ProfilePhoto.ReadWrite.All"]}],
              "users": [{"userPrincipalName": "bob@two.example"}],
              "policy": {"source": "onPremises"}}]}
-        path = os.path.join(cls.tmp, "seed.json")
-        with open(path, "w") as f:
-            json.dump(seed, f)
-        cls.emu = Emulator("--seed", path)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-        shutil.rmtree(cls.tmp)
+        cls.start_seeded(seed)
 
     def test_each_tenant_sees_only_its_users_and_policy(self):
         one = self.emu.token()

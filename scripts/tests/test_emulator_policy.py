@@ -2,14 +2,12 @@
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emulator_harness import (GLOBAL_ADMIN, PEOPLE_ADMIN, USER_ADMIN, Emulator, EmulatorTestCase,  # noqa: E402
-                              png)
+                              SeededTestCase, png)
 
 ADELE = "adele.vance@contoso.example"
 PHOTO = "/v1.0/users/{}/photo/$value"
@@ -107,27 +105,19 @@ class PolicyFlagTests(unittest.TestCase):
             emu.stop()
 
 
-class PermissionTests(unittest.TestCase):
+class PermissionTests(SeededTestCase):
     """An app granted only User.Read.All, and one granted nothing."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="emu-perm-")
+        cls.make_folder("emu-perm-")
         seed = {"domain": "tailspin.example", "apps": [
             {"clientId": "b0000000-0000-0000-0000-00000000000b", "secrets": ["reader"], "roles": ["User.Read.All"]},
             {"clientId": "c0000000-0000-0000-0000-00000000000c", "secrets": ["nothing"]}],
             "users": [{"userPrincipalName": "bo@tailspin.example", "employeeId": "7"}],
             "groups": [{"id": "d0000000-0000-0000-0000-00000000000d", "displayName": "G"}],
             "policy": {"source": "cloud", "allowedRoles": ["PeopleAdministrator"]}}
-        path = os.path.join(cls.tmp, "seed.json")
-        with open(path, "w") as f:
-            json.dump(seed, f)
-        cls.emu = Emulator("--seed", path)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-        shutil.rmtree(cls.tmp)
+        cls.start_seeded(seed)
 
     def test_single_tenant_seed_prints_its_first_app(self):
         self.assertEqual(self.emu.client_id, "b0000000-0000-0000-0000-00000000000b")
