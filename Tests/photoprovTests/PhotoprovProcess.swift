@@ -36,4 +36,18 @@ struct PhotoprovProcess {
             binary, arguments, environment: environment, currentDirectory: currentDirectory, input: input)
         return Output(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
+
+    /// Starts photoprov in the background with stdout and stderr going to the file `log`; the caller waits for or
+    /// signals the returned process.
+    static func start(_ arguments: [String], environment: [String: String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardError = process.standardOutput
+        try process.run()
+        return process
+    }
 }

@@ -21,15 +21,8 @@ import Testing
         var attempts = 0
         while landed < kills, attempts < kills * 3 {
             attempts += 1
-            let process = Process()
-            process.executableURL = PhotoprovProcess.binary
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { _, new in new }
             let log = batch.path("run\(attempts).log")
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardError = process.standardOutput
-            try process.run()
+            let process = try PhotoprovProcess.start(arguments, environment: emulator.environment, log: log)
             let delay = Int.random(in: 60...400, using: &generator)
             // Timed on a Dispatch thread: other tests may hold the cooperative pool, which would delay a Task.sleep.
             let pid = process.processIdentifier

@@ -161,15 +161,10 @@ import Testing
     @Test func sigtermFinishesUploadsInFlightAndExits130ThenResumes() async throws {
         let batch = try Batch(count: 80)
         let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "200"])
-        let process = Process()
-        process.executableURL = PhotoprovProcess.binary
-        process.arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "4"]
-        process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { _, new in new }
         let log = batch.path("run.log")
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardError = process.standardOutput
-        try process.run()
+        let process = try PhotoprovProcess.start(
+            ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "4"],
+            environment: emulator.environment, log: log)
         // Signal once uploads are under way, long before the batch can finish. The wait blocks this thread on
         // purpose: other tests may hold the cooperative pool, which would delay a Task.sleep past the whole batch.
         let stateURL = emulator.baseURL.appendingPathComponent("_emulator/state")
