@@ -300,10 +300,15 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         try await journal.finishRun(run.id, status: .completed)
 
         // The source now lists only a and c: b is missing; --remove-missing deletes it.
-        let present: Set = ["a@x.com", "c@x.com"]
+        // a is a valid row again; c's row is refused (an invalid item still means c is in the source).
         let sync = try await journal.startRun(kind: .upload, commandKey: "k", arguments: []).run
-        let missing = try await journal.keysWithPhotos(target: .users, match: .upn).filter { !present.contains($0.key) }
+        _ = try await journal.addItems(newItems(["a@x.com"]), run: sync.id)
+        _ = try await journal.addItems(
+            [Journal.NewItem(target: .users, match: .upn, key: "c@x.com", line: 3, state: .invalid, reason: "no file")],
+            run: sync.id)
+        let missing = try await journal.keysWithPhotos(target: .users, match: .upn, notIn: sync.id)
         #expect(missing.map(\.key) == ["b@x.com"])
+        #expect(try await journal.keysWithPhotos(target: .users, match: .upn, notIn: run.id).isEmpty)
         #expect(missing.first?.resolvedID == "id-b@x.com")
         let removal = try await journal.addItems(
             missing.map {

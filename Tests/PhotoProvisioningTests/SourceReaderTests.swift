@@ -218,6 +218,40 @@ private final class Scratch {
         #expect(plan.problems.map(\.reason) == [.duplicateKey(others: ["line 3"]), .missingFile])
     }
 
+    /// A long source is checked in one pass and handed out by a second: duplicates far apart are still found,
+    /// the scan can be read twice, and what it yields is what the counts promise.
+    @Test func scanHandsOutALongSourceInOrderWithFarApartDuplicates() throws {
+        let scratch = try Scratch()
+        try photos(scratch, "shared.jpg", "other.jpg")
+        var rows = ["upn,photo"]
+        for index in 0..<3000 {
+            let name = String(format: "p%04d.jpg", index)
+            try scratch.write(name)
+            rows.append("User\(index)@Contoso.com,\(name)")
+        }
+        rows.append("user5@contoso.com,shared.jpg")  // line 3002: same user as line 7, another file
+        rows.append("user2999@contoso.com,p2999.jpg")  // line 3003: same user and file as line 3001: merged
+        rows.append("bad key,other.jpg")  // line 3004
+        let file = try scratch.write("people.csv", rows.joined(separator: "\r\n"))
+
+        let scan = try SourceReader.scanCSV(at: file, options: .init())
+        #expect(scan.itemCount == 2999)
+        let first = Array(scan)
+        #expect(first == Array(scan), "a scan reads the same items every time")
+        #expect(first.count == 2999)
+        #expect(first.first == SourceItem(line: 2, key: "user0@contoso.com", photoPath: scratch.path + "/p0000.jpg", writtenPath: "p0000.jpg"))
+        #expect(first.last?.line == 3001)
+        #expect(!first.contains { $0.key == "user5@contoso.com" })
+        #expect(first.compactMap(\.line) == first.compactMap(\.line).sorted())
+        #expect(scan.problems.map(\.line) == [7, 3002, 3004])
+        #expect(scan.problems.map(\.reason)[0] == .duplicateKey(others: ["line 3002"]))
+        #expect(scan.problems.map(\.reason)[1] == .duplicateKey(others: ["line 7"]))
+        #expect(scan.merged == [
+            SourceProblem(line: 3003, key: "user2999@contoso.com", path: "p2999.jpg", reason: .sameAsEarlier("line 3001"))
+        ])
+        #expect(scan.plan == (try SourceReader.readCSV(at: file, options: .init())))
+    }
+
     @Test func unreadableFileIsReported() throws {
         guard getuid() != 0 else { return }  // root reads anything; the symlink-loop case above covers root
         let scratch = try Scratch()

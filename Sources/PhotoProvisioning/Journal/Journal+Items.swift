@@ -204,6 +204,24 @@ extension Journal {
         .rows([.text(target.rawValue), .text(match.rawValue)], Journal.lastUpload)
     }
 
+    /// Keys with a photo from an earlier upload (`keysWithPhotos`) that run `run` has no item for, valid or not:
+    /// the users (groups, teams) who have disappeared from the source. Sorted by key.
+    public func keysWithPhotos(target: TargetKind, match: MatchKey, notIn run: Int64) throws(JournalError)
+        -> [LastUpload]
+    {
+        // Two probes so that each uses an index: items_by_key covers every state but 'invalid'.
+        try db.statement(
+            """
+            SELECT \(Journal.lastUploadColumns) FROM last_upload AS l WHERE target = ? AND match = ? \
+            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ? AND i.action = 'upload' \
+            AND i.target = l.target AND i.match = l.match AND i.key = l.key AND i.state <> 'invalid') \
+            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ? AND i.state = 'invalid' AND i.key = l.key) \
+            ORDER BY key
+            """
+        )
+        .rows([.text(target.rawValue), .text(match.rawValue), .integer(run), .integer(run)], Journal.lastUpload)
+    }
+
     private static let lastUploadColumns = """
         target, match, key, resolved_id, source_sha256, fingerprint, \(JournalSchema.unixSeconds("uploaded_at")), \
         run_id, item_id

@@ -105,7 +105,7 @@ public struct UploadJob: Sendable {
     public func run() async throws -> UploadSummary {
         let started = Date()
         // The source is read and validated before anything else: a source that cannot be read starts no run.
-        var plan: SourcePlan? = try readSource()
+        var scan: SourceScan? = try readSource()
         let journal = try await Journal.open(at: settings.journalPath)
         let commandKey = Journal.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
@@ -146,30 +146,31 @@ public struct UploadJob: Sendable {
             try await journal.setVerdict("not checked (offline)", run: runID)
         }
 
-        // The plan goes into the journal in chunks; from here on work is paged back out of it, so memory stays
-        // flat however long the source.
-        var named = Set<String>()
+        // The source goes into the journal in chunks as it is read again; from here on work is paged back out
+        // of the journal, so memory stays flat however long the source.
         var problems: [SourceProblem] = []
-        if let plan = plan.take() {
-            for name in plan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
-            named = Set(plan.items.map(\.key) + plan.problems.compactMap(\.key))
-            problems = plan.problems
-            for start in stride(from: 0, to: plan.items.count, by: Self.chunk) {
-                let chunk = SourcePlan(items: Array(plan.items[start..<min(start + Self.chunk, plan.items.count)]))
-                _ = try await journal.addItems(
-                    chunk.journalItems(options: settings.sourceOptions, fingerprint: settings.codec.fingerprint),
-                    run: runID)
+        if let scan = scan.take() {
+            for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
+            problems = scan.problems
+            let options = settings.sourceOptions
+            let fingerprint = settings.codec.fingerprint
+            var chunk: [SourceItem] = []
+            chunk.reserveCapacity(Self.chunk)
+            for item in scan {
+                chunk.append(item)
+                if chunk.count == Self.chunk {
+                    _ = try await journal.addItems(
+                        SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
+                    chunk.removeAll(keepingCapacity: true)
+                }
             }
-            _ = try await journal.addItems(
-                SourcePlan(problems: plan.problems).journalItems(
-                    options: settings.sourceOptions, fingerprint: settings.codec.fingerprint),
-                run: runID)
+            for part in [SourcePlan(items: chunk), SourcePlan(problems: problems)] {
+                _ = try await journal.addItems(part.journalItems(options: options, fingerprint: fingerprint), run: runID)
+            }
         }
 
         let missing = try await journal.keysWithPhotos(
-            target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind
-        ).filter { !named.contains($0.key) }
-        named = []
+            target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind, notIn: runID)
         summary.missingFromSource = missing.map(\.key).sorted()
         if settings.removeMissing, !missing.isEmpty {
             let removals = missing.map { last in
@@ -215,10 +216,10 @@ public struct UploadJob: Sendable {
         return "\(report.verdict.rawValue): \(first)"
     }
 
-    private func readSource() throws -> SourcePlan {
+    private func readSource() throws -> SourceScan {
         switch settings.source {
-        case .csv(let path): try SourceReader.readCSV(at: path, options: settings.sourceOptions)
-        case .folder(let path): try SourceReader.readFolder(at: path, options: settings.sourceOptions)
+        case .csv(let path): try SourceReader.scanCSV(at: path, options: settings.sourceOptions)
+        case .folder(let path): try SourceReader.scanFolder(at: path, options: settings.sourceOptions)
         }
     }
 

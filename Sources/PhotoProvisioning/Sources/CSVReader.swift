@@ -1,24 +1,32 @@
-/// Splits CSV bytes into records (RFC 4180 quoting), remembering the physical line each record starts on.
+/// Reads CSV bytes record by record (RFC 4180 quoting), remembering the physical line each record starts on.
 ///
 /// Hand-written because neither Foundation nor the system offers a CSV reader. Lenient where spreadsheets
 /// are sloppy: a quote inside an unquoted field is kept as a character, and text after a closing quote is
-/// appended to the field.
-struct CSVReader {
+/// appended to the field. One record at a time, so a long source never exists as rows all at once.
+struct CSVReader: IteratorProtocol {
     /// One record: its fields and the 1-based physical line where it starts.
     struct Record: Equatable {
         var line: Int
         var fields: [String]
     }
 
-    /// Everything read: the records, and the line of a quoted field that never closed (if one did not).
-    struct Result: Equatable {
-        var records: [Record]
-        var unterminatedQuoteLine: Int?
-    }
-
     private static let quote = UInt8(ascii: "\"")
     private static let newline = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
+
+    private let bytes: [UInt8]
+    private let delimiter: UInt8
+    private var index = 0
+    private var line = 1
+    private var finished = false
+    /// The line of a quoted field that never closed; set once `next()` has reached the end of the bytes.
+    private(set) var unterminatedQuoteLine: Int?
+
+    /// A reader over `bytes` (UTF-8 without BOM).
+    init(_ bytes: [UInt8], delimiter: UInt8) {
+        self.bytes = bytes
+        self.delimiter = delimiter
+    }
 
     /// The delimiter of the first line (outside quotes): the most frequent of `,` `;` and tab; `,` if none.
     static func detectDelimiter(_ bytes: [UInt8]) -> UInt8 {
@@ -37,28 +45,29 @@ struct CSVReader {
         return counts[best] > 0 ? candidates[best] : candidates[0]
     }
 
-    /// Parses `bytes` (UTF-8 without BOM) into records; blank lines and rows of only empty fields are skipped.
-    static func parse(_ bytes: [UInt8], delimiter: UInt8) -> Result {
-        var records: [Record] = []
+    /// The next record; blank lines and rows of only empty fields are skipped. After a quoted field that never
+    /// closes, the rest of the bytes is not read as records and `unterminatedQuoteLine` says where it opened.
+    mutating func next() -> Record? {
+        while !finished {
+            if let record = nextRecord(), record.fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                return record
+            }
+        }
+        return nil
+    }
+
+    /// The next physical record, blank or not; `nil` at the end.
+    private mutating func nextRecord() -> Record? {
         var fields: [String] = []
         var field: [UInt8] = []
-        var line = 1
-        var recordLine = 1
+        let recordLine = line
         var inQuotes = false
         var fieldStarted = false
-        var index = 0
 
         func endField() {
             fields.append(String(decoding: field, as: UTF8.self))
             field.removeAll(keepingCapacity: true)
             fieldStarted = false
-        }
-        func endRecord() {
-            endField()
-            if fields.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
-                records.append(Record(line: recordLine, fields: fields))
-            }
-            fields.removeAll(keepingCapacity: true)
         }
 
         while index < bytes.count {
@@ -66,44 +75,47 @@ struct CSVReader {
             let next: UInt8? = index + 1 < bytes.count ? bytes[index + 1] : nil
             index += 1
             if inQuotes {
-                if byte == quote {
-                    if next == quote {
-                        field.append(quote)
+                if byte == Self.quote {
+                    if next == Self.quote {
+                        field.append(Self.quote)
                         index += 1
                     } else {
                         inQuotes = false
                     }
-                } else if byte == carriageReturn {
+                } else if byte == Self.carriageReturn {
                     // CRLF or a lone CR inside a quoted field: one line break, kept as \n.
-                    if next == newline { index += 1 }
-                    field.append(newline)
+                    if next == Self.newline { index += 1 }
+                    field.append(Self.newline)
                     line += 1
                 } else {
-                    if byte == newline { line += 1 }
+                    if byte == Self.newline { line += 1 }
                     field.append(byte)
                 }
                 continue
             }
             switch byte {
-            case quote where !fieldStarted:
+            case Self.quote where !fieldStarted:
                 inQuotes = true
                 fieldStarted = true
             case delimiter:
                 endField()
-            case newline, carriageReturn:
-                if byte == carriageReturn && next == newline { index += 1 }
-                endRecord()
+            case Self.newline, Self.carriageReturn:
+                if byte == Self.carriageReturn && next == Self.newline { index += 1 }
+                endField()
                 line += 1
-                recordLine = line
+                return Record(line: recordLine, fields: fields)
             default:
                 field.append(byte)
                 fieldStarted = true
             }
         }
+        finished = true
         if inQuotes {
-            return Result(records: records, unterminatedQuoteLine: recordLine)
+            unterminatedQuoteLine = recordLine
+            return nil
         }
-        if fieldStarted || !field.isEmpty || !fields.isEmpty { endRecord() }
-        return Result(records: records, unterminatedQuoteLine: nil)
+        guard fieldStarted || !field.isEmpty || !fields.isEmpty else { return nil }
+        endField()
+        return Record(line: recordLine, fields: fields)
     }
 }

@@ -23,10 +23,7 @@ struct PathGuard {
 
     /// Resolves `written` (relative to the folder, or absolute) and checks it.
     func check(_ written: String) -> Result<Checked, SourceProblem.Reason> {
-        // Windows exports write `photos\alice.jpg`; read it as a folder separator unless such a file exists.
-        if written.contains("\\") && access(PathGuard.absolute(written, base: root), F_OK) != 0 {
-            return check(written.replacingOccurrences(of: "\\", with: "/"))
-        }
+        let written = separatorsRead(written)
         let path = PathGuard.absolute(written, base: root)
         if !allowOutside && !PathGuard.isInside(path, root) {
             let leavesByDotDot = !written.hasPrefix("/") || written.split(separator: "/").contains("..")
@@ -48,6 +45,17 @@ struct PathGuard {
         close(fd)
         guard info.st_size > 0 else { return .failure(.emptyFile) }
         return .success(Checked(path: path, realPath: real))
+    }
+
+    /// The absolute path `check` looks at for `written`, without checking it.
+    func resolve(_ written: String) -> String {
+        PathGuard.absolute(separatorsRead(written), base: root)
+    }
+
+    /// Windows exports write `photos\alice.jpg`: read `\` as a folder separator unless such a file exists.
+    private func separatorsRead(_ written: String) -> String {
+        guard written.contains("\\"), access(PathGuard.absolute(written, base: root), F_OK) != 0 else { return written }
+        return written.replacingOccurrences(of: "\\", with: "/")
     }
 
     /// `path` made absolute against `base`, with `.` and `..` resolved lexically (symlinks untouched).

@@ -20,24 +20,41 @@ public enum SourceReader {
     /// The image extensions folder sources take, compared without case.
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
-    /// Reads the CSV at `path`: a header row, then one row per user; photo paths relative to its folder.
+    /// Reads and validates the CSV at `path` (a header row, then one row per user; photo paths relative to its
+    /// folder) into a plan holding every item at once. `scanCSV` does the same without holding the items.
     ///
     /// - Throws: `SourceError` when the file cannot be read, is not UTF-8, has no header, or lacks the key
     ///   or photo column. Row problems are returned in the plan instead.
     public static func readCSV(at path: String, options: SourceOptions) throws(SourceError) -> SourcePlan {
-        let data: Data
+        try scanCSV(at: path, options: options).plan
+    }
+
+    /// Reads and validates the folder at `path` into a plan holding every item at once.
+    ///
+    /// - Throws: `SourceError` when the folder cannot be listed or `options.domain` is not a domain.
+    public static func readFolder(at path: String, options: SourceOptions) throws(SourceError) -> SourcePlan {
+        try scanFolder(at: path, options: options).plan
+    }
+
+    /// Reads and validates the CSV at `path`: a header row, then one row per user; photo paths relative to its
+    /// folder. The scan keeps the file's bytes and hands the items out one at a time.
+    ///
+    /// - Throws: `SourceError` when the file cannot be read, is not UTF-8, has no header, or lacks the key
+    ///   or photo column. Row problems are returned in the scan instead.
+    public static func scanCSV(at path: String, options: SourceOptions) throws(SourceError) -> SourceScan {
+        var bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw .cannotRead(path, PathGuardMessage.describe(error))
         }
-        var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let badLine = firstNonUTF8Line(bytes) {
             throw SourceError("source \(path) is not UTF-8 text (line \(badLine)); save it as CSV UTF-8")
         }
-        let parsed = CSVReader.parse(bytes, delimiter: CSVReader.detectDelimiter(bytes))
-        guard let header = parsed.records.first else {
+        let delimiter = CSVReader.detectDelimiter(bytes)
+        var headerReader = CSVReader(bytes, delimiter: delimiter)
+        guard let header = headerReader.next() else {
             throw SourceError("source \(path) has no header row")
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -64,24 +81,15 @@ public enum SourceReader {
 
         let folder = (PathGuard.absolute(path, base: FileManager.default.currentDirectoryPath) as NSString)
             .deletingLastPathComponent
-        let guardian = PathGuard(folder: folder, allowOutside: options.allowOutside)
-        var rows: [Row] = []
-        for record in parsed.records.dropFirst() {
-            let key = record.fields.indices.contains(keyIndex) ? record.fields[keyIndex] : ""
-            let photo = record.fields.indices.contains(photoIndex) ? record.fields[photoIndex] : ""
-            rows.append(row(line: record.line, key: key, written: photo, kind: keyKind, guardian: guardian))
-        }
-        var plan = assemble(rows)
-        if let line = parsed.unterminatedQuoteLine {
-            plan.problems.append(SourceProblem(line: line, key: nil, path: nil, reason: .unterminatedQuote))
-        }
-        return plan
+        let rows = SourceRows.csv(bytes: bytes, delimiter: delimiter, keyColumn: keyIndex, photoColumn: photoIndex)
+        return scan(rows, guardian: PathGuard(folder: folder, allowOutside: options.allowOutside), kind: keyKind)
     }
 
-    /// Reads the folder at `path`: each image named `<key>.<ext>`, or `<alias>.<ext>` with `options.domain`.
+    /// Reads and validates the folder at `path`: each image named `<key>.<ext>`, or `<alias>.<ext>` with
+    /// `options.domain`. The scan keeps the image names and hands the items out one at a time.
     ///
     /// - Throws: `SourceError` when the folder cannot be listed or `options.domain` is not a domain.
-    public static func readFolder(at path: String, options: SourceOptions) throws(SourceError) -> SourcePlan {
+    public static func scanFolder(at path: String, options: SourceOptions) throws(SourceError) -> SourceScan {
         let keyKind = options.keyKind
         if let domain = options.domain, !KeyRule.isAddress("alias@" + domain) {
             throw SourceError("--domain '\(domain)' is not a domain name such as contoso.com")
@@ -97,26 +105,21 @@ public enum SourceReader {
             throw .cannotRead(path, PathGuardMessage.describe(error))
         }
         let guardian = PathGuard(folder: path, allowOutside: options.allowOutside)
-        var rows: [Row] = []
+        var images: [String] = []
         var ignored: [String] = []
         for name in names {
             let ext = (name as NSString).pathExtension.lowercased()
             let stem = (name as NSString).deletingPathExtension
             var isFolder: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: guardian.root + "/" + name, isDirectory: &isFolder)
-            guard imageExtensions.contains(ext), !stem.isEmpty, !isFolder.boolValue else {
+            if imageExtensions.contains(ext), !stem.isEmpty, !isFolder.boolValue {
+                images.append(name)
+            } else {
                 ignored.append(name)
-                continue
             }
-            var key = stem
-            if (keyKind == .upn || keyKind == .mail), !stem.contains("@"), let domain = options.domain {
-                key = stem + "@" + domain
-            }
-            rows.append(row(line: nil, key: key, written: name, kind: keyKind, guardian: guardian))
         }
-        var plan = assemble(rows)
-        plan.ignored = ignored
-        return plan
+        let rows = SourceRows.folder(names: images, keyKind: keyKind, domain: options.domain)
+        return scan(rows, guardian: guardian, kind: keyKind, ignored: ignored)
     }
 
     /// One row after its own checks, before duplicates are looked for.
@@ -129,69 +132,98 @@ public enum SourceReader {
         var result: Result<PathGuard.Checked, SourceProblem.Reason>
 
         var location: String { line.map { "line \($0)" } ?? written }
-    }
 
-    private static func row(
-        line: Int?, key rawKey: String, written rawPath: String, kind: MatchKey, guardian: PathGuard
-    ) -> Row {
-        let written = rawPath.trimmingCharacters(in: .whitespacesAndNewlines)
-        switch KeyRule.normalize(rawKey, as: kind) {
-        case .failure(let reason):
-            return Row(line: line, rawKey: rawKey, written: written, key: nil, result: .failure(reason))
-        case .success(let key):
-            let result = written.isEmpty ? .failure(.missingPath) : guardian.check(written)
-            return Row(line: line, rawKey: rawKey, written: written, key: key, result: result)
+        func problem(_ reason: SourceProblem.Reason) -> SourceProblem {
+            let trimmedKey = rawKey.trimmingCharacters(in: .whitespacesAndNewlines)
+            return SourceProblem(
+                line: line, key: trimmedKey.isEmpty ? nil : trimmedKey, path: written.isEmpty ? nil : written,
+                reason: reason)
         }
     }
 
-    /// Applies the duplicate rule and splits rows into items and problems, in source order.
+    private static func row(_ raw: SourceRows.Raw, kind: MatchKey, guardian: PathGuard) -> Row {
+        let written = raw.written.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch KeyRule.normalize(raw.key, as: kind) {
+        case .failure(let reason):
+            return Row(line: raw.line, rawKey: raw.key, written: written, key: nil, result: .failure(reason))
+        case .success(let key):
+            let result = written.isEmpty ? .failure(.missingPath) : guardian.check(written)
+            return Row(line: raw.line, rawKey: raw.key, written: written, key: key, result: result)
+        }
+    }
+
+    /// Checks every row, then applies the duplicate rule, keeping only what is needed to hand the items out later:
+    /// the problems, and a hash per distinct key while looking for duplicates.
     ///
     /// Rows sharing a key are all refused, unless every one of them is valid and names the same file (after
     /// symlinks): then the first is kept and the rest are reported as merged.
-    private static func assemble(_ rows: [Row]) -> SourcePlan {
-        var byKey: [String: [Int]] = [:]
-        for (index, row) in rows.enumerated() {
-            if let key = row.key { byKey[key, default: []].append(index) }
-        }
-        var plan = SourcePlan()
-        for (index, row) in rows.enumerated() {
-            let trimmedKey = row.rawKey.trimmingCharacters(in: .whitespacesAndNewlines)
-            let problemKey = trimmedKey.isEmpty ? nil : trimmedKey
-            let problemPath = row.written.isEmpty ? nil : row.written
-            let checked: PathGuard.Checked
-            switch row.result {
-            case .failure(let reason):
-                plan.problems.append(SourceProblem(line: row.line, key: problemKey, path: problemPath, reason: reason))
-                continue
-            case .success(let value):
-                checked = value
+    private static func scan(
+        _ rows: SourceRows, guardian: PathGuard, kind: MatchKey, ignored: [String] = []
+    ) -> SourceScan {
+        var problems: [SourceProblem] = []
+        var excluded = Set<Int>()
+        var seenHashes = Set<Int>()
+        var sharedHashes = Set<Int>()
+        var cursor = rows.makeCursor()
+        var count = 0
+        while let raw = cursor.next() {
+            let row = row(raw, kind: kind, guardian: guardian)
+            if case .failure(let reason) = row.result {
+                problems.append(row.problem(reason))
+                excluded.insert(count)
             }
-            let group = row.key.flatMap { byKey[$0] } ?? [index]
-            if group.count > 1 {
-                let sameFile = group.allSatisfy {
-                    if case .success(let other) = rows[$0].result { other.realPath == checked.realPath } else { false }
-                }
+            if let key = row.key, !seenHashes.insert(key.hashValue).inserted {
+                sharedHashes.insert(key.hashValue)
+            }
+            count += 1
+        }
+        seenHashes = []
+
+        // Only rows whose key hash another row shares can be duplicates: read those again, grouped by exact key.
+        var merged: [SourceProblem] = []
+        if !sharedHashes.isEmpty {
+            var candidates: [(position: Int, row: Row)] = []
+            var groups: [String: [Int]] = [:]
+            var again = rows.makeCursor()
+            var position = 0
+            while let raw = again.next() {
+                defer { position += 1 }
+                guard case .success(let key) = KeyRule.normalize(raw.key, as: kind),
+                    sharedHashes.contains(key.hashValue)
+                else { continue }
+                groups[key, default: []].append(candidates.count)
+                candidates.append((position, row(raw, kind: kind, guardian: guardian)))
+            }
+            let refused = excluded
+            func realPath(_ index: Int) -> String? {
+                guard !refused.contains(candidates[index].position),
+                    case .success(let checked) = candidates[index].row.result
+                else { return nil }
+                return checked.realPath
+            }
+            for (index, candidate) in candidates.enumerated() {
+                guard let key = candidate.row.key, let group = groups[key], group.count > 1,
+                    !refused.contains(candidate.position)
+                else { continue }
+                let mine = realPath(index)
+                let sameFile = mine != nil && group.allSatisfy { realPath($0) == mine }
                 if !sameFile {
-                    let others = group.filter { $0 != index }.map { rows[$0].location }
-                    plan.problems.append(
-                        SourceProblem(
-                            line: row.line, key: problemKey, path: problemPath, reason: .duplicateKey(others: others)))
-                    continue
-                }
-                if group.first != index {
-                    plan.merged.append(
-                        SourceProblem(
-                            line: row.line, key: problemKey, path: problemPath,
-                            reason: .sameAsEarlier(rows[group[0]].location)))
-                    continue
+                    let others = group.filter { $0 != index }.map { candidates[$0].row.location }
+                    problems.append(candidate.row.problem(.duplicateKey(others: others)))
+                    excluded.insert(candidate.position)
+                } else if group.first != index {
+                    merged.append(candidate.row.problem(.sameAsEarlier(candidates[group[0]].row.location)))
+                    excluded.insert(candidate.position)
                 }
             }
-            plan.items.append(
-                SourceItem(
-                    line: row.line, key: row.key ?? trimmedKey, photoPath: checked.path, writtenPath: row.written))
         }
-        plan.problems.sort { ($0.line ?? 0, $0.path ?? "") < ($1.line ?? 0, $1.path ?? "") }
-        return plan
+        problems.sort { ($0.line ?? 0, $0.path ?? "") < ($1.line ?? 0, $1.path ?? "") }
+        if let line = cursor.unterminatedQuoteLine {
+            problems.append(SourceProblem(line: line, key: nil, path: nil, reason: .unterminatedQuote))
+        }
+        return SourceScan(
+            problems: problems, merged: merged, ignored: ignored, itemCount: count - excluded.count, rows: rows,
+            guardian: guardian, keyKind: kind, excluded: excluded)
     }
 
     /// The index of the column named `explicit`, or of the first of `candidates` present.
