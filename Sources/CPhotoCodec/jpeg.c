@@ -6,6 +6,9 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "internal.h"
 
@@ -218,8 +221,12 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
             if (jpeg_read_scanlines(cinfo, rows, 1) != 1) break;
             cmyk_to_rgb(state.row, target, (int)cinfo->output_width, cinfo->saw_Adobe_marker);
         } else {
-            JSAMPROW rows[1] = {target};
-            if (jpeg_read_scanlines(cinfo, rows, 1) != 1) break;
+            // Several rows per call: libjpeg then writes whole row groups straight into the image.
+            JSAMPROW rows[16];
+            JDIMENSION n = cinfo->output_height - cinfo->output_scanline;
+            if (n > 16) n = 16;
+            for (JDIMENSION i = 0; i < n; i++) rows[i] = target + stride * i;
+            if (jpeg_read_scanlines(cinfo, rows, n) == 0) break;
         }
     }
     if (cinfo->output_scanline < cinfo->output_height) {
@@ -235,7 +242,16 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
     out->orientation = orientation;
     state.rgb = NULL;
     free(state.row);
+    int multiscan = jpeg_has_multiple_scans(cinfo);
     jpeg_destroy_decompress(cinfo);
+    // A multi-scan JPEG held all its coefficients (12 MB for a 2560x1600 photo): give those pages back now, or the
+    // allocator keeps them and every later photo of a batch runs on top of them. Single-scan decodes only hold a
+    // few rows, so they skip this and keep their cheap reuse of freed memory.
+#if defined(__GLIBC__)
+    if (multiscan) malloc_trim(0);
+#else
+    (void)multiscan;
+#endif
     return PC_OK;
 }
 

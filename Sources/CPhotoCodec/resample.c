@@ -106,13 +106,28 @@ typedef struct kernel {
     int16_t *weights;  // taps per output
 } kernel;
 
-static double sinc(double x) {
-    if (x == 0) return 1;
-    x *= M_PI;
-    return sin(x) / x;
+/// Lanczos3 at x0, x0 + step, ... (n points) into out. The sines come from angle-addition steps rather than a
+/// sin() call per tap: building the kernels was a fifth of the resample's time that way.
+static void lanczos3_taps(double x0, double step, int n, double *out) {
+    double a = M_PI * x0, da = M_PI * step;  // angle of sin(pi x)
+    double s1 = sin(a), c1 = cos(a), s3 = sin(a / 3), c3 = cos(a / 3);
+    double ds1 = sin(da), dc1 = cos(da), ds3 = sin(da / 3), dc3 = cos(da / 3);
+    for (int j = 0; j < n; j++) {
+        double x = x0 + j * step;
+        if (x <= -3 || x >= 3) {
+            out[j] = 0;
+        } else if (fabs(x) < 1e-9) {
+            out[j] = 1;
+        } else {
+            out[j] = 3 * s1 * s3 / (M_PI * M_PI * x * x);  // sinc(x) * sinc(x / 3)
+        }
+        double next1 = s1 * dc1 + c1 * ds1, next3 = s3 * dc3 + c3 * ds3;
+        c1 = c1 * dc1 - s1 * ds1;
+        c3 = c3 * dc3 - s3 * ds3;
+        s1 = next1;
+        s3 = next3;
+    }
 }
-
-static double lanczos3(double x) { return x <= -3 || x >= 3 ? 0 : sinc(x) * sinc(x / 3); }
 
 static void kernel_free(kernel *k) {
     free(k->start);
@@ -148,10 +163,8 @@ static int kernel_build(kernel *k, int src_len, double from, double length, int 
         }
         int n = right - left;
         double sum = 0;
-        for (int j = 0; j < n; j++) {
-            raw[j] = lanczos3((left + j + 0.5 - centre) / stretch);
-            sum += raw[j];
-        }
+        lanczos3_taps((left + 0.5 - centre) / stretch, 1 / stretch, n, raw);
+        for (int j = 0; j < n; j++) sum += raw[j];
         int16_t *w = k->weights + (size_t)i * (size_t)k->taps;
         if (sum == 0) {
             raw[0] = sum = 1;
