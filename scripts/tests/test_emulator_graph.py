@@ -4,6 +4,7 @@ $batch, routing."""
 import base64
 import json
 import os
+import socket
 import sys
 import unittest
 
@@ -13,6 +14,16 @@ from emulator_harness import EmulatorTestCase, jpeg_header, png  # noqa: E402
 ADELE = "adele.vance@contoso.example"
 LEE = "lee.gu@contoso.example"  # no mailbox
 PHOTO = "/v1.0/users/{}/photo/$value"
+
+
+def raw_exchange(emu, request):
+    """Sends raw request bytes to the emulator and returns everything it answers until it closes the connection."""
+    with socket.create_connection((emu.host, emu.port), timeout=5) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
 
 
 class UserTests(EmulatorTestCase):
@@ -117,20 +128,9 @@ class PhotoErrorTests(EmulatorTestCase):
         self.assertEqual(self.put(ADELE, exactly)[0], 200)
 
     def test_over_4_mb_announced_with_expect_is_refused_before_the_body_is_sent(self):
-        import socket
-        sock = socket.create_connection((self.emu.host, self.emu.port), timeout=5)
-        try:
-            sock.sendall((f"PUT {PHOTO.format(ADELE)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.token}\r\n"
-                          f"Content-Type: image/jpeg\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n")
-                         .encode())
-            data = b""
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        finally:
-            sock.close()
+        data = raw_exchange(self.emu, (
+            f"PUT {PHOTO.format(ADELE)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.token}\r\n"
+            f"Content-Type: image/jpeg\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n").encode())
         self.assertTrue(data.startswith(b"HTTP/1.1 413 "), data[:100])
         self.assertIn(b"Connection: close", data)
         self.assertEqual(json.loads(data.split(b"\r\n\r\n", 1)[1])["error"]["code"], "RequestEntityTooLarge")
@@ -361,7 +361,6 @@ class KeepAliveTests(EmulatorTestCase):
             self.assertEqual(resp.status, 200)
         finally:
             conn.close()
-        import socket
         sock = socket.create_connection((self.emu.host, self.emu.port), timeout=5)
         try:
             sock.sendall((f"PUT {PHOTO.format(ADELE)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
@@ -376,21 +375,10 @@ class KeepAliveTests(EmulatorTestCase):
 
     def test_http_1_0_closes_and_listens_on_loopback_only(self):
         self.assertEqual(self.emu.host, "127.0.0.1")
-        import socket
-        sock = socket.create_connection((self.emu.host, self.emu.port), timeout=5)
-        try:
-            sock.sendall(b"GET /_emulator/state HTTP/1.0\r\n\r\n")
-            data = b""
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            self.assertTrue(data.startswith(b"HTTP/1.1 200 OK"))
-            self.assertIn(b"Connection: close", data)
-            self.assertIn("users", json.loads(data.split(b"\r\n\r\n", 1)[1]))
-        finally:
-            sock.close()
+        data = raw_exchange(self.emu, b"GET /_emulator/state HTTP/1.0\r\n\r\n")
+        self.assertTrue(data.startswith(b"HTTP/1.1 200 OK"))
+        self.assertIn(b"Connection: close", data)
+        self.assertIn("users", json.loads(data.split(b"\r\n\r\n", 1)[1]))
 
 
 if __name__ == "__main__":
