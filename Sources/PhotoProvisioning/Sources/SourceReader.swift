@@ -172,8 +172,8 @@ public enum SourceReader {
                 problems.append(row.problem(reason))
                 excluded.insert(count)
             }
-            if let key = row.key, !seenHashes.insert(key.hashValue).inserted {
-                sharedHashes.insert(key.hashValue)
+            if let hash = row.key?.hashValue, !seenHashes.insert(hash).inserted {
+                sharedHashes.insert(hash)
             }
             count += 1
         }
