@@ -2,6 +2,7 @@
 determinism, --users-csv and --store."""
 
 import hashlib
+import json
 import http.client
 import os
 import shutil
@@ -256,3 +257,33 @@ class StoreTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WaitHookTests(EmulatorTestCase):
+    args = ("--latency-ms", "2000")
+
+    def test_wait_returns_once_the_nth_request_has_arrived_not_answered(self):
+        import threading
+        token = self.emu.token()
+        results = []
+        sender = threading.Thread(target=lambda: results.append(
+            self.emu.connection(timeout=30).request("PUT", PHOTO.format(ADELE), body=png(64, 64), headers={
+                "Content-Type": "image/png", "Authorization": "Bearer " + token})))
+        sender.start()
+        # Counted on receipt: the hook answers while the PUT still waits out its latency.
+        waiter = self.emu.connection(timeout=30)
+        waiter.request("GET", "/_emulator/wait?arrived=1&method=PUT&timeout=20")
+        resp = waiter.getresponse()
+        body = json.loads(resp.read())
+        self.assertEqual(resp.status, 200, body)
+        self.assertEqual(body, {"arrived": 1, "want": 1})
+        sender.join()
+        status, _, body = self.emu.json("GET", "/_emulator/wait?arrived=1&method=GET&timeout=0.1")
+        self.assertEqual((status, body), (408, {"arrived": 0, "want": 1}), "a PUT is not counted as a GET")
+
+    def test_wait_times_out_with_408_and_the_count_so_far(self):
+        status, _, body = self.emu.json("GET", "/_emulator/wait?answered=1&status=429&timeout=0.2")
+        self.assertEqual(status, 408)
+        self.assertEqual(body, {"answered": 0, "want": 1})
+        status, _, body = self.emu.json("GET", "/_emulator/wait?timeout=1")
+        self.assertEqual(status, 400)
