@@ -1,7 +1,7 @@
 """deploy/: the Kubernetes overlays render to valid manifests that keep the job's promises; the systemd pair verifies.
 
 Optional tools, each test printing a `SKIP:` line without them: kubectl (or kustomize) to render the overlays,
-kubernetes-validate from PyPI (`pip install kubernetes-validate`, which brings PyYAML) to check them against the
+kubernetes-validate from PyPI (`pip install -r requirements-dev.txt`; it brings PyYAML) to check them against the
 Kubernetes schemas, systemd-analyze for the units.
 """
 
