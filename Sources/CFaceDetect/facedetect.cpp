@@ -69,10 +69,18 @@ void shrink(dlib::array2d<unsigned char> &grey, long width, long height) {
 
 }  // namespace
 
-extern "C" fd_model *fd_model_create(const char *landmarks_path, fd_status *status) {
+extern "C" fd_model *fd_model_create(const char *landmarks_path, int tilted, fd_status *status) {
     clear(status);
     try {
         std::unique_ptr<fd_model> model(new fd_model{dlib::get_frontal_face_detector(), nullptr});
+        if (!tilted) {
+            const dlib::frontal_face_detector &all = model->detector;
+            std::vector<dlib::frontal_face_detector> upright;
+            for (unsigned long i = 0; i < 3 && i < all.num_detectors(); i++) {
+                upright.emplace_back(all.get_scanner(), all.get_overlap_tester(), all.get_w(i));
+            }
+            model->detector = dlib::frontal_face_detector(upright);
+        }
         if (landmarks_path) {
             struct stat info;
             if (stat(landmarks_path, &info) != 0) {

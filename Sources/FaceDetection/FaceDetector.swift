@@ -38,6 +38,8 @@ public final class FaceDetector: @unchecked Sendable {
     public let minimumConfidence: Double
     /// Whether faces carry eye centres.
     public let hasLandmarks: Bool
+    /// Whether dlib's two filters for tilted heads run too.
+    public let findsTiltedFaces: Bool
     private let model: OpaquePointer
 
     /// Loads the detector.
@@ -46,10 +48,12 @@ public final class FaceDetector: @unchecked Sendable {
     ///   - landmarks: where the eye positions come from.
     ///   - detectionSide: images whose longest side is larger are shrunk to it before detection.
     ///   - minimumConfidence: boxes scored lower are dropped (dlib's own boundary is 0).
+    ///   - tiltedFaces: also run dlib's filters for heads tilted sideways (of its five: ahead, left, right, and
+    ///     ahead tilted either way); without them detection takes about 20% less CPU.
     /// - Throws: `FaceDetectionError` when the landmark model is missing or unreadable.
     public init(
         landmarks: Landmarks = .none, detectionSide: Int = FaceDetector.defaultDetectionSide,
-        minimumConfidence: Double = FaceDetector.defaultMinimumConfidence
+        minimumConfidence: Double = FaceDetector.defaultMinimumConfidence, tiltedFaces: Bool = true
     ) throws(FaceDetectionError) {
         precondition(detectionSide > 0, "detectionSide must be positive")
         let path: String?
@@ -68,7 +72,7 @@ public final class FaceDetector: @unchecked Sendable {
             path = found
         }
         var status = fd_status()
-        guard let model = fd_model_create(path, &status) else {
+        guard let model = fd_model_create(path, tiltedFaces ? 1 : 0, &status) else {
             try FaceDetectionError.check(status)
             throw FaceDetectionError(.failed, "the face detector could not be made")
         }
@@ -76,6 +80,7 @@ public final class FaceDetector: @unchecked Sendable {
         self.detectionSide = detectionSide
         self.minimumConfidence = minimumConfidence
         self.hasLandmarks = path != nil
+        self.findsTiltedFaces = tiltedFaces
     }
 
     deinit { fd_model_free(model) }

@@ -110,6 +110,20 @@ import Testing
         #expect(asStored != expected)
     }
 
+    @Test func withoutTheTiltedFiltersTheUprightPortraitsAreStillFound() throws {
+        guard Corpus.exists else { return print("SKIP: ../shared/corpus is absent") }
+        let untilted = try FaceDetector(tiltedFaces: false)
+        #expect(!untilted.findsTiltedFaces && Support.detector.findsTiltedFaces)
+        for name in Corpus.singleFaces + ["faces/two_people.jpg"] {
+            let picture = try Support.decode(Corpus.path(name))
+            let all = try Support.detector.detect(in: picture), upright = try untilted.detect(in: picture)
+            #expect(upright.count == all.count, "\(name)")
+            for (a, b) in zip(all, upright) {
+                #expect(abs(a.box.midX - b.box.midX) < a.box.width / 4, "\(name): \(a.box) vs \(b.box)")
+            }
+        }
+    }
+
     @Test func theSameInputGivesTheSameResult() throws {
         guard Corpus.exists else { return print("SKIP: ../shared/corpus is absent") }
         let picture = try Support.decode(Corpus.path("faces/rose_leslie.jpg"))
