@@ -51,8 +51,8 @@ let package = Package(
         .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
 
         // Face detection: dlib's frontal-face HOG detector behind a C API (a C++ shim: dlib is C++ only), and its
-        // Swift face with the framing rule. CDlib only carries dlib's flags to the shim (Debian's dlib-1.pc names
-        // libblas.so and liblapack.so, hence their -dev packages).
+        // Swift face with the framing rule. CDlib only carries dlib's pkg-config flags to the shim; the shim links
+        // BLAS and LAPACK by name (libblas-dev and liblapack-dev give libblas.so and liblapack.so).
         .systemLibrary(
             name: "CDlib",
             pkgConfig: "dlib-1",

@@ -31,7 +31,7 @@ typedef struct fd_status {
 /// One detected face, in pixels of the image given to fd_detect (continuous coordinates, origin top left).
 typedef struct fd_face {
     double x, y, width, height;  // the detector's box; may reach past the image's edges for a face cut by them
-    double confidence;           // dlib's detection score: above 0, higher is clearer
+    double confidence;           // dlib's detection score: at least min_confidence, higher is clearer
     int has_eyes;                // 1 when the landmark model gave the eye centres below
     double left_eye_x, left_eye_y;    // the eye on the image's left (the person's right eye)
     double right_eye_x, right_eye_y;  // the eye on the image's right
