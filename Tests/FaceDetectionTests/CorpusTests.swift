@@ -45,6 +45,26 @@ import Testing
         #expect(Self.eyeBand.contains(eyeLine), "\(name): eyes \(eyeLine) of the side below the top")
     }
 
+    @Test func withTheOutputSideAsMinimumTightPicturesAreFramedAsWellAsPossibleAndFlagged() throws {
+        guard Corpus.exists else { return print("SKIP: ../shared/corpus is absent") }
+        // A 648 px floor: the square is never below the output side, so nothing is upscaled, and pictures with
+        // no room around the face (the 512 px astronaut, the landscape whose short side is 599) cannot be framed.
+        let options = FramingOptions(minimumSide: 648)
+        let flagged: Set<String> = ["faces/john1.jpeg", "faces/obama_partial_face.jpg", "photos/astronaut.png"]
+        for name in Corpus.singleFaces {
+            let picture = try Support.decode(Corpus.path(name))
+            let faces = try Support.detector.detect(in: picture)
+            let framing = Framing.frame(picture: picture.size, faces: faces, options: options)
+            let face = try #require(framing.face, "\(name)")
+            let shortest = min(picture.width, picture.height)
+            #expect(framing.square.side == min(shortest, max(648, Int((face.box.width / 0.4).rounded()))), "\(name)")
+            #expect(framing.flags == (flagged.contains(name) ? .faceAtEdge : []), "\(name): \(framing.flags.names)")
+            let visible = face.box.clipped(to: picture.size), square = framing.square
+            #expect(Double(square.x) <= visible.x && visible.maxX <= Double(square.x + square.side), "\(name)")
+            #expect(Double(square.y) <= visible.y && visible.maxY <= Double(square.y + square.side), "\(name)")
+        }
+    }
+
     @Test func framesOnTheRealEyesWithLandmarks() throws {
         guard Corpus.exists, let landmarks = Support.landmarkDetector else {
             return print("SKIP: ../shared/corpus or dlib's landmark model is absent")
