@@ -50,6 +50,26 @@ let package = Package(
         // The thin executable: arguments, terminal output, exit codes.
         .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
 
+        // Face detection: dlib's frontal-face HOG detector behind a C API (a C++ shim: dlib is C++ only), and its
+        // Swift face with the framing rule. CDlib only carries dlib's pkg-config flags to the shim; the shim links
+        // BLAS and LAPACK by name (libblas-dev and liblapack-dev give libblas.so and liblapack.so).
+        .systemLibrary(
+            name: "CDlib",
+            pkgConfig: "dlib-1",
+            providers: [.apt(["libdlib-dev", "libblas-dev", "liblapack-dev"]), .brew(["dlib"])]
+        ),
+        .target(
+            name: "CFaceDetect",
+            dependencies: ["CDlib"],
+            cxxSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],  // dlib's templates are slow at -O0
+            // dlib's headers call BLAS and LAPACK; dlib-1.pc names them by absolute path, which SwiftPM drops.
+            linkerSettings: [
+                .linkedLibrary("lapack", .when(platforms: [.linux])), .linkedLibrary("blas", .when(platforms: [.linux])),
+            ]
+        ),
+        .target(name: "FaceDetection", dependencies: ["CFaceDetect"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec"]),
+
         // Test helpers shared by the test targets: the Graph emulator harness and child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
