@@ -9,9 +9,13 @@ final class RunLock {
     private let fd: Int32
 
     /// Takes the lock next to the journal at `journalPath`, or throws `busy` naming the holder's pid.
+    ///
+    /// The descriptor becomes `self.fd` only once the lock is held: a class initializer that throws after every
+    /// stored property is set still runs `deinit`, which would close the descriptor a second time and so shut
+    /// whatever file another thread had opened under the same number meanwhile.
     init(journalPath: String) throws(JournalError) {
         let path = journalPath + "-lock"
-        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw JournalError(.fileSystem, path: journalPath, detail: "cannot open \(path): \(RunLock.lastError())")
         }
@@ -20,6 +24,7 @@ final class RunLock {
             close(fd)
             throw JournalError(.busy(pid: holder), path: journalPath, detail: "")
         }
+        self.fd = fd
         let pid = Array("\(getpid())\n".utf8)
         if ftruncate(fd, 0) == 0 { _ = pwrite(fd, pid, pid.count, 0) }
         fchmod(fd, 0o600)
