@@ -43,10 +43,7 @@ extension Command {
         let signals = Signals(stop: stop)
         defer { withExtendedLifetime(signals) {} }
         let job = UploadJob(settings: settings, client: client, stop: stop, events: output.handle)
-        var summary = try await job.run()
-        if let directory = arguments.value("report") {
-            summary.report = try await writeReport(journalPath: settings.journalPath, run: summary.runID, to: directory)
-        }
+        let summary = try await job.run()
         output.finish(summary)
         if summary.blocked { return .blocked }
         if summary.stoppedBy == .interrupted { return .interrupted }
@@ -93,7 +90,7 @@ extension Command {
             maxItems: arguments.value("max-items") == nil
                 ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
-            keepPreviews: arguments.value("report") != nil || arguments.has("dry-run"),
+            keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 })
     }
 

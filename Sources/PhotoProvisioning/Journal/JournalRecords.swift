@@ -227,6 +227,9 @@ extension Journal {
         /// Every item of the run.
         public var total: Int { byState.values.reduce(0, +) }
 
+        /// Items that still have work to do (`ItemState.needsWork`): planned, converted or in flight.
+        public var workLeft: Int { byState.filter { $0.key.needsWork }.values.reduce(0, +) }
+
         /// The summary names `status --json` prints, in order, with the states each one adds up:
         /// uploaded = uploaded; unchanged = unchanged; failed = failed;
         /// pending = pending + converted + uploading + removing (work left, e.g. after a kill);
@@ -237,7 +240,7 @@ extension Journal {
                 ("uploaded", self[.uploaded]),
                 ("unchanged", self[.unchanged]),
                 ("failed", self[.failed]),
-                ("pending", self[.pending] + self[.converted] + self[.uploading] + self[.removing]),
+                ("pending", workLeft),
                 ("skipped_invalid", self[.invalid] + self[.skipped]),
                 ("removed", self[.removed]),
                 ("would_upload", self[.wouldUpload]),

@@ -18,23 +18,26 @@ extension UploadJob {
     /// Works through the run's items that need work, at most `limit`, paging them out of the journal, with a
     /// sliding window of tasks until done or stopped; a stop lets uploads in flight finish for up to
     /// `gracePeriod` seconds, then cancels them (they stay `uploading` and resume next run).
-    func process(run: Int64, limit: Int, journal: Journal) async {
+    ///
+    /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
+    ///   items in flight are cancelled and keep their last recorded state.
+    func process(run: Int64, limit: Int, journal: Journal) async throws {
         let context = ItemContext(journal: journal, cpu: AsyncSemaphore(limit: settings.jobs))
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
-            await withTaskGroup(of: Void.self) { group in
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 var inFlight = 0
-                func fill() async {
-                    while inFlight < window, !stop.isSet, let (item, lookup) = await pages.next() {
-                        group.addTask { await self.process(item, lookup: lookup, context: context) }
+                func fill() async throws {
+                    while inFlight < window, !stop.isSet, let (item, lookup) = try await pages.next() {
+                        group.addTask { try await self.process(item, lookup: lookup, context: context) }
                         inFlight += 1
                     }
                 }
-                await fill()
-                while await group.next() != nil {
+                try await fill()
+                while try await group.next() != nil {
                     inFlight -= 1
-                    await fill()
+                    try await fill()
                 }
             }
         }
@@ -48,20 +51,16 @@ extension UploadJob {
             try await Task.sleep(for: .seconds(settings.gracePeriod))
             processing.cancel()
         }
-        await processing.value
-        watchdog.cancel()
+        defer { watchdog.cancel() }
+        try await processing.value
     }
 
-    private func process(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async {
+    /// One item from its recorded state to its next final one; a journal write that fails stops the run.
+    private func process(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         guard !stop.isSet else { return }
-        do {
-            switch item.action {
-            case .upload: try await upload(item, lookup: lookup, context: context)
-            case .remove: try await remove(item, context: context)
-            }
-        } catch {
-            // A journal write failed: the item keeps its last committed state and is retried on resume.
-            events(.note("journal: \(error)"))
+        switch item.action {
+        case .upload: try await upload(item, lookup: lookup, context: context)
+        case .remove: try await remove(item, context: context)
         }
     }
 
@@ -258,25 +257,22 @@ private struct WorkPages {
     }
 
     /// The next item and its dry-run lookup, or nil when the work (or `limit`) is done.
-    mutating func next() async -> (Journal.Item, TargetState?)? {
+    ///
+    /// - Throws: `JournalError` when the journal cannot be read, `GraphError` when the keys cannot be resolved at
+    ///   all (e.g. User.Read.All missing): the run stops instead of leaving the items pending.
+    mutating func next() async throws -> (Journal.Item, TargetState?)? {
         while page.isEmpty, !exhausted, taken < limit {
-            do {
-                let items = try await journal.itemsNeedingWork(
-                    run: run, after: cursor, limit: min(UploadJob.chunk, limit - taken))
-                guard let last = items.last else {
-                    exhausted = true
-                    break
-                }
-                cursor = last.id
-                taken += items.count
-                let resolved = try await job.resolveKeys(items, journal: journal)
-                let lookups = await job.dryRunLookups(resolved)
-                page = resolved.reversed().map { ($0, lookups[job.target(of: $0)]) }
-            } catch {
-                // The items stay pending in the journal: the run ends interrupted and the same command resumes it.
-                job.events(.note("cannot take more items now: \(error)"))
+            let items = try await journal.itemsNeedingWork(
+                run: run, after: cursor, limit: min(UploadJob.chunk, limit - taken))
+            guard let last = items.last else {
                 exhausted = true
+                break
             }
+            cursor = last.id
+            taken += items.count
+            let resolved = try await job.resolveKeys(items, journal: journal)
+            let lookups = await job.dryRunLookups(resolved)
+            page = resolved.reversed().map { ($0, lookups[job.target(of: $0)]) }
         }
         return page.popLast()
     }

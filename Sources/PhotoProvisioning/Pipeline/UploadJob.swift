@@ -46,6 +46,8 @@ public struct UploadJob: Sendable {
         public var skipPolicyCheck: Bool
         /// Keep small previews in the journal for reports.
         public var keepPreviews: Bool
+        /// Write report.html, report.csv and report.json here at the end of the run (a write error fails the run).
+        public var reportDirectory: String?
         /// The command line without secrets, for the journal and reports.
         public var arguments: [String]
 
@@ -55,7 +57,8 @@ public struct UploadJob: Sendable {
             jobs: Int = ProcessInfo.processInfo.activeProcessorCount, concurrency: Int = 8,
             journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
             removeMissing: Bool = false, maxItems: Int? = nil, maxDuration: Double? = nil, gracePeriod: Double = 10,
-            skipPolicyCheck: Bool = false, keepPreviews: Bool = false, arguments: [String] = []
+            skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
+            arguments: [String] = []
         ) {
             self.source = source
             self.sourceOptions = sourceOptions
@@ -70,7 +73,8 @@ public struct UploadJob: Sendable {
             self.maxDuration = maxDuration
             self.gracePeriod = gracePeriod
             self.skipPolicyCheck = skipPolicyCheck
-            self.keepPreviews = keepPreviews
+            self.keepPreviews = keepPreviews || reportDirectory != nil
+            self.reportDirectory = reportDirectory
             self.arguments = arguments
         }
     }
@@ -100,8 +104,10 @@ public struct UploadJob: Sendable {
 
     /// Runs (or resumes) the job to the end, a stop, or a policy block.
     ///
-    /// - Throws: `SourceError` (unreadable source), `JournalError`, `GraphError` of kind `.signIn`; per-item
-    ///   failures are recorded in the journal instead.
+    /// - Throws: `SourceError` (unreadable source) and `JournalError` (journal unusable) before a run starts;
+    ///   after that, `RunFailure` wrapping whatever stopped the run (sign-in, Graph refusing or failing the
+    ///   user look-ups, a journal write, the report), with the run recorded `failed`. Per-item failures are
+    ///   recorded in the journal instead.
     public func run() async throws -> UploadSummary {
         let started = Date()
         // The source is read and validated before anything else: a source that cannot be read starts no run.
@@ -113,19 +119,30 @@ public struct UploadJob: Sendable {
         let start = try await journal.startRun(
             kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
         let runID = start.run.id
-
         var summary = UploadSummary(
             runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
             blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
             journalPath: settings.journalPath, report: nil)
-
-        if let client {
+        do {
+            try await work(&summary, scan: scan.take()!, journal: journal)
+        } catch {
+            var unrecorded: String?
             do {
-                try await client.signIn()
+                try await journal.finishRun(runID, status: .failed)
             } catch {
-                try? await journal.finishRun(runID, status: .failed)
-                throw error
+                unrecorded = error.description
             }
+            throw RunFailure(runID: runID, cause: error, unrecorded: unrecorded)
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
+    private func work(_ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal) async throws {
+        let runID = summary.runID
+        if let client {
+            try await client.signIn()
             if settings.skipPolicyCheck {
                 try await journal.setVerdict("not checked (--skip-policy-check)", run: runID)
             } else {
@@ -135,10 +152,12 @@ public struct UploadJob: Sendable {
                 if report.verdict == .blocked {
                     summary.blocked = true
                     if !settings.dryRun {
-                        try await journal.finishRun(runID, status: .failed)
                         summary.counts = try await journal.counts(run: runID)
-                        summary.seconds = Date().timeIntervalSince(started)
-                        return summary
+                        if let directory = settings.reportDirectory {
+                            summary.report = try await writeReport(run: runID, journal: journal, to: directory)
+                        }
+                        try await journal.finishRun(runID, status: .failed)
+                        return
                     }
                 }
             }
@@ -146,29 +165,7 @@ public struct UploadJob: Sendable {
             try await journal.setVerdict("not checked (offline)", run: runID)
         }
 
-        // The source goes into the journal in chunks as it is read again; from here on work is paged back out
-        // of the journal, so memory stays flat however long the source.
-        var problems: [SourceProblem] = []
-        if let scan = scan.take() {
-            for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
-            problems = scan.problems
-            let options = settings.sourceOptions
-            let fingerprint = settings.codec.fingerprint
-            var chunk: [SourceItem] = []
-            chunk.reserveCapacity(Self.chunk)
-            for item in scan {
-                chunk.append(item)
-                if chunk.count == Self.chunk {
-                    _ = try await journal.addItems(
-                        SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
-                    chunk.removeAll(keepingCapacity: true)
-                }
-            }
-            for part in [SourcePlan(items: chunk), SourcePlan(problems: problems)] {
-                _ = try await journal.addItems(part.journalItems(options: options, fingerprint: fingerprint), run: runID)
-            }
-        }
-
+        var problems = try await plan(consume scan, run: runID, journal: journal)
         let missing = try await journal.keysWithPhotos(
             target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind, notIn: runID)
         summary.missingFromSource = missing.map(\.key).sorted()
@@ -189,25 +186,60 @@ public struct UploadJob: Sendable {
         }
 
         let counts = try await journal.counts(run: runID)
-        let needingWork = Journal.ItemState.allCases.filter(\.needsWork).reduce(0) { $0 + counts[$1] }
+        let needingWork = counts.workLeft
         let toDo = min(needingWork, settings.maxItems ?? Int.max)
-        events(.planned(.init(runID: runID, resumed: start.resumed, total: counts.total, toDo: toDo,
-            alreadyDone: start.resumed ? counts.total - needingWork : 0)))
+        events(.planned(.init(runID: runID, resumed: summary.resumed, total: counts.total, toDo: toDo,
+            alreadyDone: summary.resumed ? counts.total - needingWork : 0)))
         for problem in problems {
             events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
                 detail: problem.detail)))
         }
         problems = []
 
-        await process(run: runID, limit: toDo, journal: journal)
+        try await process(run: runID, limit: toDo, journal: journal)
 
         summary.counts = try await journal.counts(run: runID)
-        let left = summary.counts.summary.first { $0.name == "pending" }?.count ?? 0
+        let left = summary.counts.workLeft
         summary.leftForNextRun = left
         summary.stoppedBy = stop.reason
+        // Only a stop someone asked for (a signal, --max-duration) or --max-items may leave work behind.
+        if stop.reason == nil, left > needingWork - toDo {
+            throw PipelineError(unfinished: left - (needingWork - toDo))
+        }
+        if let directory = settings.reportDirectory {
+            summary.report = try await writeReport(run: runID, journal: journal, to: directory)
+        }
         try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
-        summary.seconds = Date().timeIntervalSince(started)
-        return summary
+    }
+
+    /// Puts the source into the journal in chunks as it is read again, and returns the refused rows. From here on
+    /// work is paged back out of the journal, and the scan (the CSV's bytes) is gone when this returns, so memory
+    /// stays flat however long the source.
+    private func plan(_ scan: consuming SourceScan, run runID: Int64, journal: Journal) async throws -> [SourceProblem] {
+        for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
+        let options = settings.sourceOptions
+        let fingerprint = settings.codec.fingerprint
+        var chunk: [SourceItem] = []
+        chunk.reserveCapacity(Self.chunk)
+        for item in scan {
+            chunk.append(item)
+            if chunk.count == Self.chunk {
+                _ = try await journal.addItems(
+                    SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        for part in [SourcePlan(items: chunk), SourcePlan(problems: scan.problems)] {
+            _ = try await journal.addItems(part.journalItems(options: options, fingerprint: fingerprint), run: runID)
+        }
+        return scan.problems
+    }
+
+    /// Writes the run's report as it stands at its end.
+    private func writeReport(run: Int64, journal: Journal, to directory: String) async throws -> ReportWriter.Files {
+        var (report, items) = try await journal.report(run: run)
+        report.endedAt = Date()
+        return try await ReportWriter.write(run: report, items: items, to: directory)
     }
 
     /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`.
