@@ -35,14 +35,14 @@ extension Command {
             throw UsageError("upload takes no positional arguments, got '\(arguments.positionals[0])'")
         }
         let settings = try uploadSettings(from: arguments)
-        let client = try uploadClient(arguments, settings: settings)
+        let graph = try uploadGraph(arguments, settings: settings)
         let output = UploadOutput(
             format: try arguments.choice("log-format", ["text", "json"], default: "text") == "json" ? .json : .text,
             quiet: arguments.has("quiet"), interactive: Terminal.isInteractive)
         let stop = StopFlag()
         let signals = Signals(stop: stop)
         defer { withExtendedLifetime(signals) {} }
-        let job = UploadJob(settings: settings, client: client, stop: stop, events: output.handle)
+        let job = UploadJob(settings: settings, graph: graph, stop: stop, events: output.handle)
         let summary = try await job.run()
         output.finish(summary)
         if summary.blocked { return .blocked }
@@ -94,14 +94,14 @@ extension Command {
             arguments: CommandLine.arguments.dropFirst().map { $0 })
     }
 
-    /// The Graph client for an upload; `nil` for an offline dry run, or a dry run with no credentials at all.
-    private static func uploadClient(_ arguments: Arguments, settings: UploadJob.Settings) throws -> GraphClient? {
-        if arguments.has("offline") { return nil }
+    /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.
+    private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
+        if arguments.has("offline") { return OfflineGraph() }
         do {
             return try GraphClient(settings: try graphSettings(from: arguments))
         } catch let error as GraphError where error.kind == .signIn && settings.dryRun {
             Terminal.note("photoprov: no credentials given: dry run without the tenant (as --offline)")
-            return nil
+            return OfflineGraph()
         }
     }
 

@@ -111,6 +111,8 @@ public struct PolicyReport: Sendable, Codable {
         case blocked
         /// The settings could not be read; uploads may or may not work (exit 1).
         case unknown
+        /// Not checked at all: an offline dry run, or `--skip-policy-check`.
+        case notChecked = "not-checked"
     }
 
     /// One permission check on the token.

@@ -1,5 +1,6 @@
 import Foundation
 import PhotoCodec
+import Synchronization
 
 /// What every item task shares: the journal and the codec gate.
 struct ItemContext: Sendable {
@@ -41,18 +42,45 @@ extension UploadJob {
                 }
             }
         }
+        let announced = Once()
+        let announce = { @Sendable (reason: StopFlag.Reason) in
+            if announced.first() { self.events(.stopping(reason)) }
+        }
+        // Waits for a stop (a signal, or the time limit running out), then grants the grace period and cancels
+        // what is still in flight. No polling: it sleeps until one of those happens.
         let watchdog = Task {
-            let deadline = settings.maxDuration.map { Date().addingTimeInterval($0) }
-            while !stop.isSet {
-                if let deadline, Date() >= deadline { stop.stop(.timeLimit) }
-                try await Task.sleep(for: .milliseconds(100))
+            guard let reason = await stopReason() else { return }
+            announce(reason)
+            do {
+                try await Task.sleep(for: .seconds(settings.gracePeriod))
+            } catch {
+                return
             }
-            events(.stopping(stop.reason ?? .interrupted))
-            try await Task.sleep(for: .seconds(settings.gracePeriod))
             processing.cancel()
         }
         defer { watchdog.cancel() }
         try await processing.value
+        if let reason = stop.reason { announce(reason) }
+    }
+
+    /// Returns why the run stops: the stop flag once set, or the time limit once `--max-duration` has passed (which
+    /// sets the flag); `nil` when cancelled first (the run ended by itself).
+    private func stopReason() async -> StopFlag.Reason? {
+        await withTaskGroup(of: StopFlag.Reason?.self) { group in
+            group.addTask { await stop.stopped() }
+            if let limit = settings.maxDuration {
+                group.addTask {
+                    guard (try? await Task.sleep(for: .seconds(limit))) != nil else { return nil }
+                    stop.stop(.timeLimit)
+                    return stop.reason
+                }
+            }
+            defer { group.cancelAll() }
+            for await reason in group {
+                if let reason { return reason }
+            }
+            return nil
+        }
     }
 
     /// One item from its recorded state to its next final one; a journal write that fails stops the run.
@@ -116,10 +144,10 @@ extension UploadJob {
                 try await finishDryRun(item, facts: facts, lookup: lookup, context: context)
                 return
             }
-            guard let client, !Task.isCancelled else { return }
+            guard !Task.isCancelled else { return }
             update = Journal.ItemUpdate(.uploading)
             try await context.journal.record(update, item: item.id)
-            let outcome = await client.putPhoto(target(of: item), jpeg: Data(photo.jpeg))
+            let outcome = await graph.putPhoto(target(of: item), jpeg: Data(photo.jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
             var result = Journal.ItemUpdate(outcome.succeeded ? .uploaded : .failed)
             result.httpStatus = outcome.httpStatus
@@ -138,26 +166,23 @@ extension UploadJob {
     private func finishDryRun(_ item: Journal.Item, facts: String, lookup: TargetState?, context: ItemContext)
         async throws
     {
-        guard let state = lookup else {
-            let note = client == nil ? "not checked against the tenant (offline)" : nil
-            var update = Journal.ItemUpdate(.wouldUpload, reason: note)
-            update.resolvedID = item.resolvedID
-            try await finish(item, update, detail: [facts, note].compactMap { $0 }.joined(separator: "; "),
-                context: context)
-            return
-        }
-        let noun = item.target.noun
+        let state = lookup ?? TargetState(exists: nil)
         if state.exists == false {
-            let reason = "would fail: \(noun) \(item.key) not found"
-            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
-            return
-        }
-        if let problem = state.problem, state.exists != true || problem.contains("mailbox") {
-            let reason = "would fail: \(problem)"
+            let reason = "would fail: \(item.target.noun) \(item.key) not found"
             try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
             return
         }
         var notes: [String] = []
+        switch state.problem {
+        case .notChecked(let why)?:
+            notes.append(TargetProblem.notChecked(why).description)
+        case let problem? where problem.failsUpload || state.exists != true:
+            let reason = "would fail: \(problem)"
+            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
+            return
+        default:
+            break
+        }
         if state.accountEnabled == false { notes.append("account disabled") }
         if state.hasPhoto == true { notes.append("replaces the current photo") }
         if state.hasPhoto == false { notes.append("no photo yet") }
@@ -172,9 +197,8 @@ extension UploadJob {
                 detail: "would delete the photo (not in the source any more)", context: context)
             return
         }
-        guard let client else { return }
         try await context.journal.record(Journal.ItemUpdate(.removing), item: item.id)
-        let outcome = await client.deletePhoto(target(of: item))
+        let outcome = await graph.deletePhoto(target(of: item))
         if outcome.failure == .cancelled { return }
         // A photo that is already gone is what --remove-missing wanted.
         let gone = outcome.succeeded || outcome.httpStatus == 404
@@ -271,9 +295,16 @@ private struct WorkPages {
             cursor = last.id
             taken += items.count
             let resolved = try await job.resolveKeys(items, journal: journal)
-            let lookups = await job.dryRunLookups(resolved)
+            let lookups = try await job.dryRunLookups(resolved)
             page = resolved.reversed().map { ($0, lookups[job.target(of: $0)]) }
         }
         return page.popLast()
     }
+}
+
+/// True the first time `first()` is called, false ever after: one `stopping` event per run, whoever sees it first.
+private final class Once: Sendable {
+    private let done = Atomic<Bool>(false)
+
+    func first() -> Bool { !done.exchange(true, ordering: .relaxed) }
 }

@@ -86,18 +86,18 @@ public struct UploadJob: Sendable {
     public static let previewSide = 96
 
     public let settings: Settings
-    /// The tenant; `nil` for an offline dry run.
-    public let client: GraphClient?
+    /// The tenant (`GraphClient`), or `OfflineGraph` for an offline dry run.
+    public let graph: any GraphService
     public let stop: StopFlag
     public let events: @Sendable (UploadEvent) -> Void
 
     /// Creates a job; nothing runs until `run`.
     public init(
-        settings: Settings, client: GraphClient?, stop: StopFlag = StopFlag(),
+        settings: Settings, graph: any GraphService, stop: StopFlag = StopFlag(),
         events: @escaping @Sendable (UploadEvent) -> Void = { _ in }
     ) {
         self.settings = settings
-        self.client = client
+        self.graph = graph
         self.stop = stop
         self.events = events
     }
@@ -141,28 +141,24 @@ public struct UploadJob: Sendable {
     /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
     private func work(_ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal) async throws {
         let runID = summary.runID
-        if let client {
-            try await client.signIn()
-            if settings.skipPolicyCheck {
-                try await journal.setVerdict("not checked (--skip-policy-check)", run: runID)
-            } else {
-                let report = await client.preflight()
-                summary.policy = report
-                try await journal.setVerdict(Self.verdictText(report), run: runID)
-                if report.verdict == .blocked {
-                    summary.blocked = true
-                    if !settings.dryRun {
-                        summary.counts = try await journal.counts(run: runID)
-                        if let directory = settings.reportDirectory {
-                            summary.report = try await writeReport(run: runID, journal: journal, to: directory)
-                        }
-                        try await journal.finishRun(runID, status: .failed)
-                        return
+        try await graph.signIn()
+        if settings.skipPolicyCheck {
+            try await journal.setVerdict("not checked (--skip-policy-check)", run: runID)
+        } else {
+            let report = await graph.preflight()
+            summary.policy = report
+            try await journal.setVerdict(Self.verdictText(report), run: runID)
+            if report.verdict == .blocked {
+                summary.blocked = true
+                if !settings.dryRun {
+                    summary.counts = try await journal.counts(run: runID)
+                    if let directory = settings.reportDirectory {
+                        summary.report = try await writeReport(run: runID, journal: journal, to: directory)
                     }
+                    try await journal.finishRun(runID, status: .failed)
+                    return
                 }
             }
-        } else {
-            try await journal.setVerdict("not checked (offline)", run: runID)
         }
 
         var problems = try await plan(consume scan, run: runID, journal: journal)
@@ -242,8 +238,9 @@ public struct UploadJob: Sendable {
         return try await ReportWriter.write(run: report, items: items, to: directory)
     }
 
-    /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`.
+    /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`, `not checked (…)`.
     static func verdictText(_ report: PolicyReport) -> String {
+        if report.verdict == .notChecked { return "not checked (\(report.explanation.first ?? "offline"))" }
         guard report.verdict != .allowed, let first = report.explanation.first else { return report.verdict.rawValue }
         return "\(report.verdict.rawValue): \(first)"
     }
@@ -256,15 +253,15 @@ public struct UploadJob: Sendable {
     }
 
     /// For `--match mail|employeeId`: finds each user's id through Graph ($batch); unknown keys fail here and
-    /// are left out of the returned page.
+    /// are left out of the returned page; keys not looked up (offline) stay as they are.
     func resolveKeys(_ page: [Journal.Item], journal: Journal) async throws -> [Journal.Item] {
         let options = settings.sourceOptions
-        guard let client, options.target == .users, options.keyKind == .mail || options.keyKind == .employeeId else {
+        guard options.target == .users, options.keyKind == .mail || options.keyKind == .employeeId else {
             return page
         }
         let keys = page.filter { $0.action == .upload && $0.resolvedID == nil }.map(\.key)
         guard !keys.isEmpty else { return page }
-        let found = try await client.resolveUsers(keys: keys, by: options.keyKind)
+        let found = try await graph.resolveUsers(keys: keys, by: options.keyKind)
         var remaining: [Journal.Item] = []
         for var item in page {
             guard item.action == .upload, item.resolvedID == nil else {
@@ -278,6 +275,9 @@ public struct UploadJob: Sendable {
                 var update = Journal.ItemUpdate(item.state)
                 update.resolvedID = user.id
                 try await journal.record(update, item: item.id)
+                remaining.append(item)
+                continue
+            case .unchecked:
                 remaining.append(item)
                 continue
             case .notFound, nil:
@@ -294,10 +294,10 @@ public struct UploadJob: Sendable {
         return remaining
     }
 
-    /// For a dry run with a tenant: whether each target of a page exists, is enabled and has a photo (read-only).
-    func dryRunLookups(_ page: [Journal.Item]) async -> [PhotoTarget: TargetState] {
-        guard settings.dryRun, let client else { return [:] }
-        return await client.lookupTargets(page.map(target(of:)))
+    /// For a dry run: whether each target of a page exists, is enabled and has a photo (read-only).
+    func dryRunLookups(_ page: [Journal.Item]) async throws -> [PhotoTarget: TargetState] {
+        guard settings.dryRun else { return [:] }
+        return try await graph.lookupTargets(page.map(target(of:)))
     }
 
     func target(of item: Journal.Item) -> PhotoTarget {
