@@ -20,12 +20,9 @@ extension Command {
         let directory = arguments.positionals[1]
         let repeats = try arguments.integer("repeat", default: 3, in: 1...100)
         let kind: ReportRun.Kind = arguments.has("dry-run") ? .dryRun : .upload
-        let result = await BlockingWorkers.run { () -> Result<ReportBenchmark.Figures, ReportError> in
-            Result { () throws(ReportError) in
-                try ReportBenchmark.measure(count: count, kind: kind, directory: directory, repeats: repeats)
-            }
+        let figures = try await BlockingPool(threads: 1).run {
+            try ReportBenchmark.measure(count: count, kind: kind, directory: directory, repeats: repeats)
         }
-        let figures = try result.get()
         func megabytes(_ bytes: Int) -> String {
             String(format: "%.2f MB (%d bytes)", Double(bytes) / 1_048_576, bytes)
         }

@@ -109,11 +109,6 @@ extension Command {
     static func writeReport(journalPath: String, run: Int64?, to directory: String) async throws -> ReportWriter.Files {
         let journal = try await Journal.open(at: journalPath, create: false)
         let (report, items) = try await journal.report(run: run)
-        let result = await BlockingWorkers.run { () -> Result<ReportWriter.Files, ReportError> in
-            Result { () throws(ReportError) -> ReportWriter.Files in
-                try ReportWriter.write(run: report, items: items, to: directory)
-            }
-        }
-        return try result.get()
+        return try await BlockingPool(threads: 1).run { try ReportWriter.write(run: report, items: items, to: directory) }
     }
 }

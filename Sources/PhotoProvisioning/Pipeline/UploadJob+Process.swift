@@ -2,10 +2,10 @@ import Foundation
 import PhotoCodec
 import Synchronization
 
-/// What every item task shares: the journal and the codec gate.
+/// What every item task shares: the journal and the threads for blocking work.
 struct ItemContext: Sendable {
     let journal: Journal
-    let cpu: AsyncSemaphore
+    let pool: BlockingPool
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result.
@@ -13,6 +13,8 @@ private enum Prepared: Sendable {
     case unchanged(sha256: String, bytes: Int)
     case converted(sha256: String, bytes: Int, photo: ConvertedPhoto, outputPreview: [UInt8]?)
     case failed(String)
+    /// The run was stopped before the work started: left for the next run.
+    case skipped
 }
 
 extension UploadJob {
@@ -22,8 +24,8 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(run: Int64, limit: Int, journal: Journal) async throws {
-        let context = ItemContext(journal: journal, cpu: AsyncSemaphore(limit: settings.jobs))
+    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool) async throws {
+        let context = ItemContext(journal: journal, pool: pool)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
@@ -102,32 +104,37 @@ extension UploadJob {
     private func upload(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         let last = settings.force
             ? nil : try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
-        await context.cpu.acquire()
-        guard !stop.isSet, let path = item.sourcePath else {
-            await context.cpu.release()
-            if item.sourcePath == nil {
-                try await finish(item, Journal.ItemUpdate(.failed, reason: "no photo file"), detail: "no photo file",
-                    context: context)
-            }
+        guard let path = item.sourcePath else {
+            try await finish(item, Journal.ItemUpdate(.failed, reason: "no photo file"), detail: "no photo file",
+                context: context)
             return
         }
         let codec = settings.codec
         let previews = settings.keepPreviews
-        let prepared = await BlockingWorkers.run { () -> Result<Prepared, Never> in
-            .success(Self.prepare(path: path, last: last, codec: codec, previews: previews))
+        let stop = self.stop
+        let prepared: Prepared
+        do {
+            // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
+            // cancellation after the grace period takes it out of the queue.
+            prepared = try await context.pool.run {
+                stop.isSet ? .skipped : Self.prepare(path: path, last: last, codec: codec, previews: previews)
+            }
+        } catch is CancellationError {
+            return
         }
-        await context.cpu.release()
 
         switch prepared {
-        case .success(.failed(let reason)):
+        case .skipped:
+            return
+        case .failed(let reason):
             try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
-        case .success(.unchanged(let sha, let bytes)):
+        case .unchanged(let sha, let bytes):
             var update = Journal.ItemUpdate(.unchanged)
             update.sourceSHA256 = sha
             update.sourceBytes = bytes
             update.fingerprint = codec.fingerprint
             try await finish(item, update, detail: "same photo and settings as the last upload", context: context)
-        case .success(.converted(let sha, let bytes, let photo, let outputPreview)):
+        case .converted(let sha, let bytes, let photo, let outputPreview):
             var update = Self.convertedUpdate(sha: sha, bytes: bytes, photo: photo, fingerprint: codec.fingerprint)
             try await context.journal.record(update, item: item.id)
             if previews {
@@ -209,7 +216,8 @@ extension UploadJob {
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
     }
 
-    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on a Dispatch worker.
+    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.
+    @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func prepare(path: String, last: Journal.LastUpload?, codec: ConvertOptions, previews: Bool)
         -> Prepared
     {

@@ -3,9 +3,10 @@ import PhotoCodec
 
 /// `photoprov upload`: source → plan → codec → upload → journal → report, resumable and polite.
 ///
-/// The codec stage runs at most `jobs` images at once on Dispatch workers; the upload stage is bounded by the
-/// Graph client's adaptive limiter (at most `--concurrency`). A sliding task-group window a little wider than both
-/// gives backpressure: however long the source, only that many converted photos wait in memory.
+/// Blocking work (reading the source, the codec, the report) runs on one `BlockingPool` of `jobs` threads; requests
+/// are bounded by the Graph client's adaptive limiter (at most `--concurrency`). A sliding task-group window a
+/// little wider than both gives backpressure: however long the source, only that many converted photos wait in
+/// memory.
 public struct UploadJob: Sendable {
     /// Everything the run needs to know besides the Graph client.
     public struct Settings: Sendable {
@@ -110,8 +111,11 @@ public struct UploadJob: Sendable {
     ///   recorded in the journal instead.
     public func run() async throws -> UploadSummary {
         let started = Date()
+        let pool = BlockingPool(threads: settings.jobs)
         // The source is read and validated before anything else: a source that cannot be read starts no run.
-        var scan: SourceScan? = try readSource()
+        let source = settings.source
+        let options = settings.sourceOptions
+        var scan: SourceScan? = try await pool.run { try Self.readSource(source, options: options) }
         let journal = try await Journal.open(at: settings.journalPath)
         let commandKey = Journal.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
@@ -124,7 +128,7 @@ public struct UploadJob: Sendable {
             blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
             journalPath: settings.journalPath, report: nil)
         do {
-            try await work(&summary, scan: scan.take()!, journal: journal)
+            try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
         } catch {
             var unrecorded: String?
             do {
@@ -139,7 +143,9 @@ public struct UploadJob: Sendable {
     }
 
     /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
-    private func work(_ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal) async throws {
+    private func work(
+        _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool
+    ) async throws {
         let runID = summary.runID
         try await graph.signIn()
         if settings.skipPolicyCheck {
@@ -153,7 +159,7 @@ public struct UploadJob: Sendable {
                 if !settings.dryRun {
                     summary.counts = try await journal.counts(run: runID)
                     if let directory = settings.reportDirectory {
-                        summary.report = try await writeReport(run: runID, journal: journal, to: directory)
+                        summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
                     }
                     try await journal.finishRun(runID, status: .failed)
                     return
@@ -161,7 +167,7 @@ public struct UploadJob: Sendable {
             }
         }
 
-        var problems = try await plan(consume scan, run: runID, journal: journal)
+        var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
         let missing = try await journal.keysWithPhotos(
             target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind, notIn: runID)
         summary.missingFromSource = missing.map(\.key).sorted()
@@ -192,7 +198,7 @@ public struct UploadJob: Sendable {
         }
         problems = []
 
-        try await process(run: runID, limit: toDo, journal: journal)
+        try await process(run: runID, limit: toDo, journal: journal, pool: pool)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.workLeft
@@ -203,7 +209,7 @@ public struct UploadJob: Sendable {
             throw PipelineError(unfinished: left - (needingWork - toDo))
         }
         if let directory = settings.reportDirectory {
-            summary.report = try await writeReport(run: runID, journal: journal, to: directory)
+            summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
         }
         try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
     }
@@ -211,31 +217,37 @@ public struct UploadJob: Sendable {
     /// Puts the source into the journal in chunks as it is read again, and returns the refused rows. From here on
     /// work is paged back out of the journal, and the scan (the CSV's bytes) is gone when this returns, so memory
     /// stays flat however long the source.
-    private func plan(_ scan: consuming SourceScan, run runID: Int64, journal: Journal) async throws -> [SourceProblem] {
+    private func plan(
+        _ scan: consuming SourceScan, run runID: Int64, journal: Journal, pool: BlockingPool
+    ) async throws -> [SourceProblem] {
         for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
         let options = settings.sourceOptions
         let fingerprint = settings.codec.fingerprint
-        var chunk: [SourceItem] = []
-        chunk.reserveCapacity(Self.chunk)
-        for item in scan {
-            chunk.append(item)
-            if chunk.count == Self.chunk {
-                _ = try await journal.addItems(
-                    SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
-                chunk.removeAll(keepingCapacity: true)
+        let problems = scan.problems
+        // Reading rows checks files (a syscall per row), so chunks are read on the pool, not here.
+        var rows = scan.makeIterator()
+        while true {
+            let (chunk, rest) = try await pool.run { [rows] in
+                var rows = rows
+                return (rows.next(Self.chunk), rows)
             }
+            rows = rest
+            guard !chunk.isEmpty else { break }
+            _ = try await journal.addItems(
+                SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
         }
-        for part in [SourcePlan(items: chunk), SourcePlan(problems: scan.problems)] {
-            _ = try await journal.addItems(part.journalItems(options: options, fingerprint: fingerprint), run: runID)
-        }
-        return scan.problems
+        _ = try await journal.addItems(
+            SourcePlan(problems: problems).journalItems(options: options, fingerprint: fingerprint), run: runID)
+        return problems
     }
 
     /// Writes the run's report as it stands at its end.
-    private func writeReport(run: Int64, journal: Journal, to directory: String) async throws -> ReportWriter.Files {
+    private func writeReport(
+        run: Int64, journal: Journal, to directory: String, pool: BlockingPool
+    ) async throws -> ReportWriter.Files {
         var (report, items) = try await journal.report(run: run)
         report.endedAt = Date()
-        return try await ReportWriter.write(run: report, items: items, to: directory)
+        return try await pool.run { [report, items] in try ReportWriter.write(run: report, items: items, to: directory) }
     }
 
     /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`, `not checked (…)`.
@@ -245,10 +257,11 @@ public struct UploadJob: Sendable {
         return "\(report.verdict.rawValue): \(first)"
     }
 
-    private func readSource() throws -> SourceScan {
-        switch settings.source {
-        case .csv(let path): try SourceReader.scanCSV(at: path, options: settings.sourceOptions)
-        case .folder(let path): try SourceReader.scanFolder(at: path, options: settings.sourceOptions)
+    @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
+    private static func readSource(_ source: Settings.Source, options: SourceOptions) throws -> SourceScan {
+        switch source {
+        case .csv(let path): try SourceReader.scanCSV(at: path, options: options)
+        case .folder(let path): try SourceReader.scanFolder(at: path, options: options)
         }
     }
 

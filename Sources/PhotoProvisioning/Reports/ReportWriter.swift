@@ -92,17 +92,6 @@ public enum ReportWriter {
         return files
     }
 
-    /// Writes the three files from async code: the same as the synchronous `write`, run on a worker thread so the
-    /// cooperative pool is not blocked by file I/O.
-    @discardableResult
-    public static func write(
-        run: ReportRun, items: [ReportItem], to directory: String, options: Options = Options()
-    ) async throws(ReportError) -> Files {
-        try await BlockingWorkers.run { () -> Result<Files, ReportError> in
-            Result { () throws(ReportError) in try write(run: run, items: items, to: directory, options: options) }
-        }.get()
-    }
-
     /// Writes `bytes` to a temporary file beside `path`, flushes it, and renames it over `path`.
     private static func replace(_ path: String, with bytes: [UInt8]) throws(ReportError) {
         let temporary = path + ".tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
