@@ -52,8 +52,20 @@ let package = Package(
 
         // Test helpers shared by the test targets: the Graph emulator harness and child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Made-up report data for tests and the report benchmark; never part of a product.
+        .target(
+            name: "PhotoProvisioningTestSupport", dependencies: ["PhotoProvisioning", "PhotoCodec"],
+            path: "Tests/PhotoProvisioningTestSupport"),
+        // Tools that measure or torture the library, built beside it but not shipped (scripts/bench-report,
+        // JournalKillTests).
+        .executableTarget(
+            name: "ReportBenchmark", dependencies: ["PhotoProvisioning", "PhotoProvisioningTestSupport"],
+            path: "Benchmarks/ReportBenchmark"),
+        .executableTarget(name: "JournalStress", dependencies: ["PhotoProvisioning"], path: "Benchmarks/JournalStress"),
         .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
-        .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport"]),
+        .testTarget(
+            name: "PhotoProvisioningTests",
+            dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),
         .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

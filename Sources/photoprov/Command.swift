@@ -35,16 +35,13 @@ extension CommandLine {
         .policy,
     ]
 
-    /// Test aids that run like commands but are not listed in `--help`.
-    static let hiddenCommands: [Command] = [.journalStress, .benchReport]
-
     static let overview = """
         photoprov \(PhotoProvisioning.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
 
         Usage: photoprov <command> [options]
 
         Commands:
-        \(commands.filter { !$0.name.hasPrefix("__") }.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+        \(commands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
 
         Run 'photoprov <command> --help' for a command's options. Exit codes: 0 success, 1 some items failed,
         2 bad arguments, 3 blocked by policy or permission, 4 sign-in failed, 5 run stopped by an infrastructure
@@ -65,7 +62,7 @@ extension CommandLine {
             print("photoprov \(PhotoProvisioning.version)")
             return .success
         }
-        guard let command = (commands + hiddenCommands).first(where: { $0.name == first }) else {
+        guard let command = commands.first(where: { $0.name == first }) else {
             Terminal.error("unknown command '\(first)'; run 'photoprov --help' for the list")
             return .usage
         }

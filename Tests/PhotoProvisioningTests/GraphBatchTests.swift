@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// User lookups and dry-run target checks through `$batch`.
 @Suite struct GraphBatchTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// A journal path in its own temporary folder, removed when the test ends.
 private final class JournalFolder {

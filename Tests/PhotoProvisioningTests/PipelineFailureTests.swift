@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 extension Journal {
     /// Runs raw SQL on the journal's own connection: lets a test plant a trigger that makes one write fail.

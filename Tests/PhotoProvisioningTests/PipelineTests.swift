@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// A temporary source folder: a CSV of keys with a small real JPEG per row (or a missing file), and a journal.
 final class PipelineSource {

@@ -3,6 +3,7 @@ import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// A headless Chromium, when one is installed.
 enum Chromium {
@@ -57,7 +58,7 @@ struct ReportRenderTests {
     /// The mixed fixture plus enough made-up people to fill the screen.
     private func writeReport(in folder: ReportTemporaryFolder) throws -> (String, [ReportItem]) {
         let (run, fixture) = ReportFixtures.mixedRun()
-        let (_, extra) = ReportBenchmark.sampleRun(count: 30)
+        let (_, extra) = ReportSampleRun.make(count: 30)
         let items = fixture + extra
         let files = try ReportWriter.write(run: run, items: items, to: folder.file("report"))
         return (files.html, items)

@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 #if canImport(FoundationXML)
     import FoundationXML

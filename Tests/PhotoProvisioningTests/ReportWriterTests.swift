@@ -3,6 +3,7 @@ import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 @Suite("Report writer")
 struct ReportWriterTests {
@@ -101,7 +102,7 @@ struct ReportWriterTests {
 
     @Test func dryRunIsLabelledAndCountsItsOutcomes() throws {
         let folder = try ReportTemporaryFolder()
-        let (run, items) = ReportBenchmark.sampleRun(count: 300, kind: .dryRun)
+        let (run, items) = ReportSampleRun.make(count: 300, kind: .dryRun)
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json)))

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 @Suite struct RunLockTests {
     /// A lock refused because another run holds it must close its descriptor once. Closing it a second time shuts

@@ -1,5 +1,3 @@
-import PhotoCodec
-
 /// One row of a report: who, what happened, and what the photo looked like before and after.
 ///
 /// A plain value filled from the journal (or the pipeline) by whoever writes the report; every fact that may be
@@ -97,41 +95,6 @@ public struct ReportItem: Sendable, Hashable {
         self.upscaleAvoided = upscaleAvoided
         self.sourcePreview = sourcePreview
         self.outputPreview = outputPreview
-    }
-
-    /// Copies what the codec reports about a conversion: source and output facts, flags, the source preview
-    /// (`ConvertOptions.previewSide` makes one) and, when `previewSide` is above zero, a small copy of the output.
-    ///
-    /// - Parameters:
-    ///   - photo: the conversion result.
-    ///   - previewSide: the longest side of the output preview in pixels (80 suits the contact sheet); 0 for none.
-    @available(*, noasync, message: "blocking CPU work when previewSide > 0: run it on a worker")
-    public mutating func record(_ photo: ConvertedPhoto, previewSide: Int = 80) {
-        if previewSide > 0 { outputPreview = Self.preview(ofJPEG: photo.jpeg, side: previewSide) }
-        recordFacts(photo)
-    }
-
-    /// A small JPEG (longest side `side`, quality 70) of an encoded image for the report; nil when it cannot be made.
-    @available(*, noasync, message: "blocking CPU work: run it on a worker, not the cooperative pool")
-    public static func preview(ofJPEG bytes: [UInt8], side: Int = 80) -> [UInt8]? {
-        let options = ConvertOptions(maxSide: max(16, side), crop: .none, quality: 70, maxBytes: 64 * 1024)
-        return try? PhotoCodec.convert(bytes, options: options).jpeg
-    }
-
-    private mutating func recordFacts(_ photo: ConvertedPhoto) {
-        sourceWidth = photo.sourceWidth
-        sourceHeight = photo.sourceHeight
-        sourceFormat = photo.sourceFormat.rawValue
-        outputBytes = photo.jpeg.count
-        outputWidth = photo.width
-        outputHeight = photo.height
-        outputQuality = photo.quality
-        orientation = photo.orientation
-        cropFraction = photo.cropFraction
-        qualityLowered = photo.qualityLowered
-        dimensionsLowered = photo.dimensionsLowered
-        upscaleAvoided = photo.upscaleAvoided
-        if let preview = photo.preview { sourcePreview = preview }
     }
 
     /// The flags worth a human look, in `ReportFlag.allCases` order.

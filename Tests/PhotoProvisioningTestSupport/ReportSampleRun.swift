@@ -1,26 +1,8 @@
 import Foundation
+import PhotoProvisioning
 
-/// Made-up runs for measuring the report writers (`photoprov __bench-report`, scripts/bench-report) and for tests.
-package enum ReportBenchmark {
-    /// What one benchmark measured.
-    package struct Figures: Sendable {
-        /// Items in the report.
-        package let items: Int
-        /// Sizes of report.html, report.csv and report.json in bytes.
-        package let htmlBytes: Int
-        package let csvBytes: Int
-        package let jsonBytes: Int
-        /// Wall-clock seconds of each `ReportWriter.write` call, in order.
-        package let seconds: [Double]
-        /// The median of `seconds`.
-        package var medianSeconds: Double {
-            let sorted = seconds.sorted()
-            guard !sorted.isEmpty else { return 0 }
-            let middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        }
-    }
-
+/// Made-up runs for tests and for the report benchmark (`Benchmarks/ReportBenchmark`, scripts/bench-report).
+package enum ReportSampleRun {
     private static let firstNames = [
         "Ada", "Björn", "Chloé", "Dmitri", "Eve", "Fatima", "Grace", "Hiro", "Ines", "José", "Kwame", "Léa", "Mateo",
         "Nadia", "Olu", "Priya", "Quinn", "Rosa", "Siobhán", "Tomasz", "Uma", "Viktor", "Wen", "Xavier", "Yara", "Zoë",
@@ -31,7 +13,7 @@ package enum ReportBenchmark {
     ]
 
     /// A deterministic mixed run of `count` items: every outcome, every flag, previews on most items.
-    package static func sampleRun(count: Int, kind: ReportRun.Kind = .upload) -> (ReportRun, [ReportItem]) {
+    package static func make(count: Int, kind: ReportRun.Kind = .upload) -> (ReportRun, [ReportItem]) {
         let started = Date(timeIntervalSince1970: 1_795_000_000)
         let seconds = max(1.0, Double(count) / 19.5)
         let run = ReportRun(
@@ -116,26 +98,5 @@ package enum ReportBenchmark {
             items.append(item)
         }
         return (run, items)
-    }
-
-    /// Writes a sample report of `count` items of `kind` into `directory` `repeats` times and measures each write.
-    @available(*, noasync, message: "blocking file I/O: run it on a worker, not the cooperative pool")
-    package static func measure(
-        count: Int, kind: ReportRun.Kind = .upload, directory: String, repeats: Int = 3
-    ) throws(ReportError) -> Figures {
-        let (run, items) = sampleRun(count: count, kind: kind)
-        var seconds: [Double] = []
-        var files: ReportWriter.Files?
-        for _ in 0..<max(1, repeats) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            files = try ReportWriter.write(run: run, items: items, to: directory)
-            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        func size(_ path: String) -> Int {
-            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-        }
-        return Figures(
-            items: count, htmlBytes: size(files!.html), csvBytes: size(files!.csv), jsonBytes: size(files!.json),
-            seconds: seconds)
     }
 }
