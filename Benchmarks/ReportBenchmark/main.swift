@@ -6,7 +6,7 @@ import PhotoProvisioningTestSupport
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var repeats = 3
-var kind = ReportRun.Kind.upload
+var kind = RunKind.upload
 if let index = arguments.firstIndex(of: "--repeat"), index + 1 < arguments.count, let value = Int(arguments[index + 1]) {
     repeats = max(1, value)
     arguments.removeSubrange(index...index + 1)

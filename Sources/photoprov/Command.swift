@@ -36,7 +36,7 @@ extension CommandLine {
     ]
 
     static let overview = """
-        photoprov \(PhotoProvisioning.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
+        photoprov \(Release.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
 
         Usage: photoprov <command> [options]
 
@@ -59,7 +59,7 @@ extension CommandLine {
             return .success
         }
         if first == "--version" || first == "version" {
-            print("photoprov \(PhotoProvisioning.version)")
+            print("photoprov \(Release.version)")
             return .success
         }
         guard let command = commands.first(where: { $0.name == first }) else {

@@ -13,7 +13,7 @@ package enum ReportSampleRun {
     ]
 
     /// A deterministic mixed run of `count` items: every outcome, every flag, previews on most items.
-    package static func make(count: Int, kind: ReportRun.Kind = .upload) -> (ReportRun, [ReportItem]) {
+    package static func make(count: Int, kind: RunKind = .upload) -> (ReportRun, [ReportItem]) {
         let started = Date(timeIntervalSince1970: 1_795_000_000)
         let seconds = max(1.0, Double(count) / 19.5)
         let run = ReportRun(
@@ -34,7 +34,7 @@ package enum ReportSampleRun {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
-        let outcomes: [ReportOutcome] =
+        let outcomes: [Outcome] =
             kind == .dryRun
             ? [.wouldUpload, .wouldFail, .invalid, .skipped, .unchanged]
             : [.uploaded, .unchanged, .failed, .invalid, .skipped, .removed, .pending]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import PhotoJournal
 @testable import PhotoProvisioning
 import PhotoProvisioningTestSupport
 
@@ -397,7 +398,7 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
             "upload", "--csv", "people.csv", "--client-secret", "s3cr3t", "--token=abc", "--cert-password", "pw",
             "--client-assertion", "eyJ", "--Access-Token", "--quiet", "--tenant", "contoso",
         ]
-        let redacted = Journal.redact(arguments)
+        let redacted = Redaction.arguments(arguments)
         #expect(
             redacted == [
                 "upload", "--csv", "people.csv", "--client-secret", "***", "--token=***",
@@ -417,13 +418,13 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
 
 @Suite struct JournalCommandKeyTests {
     @Test func commandKeyIsAbsoluteAndNamesEverySetting() {
-        let key = Journal.commandKey(source: "people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
+        let key = UploadJob.commandKey(source: "people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
         #expect(key == FileManager.default.currentDirectoryPath + "/people.csv target=users match=upn settings=fp9")
-        let other = Journal.commandKey(
+        let other = UploadJob.commandKey(
             source: "./x/../people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
         #expect(other == key)
         #expect(
-            Journal.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f")
+            UploadJob.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f")
                 == "/a.csv target=groups match=id settings=f")
     }
 }

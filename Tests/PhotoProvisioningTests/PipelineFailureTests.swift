@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import PhotoJournal
 @testable import PhotoProvisioning
 import PhotoProvisioningTestSupport
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import PhotoReports
 @testable import PhotoProvisioning
 
 @Suite("report.csv")

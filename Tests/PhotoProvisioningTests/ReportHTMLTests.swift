@@ -2,6 +2,7 @@ import Foundation
 import PhotoCodec
 import Testing
 
+@testable import PhotoReports
 @testable import PhotoProvisioning
 
 @Suite("report.html")

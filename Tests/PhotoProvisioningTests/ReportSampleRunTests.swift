@@ -10,8 +10,8 @@ struct ReportSampleRunTests {
         let (run, items) = ReportSampleRun.make(count: 2_000)
         #expect(run.kind == .upload)
         #expect(items.count == 2_000)
-        let counts = ReportOutcome.counts(in: items)
-        for outcome in [ReportOutcome.uploaded, .unchanged, .failed, .invalid, .skipped, .removed, .pending] {
+        let counts = Outcome.counts(in: items)
+        for outcome in [Outcome.uploaded, .unchanged, .failed, .invalid, .skipped, .removed, .pending] {
             #expect((counts[outcome] ?? 0) > 0, "\(outcome)")
         }
         #expect(counts[.uploaded]! > 1_000)

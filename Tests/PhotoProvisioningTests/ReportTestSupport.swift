@@ -46,7 +46,7 @@ enum ReportFixtures {
 
     /// A run with every outcome: outcome number `i` (in `allCases` order) occurs `i + 1` times, so swapped
     /// counts show. Names include formula and markup payloads, non-ASCII text and characters XML forbids.
-    static func mixedRun(kind: ReportRun.Kind = .upload) -> (ReportRun, [ReportItem]) {
+    static func mixedRun(kind: RunKind = .upload) -> (ReportRun, [ReportItem]) {
         let run = ReportRun(
             id: "run-test-1", kind: kind, startedAt: started, endedAt: started.addingTimeInterval(90),
             policyVerdict: "Allowed <for now>", policyExplanation: "source is cloud & allowedRoles is empty",
@@ -61,7 +61,7 @@ enum ReportFixtures {
             defer { used += 1 }
             return payloads[used % payloads.count]
         }
-        for (index, outcome) in ReportOutcome.allCases.enumerated() {
+        for (index, outcome) in Outcome.allCases.enumerated() {
             for copy in 0...index {
                 var item = ReportItem(
                     line: line, key: "user\(line)@contoso.com", displayName: "Zoë Ærø \(line) \u{1}\u{FFFE}",
@@ -84,8 +84,8 @@ enum ReportFixtures {
     }
 
     /// The expected count of each outcome in `mixedRun`.
-    static func expectedCount(_ outcome: ReportOutcome) -> Int {
-        ReportOutcome.allCases.firstIndex(of: outcome)! + 1
+    static func expectedCount(_ outcome: Outcome) -> Int {
+        Outcome.allCases.firstIndex(of: outcome)! + 1
     }
 }
 

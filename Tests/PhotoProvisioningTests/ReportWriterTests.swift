@@ -2,6 +2,7 @@ import Foundation
 import PhotoCodec
 import Testing
 
+@testable import PhotoReports
 @testable import PhotoProvisioning
 import PhotoProvisioningTestSupport
 
@@ -39,8 +40,8 @@ struct ReportWriterTests {
         #expect(policy["verdict"] as? String == "Allowed <for now>")
         #expect(policy["allowsUploads"] as? Bool == true)
         let counts = try #require(runObject["counts"] as? [String: Int])
-        #expect(counts.count == ReportOutcome.allCases.count)
-        for outcome in ReportOutcome.allCases {
+        #expect(counts.count == Outcome.allCases.count)
+        for outcome in Outcome.allCases {
             #expect(counts[outcome.rawValue] == ReportFixtures.expectedCount(outcome), "\(outcome)")
         }
         let jsonItems = try #require(json["items"] as? [[String: Any]])
@@ -68,7 +69,7 @@ struct ReportWriterTests {
         #expect(body.count == items.count)
         #expect(body.allSatisfy { $0.count == ReportCSV.columns.count })
         let outcomeColumn = try #require(ReportCSV.columns.firstIndex(of: "outcome"))
-        for outcome in ReportOutcome.allCases {
+        for outcome in Outcome.allCases {
             #expect(
                 body.filter { $0[outcomeColumn] == outcome.rawValue }.count == ReportFixtures.expectedCount(outcome))
         }
@@ -79,7 +80,7 @@ struct ReportWriterTests {
         let html = try readText(files.html)
         let data = try htmlData(html)
         #expect((data["items"] as? [Any])?.count == items.count)
-        for outcome in ReportOutcome.allCases {
+        for outcome in Outcome.allCases {
             #expect(
                 html.contains(
                     "<span class=\"n\">\(ReportFixtures.expectedCount(outcome))</span> <span>\(outcome.label)</span>"))
@@ -131,9 +132,9 @@ struct ReportWriterTests {
         items[1].reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
         run.policyExplanation = "read with {\"access_token\": \"tok-999\"}"
         #expect(
-            ReportRun.redactingSecrets(in: items[0].reason!)
+            Redaction.text(items[0].reason!)
                 == "401 from token endpoint: Authorization: Bearer *** rejected")
-        #expect(ReportRun.redactingSecrets(in: "no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
+        #expect(Redaction.text("no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
         for path in [files.html, files.csv, files.json] {
             let text = try readText(path)

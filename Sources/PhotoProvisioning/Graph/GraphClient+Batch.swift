@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 extension GraphClient {
     /// One sub-request of a JSON `$batch`.

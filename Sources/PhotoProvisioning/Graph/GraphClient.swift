@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -188,7 +189,7 @@ public final class GraphClient: GraphService {
             urlRequest.httpBody = request.body
             urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
             urlRequest.setValue(clientRequestID, forHTTPHeaderField: "client-request-id")
-            urlRequest.setValue("photoprov/\(PhotoProvisioning.version)", forHTTPHeaderField: "User-Agent")
+            urlRequest.setValue("photoprov/\(Release.version)", forHTTPHeaderField: "User-Agent")
             if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
             for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
 

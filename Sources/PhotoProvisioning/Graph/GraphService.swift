@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// What the pipeline asks of Microsoft Graph, for any photo target (users, groups and teams; contacts, addressed
 /// under their mailbox, fit the same calls once `PhotoTarget` can name them).

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// The Graph of an offline dry run (`--dry-run --offline`, or a dry run without credentials): no tenant is read
 /// and nothing is sent. Every question is answered "not checked", so the pipeline's dry run says so per item.

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 extension Journal {
     private static let itemColumns = """

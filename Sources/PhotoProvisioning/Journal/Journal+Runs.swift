@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 extension Journal {
     private static let runColumns = """
@@ -42,7 +43,7 @@ extension Journal {
                 ])
                 return (unfinished, true)
             }
-            let json = (try? JSONEncoder().encode(Journal.redact(arguments))) ?? Data("[]".utf8)
+            let json = (try? JSONEncoder().encode(Redaction.arguments(arguments))) ?? Data("[]".utf8)
             try db.statement(
                 "INSERT INTO runs (kind, command_key, arguments, started_at, status) VALUES (?, ?, ?, \(JournalSchema.now), 'running')"
             ).run([.text(kind.rawValue), .text(commandKey), .text(String(decoding: json, as: UTF8.self))])
@@ -83,25 +84,5 @@ extension Journal {
     public func runs(limit: Int = 100) throws(JournalError) -> [Run] {
         try db.statement("SELECT \(Journal.runColumns) FROM runs ORDER BY id DESC LIMIT ?").rows(
             [.integer(Int64(limit))], Journal.run)
-    }
-
-    /// Redacts the values of flags whose names contain secret, token, password or assertion.
-    ///
-    /// Handles `--client-secret VALUE` and `--client-secret=VALUE`; the value becomes `***` (see `Redaction`).
-    public nonisolated static func redact(_ arguments: [String]) -> [String] {
-        Redaction.arguments(arguments)
-    }
-}
-
-extension Journal {
-    /// A readable command key: the absolute source path, target, match and settings fingerprint.
-    ///
-    /// Two invocations with the same key are "the same command": an unfinished run of one is resumed by the
-    /// other. Flags that do not change what is uploaded (`--concurrency`, `--quiet`) stay out of it.
-    public nonisolated static func commandKey(
-        source: String, target: TargetKind, match: MatchKey, settingsFingerprint: String
-    ) -> String {
-        let absolute = PathGuard.absolute(source, base: FileManager.default.currentDirectoryPath)
-        return "\(absolute) target=\(target.rawValue) match=\(match.rawValue) settings=\(settingsFingerprint)"
     }
 }

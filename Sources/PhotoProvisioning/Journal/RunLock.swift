@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// An exclusive `flock` on `<journal>-lock`, held from `startRun` to `finishRun` (or until the process dies,
 /// when the kernel drops it), so two overlapping photoprov runs never work on one journal's runs at once.
@@ -17,7 +18,7 @@ final class RunLock {
         let path = journalPath + "-lock"
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw JournalError(.fileSystem, path: journalPath, detail: "cannot open \(path): \(RunLock.lastError())")
+            throw JournalError(.fileSystem, path: journalPath, detail: "cannot open \(path): \(SystemError.last)")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = RunLock.readPID(fd)
@@ -42,5 +43,4 @@ final class RunLock {
         return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    private static func lastError() -> String { String(cString: strerror(errno)).lowercased() }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PhotoCodec
+import PhotoModel
 
 /// `photoprov convert`: many files through the codec, `jobs` at a time, each written as `<name>.jpg`.
 public struct ConvertJob: Sendable {

@@ -1,3 +1,7 @@
+import PhotoGraph
+import PhotoJournal
+import PhotoReports
+
 /// A run that stopped because something other than one item failed: the journal, the report, Graph for the whole
 /// run (user look-ups refused or unreachable), sign-in. The run is recorded `failed` (when the journal still takes
 /// writes) and the same command continues it once the cause is fixed.

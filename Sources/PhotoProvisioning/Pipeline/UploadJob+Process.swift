@@ -1,5 +1,8 @@
 import Foundation
 import PhotoCodec
+import PhotoGraph
+import PhotoJournal
+import PhotoModel
 import Synchronization
 
 /// What every item task shares: the journal and the threads for blocking work.

@@ -1,5 +1,9 @@
 import Foundation
 import PhotoCodec
+import PhotoGraph
+import PhotoJournal
+import PhotoReports
+import PhotoSources
 
 /// `photoprov upload`: source → plan → codec → upload → journal → report, resumable and polite.
 ///
@@ -117,7 +121,7 @@ public struct UploadJob: Sendable {
         let options = settings.sourceOptions
         var scan: SourceScan? = try await pool.run { try Self.readSource(source, options: options) }
         let journal = try await Journal.open(at: settings.journalPath)
-        let commandKey = Journal.commandKey(
+        let commandKey = Self.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
             settingsFingerprint: settings.codec.fingerprint)
         let start = try await journal.startRun(
@@ -252,9 +256,7 @@ public struct UploadJob: Sendable {
 
     /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`, `not checked (…)`.
     static func verdictText(_ report: PolicyReport) -> String {
-        if report.verdict == .notChecked { return "not checked (\(report.explanation.first ?? "offline"))" }
-        guard report.verdict != .allowed, let first = report.explanation.first else { return report.verdict.rawValue }
-        return "\(report.verdict.rawValue): \(first)"
+        report.verdict.text(detail: report.verdict == .allowed ? nil : report.explanation.first)
     }
 
     @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")

@@ -1,3 +1,4 @@
+
 /// report.csv: one row per item, RFC 4180, with text that a spreadsheet would run as a formula neutralised.
 ///
 /// Every text cell (anything that came from a source file, a user or Graph, and our own words) that starts with
@@ -27,7 +28,7 @@ enum ReportCSV {
         out += columns.joined(separator: ",") + "\r\n"
         for item in items {
             let cells: [String] = [
-                text(run.id), number(item.line), text(item.targetKind.rawValue), text(item.key),
+                text(run.id), number(item.line), text(item.targetKind.noun), text(item.key),
                 text(item.displayName), text(item.outcome.rawValue), text(item.reason), number(item.httpStatus),
                 text(item.requestID), text(item.sourcePath), number(item.sourceBytes), number(item.sourceWidth),
                 number(item.sourceHeight), text(item.sourceFormat), number(item.outputBytes), number(item.outputWidth),

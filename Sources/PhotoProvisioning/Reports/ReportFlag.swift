@@ -1,3 +1,4 @@
+
 /// Something about a photo worth a human look, computed from a `ReportItem`'s facts.
 ///
 /// The raw value is the stable spelling in report.json (`flags` array) and report.csv (`flags` column, `;`-separated).

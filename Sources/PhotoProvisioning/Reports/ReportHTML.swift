@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// report.html: one self-contained page that is at once HTML5 and well-formed XML.
 ///
@@ -15,7 +16,7 @@ enum ReportHTML {
 
         var head = ""
         head.reserveCapacity(24_000)
-        let counts = ReportOutcome.counts(in: items)
+        let counts = Outcome.counts(in: items)
         let title = "\(run.kind.label) report · \(grouped(items.count)) \(items.count == 1 ? "person" : "people")"
         head += """
             <!DOCTYPE html>
@@ -24,7 +25,7 @@ enum ReportHTML {
             <meta charset="utf-8"/>
             <meta name="viewport" content="width=device-width, initial-scale=1"/>
             <meta name="color-scheme" content="light dark"/>
-            <meta name="generator" content="photoprov \(PhotoProvisioning.version)"/>
+            <meta name="generator" content="photoprov \(Release.version)"/>
             <title>\(escape("Profile photos: \(title) · run \(run.id)"))</title>
             <style>/*<![CDATA[*/
 
@@ -63,7 +64,7 @@ enum ReportHTML {
         let throughput = run.throughput(itemCount: items.count).map { String(format: "%.1f/s", $0) } ?? "–"
         head += "<div><dt>Throughput</dt><dd>\(escape(throughput))</dd></div>"
         head += "</dl>\n<ul class=\"counts\" aria-label=\"Counts by outcome\">"
-        for outcome in ReportOutcome.allCases where (counts[outcome] ?? 0) > 0 {
+        for outcome in Outcome.allCases where (counts[outcome] ?? 0) > 0 {
             head += "<li class=\"tone-\(outcome.tone.rawValue)\"><span class=\"n\">\(grouped(counts[outcome]!))</span>"
             head += " <span>\(escape(outcome.label))</span></li>"
         }
@@ -131,7 +132,7 @@ enum ReportHTML {
             head += "<dt><span class=\"flag\">\(escape(flag.label))</span></dt><dd>\(escape(flag.explanation))</dd>"
         }
         head += "</dl>\n</section>\n</main>\n"
-        head += "<footer class=\"wrap\"><p>Written by photoprov \(escape(PhotoProvisioning.version)) on "
+        head += "<footer class=\"wrap\"><p>Written by photoprov \(escape(Release.version)) on "
         head += "\(escape(display(generatedAt))). This page is self-contained and needs no network.</p></footer>\n"
         head += "<script type=\"application/json\" id=\"report-data\">"
 

@@ -1,13 +1,10 @@
+import PhotoModel
+
 /// One row of a report: who, what happened, and what the photo looked like before and after.
 ///
 /// A plain value filled from the journal (or the pipeline) by whoever writes the report; every fact that may be
 /// unknown is optional and shows as empty in the CSV, `null` in the JSON and is left out of the HTML.
 public struct ReportItem: Sendable, Hashable {
-    /// What kind of directory object the photo is for.
-    public enum TargetKind: String, Sendable, Hashable, CaseIterable, Codable {
-        case user, group, team
-    }
-
     /// The 1-based line or row of the source (CSV line, or position in a folder listing), when known.
     public var line: Int?
     /// User, group or team.
@@ -17,7 +14,7 @@ public struct ReportItem: Sendable, Hashable {
     /// The person's display name, when the directory or the source gave one.
     public var displayName: String?
     /// What happened.
-    public var outcome: ReportOutcome
+    public var outcome: Outcome
     /// Why, in words (error message, skip reason); nil when there is nothing to say.
     public var reason: String?
     /// The HTTP status of the last Graph response for this item, when there was one.
@@ -63,8 +60,8 @@ public struct ReportItem: Sendable, Hashable {
 
     /// Creates an item; everything but the key and outcome is optional.
     public init(
-        line: Int? = nil, targetKind: TargetKind = .user, key: String, displayName: String? = nil,
-        outcome: ReportOutcome, reason: String? = nil, httpStatus: Int? = nil, requestID: String? = nil,
+        line: Int? = nil, targetKind: TargetKind = .users, key: String, displayName: String? = nil,
+        outcome: Outcome, reason: String? = nil, httpStatus: Int? = nil, requestID: String? = nil,
         sourcePath: String? = nil, sourceBytes: Int? = nil, sourceWidth: Int? = nil, sourceHeight: Int? = nil,
         sourceFormat: String? = nil, outputBytes: Int? = nil, outputWidth: Int? = nil, outputHeight: Int? = nil,
         outputQuality: Int? = nil, orientation: Int? = nil, cropFraction: Double? = nil, qualityLowered: Bool = false,

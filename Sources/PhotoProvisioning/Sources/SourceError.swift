@@ -1,3 +1,4 @@
+
 /// A problem with a source as a whole (unreadable file, missing column): nothing can be planned, exit 2.
 public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String

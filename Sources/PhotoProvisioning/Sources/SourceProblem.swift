@@ -1,3 +1,5 @@
+import PhotoModel
+
 /// A row (or file) refused by validation, with where it is and why.
 public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
     /// Why a row was refused.

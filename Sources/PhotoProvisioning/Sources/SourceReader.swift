@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// Reads a source (`--csv FILE` or `--dir DIR`) into a validated `SourcePlan`.
 ///
@@ -264,7 +265,7 @@ enum PathGuardMessage {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
         {
-            return String(cString: strerror(Int32(underlying.code))).lowercased()
+            return SystemError.describe(Int32(underlying.code))
         }
         if nsError.domain == NSCocoaErrorDomain {
             switch nsError.code {

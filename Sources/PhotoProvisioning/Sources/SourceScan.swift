@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// A source read and validated, whose valid items are handed out one at a time, in source order.
 ///

@@ -47,7 +47,7 @@ final class ScriptedGraph: GraphService {
 
     private let state = Mutex(State())
     private let defaultAnswer: Answer
-    private let policy: PolicyReport.Verdict
+    private let policy: Verdict
     private let signInError: GraphError?
     private let users: [String: UserLookup]
     private let resolveError: GraphError?
@@ -59,7 +59,7 @@ final class ScriptedGraph: GraphService {
     ///   - users: what `resolveUsers` finds per key (others are `.notFound`); `resolveError` throws instead.
     ///   - targets: what `lookupTargets` finds per key (others exist, enabled, without a photo).
     init(
-        answer: Answer = .ok, answers: [String: Answer] = [:], policy: PolicyReport.Verdict = .allowed,
+        answer: Answer = .ok, answers: [String: Answer] = [:], policy: Verdict = .allowed,
         signInError: GraphError? = nil, users: [String: UserLookup] = [:], resolveError: GraphError? = nil,
         targets: [String: TargetState] = [:]
     ) {

@@ -1,4 +1,7 @@
 import Foundation
+import PhotoJournal
+import PhotoModel
+import PhotoReports
 
 extension Journal {
     /// The report of run `id` (the latest run when nil): the run's facts and every item with its previews.
@@ -17,8 +20,8 @@ extension Journal {
             let previews = try previews(item: item.id)
             items.append(
                 ReportItem(
-                    line: item.line, targetKind: ReportItem.TargetKind(item.target), key: item.key,
-                    outcome: ReportOutcome(item.state, dryRun: dryRun), reason: item.reason,
+                    line: item.line, targetKind: item.target, key: item.key,
+                    outcome: Outcome(item.state, run: run.kind), reason: item.reason,
                     httpStatus: item.httpStatus, requestID: item.requestID, sourcePath: item.sourcePath,
                     sourceBytes: item.sourceBytes, sourceWidth: item.sourceWidth, sourceHeight: item.sourceHeight,
                     sourceFormat: item.sourceFormat, outputBytes: item.outputBytes, outputWidth: item.outputWidth,
@@ -35,33 +38,5 @@ extension Journal {
             id: String(run.id), kind: dryRun ? .dryRun : .upload, startedAt: run.startedAt, endedAt: run.endedAt,
             policyVerdict: verdict, policyAllowsUploads: allows, arguments: run.arguments)
         return (report, items)
-    }
-}
-
-extension ReportItem.TargetKind {
-    /// The report's singular spelling of a source's target kind.
-    init(_ target: TargetKind) {
-        switch target {
-        case .users: self = .user
-        case .groups: self = .group
-        case .teams: self = .team
-        }
-    }
-}
-
-extension ReportOutcome {
-    /// How a journal state reads in a report; in a dry run a failure is a prediction.
-    init(_ state: Journal.ItemState, dryRun: Bool) {
-        switch state {
-        case .uploaded: self = .uploaded
-        case .unchanged: self = .unchanged
-        case .failed: self = dryRun ? .wouldFail : .failed
-        case .invalid: self = .invalid
-        case .skipped: self = .skipped
-        case .removed: self = .removed
-        case .wouldUpload: self = .wouldUpload
-        case .wouldRemove: self = .wouldRemove
-        case .pending, .converted, .uploading, .removing: self = .pending
-        }
     }
 }
