@@ -29,17 +29,13 @@ do {
     let items = try await journal.addItems(planned, run: start.run.id)
     for item in items where item.state.needsWork {
         let sha = String(repeating: String(item.id % 10), count: 64)
-        var converted = Journal.ItemUpdate(.converted)
-        converted.sourceSHA256 = sha
-        converted.outputBytes = 1000 + Int(item.id)
-        try await journal.record(converted, item: item.id)
+        let facts = PhotoFacts(sourceSHA256: sha, outputBytes: 1000 + Int(item.id))
+        try await journal.record(Journal.ItemUpdate(.converted, photo: facts), item: item.id)
         try await journal.storeOriginalPreview(Data(repeating: UInt8(item.id & 0xFF), count: 512), sourceSHA256: sha)
         // A kill from here to the next commit leaves the item `uploading`, to be sent again on resume.
         try await journal.record(Journal.ItemUpdate(.uploading), item: item.id)
-        var uploaded = Journal.ItemUpdate(.uploaded)
-        uploaded.httpStatus = 200
-        uploaded.requestID = "req-\(item.id)"
-        try await journal.record(uploaded, item: item.id)
+        let reply = GraphReply(httpStatus: 200, requestID: "req-\(item.id)")
+        try await journal.record(Journal.ItemUpdate(.uploaded, reply: reply), item: item.id)
         say("committed \(item.id)")
     }
     try await journal.finishRun(start.run.id, status: .completed)

@@ -41,7 +41,7 @@ enum StatusFormat {
             } else {
                 lines.append("  running   for \(duration(run.duration)) (not finished: the same command resumes it)")
             }
-            lines.append("  policy    \(run.verdict ?? "not checked")")
+            lines.append("  policy    \(run.verdictText)")
             if !run.arguments.isEmpty { lines.append("  command   photoprov \(run.arguments.joined(separator: " "))") }
             let counts = status.counts.summary.filter {
                 $0.name != "total" && ($0.count > 0 || coreNames.contains($0.name))
@@ -76,7 +76,7 @@ enum StatusFormat {
                 "arguments": run.arguments, "command_key": run.commandKey,
             ]
             latest["ended_at"] = run.endedAt.map(timestamp) ?? NSNull()
-            latest["verdict"] = run.verdict ?? NSNull()
+            latest["verdict"] = run.verdict == nil ? NSNull() : run.verdictText
             object["latest_run"] = latest
         } else {
             object["latest_run"] = NSNull()

@@ -2,25 +2,27 @@ import PhotoCodec
 import PhotoProvisioning
 
 extension ReportItem {
-    /// Copies what the codec reports about a conversion: source and output facts, flags, the source preview
-    /// (`ConvertOptions.previewSide` makes one) and, when `previewSide` is above zero, a small copy of the output.
-    ///
-    /// Test and benchmark code only: the pipeline records these facts in the journal, and reports read them there.
+    /// A row built from loose facts, as test fixtures and the benchmark's sample run describe them.
+    package init(
+        line: Int? = nil, targetKind: TargetKind = .users, key: String, displayName: String? = nil,
+        outcome: Outcome, reason: String? = nil, httpStatus: Int? = nil, requestID: String? = nil,
+        sourcePath: String? = nil, photo: PhotoFacts = PhotoFacts(), sourcePreview: [UInt8]? = nil,
+        outputPreview: [UInt8]? = nil
+    ) {
+        let record = ItemRecord(
+            target: targetKind, key: key, line: line, sourcePath: sourcePath, photo: photo,
+            reply: GraphReply(httpStatus: httpStatus, requestID: requestID), reason: reason)
+        self.init(
+            record, outcome: outcome, displayName: displayName, sourcePreview: sourcePreview, outputPreview: outputPreview)
+    }
+
+    /// Takes the facts of a conversion the way the pipeline records them, the source preview the codec made
+    /// (`ConvertOptions.previewSide`), and, when `previewSide` is above zero, a small copy of the output.
     @available(*, noasync, message: "blocking CPU work when previewSide > 0: run it on a worker")
-    package mutating func record(_ photo: ConvertedPhoto, previewSide: Int = 80) {
+    package mutating func take(_ photo: ConvertedPhoto, previewSide: Int = 80) {
         if previewSide > 0 { outputPreview = Self.preview(ofJPEG: photo.jpeg, side: previewSide) }
-        sourceWidth = photo.sourceWidth
-        sourceHeight = photo.sourceHeight
-        sourceFormat = photo.sourceFormat.rawValue
-        outputBytes = photo.jpeg.count
-        outputWidth = photo.width
-        outputHeight = photo.height
-        outputQuality = photo.quality
-        orientation = photo.orientation
-        cropFraction = photo.cropFraction
-        qualityLowered = photo.qualityLowered
-        dimensionsLowered = photo.dimensionsLowered
-        upscaleAvoided = photo.upscaleAvoided
+        record.photo = PhotoFacts(
+            sourceSHA256: record.photo.sourceSHA256, sourceBytes: record.photo.sourceBytes, converted: photo)
         if let preview = photo.preview { sourcePreview = preview }
     }
 

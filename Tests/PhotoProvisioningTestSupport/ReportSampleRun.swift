@@ -55,43 +55,44 @@ package enum ReportSampleRun {
             var item = ReportItem(
                 line: index + 2, key: upn, displayName: next(10) == 0 ? nil : "\(first) \(last)", outcome: outcome,
                 sourcePath: "photos/\(first.lowercased())-\(last.lowercased())-\(index).jpg",
-                sourceBytes: width * height / 4 + next(50_000), sourceWidth: width, sourceHeight: height,
-                sourceFormat: next(5) == 0 ? "png" : "jpeg", orientation: next(8) == 0 ? 6 : 1)
+                photo: PhotoFacts(
+                    sourceBytes: width * height / 4 + next(50_000), sourceWidth: width, sourceHeight: height,
+                    sourceFormat: next(5) == 0 ? "png" : "jpeg", orientation: next(8) == 0 ? 6 : 1))
             switch outcome {
             case .failed, .wouldFail:
                 let failure = next(4)
-                item.httpStatus = [403, 404, 429, 500][failure]
-                item.requestID = UUID(uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
+                item.record.reply.httpStatus = [403, 404, 429, 500][failure]
+                item.record.reply.requestID = UUID(uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
                     .uuidString.lowercased()
-                item.reason =
+                item.record.reason =
                     [
                         "ForbiddenByAdmindEditPolicy: photo updates are restricted to administrators",
                         "Request_ResourceNotFound: user not found", "throttled 4 times (Retry-After 30 s), gave up",
                         "UnknownError from Graph",
                     ][failure]
             case .invalid:
-                item.reason = ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
-                item.sourceWidth = nil
-                item.sourceHeight = nil
-                item.sourceBytes = nil
-                item.sourceFormat = nil
-                item.orientation = nil
+                item.record.reason = ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
+                item.record.photo.sourceWidth = nil
+                item.record.photo.sourceHeight = nil
+                item.record.photo.sourceBytes = nil
+                item.record.photo.sourceFormat = nil
+                item.record.photo.orientation = nil
             case .skipped:
-                item.reason = ["account disabled", "duplicate row for the same upn"][next(2)]
+                item.record.reason = ["account disabled", "duplicate row for the same upn"][next(2)]
             default:
                 break
             }
-            if item.sourceWidth != nil {
-                item.outputWidth = side
-                item.outputHeight = side
-                item.outputQuality = next(10) == 0 ? 62 : 85
-                item.qualityLowered = item.outputQuality != 85
-                item.outputBytes = side * side / 5 + next(20_000)
+            if item.record.photo.sourceWidth != nil {
+                item.record.photo.outputWidth = side
+                item.record.photo.outputHeight = side
+                item.record.photo.outputQuality = next(10) == 0 ? 62 : 85
+                item.record.photo.qualityLowered = item.record.photo.outputQuality != 85
+                item.record.photo.outputBytes = side * side / 5 + next(20_000)
                 // A centred square keeps short × short of short × long.
                 let short = Double(min(width, height))
                 let long = Double(max(width, height))
-                item.cropFraction = 1 - short / long
-                item.upscaleAvoided = min(width, height) < 648
+                item.record.photo.cropFraction = 1 - short / long
+                item.record.photo.upscaleAvoided = min(width, height) < 648
                 item.sourcePreview = ReportSamples.sources[sample]
                 item.outputPreview = ReportSamples.outputs[sample]
             }

@@ -88,11 +88,15 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
 
         let items = try await source.items(run: first.runID)
         let ok = try #require(items.first { $0.key == "ok1@x.example" })
-        #expect(ok.state == .uploaded && ok.httpStatus == 200 && ok.requestID == "req-ok1@x.example")
-        #expect(ok.outputWidth == 72 && ok.sourceWidth == 96 && ok.sourceFormat == "jpeg" && ok.attempts == 1)
+        #expect(ok.state == .uploaded && ok.reply.httpStatus == 200 && ok.reply.requestID == "req-ok1@x.example")
+        #expect(ok.photo.outputWidth == 72 && ok.photo.sourceWidth == 96 && ok.photo.sourceFormat == "jpeg" && ok.attempts == 1)
         let gone = try #require(items.first { $0.key == "gone@x.example" })
-        #expect(gone.state == .failed && gone.httpStatus == 404 && gone.graphCode == "Request_ResourceNotFound")
+        #expect(gone.state == .failed && gone.reply.httpStatus == 404 && gone.reply.graphCode == "Request_ResourceNotFound")
         #expect(gone.reason?.contains("not found") == true)
+        #expect(items.map { [$0.key: $0.failure] }.reduce(into: [:]) { $0.merge($1) { a, _ in a } } == [
+            "ok1@x.example": nil, "ok2@x.example": nil, "gone@x.example": .notFound, "nomail@x.example": .noMailbox,
+            "big@x.example": .photoTooLarge, "broken@x.example": nil,
+        ] as [String: FailureReason?])
         let broken = try #require(items.first { $0.key == "broken@x.example" })
         #expect(broken.state == .invalid && broken.reason?.contains("photo file not found") == true)
         #expect(Set(log.items.map(\.key)) == Set(people + ["broken@x.example"]))
@@ -226,6 +230,7 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         let items = try await source.items(run: summary.runID)
         #expect(items.first { $0.key == "b@x.example" }?.reason == "no user has mail 'b@x.example'")
         #expect(items.first { $0.key == "c@x.example" }?.reason?.hasPrefix("2 users share mail") == true)
+        #expect(items.map(\.failure) == [nil, .unknownKey, .ambiguousKey])
     }
 
     @Test func aBlockedPolicyStartsNoWork() async throws {
@@ -236,7 +241,9 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         #expect(graph.calls == [.signIn, .preflight])
         let journal = try await Journal.open(at: source.journal, create: false)
         #expect(try await journal.run(id: summary.runID)?.status == .failed)
-        #expect(try await journal.run(id: summary.runID)?.verdict == "blocked: scripted blocked")
+        #expect(try await journal.run(id: summary.runID)?.verdictText == "blocked: scripted blocked")
+        let (report, _) = try await journal.report(run: summary.runID)
+        #expect(report.policyAllowsUploads == false && report.policyVerdict == "blocked: scripted blocked")
     }
 
     @Test func dryRunsPredictFromLookupsAndWriteNothing() async throws {
@@ -265,7 +272,7 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         #expect(summary.counts[.wouldUpload] == 2)
         #expect(summary.policy?.verdict == .notChecked)
         let journal = try await Journal.open(at: source.journal, create: false)
-        #expect(try await journal.run(id: summary.runID)?.verdict == "not checked (offline)")
+        #expect(try await journal.run(id: summary.runID)?.verdictText == "not checked (offline)")
         let items = try await journal.items(run: summary.runID)
         #expect(items.allSatisfy { $0.reason == "not checked against the tenant (offline)" && $0.resolvedID == nil })
     }

@@ -73,8 +73,8 @@ struct ReportHTMLTests {
         let items = try #require(object["items"] as? [[String: Any]])
         let (_, expected) = ReportFixtures.mixedRun()
         #expect(items.map { $0["title"] as? String } == expected.map(\.title))
-        #expect(items.map { $0["key"] as? String } == expected.map(\.key))
-        #expect(items.map { $0["sourcePath"] as? String } == expected.map(\.sourcePath))
+        #expect(items.map { $0["key"] as? String } == expected.map(\.record.key))
+        #expect(items.map { $0["sourcePath"] as? String } == expected.map(\.record.sourcePath))
         let titles = Set(items.compactMap { $0["title"] as? String })
         for payload in ReportFixtures.markup {
             #expect(

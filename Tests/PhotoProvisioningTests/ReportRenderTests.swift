@@ -145,7 +145,7 @@ extension ReportRenderTests {
         try Chromium.run(page: page, fragment: "#q=ZOE", arguments: ["--dump-dom"], in: folder, stdout: dump)
         let dom = try readText(dump)
         let expected = items.filter { item in
-            [item.title, item.key, item.displayName ?? "", item.sourcePath ?? "", item.reason ?? ""].joined(
+            [item.title, item.record.key, item.displayName ?? "", item.record.sourcePath ?? "", item.record.reason ?? ""].joined(
                 separator: " "
             )
             .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains("zoe")

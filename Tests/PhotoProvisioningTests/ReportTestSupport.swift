@@ -68,13 +68,15 @@ enum ReportFixtures {
                     outcome: outcome,
                     reason: copy == 0 ? "reason for \(outcome.rawValue), with \"quotes\"\nand a line" : nil,
                     httpStatus: outcome == .failed ? 403 : nil, requestID: outcome == .failed ? "req-\(line)" : nil,
-                    sourcePath: "photos/\(line).jpg", sourceBytes: 120_000 + line, sourceWidth: 200 + line,
-                    sourceHeight: 300, sourceFormat: "jpeg", outputBytes: 40_000, outputWidth: 200, outputHeight: 200,
-                    outputQuality: 85, orientation: line % 3 == 0 ? 6 : 1, cropFraction: 0.5,
+                    sourcePath: "photos/\(line).jpg",
+                    photo: PhotoFacts(
+                        sourceBytes: 120_000 + line, sourceWidth: 200 + line, sourceHeight: 300, sourceFormat: "jpeg",
+                        outputBytes: 40_000, outputWidth: 200, outputHeight: 200, outputQuality: 85,
+                        orientation: line % 3 == 0 ? 6 : 1, cropFraction: 0.5),
                     sourcePreview: ReportSamples.sources[line % 4], outputPreview: ReportSamples.outputs[line % 4])
                 if copy == 1 { item.displayName = nextPayload() }
-                if copy == 2 { item.key = nextPayload() }
-                if copy == 3 { item.sourcePath = nextPayload() }
+                if copy == 2 { item.record.key = nextPayload() }
+                if copy == 3 { item.record.sourcePath = nextPayload() }
                 if copy == 4 { item.displayName = nil }
                 items.append(item)
                 line += 1

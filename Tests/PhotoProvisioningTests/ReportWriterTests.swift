@@ -47,10 +47,10 @@ struct ReportWriterTests {
         let jsonItems = try #require(json["items"] as? [[String: Any]])
         #expect(jsonItems.count == items.count)
         for (object, item) in zip(jsonItems, items) {
-            #expect(object["key"] as? String == item.key)
+            #expect(object["key"] as? String == item.record.key)
             #expect(object["outcome"] as? String == item.outcome.rawValue)
-            #expect(object["line"] as? Int == item.line)
-            #expect(object["sourceWidth"] as? Int == item.sourceWidth)
+            #expect(object["line"] as? Int == item.record.line)
+            #expect(object["sourceWidth"] as? Int == item.record.photo.sourceWidth)
             #expect((object["flags"] as? [String]) == item.flags.map(\.rawValue))
             // Unknown values are null, not missing: every item has the same keys.
             #expect(Set(object.keys) == Set(jsonItems[0].keys))
@@ -128,11 +128,11 @@ struct ReportWriterTests {
             run.arguments == [
                 "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
             ])
-        items[0].reason = "401 from token endpoint: Authorization: Bearer opaque-token-123 rejected"
-        items[1].reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
+        items[0].record.reason = "401 from token endpoint: Authorization: Bearer opaque-token-123 rejected"
+        items[1].record.reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
         run.policyExplanation = "read with {\"access_token\": \"tok-999\"}"
         #expect(
-            Redaction.text(items[0].reason!)
+            Redaction.text(items[0].record.reason!)
                 == "401 from token endpoint: Authorization: Bearer *** rejected")
         #expect(Redaction.text("no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
@@ -146,22 +146,22 @@ struct ReportWriterTests {
     }
 
     @Test func flagsFollowTheirThresholds() {
-        var item = ReportItem(key: "a@b.c", outcome: .uploaded, sourceWidth: 240, sourceHeight: 900)
+        var item = ReportItem(key: "a@b.c", outcome: .uploaded, photo: PhotoFacts(sourceWidth: 240, sourceHeight: 900))
         #expect(item.flags.isEmpty)
-        item.sourceHeight = 239
+        item.record.photo.sourceHeight = 239
         #expect(item.flags == [.lowResolution])
-        item.sourceHeight = 900
-        item.cropFraction = 0.40
+        item.record.photo.sourceHeight = 900
+        item.record.photo.cropFraction = 0.40
         #expect(item.flags.isEmpty)
-        item.cropFraction = 0.401
+        item.record.photo.cropFraction = 0.401
         #expect(item.flags == [.heavyCrop])
-        item.cropFraction = nil
-        item.orientation = 1
+        item.record.photo.cropFraction = nil
+        item.record.photo.orientation = 1
         #expect(item.flags.isEmpty)
-        item.orientation = 8
-        item.qualityLowered = true
-        item.upscaleAvoided = true
-        item.dimensionsLowered = true
+        item.record.photo.orientation = 8
+        item.record.photo.qualityLowered = true
+        item.record.photo.upscaleAvoided = true
+        item.record.photo.dimensionsLowered = true
         #expect(item.flags == [.upscaleAvoided, .qualityLowered, .dimensionsLowered, .exifRotated])
     }
 
@@ -173,13 +173,13 @@ struct ReportWriterTests {
         }
         let source = try PhotoCodec.encodeJPEG(RGBImage(width: 400, height: 300, pixels: pixels), quality: 90)
         let photo = try PhotoCodec.convert(source, options: ConvertOptions(maxSide: 648, previewSide: 80))
-        var item = ReportItem(key: "a@contoso.com", outcome: .wouldUpload, sourceBytes: source.count)
-        item.record(photo)
-        #expect(item.sourceWidth == 400 && item.sourceHeight == 300 && item.sourceFormat == "jpeg")
-        #expect(item.outputWidth == 300 && item.outputHeight == 300)
-        #expect(item.outputBytes == photo.jpeg.count && item.outputQuality == photo.quality)
-        #expect(item.cropFraction.map { abs($0 - 0.25) < 0.01 } == true)
-        #expect(item.orientation == 1)
+        var item = ReportItem(key: "a@contoso.com", outcome: .wouldUpload, photo: PhotoFacts(sourceBytes: source.count))
+        item.take(photo)
+        #expect(item.record.photo.sourceWidth == 400 && item.record.photo.sourceHeight == 300 && item.record.photo.sourceFormat == "jpeg")
+        #expect(item.record.photo.outputWidth == 300 && item.record.photo.outputHeight == 300)
+        #expect(item.record.photo.outputBytes == photo.jpeg.count && item.record.photo.outputQuality == photo.quality)
+        #expect(item.record.photo.cropFraction.map { abs($0 - 0.25) < 0.01 } == true)
+        #expect(item.record.photo.orientation == 1)
         // 300 px short side: not low resolution; a quarter cut: not heavy; smaller than 648: not enlarged.
         #expect(item.flags == [.upscaleAvoided])
         let sourcePreview = try PhotoCodec.decode(try #require(item.sourcePreview))

@@ -4,14 +4,15 @@ import PhotoModel
 extension Journal {
     private static let runColumns = """
         id, kind, command_key, arguments, verdict, \(JournalSchema.unixSeconds("started_at")), \
-        \(JournalSchema.unixSeconds("ended_at")), status
+        \(JournalSchema.unixSeconds("ended_at")), status, verdict_detail
         """
 
     private static func run(_ row: SQLiteStatement) -> Run {
         let arguments = (try? JSONDecoder().decode([String].self, from: Data(row.text(3).utf8))) ?? []
         return Run(
             id: row.int(0), kind: RunKind(rawValue: row.text(1)) ?? .upload, commandKey: row.text(2),
-            arguments: arguments, verdict: row.optionalText(4), startedAt: Date(timeIntervalSince1970: row.double(5)),
+            arguments: arguments, verdict: row.optionalText(4).flatMap(Verdict.init(rawValue:)),
+            verdictDetail: row.optionalText(8), startedAt: Date(timeIntervalSince1970: row.double(5)),
             endedAt: row.optionalDouble(6).map { Date(timeIntervalSince1970: $0) },
             status: RunStatus(rawValue: row.text(7)) ?? .failed)
     }
@@ -55,9 +56,11 @@ extension Journal {
         return Start(run: run, resumed: resumed, items: resumed ? try items(run: id) : [])
     }
 
-    /// Records the tenant photo-policy verdict of run `run`.
-    public func setVerdict(_ verdict: String, run: Int64) throws(JournalError) {
-        try db.statement("UPDATE runs SET verdict = ? WHERE id = ?").run([.text(verdict), .integer(run)])
+    /// Records the tenant photo-policy verdict of run `run`, with its first reason (or why it was not checked).
+    public func setVerdict(_ verdict: Verdict, detail: String?, run: Int64) throws(JournalError) {
+        try db.statement("UPDATE runs SET verdict = ?, verdict_detail = ? WHERE id = ?").run([
+            .text(verdict.rawValue), .optional(detail), .integer(run),
+        ])
         guard db.changes == 1 else { throw JournalError(.unknownRecord, path: path, detail: "no run \(run)") }
     }
 

@@ -16,14 +16,19 @@ extension Journal {
         public var commandKey: String
         /// The command's arguments with secret values redacted.
         public var arguments: [String]
-        /// The tenant photo-policy verdict, in the caller's words.
-        public var verdict: String?
+        /// The tenant photo-policy verdict; `nil` until the run recorded one.
+        public var verdict: Verdict?
+        /// The verdict's first reason (blocked, unknown), or why it was not checked (offline).
+        public var verdictDetail: String?
         public var startedAt: Date
         public var endedAt: Date?
         public var status: RunStatus
 
         /// Seconds from start to end (or to now while running).
         public var duration: TimeInterval { (endedAt ?? Date()).timeIntervalSince(startedAt) }
+
+        /// The verdict for people: `allowed`, `blocked: …`, `not checked (offline)`; `not checked` before one.
+        public var verdictText: String { verdict?.text(detail: verdictDetail) ?? "not checked" }
     }
 
     /// What `startRun` returns: the run to work in, whether it is a resumed one, and its items so far.
@@ -68,74 +73,34 @@ extension Journal {
         }
     }
 
-    /// One item of a run as the journal holds it.
-    public struct Item: Sendable, Equatable {
-        public var id: Int64
-        public var runID: Int64
-        public var action: Action
-        public var target: TargetKind
-        public var match: MatchKey
-        public var key: String
-        public var resolvedID: String?
-        public var line: Int?
-        public var sourcePath: String?
-        public var sourceSHA256: String?
-        public var sourceBytes: Int?
-        public var sourceWidth: Int?
-        public var sourceHeight: Int?
-        public var sourceFormat: String?
-        public var fingerprint: String?
-        public var outputBytes: Int?
-        public var outputWidth: Int?
-        public var outputHeight: Int?
-        public var outputQuality: Int?
-        public var orientation: Int?
-        public var cropFraction: Double?
-        public var qualityLowered: Bool
-        public var dimensionsLowered: Bool
-        public var upscaleAvoided: Bool
-        public var state: ItemState
-        /// How many times the item entered `uploading` or `removing`.
-        public var attempts: Int
-        public var httpStatus: Int?
-        public var graphCode: String?
-        public var requestID: String?
-        public var reason: String?
-        public var createdAt: Date
-        public var updatedAt: Date
-    }
+    /// One item of a run as the journal holds it: the shared record.
+    public typealias Item = ItemRecord
 
     /// A state change and the facts learnt with it; `nil` fields keep their stored value.
     ///
     /// Entering `uploading` or `removing` adds one attempt. Entering a success state without a `reason`
-    /// clears the reason and Graph code left by an earlier failed attempt.
+    /// clears the reason, failure and Graph code left by an earlier failed attempt.
     public struct ItemUpdate: Sendable, Equatable {
         public var state: ItemState
         public var resolvedID: String?
-        public var sourceSHA256: String?
-        public var sourceBytes: Int?
-        public var sourceWidth: Int?
-        public var sourceHeight: Int?
-        public var sourceFormat: String?
         public var fingerprint: String?
-        public var outputBytes: Int?
-        public var outputWidth: Int?
-        public var outputHeight: Int?
-        public var outputQuality: Int?
-        public var orientation: Int?
-        public var cropFraction: Double?
-        public var qualityLowered: Bool?
-        public var dimensionsLowered: Bool?
-        public var upscaleAvoided: Bool?
-        public var httpStatus: Int?
-        public var graphCode: String?
-        public var requestID: String?
+        /// Replaces every photo fact when set.
+        public var photo: PhotoFacts?
+        /// Replaces the HTTP status, Graph code and request-id when set.
+        public var reply: GraphReply?
+        public var failure: FailureReason?
         public var reason: String?
 
         /// A change to `state`; set the other fields as needed.
-        public init(_ state: ItemState, reason: String? = nil) {
+        public init(
+            _ state: ItemState, failure: FailureReason? = nil, reason: String? = nil, photo: PhotoFacts? = nil,
+            reply: GraphReply? = nil
+        ) {
             self.state = state
+            self.failure = failure
             self.reason = reason
+            self.photo = photo
+            self.reply = reply
         }
     }
 

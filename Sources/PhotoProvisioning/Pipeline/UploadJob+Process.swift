@@ -11,11 +11,11 @@ struct ItemContext: Sendable {
     let pool: BlockingPool
 }
 
-/// A photo read, hashed and (unless unchanged) converted: the codec stage's result.
+/// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
 private enum Prepared: Sendable {
     case unchanged(sha256: String, bytes: Int)
-    case converted(sha256: String, bytes: Int, photo: ConvertedPhoto, outputPreview: [UInt8]?)
-    case failed(String)
+    case converted(PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?)
+    case failed(FailureReason, String)
     /// The run was stopped before the work started: left for the next run.
     case skipped
 }
@@ -108,7 +108,8 @@ extension UploadJob {
         let last = settings.force
             ? nil : try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
         guard let path = item.sourcePath else {
-            try await finish(item, Journal.ItemUpdate(.failed, reason: "no photo file"), detail: "no photo file",
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"), detail: "no photo file",
                 context: context)
             return
         }
@@ -129,44 +130,39 @@ extension UploadJob {
         switch prepared {
         case .skipped:
             return
-        case .failed(let reason):
-            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
+        case .failed(let failure, let reason):
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: failure, reason: reason), detail: reason, context: context)
         case .unchanged(let sha, let bytes):
-            var update = Journal.ItemUpdate(.unchanged)
-            update.sourceSHA256 = sha
-            update.sourceBytes = bytes
+            var update = Journal.ItemUpdate(.unchanged, photo: PhotoFacts(sourceSHA256: sha, sourceBytes: bytes))
             update.fingerprint = codec.fingerprint
             try await finish(item, update, detail: "same photo and settings as the last upload", context: context)
-        case .converted(let sha, let bytes, let photo, let outputPreview):
-            var update = Self.convertedUpdate(sha: sha, bytes: bytes, photo: photo, fingerprint: codec.fingerprint)
+        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview):
+            var update = Journal.ItemUpdate(.converted, photo: photo)
+            update.fingerprint = codec.fingerprint
             try await context.journal.record(update, item: item.id)
-            if previews {
-                if let original = photo.preview {
-                    try await context.journal.storeOriginalPreview(Data(original), sourceSHA256: sha)
-                }
+            if let sha = photo.sourceSHA256 {
+                if let sourcePreview { try await context.journal.storeOriginalPreview(Data(sourcePreview), sourceSHA256: sha) }
                 if let outputPreview {
                     try await context.journal.storeOutputPreview(
                         Data(outputPreview), sourceSHA256: sha, fingerprint: codec.fingerprint)
                 }
             }
-            let facts = "\(ByteCount.format(photo.jpeg.count)) \(photo.width)×\(photo.height) q\(photo.quality)"
+            let facts = "\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
+                + "q\(photo.outputQuality ?? 0)"
             if settings.dryRun {
                 try await finishDryRun(item, facts: facts, lookup: lookup, context: context)
                 return
             }
             guard !Task.isCancelled else { return }
-            update = Journal.ItemUpdate(.uploading)
-            try await context.journal.record(update, item: item.id)
-            let outcome = await graph.putPhoto(target(of: item), jpeg: Data(photo.jpeg))
+            try await context.journal.record(Journal.ItemUpdate(.uploading), item: item.id)
+            let outcome = await graph.putPhoto(target(of: item), jpeg: Data(jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
-            var result = Journal.ItemUpdate(outcome.succeeded ? .uploaded : .failed)
-            result.httpStatus = outcome.httpStatus
-            result.graphCode = outcome.graphCode
-            result.requestID = outcome.requestID
             if outcome.succeeded {
-                try await finish(item, result, detail: facts, context: context)
+                try await finish(item, Journal.ItemUpdate(.uploaded, reply: GraphReply(outcome)), detail: facts, context: context)
             } else {
-                result.reason = outcome.description
+                let result = Journal.ItemUpdate(
+                    .failed, failure: outcome.failure, reason: outcome.description, reply: GraphReply(outcome))
                 try await finish(item, result, detail: outcome.description, context: context)
             }
         }
@@ -179,7 +175,8 @@ extension UploadJob {
         let state = lookup ?? TargetState(exists: nil)
         if state.exists == false {
             let reason = "would fail: \(item.target.noun) \(item.key) not found"
-            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .notFound, reason: reason), detail: reason, context: context)
             return
         }
         var notes: [String] = []
@@ -188,7 +185,8 @@ extension UploadJob {
             notes.append(TargetProblem.notChecked(why).description)
         case let problem? where problem.failsUpload || state.exists != true:
             let reason = "would fail: \(problem)"
-            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
+            let update = Journal.ItemUpdate(.failed, failure: problem.failsUpload ? .noMailbox : .lookupFailed, reason: reason)
+            try await finish(item, update, detail: reason, context: context)
             return
         default:
             break
@@ -212,10 +210,9 @@ extension UploadJob {
         if outcome.failure == .cancelled { return }
         // A photo that is already gone is what --remove-missing wanted.
         let gone = outcome.succeeded || outcome.httpStatus == 404
-        var result = Journal.ItemUpdate(gone ? .removed : .failed, reason: gone ? nil : outcome.description)
-        result.httpStatus = outcome.httpStatus
-        result.graphCode = outcome.graphCode
-        result.requestID = outcome.requestID
+        let result = Journal.ItemUpdate(
+            gone ? .removed : .failed, failure: gone ? nil : outcome.failure, reason: gone ? nil : outcome.description,
+            reply: GraphReply(outcome))
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
     }
 
@@ -228,7 +225,7 @@ extension UploadJob {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            return .failed("cannot read \(path): \((error as NSError).localizedDescription)")
+            return .failed(.unreadableSource, "cannot read \(path): \((error as NSError).localizedDescription)")
         }
         let sha = Digest.sha256Hex(data)
         if let last, last.matches(sourceSHA256: sha, fingerprint: codec.fingerprint) {
@@ -243,32 +240,12 @@ extension UploadJob {
                 let small = ConvertOptions(maxSide: UploadJob.previewSide, crop: .none, quality: 75)
                 outputPreview = try? PhotoCodec.convert(photo.jpeg, options: small).jpeg
             }
-            return .converted(sha256: sha, bytes: data.count, photo: photo, outputPreview: outputPreview)
+            return .converted(
+                PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo), jpeg: photo.jpeg,
+                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview)
         } catch {
-            return .failed("cannot convert \((path as NSString).lastPathComponent): \(error.message)")
+            return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.message)")
         }
-    }
-
-    private static func convertedUpdate(sha: String, bytes: Int, photo: ConvertedPhoto, fingerprint: String)
-        -> Journal.ItemUpdate
-    {
-        var update = Journal.ItemUpdate(.converted)
-        update.sourceSHA256 = sha
-        update.sourceBytes = bytes
-        update.sourceWidth = photo.sourceWidth
-        update.sourceHeight = photo.sourceHeight
-        update.sourceFormat = photo.sourceFormat.rawValue
-        update.fingerprint = fingerprint
-        update.outputBytes = photo.jpeg.count
-        update.outputWidth = photo.width
-        update.outputHeight = photo.height
-        update.outputQuality = photo.quality
-        update.orientation = photo.orientation
-        update.cropFraction = photo.cropFraction
-        update.qualityLowered = photo.qualityLowered
-        update.dimensionsLowered = photo.dimensionsLowered
-        update.upscaleAvoided = photo.upscaleAvoided
-        return update
     }
 }
 

@@ -153,11 +153,12 @@ public struct UploadJob: Sendable {
         let runID = summary.runID
         try await graph.signIn()
         if settings.skipPolicyCheck {
-            try await journal.setVerdict("not checked (--skip-policy-check)", run: runID)
+            try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
         } else {
             let report = await graph.preflight()
             summary.policy = report
-            try await journal.setVerdict(Self.verdictText(report), run: runID)
+            try await journal.setVerdict(
+                report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
             if report.verdict == .blocked {
                 summary.blocked = true
                 if !settings.dryRun {
@@ -254,11 +255,6 @@ public struct UploadJob: Sendable {
         return try await pool.run { [report, items] in try ReportWriter.write(run: report, items: items, to: directory) }
     }
 
-    /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`, `not checked (…)`.
-    static func verdictText(_ report: PolicyReport) -> String {
-        report.verdict.text(detail: report.verdict == .allowed ? nil : report.explanation.first)
-    }
-
     @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
     private static func readSource(_ source: Settings.Source, options: SourceOptions) throws -> SourceScan {
         switch source {
@@ -284,6 +280,7 @@ public struct UploadJob: Sendable {
                 continue
             }
             let problem: String
+            let failure: FailureReason
             switch found[item.key] {
             case .found(let user):
                 item.resolvedID = user.id
@@ -296,14 +293,17 @@ public struct UploadJob: Sendable {
                 remaining.append(item)
                 continue
             case .notFound, nil:
+                failure = .unknownKey
                 problem = "no user has \(options.keyKind.rawValue) '\(item.key)'"
             case .ambiguous(let users):
+                failure = .ambiguousKey
                 problem = "\(users.count) users share \(options.keyKind.rawValue) '\(item.key)': "
                     + users.map(\.userPrincipalName).joined(separator: ", ")
             case .failed(let message):
+                failure = .lookupFailed
                 problem = "cannot look up \(options.keyKind.rawValue) '\(item.key)': \(message)"
             }
-            try await journal.record(Journal.ItemUpdate(.failed, reason: problem), item: item.id)
+            try await journal.record(Journal.ItemUpdate(.failed, failure: failure, reason: problem), item: item.id)
             events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .failed, detail: problem)))
         }
         return remaining

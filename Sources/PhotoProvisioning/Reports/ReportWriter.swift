@@ -52,9 +52,9 @@ public enum ReportWriter {
         run.policyVerdict = Redaction.text(run.policyVerdict)
         run.policyExplanation = Redaction.text(run.policyExplanation)
         let items = items.map { item in
-            guard let reason = item.reason else { return item }
+            guard let reason = item.record.reason else { return item }
             var copy = item
-            copy.reason = Redaction.text(reason)
+            copy.record.reason = Redaction.text(reason)
             return copy
         }
         do {
