@@ -60,7 +60,7 @@ enum ReportHTML {
         head += "<section class=\"panel summary\" aria-labelledby=\"summary-h\">\n"
         head += "<h2 id=\"summary-h\" class=\"visually-hidden\">Summary</h2>\n<dl class=\"stats\">"
         head += "<div><dt>People</dt><dd>\(grouped(items.count))</dd></div>"
-        head += "<div><dt>Duration</dt><dd>\(escape(run.duration.map(duration) ?? "–"))</dd></div>"
+        head += "<div><dt>Duration</dt><dd>\(escape(run.duration.map(TimeSpan.format) ?? "–"))</dd></div>"
         let throughput = run.throughput(itemCount: items.count).map { String(format: "%.1f/s", $0) } ?? "–"
         head += "<div><dt>Throughput</dt><dd>\(escape(throughput))</dd></div>"
         head += "</dl>\n<ul class=\"counts\" aria-label=\"Counts by outcome\">"
@@ -234,16 +234,6 @@ enum ReportHTML {
             out.append(digit)
         }
         return number < 0 ? "-" + out : out
-    }
-
-    /// A duration for people: `0.8 s`, `42 s`, `4 min 12 s`, `2 h 5 min`.
-    static func duration(_ seconds: TimeInterval) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "–" }
-        if seconds < 10 { return String(format: "%.1f s", seconds) }
-        let whole = Int(seconds.rounded())
-        if whole < 60 { return "\(whole) s" }
-        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
-        return "\(whole / 3600) h \(whole % 3600 / 60) min"
     }
 
     /// A date as `2026-11-22 06:01:02 UTC`.
