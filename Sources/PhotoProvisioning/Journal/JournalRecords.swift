@@ -40,38 +40,10 @@ extension Journal {
         public var items: [Item]
     }
 
-    /// An item to add to a run.
-    public struct NewItem: Sendable, Equatable {
-        public var action: Action
-        public var target: TargetKind
-        public var match: MatchKey
-        public var key: String
-        public var resolvedID: String?
-        public var line: Int?
-        public var sourcePath: String?
-        public var fingerprint: String?
-        /// `pending` for work to do; `invalid` (with `reason`) for rows that failed validation.
-        public var state: ItemState
-        public var reason: String?
-
-        /// Describes an item; `key` is compared exactly, so pass it normalised (sources lower-case UPNs).
-        public init(
-            action: Action = .upload, target: TargetKind, match: MatchKey, key: String, resolvedID: String? = nil,
-            line: Int? = nil, sourcePath: String? = nil, fingerprint: String? = nil, state: ItemState = .pending,
-            reason: String? = nil
-        ) {
-            self.action = action
-            self.target = target
-            self.match = match
-            self.key = key
-            self.resolvedID = resolvedID
-            self.line = line
-            self.sourcePath = sourcePath
-            self.fingerprint = fingerprint
-            self.state = state
-            self.reason = reason
-        }
-    }
+    /// An item to add to a run: a record whose id, run, attempts and times the journal fills in. `pending` for
+    /// work to do; `invalid` (with `reason`) for rows that failed validation. Pass `key` normalised (sources
+    /// lower-case UPNs): it is compared exactly.
+    public typealias NewItem = ItemRecord
 
     /// One item of a run as the journal holds it: the shared record.
     public typealias Item = ItemRecord

@@ -267,7 +267,7 @@ public struct UploadJob: Sendable {
     /// are left out of the returned page; keys not looked up (offline) stay as they are.
     func resolveKeys(_ page: [Journal.Item], journal: Journal) async throws -> [Journal.Item] {
         let options = settings.sourceOptions
-        guard options.target == .users, options.keyKind == .mail || options.keyKind == .employeeId else {
+        guard options.target == .users, options.keyKind.needsLookup else {
             return page
         }
         let keys = page.filter { $0.action == .upload && $0.resolvedID == nil }.map(\.key)
