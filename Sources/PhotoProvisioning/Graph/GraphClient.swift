@@ -166,39 +166,46 @@ public final class GraphClient: GraphService {
             result.seconds = clock.now().timeIntervalSince(started)
             return result
         }
+        /// How one attempt ended while it held a slot of the limiter.
+        enum Exchange {
+            case answered(HTTPResponse, AccessToken)
+            case failed(any Error)
+            case noToken(GraphError)
+        }
         while true {
-            let ticket: AdaptiveLimiter.Ticket
+            let exchange: Exchange
             do {
-                ticket = try await limiter.acquire()
+                exchange = try await limiter.withSlot { () async -> (value: Exchange, signal: AdaptiveLimiter.Signal) in
+                    let token: AccessToken
+                    do throws(GraphError) {
+                        token = try await tokens.token()
+                    } catch {
+                        return (.noToken(error), .neutral)
+                    }
+                    result.attempts += 1
+                    let clientRequestID = UUID().uuidString.lowercased()
+                    result.clientRequestID = clientRequestID
+                    do {
+                        let response = try await transport.send(urlRequest(request, token: token, id: clientRequestID))
+                        let signal: AdaptiveLimiter.Signal =
+                            response.status == 429 ? .throttled : (response.status < 400 ? .success : .neutral)
+                        return (.answered(response, token), signal)
+                    } catch {
+                        return (.failed(error), .neutral)
+                    }
+                }
             } catch {
-                return finish(.cancelled)
+                return finish(.cancelled)  // cancelled while waiting for a slot
             }
-            let token: AccessToken
-            do {
-                token = try await tokens.token()
-            } catch {
-                await limiter.release(ticket, .neutral)
-                result.signInError = error
-                return finish(.signInFailed)
-            }
-            result.attempts += 1
-            let clientRequestID = UUID().uuidString.lowercased()
-            result.clientRequestID = clientRequestID
-            var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path)!)
-            urlRequest.httpMethod = request.method
-            urlRequest.httpBody = request.body
-            urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
-            urlRequest.setValue(clientRequestID, forHTTPHeaderField: "client-request-id")
-            urlRequest.setValue("photoprov/\(Release.version)", forHTTPHeaderField: "User-Agent")
-            if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-            for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
 
             var wait: Double
-            do {
-                let response = try await transport.send(urlRequest)
+            switch exchange {
+            case .noToken(let error):
+                result.signInError = error
+                return finish(.signInFailed)
+            case .answered(let response, let token):
                 result.response = response
                 result.networkError = nil
-                await limiter.release(ticket, response.status == 429 ? .throttled : (response.status < 400 ? .success : .neutral))
                 if response.status == 401, !renewed, tokens.canRenew {
                     renewed = true
                     await tokens.invalidate(token)
@@ -208,8 +215,7 @@ public final class GraphClient: GraphService {
                 let retryAfter = RetryPolicy.parseRetryAfter(response.header("retry-after"), now: clock.now())
                 wait = retry.delay(afterAttempt: result.attempts, retryAfter: retryAfter)
                 if response.status == 429 { await limiter.pause(seconds: wait) }
-            } catch {
-                await limiter.release(ticket, .neutral)
+            case .failed(let error):
                 if Task.isCancelled || (error as? URLError)?.code == .cancelled { return finish(.cancelled) }
                 result.response = nil
                 result.networkError = HTTPTransport.describe(error)
@@ -223,6 +229,19 @@ public final class GraphClient: GraphService {
                 return finish(.cancelled)
             }
         }
+    }
+
+    /// The URL request for one attempt of `request`, authorised with `token` and tagged with `id`.
+    private func urlRequest(_ request: GraphRequest, token: AccessToken, id: String) -> URLRequest {
+        var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path)!)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
+        urlRequest.setValue(id, forHTTPHeaderField: "client-request-id")
+        urlRequest.setValue("photoprov/\(Release.version)", forHTTPHeaderField: "User-Agent")
+        if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        return urlRequest
     }
 
     /// Classifies the end of `perform` for `target`.
