@@ -44,8 +44,17 @@ let package = Package(
         // Its Swift face: value types and typed errors, no raw pointers.
         .target(name: "PhotoCodec", dependencies: ["CPhotoCodec"]),
 
-        // The library: sources, pipeline, Graph client, journal, reports.
-        .target(name: "PhotoProvisioning", dependencies: ["PhotoCodec", "CSQLite", "CCrypto"]),
+        // The library, one target per stage so the compiler keeps data flowing one way (README "Code map"):
+        // the shared vocabulary at the bottom, the stages above it, the pipeline on top.
+        .target(name: "PhotoModel", dependencies: ["CCrypto"], path: "Sources/PhotoProvisioning/Model"),
+        .target(name: "PhotoSources", dependencies: ["PhotoModel"], path: "Sources/PhotoProvisioning/Sources"),
+        .target(name: "PhotoJournal", dependencies: ["PhotoModel", "CSQLite"], path: "Sources/PhotoProvisioning/Journal"),
+        .target(name: "PhotoGraph", dependencies: ["PhotoModel", "CCrypto"], path: "Sources/PhotoProvisioning/Graph"),
+        .target(name: "PhotoReports", dependencies: ["PhotoModel"], path: "Sources/PhotoProvisioning/Reports"),
+        .target(
+            name: "PhotoProvisioning",
+            dependencies: ["PhotoModel", "PhotoSources", "PhotoJournal", "PhotoGraph", "PhotoReports", "PhotoCodec"],
+            path: "Sources/PhotoProvisioning/Pipeline"),
 
         // The thin executable: arguments, terminal output, exit codes.
         .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
@@ -72,8 +81,20 @@ let package = Package(
 
         // Test helpers shared by the test targets: the Graph emulator harness and child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Made-up report data for tests and the report benchmark; never part of a product.
+        .target(
+            name: "PhotoProvisioningTestSupport", dependencies: ["PhotoProvisioning", "PhotoCodec"],
+            path: "Tests/PhotoProvisioningTestSupport"),
+        // Tools that measure or torture the library, built beside it but not shipped (scripts/bench-report,
+        // JournalKillTests).
+        .executableTarget(
+            name: "ReportBenchmark", dependencies: ["PhotoProvisioning", "PhotoProvisioningTestSupport"],
+            path: "Benchmarks/ReportBenchmark"),
+        .executableTarget(name: "JournalStress", dependencies: ["PhotoProvisioning"], path: "Benchmarks/JournalStress"),
         .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
-        .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport"]),
+        .testTarget(
+            name: "PhotoProvisioningTests",
+            dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),
         .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoCodec
 import PhotoProvisioning
 
 /// One subcommand: its name, help text, options and what it runs.
@@ -34,19 +35,17 @@ extension CommandLine {
         .policy,
     ]
 
-    /// Test aids that run like commands but are not listed in `--help`.
-    static let hiddenCommands: [Command] = [.journalStress, .benchReport]
-
     static let overview = """
-        photoprov \(PhotoProvisioning.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
+        photoprov \(Release.version): bulk Microsoft 365 / Entra ID profile photos through Microsoft Graph.
 
         Usage: photoprov <command> [options]
 
         Commands:
-        \(commands.filter { !$0.name.hasPrefix("__") }.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+        \(commands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
 
         Run 'photoprov <command> --help' for a command's options. Exit codes: 0 success, 1 some items failed,
-        2 bad arguments, 3 blocked by policy or permission, 4 sign-in failed, 130 interrupted.
+        2 bad arguments, 3 blocked by policy or permission, 4 sign-in failed, 5 run stopped by an infrastructure
+        failure, 6 journal unusable, 130 interrupted.
         """
 
     /// Runs the subcommand named by `arguments[0]` and turns every error into an exit code and one message.
@@ -60,10 +59,10 @@ extension CommandLine {
             return .success
         }
         if first == "--version" || first == "version" {
-            print("photoprov \(PhotoProvisioning.version)")
+            print("photoprov \(Release.version)")
             return .success
         }
-        guard let command = (commands + hiddenCommands).first(where: { $0.name == first }) else {
+        guard let command = commands.first(where: { $0.name == first }) else {
             Terminal.error("unknown command '\(first)'; run 'photoprov --help' for the list")
             return .usage
         }
@@ -82,24 +81,27 @@ extension CommandLine {
 
     /// The one place where errors become exit codes and messages.
     static func exitCode(for error: any Error) -> ExitCode {
+        let code = exitCode(classifying: error)
+        Terminal.error(String(describing: error))
+        return code
+    }
+
+    /// The exit code for `error`, by what it is (a `RunFailure` by its cause); prints nothing.
+    static func exitCode(classifying error: any Error) -> ExitCode {
         switch error {
-        case let error as UsageError:
-            Terminal.error(error.description)
-            return .usage
-        case let error as SourceError:
-            Terminal.error(error.description)
-            return .usage
+        case let failure as RunFailure: return exitCode(classifying: failure.cause)
+        case is UsageError, is SourceError: return .usage
         case let error as GraphError:
-            Terminal.error(error.description)
             switch error.kind {
             case .signIn: return .signInFailed
             case .blocked: return .blocked
             case .configuration: return .usage
-            case .request, .network: return .someFailed
+            case .request, .network: return .infrastructure
             }
-        default:
-            Terminal.error(String(describing: error))
-            return .someFailed
+        case let error as JournalError:
+            return error.reason == .notFound ? .usage : .journal
+        case is ReportError, is CodecError, is PipelineError: return .infrastructure
+        default: return .infrastructure
         }
     }
 }

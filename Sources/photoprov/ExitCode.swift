@@ -12,6 +12,13 @@ enum ExitCode: Int32 {
     case blocked = 3
     /// Sign-in failed.
     case signInFailed = 4
+    /// The run stopped for a reason that is not one item's: Graph refused or failed a whole-run request (user
+    /// look-ups without User.Read.All, the service unreachable), the report could not be written, the codec
+    /// could not start, or the pipeline left work it was not asked to leave. The run is recorded `failed`.
+    case infrastructure = 5
+    /// The journal could not be opened, read or written: in use by another run, from a newer photoprov, not a
+    /// journal, or a write failed (disk full, I/O error). A run that had started is recorded `failed` if possible.
+    case journal = 6
     /// Interrupted by SIGINT or SIGTERM.
     case interrupted = 130
 }

@@ -45,7 +45,7 @@ extension Command {
         switch report.verdict {
         case .allowed: return .success
         case .blocked: return .blocked
-        case .unknown: return .someFailed
+        case .unknown, .notChecked: return .someFailed
         }
     }
 

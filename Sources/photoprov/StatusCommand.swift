@@ -37,11 +37,11 @@ enum StatusFormat {
             lines.append("latest run \(run.id): \(run.kind.rawValue), \(run.status.rawValue)")
             lines.append("  started   \(timestamp(run.startedAt))")
             if let ended = run.endedAt {
-                lines.append("  ended     \(timestamp(ended)) (took \(duration(run.duration)))")
+                lines.append("  ended     \(timestamp(ended)) (took \(TimeSpan.format(run.duration)))")
             } else {
-                lines.append("  running   for \(duration(run.duration)) (not finished: the same command resumes it)")
+                lines.append("  running   for \(TimeSpan.format(run.duration)) (not finished: the same command resumes it)")
             }
-            lines.append("  policy    \(run.verdict ?? "not checked")")
+            lines.append("  policy    \(run.verdictText)")
             if !run.arguments.isEmpty { lines.append("  command   photoprov \(run.arguments.joined(separator: " "))") }
             let counts = status.counts.summary.filter {
                 $0.name != "total" && ($0.count > 0 || coreNames.contains($0.name))
@@ -76,7 +76,7 @@ enum StatusFormat {
                 "arguments": run.arguments, "command_key": run.commandKey,
             ]
             latest["ended_at"] = run.endedAt.map(timestamp) ?? NSNull()
-            latest["verdict"] = run.verdict ?? NSNull()
+            latest["verdict"] = run.verdict == nil ? NSNull() : run.verdictText
             object["latest_run"] = latest
         } else {
             object["latest_run"] = NSNull()
@@ -97,12 +97,5 @@ enum StatusFormat {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
-    }
-
-    static func duration(_ seconds: TimeInterval) -> String {
-        let total = Int(seconds.rounded())
-        if total < 60 { return "\(total)s" }
-        if total < 3600 { return "\(total / 60)m \(total % 60)s" }
-        return "\(total / 3600)h \(total % 3600 / 60)m"
     }
 }

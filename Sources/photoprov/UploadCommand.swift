@@ -35,18 +35,15 @@ extension Command {
             throw UsageError("upload takes no positional arguments, got '\(arguments.positionals[0])'")
         }
         let settings = try uploadSettings(from: arguments)
-        let client = try uploadClient(arguments, settings: settings)
+        let graph = try uploadGraph(arguments, settings: settings)
         let output = UploadOutput(
             format: try arguments.choice("log-format", ["text", "json"], default: "text") == "json" ? .json : .text,
             quiet: arguments.has("quiet"), interactive: Terminal.isInteractive)
         let stop = StopFlag()
         let signals = Signals(stop: stop)
         defer { withExtendedLifetime(signals) {} }
-        let job = UploadJob(settings: settings, client: client, stop: stop, events: output.handle)
-        var summary = try await job.run()
-        if let directory = arguments.value("report") {
-            summary.report = try await writeReport(journalPath: settings.journalPath, run: summary.runID, to: directory)
-        }
+        let job = UploadJob(settings: settings, graph: graph, stop: stop, events: output.handle)
+        let summary = try await job.run()
         output.finish(summary)
         if summary.blocked { return .blocked }
         if summary.stoppedBy == .interrupted { return .interrupted }
@@ -93,18 +90,18 @@ extension Command {
             maxItems: arguments.value("max-items") == nil
                 ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
-            keepPreviews: arguments.value("report") != nil || arguments.has("dry-run"),
+            keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 })
     }
 
-    /// The Graph client for an upload; `nil` for an offline dry run, or a dry run with no credentials at all.
-    private static func uploadClient(_ arguments: Arguments, settings: UploadJob.Settings) throws -> GraphClient? {
-        if arguments.has("offline") { return nil }
+    /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.
+    private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
+        if arguments.has("offline") { return OfflineGraph() }
         do {
             return try GraphClient(settings: try graphSettings(from: arguments))
         } catch let error as GraphError where error.kind == .signIn && settings.dryRun {
             Terminal.note("photoprov: no credentials given: dry run without the tenant (as --offline)")
-            return nil
+            return OfflineGraph()
         }
     }
 
@@ -112,11 +109,6 @@ extension Command {
     static func writeReport(journalPath: String, run: Int64?, to directory: String) async throws -> ReportWriter.Files {
         let journal = try await Journal.open(at: journalPath, create: false)
         let (report, items) = try await journal.report(run: run)
-        let result = await BlockingWorkers.run { () -> Result<ReportWriter.Files, ReportError> in
-            Result { () throws(ReportError) -> ReportWriter.Files in
-                try ReportWriter.write(run: report, items: items, to: directory)
-            }
-        }
-        return try result.get()
+        return try await BlockingPool(threads: 1).run { try ReportWriter.write(run: report, items: items, to: directory) }
     }
 }

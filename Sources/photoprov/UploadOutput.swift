@@ -83,7 +83,7 @@ final class UploadOutput: Sendable {
                 print(Self.json(fields))
                 return
             }
-            if let policy = summary.policy, policy.verdict != .allowed {
+            if let policy = summary.policy, policy.verdict != .allowed, policy.verdict != .notChecked {
                 print("policy: \(policy.verdict.rawValue)")
                 for reason in policy.explanation { print("  \(reason)") }
                 if summary.blocked, summary.kind == .upload {

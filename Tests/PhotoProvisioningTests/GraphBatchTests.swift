@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// User lookups and dry-run target checks through `$batch`.
 @Suite struct GraphBatchTests {
@@ -78,14 +79,15 @@ import Testing
             PhotoTarget(.groups, "00000000-0000-4000-8000-0000000000aa"),
         ]
         let requestsBefore = try await emulator.requestCounts()
-        let states = await client.lookupTargets(targets)
+        let states = try await client.lookupTargets(targets)
         #expect(states.count == targets.count)
         #expect(states[targets[0]] == TargetState(exists: true, id: states[targets[0]]?.id, name: TestTenant.upn("ada"), accountEnabled: true, hasPhoto: false))
         #expect(states[bob]?.hasPhoto == true)
         #expect(states[targets[2]]?.accountEnabled == false)
         #expect(states[targets[3]]?.exists == true)
         #expect(states[targets[3]]?.hasPhoto == nil)
-        #expect(states[targets[3]]?.problem?.contains("mailbox") == true)
+        #expect(states[targets[3]]?.problem == .noMailbox(targets[3]))
+        #expect(states[targets[3]]?.problem?.failsUpload == true)
         #expect(states[targets[4]]?.exists == false)
         #expect(states[targets[5]]?.exists == true)
         #expect(states[targets[5]]?.name == "All Staff")
@@ -97,6 +99,32 @@ import Testing
         #expect(try await emulator.user(TestTenant.upn("bob"))["uploads"] as? Int == 1)
         let requestsAfter = try await emulator.requestCounts()
         #expect(requestsAfter["200", default: 0] - requestsBefore["200", default: 0] <= 2, "one $batch (16 sub-requests), plus at most a token")
+    }
+
+    @Test func readsAPhotoAndItsMetadataAndNoPhotoIsNotAFailure() async throws {
+        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let client = try client(emulator)
+        let bob = PhotoTarget.user(TestTenant.upn("bob"))
+        let jpeg = TestImage.jpeg(width: 64, height: 80)
+        #expect(await client.putPhoto(bob, jpeg: jpeg).succeeded)
+        let read = await client.readPhoto(bob)
+        #expect(read.outcome.succeeded)
+        let photo = try #require(read.photo)
+        #expect(photo.bytes == jpeg)
+        #expect(photo.contentType == "image/jpeg")
+        let metadata = await client.photoMetadata(bob)
+        #expect(metadata.outcome.succeeded)
+        #expect(metadata.metadata?.width == 64 && metadata.metadata?.height == 80)
+        #expect(metadata.metadata?.etag != nil && metadata.metadata?.etag == photo.etag)
+
+        let ada = PhotoTarget.user(TestTenant.upn("ada"))
+        let none = await client.readPhoto(ada)
+        #expect(none.outcome.succeeded && none.photo == nil, "404 ImageNotFound means no photo")
+        #expect(none.outcome.httpStatus == 404)
+        let noMetadata = await client.photoMetadata(ada)
+        #expect(noMetadata.outcome.succeeded && noMetadata.metadata == nil)
+        let ghost = await client.readPhoto(.user(TestTenant.upn("nobody")))
+        #expect(ghost.outcome.failure == .notFound)
     }
 
     @Test func photoTargetPathsEncodeSafely() {

@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func emulatorVerdictsForDelegatedAdmins() async throws {
-        for (user, verdict) in [("people.admin", PolicyReport.Verdict.allowed), ("global.admin", .blocked), ("user.admin", .blocked)] {
+        for (user, verdict) in [("people.admin", Verdict.allowed), ("global.admin", .blocked), ("user.admin", .blocked)] {
             let emulator = try Emulator.start([
                 "--policy-roles", "PeopleAdministrator", "--approve-device-codes", "\(user)@contoso.example",
             ])

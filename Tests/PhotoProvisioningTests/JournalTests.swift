@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import PhotoJournal
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// A journal path in its own temporary folder, removed when the test ends.
 private final class JournalFolder {
@@ -31,24 +33,13 @@ private func newItems(_ keys: [String], fingerprint: String = "fp1") -> [Journal
 
 /// Walks an item through a successful upload as the pipeline would.
 private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resolvedID: String? = nil) async throws {
-    var converted = Journal.ItemUpdate(.converted)
-    converted.sourceSHA256 = sha
-    converted.sourceBytes = 123_456
-    converted.sourceWidth = 1200
-    converted.sourceHeight = 1600
-    converted.sourceFormat = "jpeg"
-    converted.outputBytes = 45_678
-    converted.outputWidth = 648
-    converted.outputHeight = 648
-    converted.outputQuality = 85
-    converted.orientation = 6
-    converted.cropFraction = 0.25
-    converted.upscaleAvoided = true
-    try await journal.record(converted, item: item.id)
+    let photo = PhotoFacts(
+        sourceSHA256: sha, sourceBytes: 123_456, sourceWidth: 1200, sourceHeight: 1600, sourceFormat: "jpeg",
+        outputBytes: 45_678, outputWidth: 648, outputHeight: 648, outputQuality: 85, orientation: 6, cropFraction: 0.25,
+        upscaleAvoided: true)
+    try await journal.record(Journal.ItemUpdate(.converted, photo: photo), item: item.id)
     try await journal.record(Journal.ItemUpdate(.uploading), item: item.id)
-    var uploaded = Journal.ItemUpdate(.uploaded)
-    uploaded.httpStatus = 200
-    uploaded.requestID = "req-\(item.key)"
+    var uploaded = Journal.ItemUpdate(.uploaded, reply: GraphReply(httpStatus: 200, requestID: "req-\(item.key)"))
     uploaded.resolvedID = resolvedID
     try await journal.record(uploaded, item: item.id)
 }
@@ -111,6 +102,51 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
             #expect(error.reason == .newerSchema(99))
             #expect(error.description.contains("upgrade photoprov"))
         }
+    }
+
+    @Test func aVersionOneJournalIsMigratedWithItsVerdictsReadAsValues() async throws {
+        let folder = try JournalFolder()
+        do {
+            let old = try SQLiteConnection(path: folder.path, create: true)
+            try old.execute(JournalSchema.migrations[0])
+            try old.execute("PRAGMA user_version = 1")
+            for (id, verdict) in [
+                (1, "allowed"), (2, "blocked: photo source is onPremises: Microsoft 365 refuses photo changes"),
+                (3, "unknown: cannot read the photo update settings"), (4, "not checked (offline)"),
+                (5, "not checked (--skip-policy-check)"),
+            ] {
+                try old.execute(
+                    """
+                    INSERT INTO runs (id, kind, command_key, arguments, verdict, started_at, status) \
+                    VALUES (\(id), 'upload', 'k\(id)', '[]', '\(verdict)', '2026-11-22T06:00:00.000Z', 'completed')
+                    """)
+            }
+            try old.execute(
+                """
+                INSERT INTO items (run_id, action, target, match, key, state, http_status, reason, created_at, \
+                updated_at) VALUES (2, 'upload', 'users', 'upn', 'a@x.com', 'failed', 403, 'blocked by policy', \
+                '2026-11-22T06:00:00.000Z', '2026-11-22T06:00:00.000Z')
+                """)
+        }
+        let journal = try await Journal.open(at: folder.path)
+        #expect(try await journal.schemaVersion() == 2)
+        let runs = try await journal.runs().sorted { $0.id < $1.id }
+        #expect(runs.map(\.verdict) == [.allowed, .blocked, .unknown, .notChecked, .notChecked])
+        #expect(runs.map(\.verdictDetail) == [
+            nil, "photo source is onPremises: Microsoft 365 refuses photo changes",
+            "cannot read the photo update settings", "offline", "--skip-policy-check",
+        ])
+        #expect(runs.map(\.verdictText) == [
+            "allowed", "blocked: photo source is onPremises: Microsoft 365 refuses photo changes",
+            "unknown: cannot read the photo update settings", "not checked (offline)",
+            "not checked (--skip-policy-check)",
+        ])
+        let item = try #require(try await journal.items(run: 2).first)
+        #expect(item.state == .failed && item.reply.httpStatus == 403 && item.failure == nil)
+        #expect(item.reason == "blocked by policy")
+        // The migrated journal takes new records as usual.
+        try await journal.record(Journal.ItemUpdate(.failed, failure: .blockedByPolicy), item: item.id)
+        #expect(try await journal.item(id: item.id)?.failure == .blockedByPolicy)
     }
 
     @Test func resumesAnAbandonedRunWithoutOfferingUploadedItemsAgain() async throws {
@@ -229,14 +265,15 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(item.state == .pending)
         #expect(item.line == 2)
         #expect(item.sourcePath == "/photos/alice@contoso.com.jpg")
-        var failed = Journal.ItemUpdate(.failed, reason: "throttled too long")
-        failed.httpStatus = 429
-        failed.graphCode = "TooManyRequests"
+        let failed = Journal.ItemUpdate(
+            .failed, failure: .throttled, reason: "throttled too long",
+            reply: GraphReply(httpStatus: 429, graphCode: "TooManyRequests"))
         try await journal.record(Journal.ItemUpdate(.uploading), item: item.id)
         try await journal.record(failed, item: item.id)
         let afterFailure = try #require(try await journal.item(id: item.id))
         #expect(afterFailure.reason == "throttled too long")
-        #expect(afterFailure.graphCode == "TooManyRequests")
+        #expect(afterFailure.failure == .throttled)
+        #expect(afterFailure.reply.graphCode == "TooManyRequests")
         #expect(try await journal.lastUpload(target: .users, match: .upn, key: "alice@contoso.com") == nil)
 
         try await upload(journal, item, sha: "sha-1", resolvedID: "11111111-2222-3333-4444-555555555555")
@@ -244,17 +281,18 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(stored.state == .uploaded)
         #expect(stored.attempts == 2)
         #expect(stored.reason == nil)
-        #expect(stored.graphCode == nil)
-        #expect(stored.httpStatus == 200)
-        #expect(stored.requestID == "req-alice@contoso.com")
-        #expect(stored.sourceSHA256 == "sha-1")
-        #expect(stored.sourceBytes == 123_456)
-        #expect(stored.sourceFormat == "jpeg")
-        #expect(stored.outputWidth == 648)
-        #expect(stored.outputQuality == 85)
-        #expect(stored.orientation == 6)
-        #expect(stored.cropFraction == 0.25)
-        #expect(stored.upscaleAvoided && !stored.qualityLowered && !stored.dimensionsLowered)
+        #expect(stored.failure == nil, "success clears the earlier failure")
+        #expect(stored.reply.graphCode == nil)
+        #expect(stored.reply.httpStatus == 200)
+        #expect(stored.reply.requestID == "req-alice@contoso.com")
+        #expect(stored.photo.sourceSHA256 == "sha-1")
+        #expect(stored.photo.sourceBytes == 123_456)
+        #expect(stored.photo.sourceFormat == "jpeg")
+        #expect(stored.photo.outputWidth == 648)
+        #expect(stored.photo.outputQuality == 85)
+        #expect(stored.photo.orientation == 6)
+        #expect(stored.photo.cropFraction == 0.25)
+        #expect(stored.photo.upscaleAvoided && !stored.photo.qualityLowered && !stored.photo.dimensionsLowered)
         #expect(stored.updatedAt >= stored.createdAt)
         #expect(abs(stored.updatedAt.timeIntervalSinceNow) < 60)
 
@@ -335,9 +373,8 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
             newItems(["a@x.com", "b@x.com"]) + newItems(["c@x.com"], fingerprint: "fp2") + newItems(["d@x.com"]),
             run: run.id)
         for item in items.prefix(3) {
-            var update = Journal.ItemUpdate(.wouldUpload)
-            update.sourceSHA256 = "same-photo"
-            try await journal.record(update, item: item.id)
+            try await journal.record(
+                Journal.ItemUpdate(.wouldUpload, photo: PhotoFacts(sourceSHA256: "same-photo")), item: item.id)
         }
         #expect(try await journal.hasPreviews(sourceSHA256: "same-photo", fingerprint: "fp1") == (false, false))
         try await journal.storeOriginalPreview(Data([1, 2, 3]), sourceSHA256: "same-photo")
@@ -396,7 +433,7 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
             "upload", "--csv", "people.csv", "--client-secret", "s3cr3t", "--token=abc", "--cert-password", "pw",
             "--client-assertion", "eyJ", "--Access-Token", "--quiet", "--tenant", "contoso",
         ]
-        let redacted = Journal.redact(arguments)
+        let redacted = Redaction.arguments(arguments)
         #expect(
             redacted == [
                 "upload", "--csv", "people.csv", "--client-secret", "***", "--token=***",
@@ -416,13 +453,13 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
 
 @Suite struct JournalCommandKeyTests {
     @Test func commandKeyIsAbsoluteAndNamesEverySetting() {
-        let key = Journal.commandKey(source: "people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
+        let key = UploadJob.commandKey(source: "people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
         #expect(key == FileManager.default.currentDirectoryPath + "/people.csv target=users match=upn settings=fp9")
-        let other = Journal.commandKey(
+        let other = UploadJob.commandKey(
             source: "./x/../people.csv", target: .users, match: .upn, settingsFingerprint: "fp9")
         #expect(other == key)
         #expect(
-            Journal.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f")
+            UploadJob.commandKey(source: "/a.csv", target: .groups, match: .id, settingsFingerprint: "f")
                 == "/a.csv target=groups match=id settings=f")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import PhotoReports
 @testable import PhotoProvisioning
 
 @Suite("report.csv")
@@ -10,8 +11,8 @@ struct ReportCSVTests {
         let folder = try ReportTemporaryFolder()
         let item = ReportItem(
             line: 7, key: payload, displayName: payload, outcome: .failed, reason: payload, httpStatus: 400,
-            requestID: payload, sourcePath: payload, sourceBytes: 1234, sourceWidth: 100, sourceHeight: 80,
-            outputBytes: 999, cropFraction: 0.2)
+            requestID: payload, sourcePath: payload,
+            photo: PhotoFacts(sourceBytes: 1234, sourceWidth: 100, sourceHeight: 80, outputBytes: 999, cropFraction: 0.2))
         let run = ReportRun(id: payload, kind: .upload, startedAt: ReportFixtures.started)
         let files = try ReportWriter.write(run: run, items: [item], to: folder.path)
         let rows = try RFC4180.parse(try readText(files.csv))

@@ -3,6 +3,7 @@ import PhotoCodec
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// A headless Chromium, when one is installed.
 enum Chromium {
@@ -57,7 +58,7 @@ struct ReportRenderTests {
     /// The mixed fixture plus enough made-up people to fill the screen.
     private func writeReport(in folder: ReportTemporaryFolder) throws -> (String, [ReportItem]) {
         let (run, fixture) = ReportFixtures.mixedRun()
-        let (_, extra) = ReportBenchmark.sampleRun(count: 30)
+        let (_, extra) = ReportSampleRun.make(count: 30)
         let items = fixture + extra
         let files = try ReportWriter.write(run: run, items: items, to: folder.file("report"))
         return (files.html, items)
@@ -144,7 +145,7 @@ extension ReportRenderTests {
         try Chromium.run(page: page, fragment: "#q=ZOE", arguments: ["--dump-dom"], in: folder, stdout: dump)
         let dom = try readText(dump)
         let expected = items.filter { item in
-            [item.title, item.key, item.displayName ?? "", item.sourcePath ?? "", item.reason ?? ""].joined(
+            [item.title, item.record.key, item.displayName ?? "", item.record.sourcePath ?? "", item.record.reason ?? ""].joined(
                 separator: " "
             )
             .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains("zoe")

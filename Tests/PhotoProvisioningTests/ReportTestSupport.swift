@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -45,7 +46,7 @@ enum ReportFixtures {
 
     /// A run with every outcome: outcome number `i` (in `allCases` order) occurs `i + 1` times, so swapped
     /// counts show. Names include formula and markup payloads, non-ASCII text and characters XML forbids.
-    static func mixedRun(kind: ReportRun.Kind = .upload) -> (ReportRun, [ReportItem]) {
+    static func mixedRun(kind: RunKind = .upload) -> (ReportRun, [ReportItem]) {
         let run = ReportRun(
             id: "run-test-1", kind: kind, startedAt: started, endedAt: started.addingTimeInterval(90),
             policyVerdict: "Allowed <for now>", policyExplanation: "source is cloud & allowedRoles is empty",
@@ -60,20 +61,22 @@ enum ReportFixtures {
             defer { used += 1 }
             return payloads[used % payloads.count]
         }
-        for (index, outcome) in ReportOutcome.allCases.enumerated() {
+        for (index, outcome) in Outcome.allCases.enumerated() {
             for copy in 0...index {
                 var item = ReportItem(
                     line: line, key: "user\(line)@contoso.com", displayName: "Zoë Ærø \(line) \u{1}\u{FFFE}",
                     outcome: outcome,
                     reason: copy == 0 ? "reason for \(outcome.rawValue), with \"quotes\"\nand a line" : nil,
                     httpStatus: outcome == .failed ? 403 : nil, requestID: outcome == .failed ? "req-\(line)" : nil,
-                    sourcePath: "photos/\(line).jpg", sourceBytes: 120_000 + line, sourceWidth: 200 + line,
-                    sourceHeight: 300, sourceFormat: "jpeg", outputBytes: 40_000, outputWidth: 200, outputHeight: 200,
-                    outputQuality: 85, orientation: line % 3 == 0 ? 6 : 1, cropFraction: 0.5,
+                    sourcePath: "photos/\(line).jpg",
+                    photo: PhotoFacts(
+                        sourceBytes: 120_000 + line, sourceWidth: 200 + line, sourceHeight: 300, sourceFormat: "jpeg",
+                        outputBytes: 40_000, outputWidth: 200, outputHeight: 200, outputQuality: 85,
+                        orientation: line % 3 == 0 ? 6 : 1, cropFraction: 0.5),
                     sourcePreview: ReportSamples.sources[line % 4], outputPreview: ReportSamples.outputs[line % 4])
                 if copy == 1 { item.displayName = nextPayload() }
-                if copy == 2 { item.key = nextPayload() }
-                if copy == 3 { item.sourcePath = nextPayload() }
+                if copy == 2 { item.record.key = nextPayload() }
+                if copy == 3 { item.record.sourcePath = nextPayload() }
                 if copy == 4 { item.displayName = nil }
                 items.append(item)
                 line += 1
@@ -83,8 +86,8 @@ enum ReportFixtures {
     }
 
     /// The expected count of each outcome in `mixedRun`.
-    static func expectedCount(_ outcome: ReportOutcome) -> Int {
-        ReportOutcome.allCases.firstIndex(of: outcome)! + 1
+    static func expectedCount(_ outcome: Outcome) -> Int {
+        Outcome.allCases.firstIndex(of: outcome)! + 1
     }
 }
 

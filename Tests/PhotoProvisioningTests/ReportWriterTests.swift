@@ -2,7 +2,9 @@ import Foundation
 import PhotoCodec
 import Testing
 
+@testable import PhotoReports
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 @Suite("Report writer")
 struct ReportWriterTests {
@@ -38,17 +40,17 @@ struct ReportWriterTests {
         #expect(policy["verdict"] as? String == "Allowed <for now>")
         #expect(policy["allowsUploads"] as? Bool == true)
         let counts = try #require(runObject["counts"] as? [String: Int])
-        #expect(counts.count == ReportOutcome.allCases.count)
-        for outcome in ReportOutcome.allCases {
+        #expect(counts.count == Outcome.allCases.count)
+        for outcome in Outcome.allCases {
             #expect(counts[outcome.rawValue] == ReportFixtures.expectedCount(outcome), "\(outcome)")
         }
         let jsonItems = try #require(json["items"] as? [[String: Any]])
         #expect(jsonItems.count == items.count)
         for (object, item) in zip(jsonItems, items) {
-            #expect(object["key"] as? String == item.key)
+            #expect(object["key"] as? String == item.record.key)
             #expect(object["outcome"] as? String == item.outcome.rawValue)
-            #expect(object["line"] as? Int == item.line)
-            #expect(object["sourceWidth"] as? Int == item.sourceWidth)
+            #expect(object["line"] as? Int == item.record.line)
+            #expect(object["sourceWidth"] as? Int == item.record.photo.sourceWidth)
             #expect((object["flags"] as? [String]) == item.flags.map(\.rawValue))
             // Unknown values are null, not missing: every item has the same keys.
             #expect(Set(object.keys) == Set(jsonItems[0].keys))
@@ -67,7 +69,7 @@ struct ReportWriterTests {
         #expect(body.count == items.count)
         #expect(body.allSatisfy { $0.count == ReportCSV.columns.count })
         let outcomeColumn = try #require(ReportCSV.columns.firstIndex(of: "outcome"))
-        for outcome in ReportOutcome.allCases {
+        for outcome in Outcome.allCases {
             #expect(
                 body.filter { $0[outcomeColumn] == outcome.rawValue }.count == ReportFixtures.expectedCount(outcome))
         }
@@ -78,25 +80,20 @@ struct ReportWriterTests {
         let html = try readText(files.html)
         let data = try htmlData(html)
         #expect((data["items"] as? [Any])?.count == items.count)
-        for outcome in ReportOutcome.allCases {
+        for outcome in Outcome.allCases {
             #expect(
                 html.contains(
                     "<span class=\"n\">\(ReportFixtures.expectedCount(outcome))</span> <span>\(outcome.label)</span>"))
         }
     }
 
-    /// Also proves the output is deterministic: the same input gives byte-identical files.
-    @Test func asyncWriteFromATaskWritesTheSameFiles() async throws {
+    /// The output is deterministic: the same input gives byte-identical files.
+    @Test func theSameRunWritesTheSameBytes() throws {
         let folder = try ReportTemporaryFolder()
         let (run, items) = ReportFixtures.mixedRun()
         let options = ReportWriter.Options(generatedAt: ReportFixtures.started)
-        let files = try await ReportWriter.write(run: run, items: items, to: folder.file("a"), options: options)
-        let second = folder.file("b")
-        let again = try await BlockingWorkers.run { () -> Result<ReportWriter.Files, ReportError> in
-            Result { () throws(ReportError) in
-                try ReportWriter.write(run: run, items: items, to: second, options: options)
-            }
-        }.get()
+        let files = try ReportWriter.write(run: run, items: items, to: folder.file("a"), options: options)
+        let again = try ReportWriter.write(run: run, items: items, to: folder.file("b"), options: options)
         for (first, second) in [(files.html, again.html), (files.csv, again.csv), (files.json, again.json)] {
             #expect(
                 try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)),
@@ -106,7 +103,7 @@ struct ReportWriterTests {
 
     @Test func dryRunIsLabelledAndCountsItsOutcomes() throws {
         let folder = try ReportTemporaryFolder()
-        let (run, items) = ReportBenchmark.sampleRun(count: 300, kind: .dryRun)
+        let (run, items) = ReportSampleRun.make(count: 300, kind: .dryRun)
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json)))
@@ -131,13 +128,13 @@ struct ReportWriterTests {
             run.arguments == [
                 "upload", "--client-secret", "***", "--token=***", "--password", "***", "***", "--csv", "a.csv",
             ])
-        items[0].reason = "401 from token endpoint: Authorization: Bearer opaque-token-123 rejected"
-        items[1].reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
+        items[0].record.reason = "401 from token endpoint: Authorization: Bearer opaque-token-123 rejected"
+        items[1].record.reason = "request body client_secret=abc123xyz&scope=x failed; assertion \(jwt)"
         run.policyExplanation = "read with {\"access_token\": \"tok-999\"}"
         #expect(
-            ReportRun.redactingSecrets(in: items[0].reason!)
+            Redaction.text(items[0].record.reason!)
                 == "401 from token endpoint: Authorization: Bearer *** rejected")
-        #expect(ReportRun.redactingSecrets(in: "no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
+        #expect(Redaction.text("no secrets here, 403 Forbidden") == "no secrets here, 403 Forbidden")
         let files = try ReportWriter.write(run: run, items: items, to: folder.path)
         for path in [files.html, files.csv, files.json] {
             let text = try readText(path)
@@ -149,22 +146,22 @@ struct ReportWriterTests {
     }
 
     @Test func flagsFollowTheirThresholds() {
-        var item = ReportItem(key: "a@b.c", outcome: .uploaded, sourceWidth: 240, sourceHeight: 900)
+        var item = ReportItem(key: "a@b.c", outcome: .uploaded, photo: PhotoFacts(sourceWidth: 240, sourceHeight: 900))
         #expect(item.flags.isEmpty)
-        item.sourceHeight = 239
+        item.record.photo.sourceHeight = 239
         #expect(item.flags == [.lowResolution])
-        item.sourceHeight = 900
-        item.cropFraction = 0.40
+        item.record.photo.sourceHeight = 900
+        item.record.photo.cropFraction = 0.40
         #expect(item.flags.isEmpty)
-        item.cropFraction = 0.401
+        item.record.photo.cropFraction = 0.401
         #expect(item.flags == [.heavyCrop])
-        item.cropFraction = nil
-        item.orientation = 1
+        item.record.photo.cropFraction = nil
+        item.record.photo.orientation = 1
         #expect(item.flags.isEmpty)
-        item.orientation = 8
-        item.qualityLowered = true
-        item.upscaleAvoided = true
-        item.dimensionsLowered = true
+        item.record.photo.orientation = 8
+        item.record.photo.qualityLowered = true
+        item.record.photo.upscaleAvoided = true
+        item.record.photo.dimensionsLowered = true
         #expect(item.flags == [.upscaleAvoided, .qualityLowered, .dimensionsLowered, .exifRotated])
     }
 
@@ -176,13 +173,13 @@ struct ReportWriterTests {
         }
         let source = try PhotoCodec.encodeJPEG(RGBImage(width: 400, height: 300, pixels: pixels), quality: 90)
         let photo = try PhotoCodec.convert(source, options: ConvertOptions(maxSide: 648, previewSide: 80))
-        var item = ReportItem(key: "a@contoso.com", outcome: .wouldUpload, sourceBytes: source.count)
-        item.record(photo)
-        #expect(item.sourceWidth == 400 && item.sourceHeight == 300 && item.sourceFormat == "jpeg")
-        #expect(item.outputWidth == 300 && item.outputHeight == 300)
-        #expect(item.outputBytes == photo.jpeg.count && item.outputQuality == photo.quality)
-        #expect(item.cropFraction.map { abs($0 - 0.25) < 0.01 } == true)
-        #expect(item.orientation == 1)
+        var item = ReportItem(key: "a@contoso.com", outcome: .wouldUpload, photo: PhotoFacts(sourceBytes: source.count))
+        item.take(photo)
+        #expect(item.record.photo.sourceWidth == 400 && item.record.photo.sourceHeight == 300 && item.record.photo.sourceFormat == "jpeg")
+        #expect(item.record.photo.outputWidth == 300 && item.record.photo.outputHeight == 300)
+        #expect(item.record.photo.outputBytes == photo.jpeg.count && item.record.photo.outputQuality == photo.quality)
+        #expect(item.record.photo.cropFraction.map { abs($0 - 0.25) < 0.01 } == true)
+        #expect(item.record.photo.orientation == 1)
         // 300 px short side: not low resolution; a quarter cut: not heavy; smaller than 648: not enlarged.
         #expect(item.flags == [.upscaleAvoided])
         let sourcePreview = try PhotoCodec.decode(try #require(item.sourcePreview))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PhotoProvisioning
+import PhotoProvisioningTestSupport
 
 /// A temporary folder for one test, removed when the test ends.
 private final class Scratch {

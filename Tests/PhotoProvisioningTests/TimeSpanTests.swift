@@ -18,5 +18,6 @@ import Testing
         #expect(TimeSpan.format(12.34) == "12.3 s")
         #expect(TimeSpan.format(245) == "4m 05s")
         #expect(TimeSpan.format(3720) == "1h 02m")
+        #expect(TimeSpan.format(.nan) == "–" && TimeSpan.format(-1) == "–")
     }
 }

@@ -22,14 +22,14 @@ import Testing
             run: first.run.id)
         for item in old {
             var update = Journal.ItemUpdate(.uploaded)
-            update.sourceSHA256 = "sha"
+            update.photo = PhotoFacts(sourceSHA256: "sha")
             try await journal.record(update, item: item.id)
         }
         try await journal.finishRun(first.run.id, status: .completed)
 
         let second = try await journal.startRun(
             kind: .upload, commandKey: "two", arguments: ["upload", "--csv", "b.csv", "--client-secret", "hunter2"])
-        try await journal.setVerdict("allowed: source cloud, no role restriction", run: second.run.id)
+        try await journal.setVerdict(.allowed, detail: "source cloud, no role restriction", run: second.run.id)
         let states: [Journal.ItemState] = [.uploaded, .unchanged, .failed, .failed, .uploading, .invalid, .skipped]
         let items = try await journal.addItems(
             states.indices.map {
@@ -38,7 +38,7 @@ import Testing
             run: second.run.id)
         for (item, state) in zip(items, states) {
             var update = Journal.ItemUpdate(state)
-            update.sourceSHA256 = "sha\(item.id)"
+            update.photo = PhotoFacts(sourceSHA256: "sha\(item.id)")
             try await journal.record(update, item: item.id)
         }
         return second.run.id

@@ -75,6 +75,23 @@ public actor AdaptiveLimiter {
         return Ticket(generation: generation)
     }
 
+    /// Runs `body` holding a slot, and gives the slot back with the signal `body` returns (`.neutral` when it
+    /// throws): the slot cannot leak, whichever way `body` ends.
+    ///
+    /// - Throws: `CancellationError` when cancelled while waiting for a slot; what `body` throws.
+    public nonisolated func withSlot<T>(_ body: () async throws -> (value: T, signal: Signal)) async throws -> T {
+        let ticket = try await acquire()
+        let outcome: (value: T, signal: Signal)
+        do {
+            outcome = try await body()
+        } catch {
+            await release(ticket, .neutral)
+            throw error
+        }
+        await release(ticket, outcome.signal)
+        return outcome.value
+    }
+
     /// Gives a slot back and adapts the limit to how its request went.
     public func release(_ ticket: Ticket, _ signal: Signal) {
         inFlight -= 1

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 extension GraphClient {
     /// One sub-request of a JSON `$batch`.
@@ -75,8 +76,9 @@ extension GraphClient {
 
     /// Reads, without changing anything, whether each target exists, is enabled and has a photo (`$batch`).
     ///
-    /// Never throws: a target whose lookup failed has `exists == nil` and a `problem`.
-    public func lookupTargets(_ targets: [PhotoTarget]) async -> [PhotoTarget: TargetState] {
+    /// - Throws: `GraphError` when the batch as a whole fails (sign-in, unreachable, not JSON) and `.blocked` when
+    ///   Graph refuses to look objects up (User.Read.All missing): every target would fail the same way.
+    public func lookupTargets(_ targets: [PhotoTarget]) async throws(GraphError) -> [PhotoTarget: TargetState] {
         var seen = Set<PhotoTarget>()
         let unique = targets.filter { seen.insert($0).inserted }
         var items: [BatchItem] = []
@@ -85,12 +87,7 @@ extension GraphClient {
             items.append(BatchItem(id: "o\(index)", url: target.objectPath + select))
             items.append(BatchItem(id: "p\(index)", url: target.photoPath))
         }
-        let answers: [String: BatchAnswer]
-        do {
-            answers = try await batch(items)
-        } catch {
-            return Dictionary(uniqueKeysWithValues: unique.map { ($0, TargetState(exists: nil, problem: error.description)) })
-        }
+        let answers = try await batch(items)
         var result: [PhotoTarget: TargetState] = [:]
         for (index, target) in unique.enumerated() {
             var state = TargetState(exists: nil)
@@ -102,17 +99,20 @@ extension GraphClient {
                     state.name = object.body["userPrincipalName"] as? String ?? object.body["displayName"] as? String
                     state.accountEnabled = object.body["accountEnabled"] as? Bool
                 case 404: state.exists = false
-                default: state.problem = "looking up \(target) failed: HTTP \(object.status) \(object.code ?? "")"
+                case 403:
+                    throw GraphError(
+                        .blocked, "looking up \(target.kind.rawValue) was refused: missing permission; grant User.Read.All",
+                        httpStatus: 403, code: object.code)
+                default: state.problem = .lookupFailed(target, status: object.status, code: object.code)
                 }
             }
             if state.exists == true, let photo = answers["p\(index)"] {
                 switch (photo.status, photo.code) {
                 case (200, _): state.hasPhoto = true
                 case (404, "ImageNotFound"): state.hasPhoto = false
-                case (_, let code?) where code.hasPrefix("Mailbox"):
-                    state.problem = "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
-                case (403, _): state.problem = "reading photos needs ProfilePhoto.Read.All or User.Read.All"
-                default: state.problem = "reading the photo of \(target) failed: HTTP \(photo.status) \(photo.code ?? "")"
+                case (_, let code?) where code.hasPrefix("Mailbox"): state.problem = .noMailbox(target)
+                case (403, _): state.problem = .photoReadForbidden
+                default: state.problem = .photoReadFailed(target, status: photo.status, code: photo.code)
                 }
             }
             result[target] = state

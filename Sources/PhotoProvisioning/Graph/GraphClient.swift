@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -8,7 +9,7 @@ import FoundationNetworking
 /// looks users up — politely (retries, `Retry-After`, adaptive concurrency) and without ever revealing a secret.
 ///
 /// One client per run; safe to call from many tasks at once.
-public final class GraphClient: Sendable {
+public final class GraphClient: GraphService {
     /// The settings this client was made with.
     public let settings: GraphSettings
     /// The adaptive in-flight limit shared by every request of this client (for progress displays and tests).
@@ -78,15 +79,56 @@ public final class GraphClient: Sendable {
     public func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome {
         let request = GraphRequest(method: "DELETE", path: "/v1.0" + target.photoValuePath)
         let result = await perform(request)
-        if let response = result.response, response.status == 404,
-            GraphErrorBody(response.body)?.code == "ImageNotFound"
-        {
-            var done = outcome(of: result, target: target, action: "")
-            done.failure = nil
-            done.message = "\(target) had no photo"
-            return done
-        }
+        if Self.isImageNotFound(result) { return absent(result, target, tense: "had") }
         return outcome(of: result, target: target, action: "photo removed")
+    }
+
+    /// Reads `target`'s photo (GET …/photo/$value); 404 `ImageNotFound` is success without a photo.
+    public func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
+        let result = await perform(GraphRequest(method: "GET", path: "/v1.0" + target.photoValuePath))
+        if Self.isImageNotFound(result) { return PhotoRead(outcome: absent(result, target), photo: nil) }
+        let done = outcome(of: result, target: target, action: "photo read")
+        guard done.succeeded, let response = result.response else { return PhotoRead(outcome: done, photo: nil) }
+        let photo = StoredPhoto(
+            bytes: response.body, contentType: response.header("content-type"), etag: response.header("etag"))
+        return PhotoRead(outcome: done, photo: photo)
+    }
+
+    /// Reads `target`'s photo metadata (GET …/photo): `profilePhoto` has `height` and `width`
+    /// (../shared/graph/v1.0-metadata.xml); the ETag and type come as `@odata.mediaEtag` and
+    /// `@odata.mediaContentType`. 404 `ImageNotFound` is success without metadata.
+    public func photoMetadata(_ target: PhotoTarget) async -> PhotoMetadataRead {
+        var request = GraphRequest(method: "GET", path: "/v1.0" + target.photoPath)
+        request.headers["Accept"] = "application/json"
+        let result = await perform(request)
+        if Self.isImageNotFound(result) { return PhotoMetadataRead(outcome: absent(result, target), metadata: nil) }
+        var done = outcome(of: result, target: target, action: "photo metadata read")
+        guard done.succeeded, let response = result.response else {
+            return PhotoMetadataRead(outcome: done, metadata: nil)
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+            done.failure = .unexpected
+            done.message = "\(target): photo metadata is not JSON"
+            return PhotoMetadataRead(outcome: done, metadata: nil)
+        }
+        let metadata = PhotoMetadata(
+            etag: object["@odata.mediaEtag"] as? String, contentType: object["@odata.mediaContentType"] as? String,
+            width: (object["width"] as? NSNumber)?.intValue, height: (object["height"] as? NSNumber)?.intValue)
+        return PhotoMetadataRead(outcome: done, metadata: metadata)
+    }
+
+    /// Whether Graph answered 404 `ImageNotFound`: the target exists but has no photo.
+    private static func isImageNotFound(_ result: Attempted) -> Bool {
+        guard let response = result.response, response.status == 404 else { return false }
+        return GraphErrorBody(response.body)?.code == "ImageNotFound"
+    }
+
+    /// The successful outcome of a request that found no photo (`has no photo`, or `had` for a delete).
+    private func absent(_ result: Attempted, _ target: PhotoTarget, tense: String = "has") -> GraphOutcome {
+        var done = outcome(of: result, target: target, action: "")
+        done.failure = nil
+        done.message = "\(target) \(tense) no photo"
+        return done
     }
 
     // MARK: - Requests with retries
@@ -124,39 +166,46 @@ public final class GraphClient: Sendable {
             result.seconds = clock.now().timeIntervalSince(started)
             return result
         }
+        /// How one attempt ended while it held a slot of the limiter.
+        enum Exchange {
+            case answered(HTTPResponse, AccessToken)
+            case failed(any Error)
+            case noToken(GraphError)
+        }
         while true {
-            let ticket: AdaptiveLimiter.Ticket
+            let exchange: Exchange
             do {
-                ticket = try await limiter.acquire()
+                exchange = try await limiter.withSlot { () async -> (value: Exchange, signal: AdaptiveLimiter.Signal) in
+                    let token: AccessToken
+                    do throws(GraphError) {
+                        token = try await tokens.token()
+                    } catch {
+                        return (.noToken(error), .neutral)
+                    }
+                    result.attempts += 1
+                    let clientRequestID = UUID().uuidString.lowercased()
+                    result.clientRequestID = clientRequestID
+                    do {
+                        let response = try await transport.send(urlRequest(request, token: token, id: clientRequestID))
+                        let signal: AdaptiveLimiter.Signal =
+                            response.status == 429 ? .throttled : (response.status < 400 ? .success : .neutral)
+                        return (.answered(response, token), signal)
+                    } catch {
+                        return (.failed(error), .neutral)
+                    }
+                }
             } catch {
-                return finish(.cancelled)
+                return finish(.cancelled)  // cancelled while waiting for a slot
             }
-            let token: AccessToken
-            do {
-                token = try await tokens.token()
-            } catch {
-                await limiter.release(ticket, .neutral)
-                result.signInError = error
-                return finish(.signInFailed)
-            }
-            result.attempts += 1
-            let clientRequestID = UUID().uuidString.lowercased()
-            result.clientRequestID = clientRequestID
-            var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path)!)
-            urlRequest.httpMethod = request.method
-            urlRequest.httpBody = request.body
-            urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
-            urlRequest.setValue(clientRequestID, forHTTPHeaderField: "client-request-id")
-            urlRequest.setValue("photoprov/\(PhotoProvisioning.version)", forHTTPHeaderField: "User-Agent")
-            if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-            for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
 
             var wait: Double
-            do {
-                let response = try await transport.send(urlRequest)
+            switch exchange {
+            case .noToken(let error):
+                result.signInError = error
+                return finish(.signInFailed)
+            case .answered(let response, let token):
                 result.response = response
                 result.networkError = nil
-                await limiter.release(ticket, response.status == 429 ? .throttled : (response.status < 400 ? .success : .neutral))
                 if response.status == 401, !renewed, tokens.canRenew {
                     renewed = true
                     await tokens.invalidate(token)
@@ -166,8 +215,7 @@ public final class GraphClient: Sendable {
                 let retryAfter = RetryPolicy.parseRetryAfter(response.header("retry-after"), now: clock.now())
                 wait = retry.delay(afterAttempt: result.attempts, retryAfter: retryAfter)
                 if response.status == 429 { await limiter.pause(seconds: wait) }
-            } catch {
-                await limiter.release(ticket, .neutral)
+            case .failed(let error):
                 if Task.isCancelled || (error as? URLError)?.code == .cancelled { return finish(.cancelled) }
                 result.response = nil
                 result.networkError = HTTPTransport.describe(error)
@@ -181,6 +229,19 @@ public final class GraphClient: Sendable {
                 return finish(.cancelled)
             }
         }
+    }
+
+    /// The URL request for one attempt of `request`, authorised with `token` and tagged with `id`.
+    private func urlRequest(_ request: GraphRequest, token: AccessToken, id: String) -> URLRequest {
+        var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path)!)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
+        urlRequest.setValue(id, forHTTPHeaderField: "client-request-id")
+        urlRequest.setValue("photoprov/\(Release.version)", forHTTPHeaderField: "User-Agent")
+        if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        return urlRequest
     }
 
     /// Classifies the end of `perform` for `target`.
@@ -284,6 +345,12 @@ public struct SignedInIdentity: Sendable, Hashable, Codable, CustomStringConvert
     public init(claims: AccessTokenClaims?, credential: GraphSettings.Credential) {
         self.mode = credential.mode
         self.claims = claims
+    }
+
+    /// Nobody: an offline dry run signs in to nothing.
+    public init(offline: Void) {
+        self.mode = "offline"
+        self.claims = nil
     }
 
     public var description: String {

@@ -1,3 +1,4 @@
+
 /// A failure that stops a Graph operation as a whole: sign-in, configuration, policy, or an infrastructure error.
 ///
 /// Per-item failures (one user's photo) are ``GraphOutcome`` values instead. Messages never contain a secret,

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// Whose photo: a user, group or team, named by object id or (for users) user principal name.
 public struct PhotoTarget: Hashable, Sendable, Codable, CustomStringConvertible {
@@ -45,16 +46,5 @@ public struct PhotoTarget: Hashable, Sendable, Codable, CustomStringConvertible 
         var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~@")
         allowed.insert(charactersIn: extra)
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}
-
-extension TargetKind {
-    /// The singular noun used in messages ("user not found").
-    public var noun: String {
-        switch self {
-        case .users: "user"
-        case .groups: "group"
-        case .teams: "team"
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// The tenant's photo update policy: GET /beta/admin/people/photoUpdateSettings.
 public struct PhotoUpdateSettings: Sendable, Hashable, Codable {
@@ -103,16 +104,6 @@ public enum DirectoryRole {
 
 /// Whether this identity may write photos under the tenant's policy, with the reasons.
 public struct PolicyReport: Sendable, Codable {
-    /// The preflight's answer.
-    public enum Verdict: String, Sendable, Codable {
-        /// Uploads should work.
-        case allowed
-        /// The policy or a missing permission forbids uploads (exit 3).
-        case blocked
-        /// The settings could not be read; uploads may or may not work (exit 1).
-        case unknown
-    }
-
     /// One permission check on the token.
     public struct PermissionFinding: Sendable, Codable, Hashable {
         /// What was checked, e.g. "write photos".
@@ -135,6 +126,19 @@ public struct PolicyReport: Sendable, Codable {
     public var explanation: [String]
     /// The token's permission checks.
     public var permissions: [PermissionFinding]
+
+    /// Creates a report; `evaluate` is how the preflight makes one.
+    public init(
+        verdict: Verdict, settings: PhotoUpdateSettings?, settingsError: String?, identity: SignedInIdentity,
+        explanation: [String], permissions: [PermissionFinding]
+    ) {
+        self.verdict = verdict
+        self.settings = settings
+        self.settingsError = settingsError
+        self.identity = identity
+        self.explanation = explanation
+        self.permissions = permissions
+    }
 
     /// Judges `settings` (or the reason they are unreadable) against the token's claims.
     public static func evaluate(

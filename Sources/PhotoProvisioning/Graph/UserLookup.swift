@@ -33,6 +33,8 @@ public enum UserLookup: Sendable, Hashable, Codable {
     case ambiguous([DirectoryUser])
     /// The lookup itself failed for this key (after retries); `message` says why.
     case failed(String)
+    /// Not looked up at all (an offline dry run): the key stays as the source gave it.
+    case unchecked
 }
 
 /// What a dry run learns about one target without changing anything.
@@ -47,13 +49,13 @@ public struct TargetState: Sendable, Hashable, Codable {
     public var accountEnabled: Bool?
     /// Whether the object has a photo now; `nil` when unknown (e.g. no mailbox, or the lookup failed).
     public var hasPhoto: Bool?
-    /// Why something is unknown, or a problem found (e.g. "user has no mailbox").
-    public var problem: String?
+    /// Why something is unknown, or a problem found (e.g. the user has no mailbox).
+    public var problem: TargetProblem?
 
     /// Creates a state.
     public init(
         exists: Bool?, id: String? = nil, name: String? = nil, accountEnabled: Bool? = nil, hasPhoto: Bool? = nil,
-        problem: String? = nil
+        problem: TargetProblem? = nil
     ) {
         self.exists = exists
         self.id = id
@@ -61,5 +63,35 @@ public struct TargetState: Sendable, Hashable, Codable {
         self.accountEnabled = accountEnabled
         self.hasPhoto = hasPhoto
         self.problem = problem
+    }
+}
+
+/// Why a target's state is partly unknown, or what is wrong with it, as a dry run found it.
+public enum TargetProblem: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Nothing was read from the tenant (the reason, e.g. offline).
+    case notChecked(String)
+    /// The user has no Exchange Online mailbox, which Graph needs to store a photo: an upload would fail.
+    case noMailbox(PhotoTarget)
+    /// Looking the object up failed (HTTP status and Graph code).
+    case lookupFailed(PhotoTarget, status: Int, code: String?)
+    /// Reading the current photo needs ProfilePhoto.Read.All or User.Read.All.
+    case photoReadForbidden
+    /// Reading the current photo failed (HTTP status and Graph code).
+    case photoReadFailed(PhotoTarget, status: Int, code: String?)
+
+    /// Whether a real run would fail for this target (as opposed to a state merely being unknown).
+    public var failsUpload: Bool {
+        if case .noMailbox = self { true } else { false }
+    }
+
+    public var description: String {
+        switch self {
+        case .notChecked(let reason): "not checked against the tenant (\(reason))"
+        case .noMailbox(let target): "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
+        case .lookupFailed(let target, let status, let code): "looking up \(target) failed: HTTP \(status) \(code ?? "")"
+        case .photoReadForbidden: "reading photos needs ProfilePhoto.Read.All or User.Read.All"
+        case .photoReadFailed(let target, let status, let code):
+            "reading the photo of \(target) failed: HTTP \(status) \(code ?? "")"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 extension Journal {
     private static let itemColumns = """
@@ -6,22 +7,24 @@ extension Journal {
         source_width, source_height, source_format, fingerprint, output_bytes, output_width, output_height, \
         output_quality, orientation, crop_fraction, quality_lowered, dimensions_lowered, upscale_avoided, state, \
         attempts, http_status, graph_code, request_id, reason, \(JournalSchema.unixSeconds("created_at")), \
-        \(JournalSchema.unixSeconds("updated_at"))
+        \(JournalSchema.unixSeconds("updated_at")), failure
         """
 
     private static func item(_ row: SQLiteStatement) -> Item {
         func int(_ column: Int32) -> Int? { row.optionalInt(column).map { Int($0) } }
+        let photo = PhotoFacts(
+            sourceSHA256: row.optionalText(9), sourceBytes: int(10), sourceWidth: int(11), sourceHeight: int(12),
+            sourceFormat: row.optionalText(13), outputBytes: int(15), outputWidth: int(16), outputHeight: int(17),
+            outputQuality: int(18), orientation: int(19), cropFraction: row.optionalDouble(20),
+            qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0, upscaleAvoided: row.int(23) != 0)
         return Item(
             id: row.int(0), runID: row.int(1), action: Action(rawValue: row.text(2)) ?? .upload,
             target: TargetKind(rawValue: row.text(3)) ?? .users, match: MatchKey(rawValue: row.text(4)) ?? .upn,
             key: row.text(5), resolvedID: row.optionalText(6), line: int(7), sourcePath: row.optionalText(8),
-            sourceSHA256: row.optionalText(9), sourceBytes: int(10), sourceWidth: int(11), sourceHeight: int(12),
-            sourceFormat: row.optionalText(13), fingerprint: row.optionalText(14), outputBytes: int(15),
-            outputWidth: int(16), outputHeight: int(17), outputQuality: int(18), orientation: int(19),
-            cropFraction: row.optionalDouble(20), qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0,
-            upscaleAvoided: row.int(23) != 0, state: ItemState(rawValue: row.text(24)) ?? .failed,
-            attempts: Int(row.int(25)), httpStatus: int(26), graphCode: row.optionalText(27),
-            requestID: row.optionalText(28), reason: row.optionalText(29),
+            fingerprint: row.optionalText(14), photo: photo, state: ItemState(rawValue: row.text(24)) ?? .failed,
+            attempts: Int(row.int(25)),
+            reply: GraphReply(httpStatus: int(26), graphCode: row.optionalText(27), requestID: row.optionalText(28)),
+            failure: row.optionalText(32).flatMap(FailureReason.init(rawValue:)), reason: row.optionalText(29),
             createdAt: Date(timeIntervalSince1970: row.double(30)),
             updatedAt: Date(timeIntervalSince1970: row.double(31)))
     }
@@ -93,29 +96,37 @@ extension Journal {
             values.append(value)
         }
         set("resolved_id", update.resolvedID.map { .text($0) })
-        set("source_sha256", update.sourceSHA256.map { .text($0) })
-        set("source_bytes", update.sourceBytes.map { .integer(Int64($0)) })
-        set("source_width", update.sourceWidth.map { .integer(Int64($0)) })
-        set("source_height", update.sourceHeight.map { .integer(Int64($0)) })
-        set("source_format", update.sourceFormat.map { .text($0) })
         set("fingerprint", update.fingerprint.map { .text($0) })
-        set("output_bytes", update.outputBytes.map { .integer(Int64($0)) })
-        set("output_width", update.outputWidth.map { .integer(Int64($0)) })
-        set("output_height", update.outputHeight.map { .integer(Int64($0)) })
-        set("output_quality", update.outputQuality.map { .integer(Int64($0)) })
-        set("orientation", update.orientation.map { .integer(Int64($0)) })
-        set("crop_fraction", update.cropFraction.map { .real($0) })
-        set("quality_lowered", update.qualityLowered.map { .integer($0 ? 1 : 0) })
-        set("dimensions_lowered", update.dimensionsLowered.map { .integer($0 ? 1 : 0) })
-        set("upscale_avoided", update.upscaleAvoided.map { .integer($0 ? 1 : 0) })
-        set("http_status", update.httpStatus.map { .integer(Int64($0)) })
-        set("graph_code", update.graphCode.map { .text($0) })
-        set("request_id", update.requestID.map { .text($0) })
+        func number(_ value: Int?) -> SQLiteStatement.Value { .optional(value) }
+        func flag(_ value: Bool) -> SQLiteStatement.Value { .integer(value ? 1 : 0) }
+        if let photo = update.photo {
+            set("source_sha256", .optional(photo.sourceSHA256))
+            set("source_bytes", number(photo.sourceBytes))
+            set("source_width", number(photo.sourceWidth))
+            set("source_height", number(photo.sourceHeight))
+            set("source_format", .optional(photo.sourceFormat))
+            set("output_bytes", number(photo.outputBytes))
+            set("output_width", number(photo.outputWidth))
+            set("output_height", number(photo.outputHeight))
+            set("output_quality", number(photo.outputQuality))
+            set("orientation", number(photo.orientation))
+            set("crop_fraction", photo.cropFraction.map { .real($0) } ?? .null)
+            set("quality_lowered", flag(photo.qualityLowered))
+            set("dimensions_lowered", flag(photo.dimensionsLowered))
+            set("upscale_avoided", flag(photo.upscaleAvoided))
+        }
+        if let reply = update.reply {
+            set("http_status", number(reply.httpStatus))
+            set("graph_code", .optional(reply.graphCode))
+            set("request_id", .optional(reply.requestID))
+        }
+        set("failure", update.failure.map { .text($0.rawValue) })
         set("reason", update.reason.map { .text($0) })
         if update.state.countsAttempt { assignments.append("attempts = attempts + 1") }
-        if update.state.isSuccess && update.reason == nil {
-            assignments.append("reason = NULL")
-            if update.graphCode == nil { assignments.append("graph_code = NULL") }
+        if update.state.isSuccess {
+            assignments.append("failure = NULL")
+            if update.reason == nil { assignments.append("reason = NULL") }
+            if update.reply?.graphCode == nil { assignments.append("graph_code = NULL") }
         }
         values.append(.integer(item))
         // The SQL text depends only on which fields are set, so the statement cache stays small.

@@ -1,16 +1,18 @@
 import Foundation
+import PhotoModel
 
 extension Journal {
     private static let runColumns = """
         id, kind, command_key, arguments, verdict, \(JournalSchema.unixSeconds("started_at")), \
-        \(JournalSchema.unixSeconds("ended_at")), status
+        \(JournalSchema.unixSeconds("ended_at")), status, verdict_detail
         """
 
     private static func run(_ row: SQLiteStatement) -> Run {
         let arguments = (try? JSONDecoder().decode([String].self, from: Data(row.text(3).utf8))) ?? []
         return Run(
             id: row.int(0), kind: RunKind(rawValue: row.text(1)) ?? .upload, commandKey: row.text(2),
-            arguments: arguments, verdict: row.optionalText(4), startedAt: Date(timeIntervalSince1970: row.double(5)),
+            arguments: arguments, verdict: row.optionalText(4).flatMap(Verdict.init(rawValue:)),
+            verdictDetail: row.optionalText(8), startedAt: Date(timeIntervalSince1970: row.double(5)),
             endedAt: row.optionalDouble(6).map { Date(timeIntervalSince1970: $0) },
             status: RunStatus(rawValue: row.text(7)) ?? .failed)
     }
@@ -42,7 +44,7 @@ extension Journal {
                 ])
                 return (unfinished, true)
             }
-            let json = (try? JSONEncoder().encode(Journal.redact(arguments))) ?? Data("[]".utf8)
+            let json = (try? JSONEncoder().encode(Redaction.arguments(arguments))) ?? Data("[]".utf8)
             try db.statement(
                 "INSERT INTO runs (kind, command_key, arguments, started_at, status) VALUES (?, ?, ?, \(JournalSchema.now), 'running')"
             ).run([.text(kind.rawValue), .text(commandKey), .text(String(decoding: json, as: UTF8.self))])
@@ -54,9 +56,11 @@ extension Journal {
         return Start(run: run, resumed: resumed, items: resumed ? try items(run: id) : [])
     }
 
-    /// Records the tenant photo-policy verdict of run `run`.
-    public func setVerdict(_ verdict: String, run: Int64) throws(JournalError) {
-        try db.statement("UPDATE runs SET verdict = ? WHERE id = ?").run([.text(verdict), .integer(run)])
+    /// Records the tenant photo-policy verdict of run `run`, with its first reason (or why it was not checked).
+    public func setVerdict(_ verdict: Verdict, detail: String?, run: Int64) throws(JournalError) {
+        try db.statement("UPDATE runs SET verdict = ?, verdict_detail = ? WHERE id = ?").run([
+            .text(verdict.rawValue), .optional(detail), .integer(run),
+        ])
         guard db.changes == 1 else { throw JournalError(.unknownRecord, path: path, detail: "no run \(run)") }
     }
 
@@ -83,25 +87,5 @@ extension Journal {
     public func runs(limit: Int = 100) throws(JournalError) -> [Run] {
         try db.statement("SELECT \(Journal.runColumns) FROM runs ORDER BY id DESC LIMIT ?").rows(
             [.integer(Int64(limit))], Journal.run)
-    }
-
-    /// Redacts the values of flags whose names contain secret, token, password or assertion.
-    ///
-    /// Handles `--client-secret VALUE` and `--client-secret=VALUE`; the value becomes `***` (see `Redaction`).
-    public nonisolated static func redact(_ arguments: [String]) -> [String] {
-        Redaction.arguments(arguments)
-    }
-}
-
-extension Journal {
-    /// A readable command key: the absolute source path, target, match and settings fingerprint.
-    ///
-    /// Two invocations with the same key are "the same command": an unfinished run of one is resumed by the
-    /// other. Flags that do not change what is uploaded (`--concurrency`, `--quiet`) stay out of it.
-    public nonisolated static func commandKey(
-        source: String, target: TargetKind, match: MatchKey, settingsFingerprint: String
-    ) -> String {
-        let absolute = PathGuard.absolute(source, base: FileManager.default.currentDirectoryPath)
-        return "\(absolute) target=\(target.rawValue) match=\(match.rawValue) settings=\(settingsFingerprint)"
     }
 }

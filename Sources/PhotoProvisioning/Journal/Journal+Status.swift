@@ -1,3 +1,4 @@
+
 extension Journal {
     /// What `photoprov status` shows: the latest run with its counts and the journal's totals.
     public struct Status: Sendable, Equatable {

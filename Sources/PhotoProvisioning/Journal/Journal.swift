@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import PhotoModel
 
 /// The resumable record of every run and item: one SQLite file in WAL mode, created mode 0600.
 ///
@@ -52,7 +53,7 @@ public actor Journal {
             let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
             if fd < 0 && errno != EEXIST {
                 throw JournalError(
-                    .fileSystem, path: path, detail: "cannot create: \(String(cString: strerror(errno)))")
+                    .fileSystem, path: path, detail: "cannot create: \(SystemError.last)")
             }
             if fd >= 0 { close(fd) }
         }
@@ -72,7 +73,7 @@ public actor Journal {
             guard stat(file, &info) == 0 else { continue }
             if info.st_mode & 0o777 != 0o600 && chmod(file, 0o600) != 0 {
                 throw JournalError(
-                    .fileSystem, path: path, detail: "cannot make \(file) private: \(String(cString: strerror(errno)))")
+                    .fileSystem, path: path, detail: "cannot make \(file) private: \(SystemError.last)")
             }
         }
     }

@@ -1,3 +1,4 @@
+
 /// What went wrong with the journal file: opening, migrating or writing it.
 public struct JournalError: Error, CustomStringConvertible, Sendable {
     /// The kind of failure, for callers that react differently (a missing journal is a usage error).

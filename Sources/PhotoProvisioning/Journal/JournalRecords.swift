@@ -1,68 +1,12 @@
 import Foundation
+import PhotoModel
 
 extension Journal {
-    /// Whether a run uploads or only reports what it would do.
-    public enum RunKind: String, Sendable, Codable {
-        case upload
-        case dryRun = "dry-run"
-    }
-
-    /// Where a run stands. Every status but `completed` can be resumed by the same command.
-    public enum RunStatus: String, Sendable, Codable {
-        case running, completed, interrupted, failed
-
-        /// Whether the same command started again continues this run.
-        public var isResumable: Bool { self != .completed }
-    }
-
-    /// What an item asks of Graph: set its photo, or (with `--remove-missing`) delete the one we set.
-    public enum Action: String, Sendable, Codable {
-        case upload
-        case remove
-    }
-
-    /// Where one item of a run stands. Raw values are what the journal stores and reports print.
-    public enum ItemState: String, Sendable, Codable, CaseIterable {
-        /// Planned; nothing done yet.
-        case pending
-        /// The JPEG was produced (output facts recorded); not sent yet.
-        case converted
-        /// The PUT was about to be sent (recorded first, so a crash leaves it here and resume retries it).
-        case uploading
-        /// Graph accepted the photo; the last-upload record was updated in the same transaction.
-        case uploaded
-        /// Sync found the same source SHA-256 and settings fingerprint as the last successful upload.
-        case unchanged
-        /// Given up: the HTTP status, Graph code, request-id and reason say why.
-        case failed
-        /// The source row failed validation (reason says which rule).
-        case invalid
-        /// Not attempted in this run (e.g. `--max-items` or `--max-duration` reached).
-        case skipped
-        /// The DELETE was about to be sent.
-        case removing
-        /// The photo was deleted; the last-upload record was dropped in the same transaction.
-        case removed
-        /// Dry run: would be uploaded.
-        case wouldUpload = "would-upload"
-        /// Dry run: would be deleted by `--remove-missing`.
-        case wouldRemove = "would-remove"
-
-        /// Whether the item still has work to do when its run is resumed: `pending`, `converted`,
-        /// `uploading` (in flight at a crash: offered again) and `removing`.
-        public var needsWork: Bool {
-            switch self {
-            case .pending, .converted, .uploading, .removing: true
-            default: false
-            }
-        }
-
-        /// Whether entering this state sends a request and so counts as one more attempt.
-        var countsAttempt: Bool { self == .uploading || self == .removing }
-
-        /// Whether this state ends the item's work successfully (clears an earlier error reason).
-        var isSuccess: Bool { [.uploaded, .unchanged, .removed, .wouldUpload, .wouldRemove].contains(self) }
-    }
+    // The shared vocabulary (PhotoModel) under the names the journal's callers have used.
+    public typealias RunKind = PhotoModel.RunKind
+    public typealias RunStatus = PhotoModel.RunStatus
+    public typealias Action = ItemAction
+    public typealias ItemState = PhotoModel.ItemState
 
     /// One run: an upload or dry run of one command.
     public struct Run: Sendable, Equatable {
@@ -72,14 +16,19 @@ extension Journal {
         public var commandKey: String
         /// The command's arguments with secret values redacted.
         public var arguments: [String]
-        /// The tenant photo-policy verdict, in the caller's words.
-        public var verdict: String?
+        /// The tenant photo-policy verdict; `nil` until the run recorded one.
+        public var verdict: Verdict?
+        /// The verdict's first reason (blocked, unknown), or why it was not checked (offline).
+        public var verdictDetail: String?
         public var startedAt: Date
         public var endedAt: Date?
         public var status: RunStatus
 
         /// Seconds from start to end (or to now while running).
         public var duration: TimeInterval { (endedAt ?? Date()).timeIntervalSince(startedAt) }
+
+        /// The verdict for people: `allowed`, `blocked: …`, `not checked (offline)`; `not checked` before one.
+        public var verdictText: String { verdict?.text(detail: verdictDetail) ?? "not checked" }
     }
 
     /// What `startRun` returns: the run to work in, whether it is a resumed one, and its items so far.
@@ -91,107 +40,39 @@ extension Journal {
         public var items: [Item]
     }
 
-    /// An item to add to a run.
-    public struct NewItem: Sendable, Equatable {
-        public var action: Action
-        public var target: TargetKind
-        public var match: MatchKey
-        public var key: String
-        public var resolvedID: String?
-        public var line: Int?
-        public var sourcePath: String?
-        public var fingerprint: String?
-        /// `pending` for work to do; `invalid` (with `reason`) for rows that failed validation.
-        public var state: ItemState
-        public var reason: String?
+    /// An item to add to a run: a record whose id, run, attempts and times the journal fills in. `pending` for
+    /// work to do; `invalid` (with `reason`) for rows that failed validation. Pass `key` normalised (sources
+    /// lower-case UPNs): it is compared exactly.
+    public typealias NewItem = ItemRecord
 
-        /// Describes an item; `key` is compared exactly, so pass it normalised (sources lower-case UPNs).
-        public init(
-            action: Action = .upload, target: TargetKind, match: MatchKey, key: String, resolvedID: String? = nil,
-            line: Int? = nil, sourcePath: String? = nil, fingerprint: String? = nil, state: ItemState = .pending,
-            reason: String? = nil
-        ) {
-            self.action = action
-            self.target = target
-            self.match = match
-            self.key = key
-            self.resolvedID = resolvedID
-            self.line = line
-            self.sourcePath = sourcePath
-            self.fingerprint = fingerprint
-            self.state = state
-            self.reason = reason
-        }
-    }
-
-    /// One item of a run as the journal holds it.
-    public struct Item: Sendable, Equatable {
-        public var id: Int64
-        public var runID: Int64
-        public var action: Action
-        public var target: TargetKind
-        public var match: MatchKey
-        public var key: String
-        public var resolvedID: String?
-        public var line: Int?
-        public var sourcePath: String?
-        public var sourceSHA256: String?
-        public var sourceBytes: Int?
-        public var sourceWidth: Int?
-        public var sourceHeight: Int?
-        public var sourceFormat: String?
-        public var fingerprint: String?
-        public var outputBytes: Int?
-        public var outputWidth: Int?
-        public var outputHeight: Int?
-        public var outputQuality: Int?
-        public var orientation: Int?
-        public var cropFraction: Double?
-        public var qualityLowered: Bool
-        public var dimensionsLowered: Bool
-        public var upscaleAvoided: Bool
-        public var state: ItemState
-        /// How many times the item entered `uploading` or `removing`.
-        public var attempts: Int
-        public var httpStatus: Int?
-        public var graphCode: String?
-        public var requestID: String?
-        public var reason: String?
-        public var createdAt: Date
-        public var updatedAt: Date
-    }
+    /// One item of a run as the journal holds it: the shared record.
+    public typealias Item = ItemRecord
 
     /// A state change and the facts learnt with it; `nil` fields keep their stored value.
     ///
     /// Entering `uploading` or `removing` adds one attempt. Entering a success state without a `reason`
-    /// clears the reason and Graph code left by an earlier failed attempt.
+    /// clears the reason, failure and Graph code left by an earlier failed attempt.
     public struct ItemUpdate: Sendable, Equatable {
         public var state: ItemState
         public var resolvedID: String?
-        public var sourceSHA256: String?
-        public var sourceBytes: Int?
-        public var sourceWidth: Int?
-        public var sourceHeight: Int?
-        public var sourceFormat: String?
         public var fingerprint: String?
-        public var outputBytes: Int?
-        public var outputWidth: Int?
-        public var outputHeight: Int?
-        public var outputQuality: Int?
-        public var orientation: Int?
-        public var cropFraction: Double?
-        public var qualityLowered: Bool?
-        public var dimensionsLowered: Bool?
-        public var upscaleAvoided: Bool?
-        public var httpStatus: Int?
-        public var graphCode: String?
-        public var requestID: String?
+        /// Replaces every photo fact when set.
+        public var photo: PhotoFacts?
+        /// Replaces the HTTP status, Graph code and request-id when set.
+        public var reply: GraphReply?
+        public var failure: FailureReason?
         public var reason: String?
 
         /// A change to `state`; set the other fields as needed.
-        public init(_ state: ItemState, reason: String? = nil) {
+        public init(
+            _ state: ItemState, failure: FailureReason? = nil, reason: String? = nil, photo: PhotoFacts? = nil,
+            reply: GraphReply? = nil
+        ) {
             self.state = state
+            self.failure = failure
             self.reason = reason
+            self.photo = photo
+            self.reply = reply
         }
     }
 
@@ -227,6 +108,9 @@ extension Journal {
         /// Every item of the run.
         public var total: Int { byState.values.reduce(0, +) }
 
+        /// Items that still have work to do (`ItemState.needsWork`): planned, converted or in flight.
+        public var workLeft: Int { byState.filter { $0.key.needsWork }.values.reduce(0, +) }
+
         /// The summary names `status --json` prints, in order, with the states each one adds up:
         /// uploaded = uploaded; unchanged = unchanged; failed = failed;
         /// pending = pending + converted + uploading + removing (work left, e.g. after a kill);
@@ -237,7 +121,7 @@ extension Journal {
                 ("uploaded", self[.uploaded]),
                 ("unchanged", self[.unchanged]),
                 ("failed", self[.failed]),
-                ("pending", self[.pending] + self[.converted] + self[.uploading] + self[.removing]),
+                ("pending", workLeft),
                 ("skipped_invalid", self[.invalid] + self[.skipped]),
                 ("removed", self[.removed]),
                 ("would_upload", self[.wouldUpload]),

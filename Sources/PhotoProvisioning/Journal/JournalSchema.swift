@@ -1,3 +1,4 @@
+
 /// The journal's tables, versioned with `PRAGMA user_version`; README's "Journal" section documents them.
 enum JournalSchema {
     /// Steps that bring a journal of version `index` to `index + 1`; the current version is their count.
@@ -74,7 +75,25 @@ enum JournalSchema {
             created_at TEXT NOT NULL,
             PRIMARY KEY (source_sha256, fingerprint)
         ) WITHOUT ROWID;
+        """,
+        // 2: verdicts and failure reasons as enums. The verdict was text ("blocked: reason", "not checked
+        // (offline)"); it becomes its value with the reason beside it, so nothing reads it by prefix any more.
         """
+        ALTER TABLE items ADD COLUMN failure TEXT;
+        ALTER TABLE runs ADD COLUMN verdict_detail TEXT;
+        UPDATE runs SET
+            verdict_detail = CASE
+                WHEN verdict LIKE 'not checked (%)' THEN substr(verdict, 14, length(verdict) - 14)
+                WHEN instr(verdict, ': ') > 0 THEN substr(verdict, instr(verdict, ': ') + 2)
+                END,
+            verdict = CASE
+                WHEN verdict LIKE 'allowed%' THEN 'allowed'
+                WHEN verdict LIKE 'blocked%' THEN 'blocked'
+                WHEN verdict LIKE 'unknown%' THEN 'unknown'
+                ELSE 'not-checked'
+                END
+            WHERE verdict IS NOT NULL;
+        """,
     ]
 
     /// The schema version this build writes.

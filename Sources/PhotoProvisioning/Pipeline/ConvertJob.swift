@@ -1,5 +1,6 @@
 import Foundation
 import PhotoCodec
+import PhotoModel
 
 /// `photoprov convert`: many files through the codec, `jobs` at a time, each written as `<name>.jpg`.
 public struct ConvertJob: Sendable {
@@ -38,18 +39,21 @@ public struct ConvertJob: Sendable {
         }
     }
 
-    /// Converts every file, at most `jobs` at once (largest first when several), calling `report` as each finishes
+    /// Converts every file on `jobs` threads, at most `jobs` at once (largest first when several), calling `report`
+    /// as each finishes
     /// (in completion order).
     /// - Returns: the outcomes in input order.
     public func run(report: @escaping @Sendable (Outcome) -> Void = { _ in }) async -> [Outcome] {
         let targets = outputPaths()
         let options = self.options
+        let pool = BlockingPool(threads: jobs)
         var outcomes = [Outcome?](repeating: nil, count: files.count)
         // With several workers, largest files first: a big photo started last would leave the others idle at the
         // end. One worker keeps the input order.
         var order = Array(files.indices)
         if jobs > 1 {
-            let sizes = files.map(Self.fileSize)
+            let files = self.files
+            let sizes = (try? await pool.run { files.map(Self.fileSize) }) ?? files.map { _ in 0 }
             order.sort { sizes[$0] > sizes[$1] }
         }
         await withTaskGroup(of: (Int, Outcome).self) { group in
@@ -61,8 +65,11 @@ public struct ConvertJob: Sendable {
                 let target = targets[index]
                 next += 1
                 group.addTask {
-                    let result = await BlockingWorkers.run { () -> Result<(path: String, photo: ConvertedPhoto), CodecError> in
-                        Self.convertOne(input: input, target: target, options: options)
+                    let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
+                    do {
+                        result = try await pool.run { Self.convertOne(input: input, target: target, options: options) }
+                    } catch {
+                        result = .failure(CodecError(.failed, "cancelled", file: input))
                     }
                     return (index, Outcome(input: input, result: result))
                 }
@@ -77,10 +84,12 @@ public struct ConvertJob: Sendable {
         return outcomes.map { $0! }
     }
 
+    @available(*, noasync, message: "blocking file I/O")
     private static func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
     }
 
+    @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func convertOne(input: String, target: Result<String, CodecError>, options: ConvertOptions)
         -> Result<(path: String, photo: ConvertedPhoto), CodecError>
     {

@@ -1,3 +1,6 @@
+import PhotoJournal
+import PhotoModel
+
 /// What an upload run tells the person (or log collector) watching it; the executable renders these.
 public enum UploadEvent: Sendable {
     /// The plan is known: how many items the run holds and how many still need work.

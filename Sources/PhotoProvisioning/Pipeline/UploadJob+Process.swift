@@ -1,67 +1,99 @@
 import Foundation
 import PhotoCodec
+import PhotoGraph
+import PhotoJournal
+import PhotoModel
+import Synchronization
 
-/// What every item task shares: the journal and the codec gate.
+/// What every item task shares: the journal and the threads for blocking work.
 struct ItemContext: Sendable {
     let journal: Journal
-    let cpu: AsyncSemaphore
+    let pool: BlockingPool
 }
 
-/// A photo read, hashed and (unless unchanged) converted: the codec stage's result.
+/// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
 private enum Prepared: Sendable {
     case unchanged(sha256: String, bytes: Int)
-    case converted(sha256: String, bytes: Int, photo: ConvertedPhoto, outputPreview: [UInt8]?)
-    case failed(String)
+    case converted(PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?)
+    case failed(FailureReason, String)
+    /// The run was stopped before the work started: left for the next run.
+    case skipped
 }
 
 extension UploadJob {
     /// Works through the run's items that need work, at most `limit`, paging them out of the journal, with a
     /// sliding window of tasks until done or stopped; a stop lets uploads in flight finish for up to
     /// `gracePeriod` seconds, then cancels them (they stay `uploading` and resume next run).
-    func process(run: Int64, limit: Int, journal: Journal) async {
-        let context = ItemContext(journal: journal, cpu: AsyncSemaphore(limit: settings.jobs))
+    ///
+    /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
+    ///   items in flight are cancelled and keep their last recorded state.
+    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool) async throws {
+        let context = ItemContext(journal: journal, pool: pool)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
-            await withTaskGroup(of: Void.self) { group in
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 var inFlight = 0
-                func fill() async {
-                    while inFlight < window, !stop.isSet, let (item, lookup) = await pages.next() {
-                        group.addTask { await self.process(item, lookup: lookup, context: context) }
+                func fill() async throws {
+                    while inFlight < window, !stop.isSet, let (item, lookup) = try await pages.next() {
+                        group.addTask { try await self.process(item, lookup: lookup, context: context) }
                         inFlight += 1
                     }
                 }
-                await fill()
-                while await group.next() != nil {
+                try await fill()
+                while try await group.next() != nil {
                     inFlight -= 1
-                    await fill()
+                    try await fill()
                 }
             }
         }
+        let announced = Once()
+        let announce = { @Sendable (reason: StopFlag.Reason) in
+            if announced.first() { self.events(.stopping(reason)) }
+        }
+        // Waits for a stop (a signal, or the time limit running out), then grants the grace period and cancels
+        // what is still in flight. No polling: it sleeps until one of those happens.
         let watchdog = Task {
-            let deadline = settings.maxDuration.map { Date().addingTimeInterval($0) }
-            while !stop.isSet {
-                if let deadline, Date() >= deadline { stop.stop(.timeLimit) }
-                try await Task.sleep(for: .milliseconds(100))
+            guard let reason = await stopReason() else { return }
+            announce(reason)
+            do {
+                try await Task.sleep(for: .seconds(settings.gracePeriod))
+            } catch {
+                return
             }
-            events(.stopping(stop.reason ?? .interrupted))
-            try await Task.sleep(for: .seconds(settings.gracePeriod))
             processing.cancel()
         }
-        await processing.value
-        watchdog.cancel()
+        defer { watchdog.cancel() }
+        try await processing.value
+        if let reason = stop.reason { announce(reason) }
     }
 
-    private func process(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async {
-        guard !stop.isSet else { return }
-        do {
-            switch item.action {
-            case .upload: try await upload(item, lookup: lookup, context: context)
-            case .remove: try await remove(item, context: context)
+    /// Returns why the run stops: the stop flag once set, or the time limit once `--max-duration` has passed (which
+    /// sets the flag); `nil` when cancelled first (the run ended by itself).
+    private func stopReason() async -> StopFlag.Reason? {
+        await withTaskGroup(of: StopFlag.Reason?.self) { group in
+            group.addTask { await stop.stopped() }
+            if let limit = settings.maxDuration {
+                group.addTask {
+                    guard (try? await Task.sleep(for: .seconds(limit))) != nil else { return nil }
+                    stop.stop(.timeLimit)
+                    return stop.reason
+                }
             }
-        } catch {
-            // A journal write failed: the item keeps its last committed state and is retried on resume.
-            events(.note("journal: \(error)"))
+            defer { group.cancelAll() }
+            for await reason in group {
+                if let reason { return reason }
+            }
+            return nil
+        }
+    }
+
+    /// One item from its recorded state to its next final one; a journal write that fails stops the run.
+    private func process(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
+        guard !stop.isSet else { return }
+        switch item.action {
+        case .upload: try await upload(item, lookup: lookup, context: context)
+        case .remove: try await remove(item, context: context)
         }
     }
 
@@ -75,61 +107,62 @@ extension UploadJob {
     private func upload(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         let last = settings.force
             ? nil : try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
-        await context.cpu.acquire()
-        guard !stop.isSet, let path = item.sourcePath else {
-            await context.cpu.release()
-            if item.sourcePath == nil {
-                try await finish(item, Journal.ItemUpdate(.failed, reason: "no photo file"), detail: "no photo file",
-                    context: context)
-            }
+        guard let path = item.sourcePath else {
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"), detail: "no photo file",
+                context: context)
             return
         }
         let codec = settings.codec
         let previews = settings.keepPreviews
-        let prepared = await BlockingWorkers.run { () -> Result<Prepared, Never> in
-            .success(Self.prepare(path: path, last: last, codec: codec, previews: previews))
+        let stop = self.stop
+        let prepared: Prepared
+        do {
+            // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
+            // cancellation after the grace period takes it out of the queue.
+            prepared = try await context.pool.run {
+                stop.isSet ? .skipped : Self.prepare(path: path, last: last, codec: codec, previews: previews)
+            }
+        } catch is CancellationError {
+            return
         }
-        await context.cpu.release()
 
         switch prepared {
-        case .success(.failed(let reason)):
-            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
-        case .success(.unchanged(let sha, let bytes)):
-            var update = Journal.ItemUpdate(.unchanged)
-            update.sourceSHA256 = sha
-            update.sourceBytes = bytes
+        case .skipped:
+            return
+        case .failed(let failure, let reason):
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: failure, reason: reason), detail: reason, context: context)
+        case .unchanged(let sha, let bytes):
+            var update = Journal.ItemUpdate(.unchanged, photo: PhotoFacts(sourceSHA256: sha, sourceBytes: bytes))
             update.fingerprint = codec.fingerprint
             try await finish(item, update, detail: "same photo and settings as the last upload", context: context)
-        case .success(.converted(let sha, let bytes, let photo, let outputPreview)):
-            var update = Self.convertedUpdate(sha: sha, bytes: bytes, photo: photo, fingerprint: codec.fingerprint)
+        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview):
+            var update = Journal.ItemUpdate(.converted, photo: photo)
+            update.fingerprint = codec.fingerprint
             try await context.journal.record(update, item: item.id)
-            if previews {
-                if let original = photo.preview {
-                    try await context.journal.storeOriginalPreview(Data(original), sourceSHA256: sha)
-                }
+            if let sha = photo.sourceSHA256 {
+                if let sourcePreview { try await context.journal.storeOriginalPreview(Data(sourcePreview), sourceSHA256: sha) }
                 if let outputPreview {
                     try await context.journal.storeOutputPreview(
                         Data(outputPreview), sourceSHA256: sha, fingerprint: codec.fingerprint)
                 }
             }
-            let facts = "\(ByteCount.format(photo.jpeg.count)) \(photo.width)×\(photo.height) q\(photo.quality)"
+            let facts = "\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
+                + "q\(photo.outputQuality ?? 0)"
             if settings.dryRun {
                 try await finishDryRun(item, facts: facts, lookup: lookup, context: context)
                 return
             }
-            guard let client, !Task.isCancelled else { return }
-            update = Journal.ItemUpdate(.uploading)
-            try await context.journal.record(update, item: item.id)
-            let outcome = await client.putPhoto(target(of: item), jpeg: Data(photo.jpeg))
+            guard !Task.isCancelled else { return }
+            try await context.journal.record(Journal.ItemUpdate(.uploading), item: item.id)
+            let outcome = await graph.putPhoto(target(of: item), jpeg: Data(jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
-            var result = Journal.ItemUpdate(outcome.succeeded ? .uploaded : .failed)
-            result.httpStatus = outcome.httpStatus
-            result.graphCode = outcome.graphCode
-            result.requestID = outcome.requestID
             if outcome.succeeded {
-                try await finish(item, result, detail: facts, context: context)
+                try await finish(item, Journal.ItemUpdate(.uploaded, reply: GraphReply(outcome)), detail: facts, context: context)
             } else {
-                result.reason = outcome.description
+                let result = Journal.ItemUpdate(
+                    .failed, failure: outcome.failure, reason: outcome.description, reply: GraphReply(outcome))
                 try await finish(item, result, detail: outcome.description, context: context)
             }
         }
@@ -139,26 +172,25 @@ extension UploadJob {
     private func finishDryRun(_ item: Journal.Item, facts: String, lookup: TargetState?, context: ItemContext)
         async throws
     {
-        guard let state = lookup else {
-            let note = client == nil ? "not checked against the tenant (offline)" : nil
-            var update = Journal.ItemUpdate(.wouldUpload, reason: note)
-            update.resolvedID = item.resolvedID
-            try await finish(item, update, detail: [facts, note].compactMap { $0 }.joined(separator: "; "),
-                context: context)
-            return
-        }
-        let noun = item.target.noun
+        let state = lookup ?? TargetState(exists: nil)
         if state.exists == false {
-            let reason = "would fail: \(noun) \(item.key) not found"
-            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
-            return
-        }
-        if let problem = state.problem, state.exists != true || problem.contains("mailbox") {
-            let reason = "would fail: \(problem)"
-            try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
+            let reason = "would fail: \(item.target.noun) \(item.key) not found"
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .notFound, reason: reason), detail: reason, context: context)
             return
         }
         var notes: [String] = []
+        switch state.problem {
+        case .notChecked(let why)?:
+            notes.append(TargetProblem.notChecked(why).description)
+        case let problem? where problem.failsUpload || state.exists != true:
+            let reason = "would fail: \(problem)"
+            let update = Journal.ItemUpdate(.failed, failure: problem.failsUpload ? .noMailbox : .lookupFailed, reason: reason)
+            try await finish(item, update, detail: reason, context: context)
+            return
+        default:
+            break
+        }
         if state.accountEnabled == false { notes.append("account disabled") }
         if state.hasPhoto == true { notes.append("replaces the current photo") }
         if state.hasPhoto == false { notes.append("no photo yet") }
@@ -173,20 +205,19 @@ extension UploadJob {
                 detail: "would delete the photo (not in the source any more)", context: context)
             return
         }
-        guard let client else { return }
         try await context.journal.record(Journal.ItemUpdate(.removing), item: item.id)
-        let outcome = await client.deletePhoto(target(of: item))
+        let outcome = await graph.deletePhoto(target(of: item))
         if outcome.failure == .cancelled { return }
         // A photo that is already gone is what --remove-missing wanted.
         let gone = outcome.succeeded || outcome.httpStatus == 404
-        var result = Journal.ItemUpdate(gone ? .removed : .failed, reason: gone ? nil : outcome.description)
-        result.httpStatus = outcome.httpStatus
-        result.graphCode = outcome.graphCode
-        result.requestID = outcome.requestID
+        let result = Journal.ItemUpdate(
+            gone ? .removed : .failed, failure: gone ? nil : outcome.failure, reason: gone ? nil : outcome.description,
+            reply: GraphReply(outcome))
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
     }
 
-    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on a Dispatch worker.
+    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.
+    @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func prepare(path: String, last: Journal.LastUpload?, codec: ConvertOptions, previews: Bool)
         -> Prepared
     {
@@ -194,7 +225,7 @@ extension UploadJob {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            return .failed("cannot read \(path): \((error as NSError).localizedDescription)")
+            return .failed(.unreadableSource, "cannot read \(path): \((error as NSError).localizedDescription)")
         }
         let sha = Digest.sha256Hex(data)
         if let last, last.matches(sourceSHA256: sha, fingerprint: codec.fingerprint) {
@@ -209,32 +240,12 @@ extension UploadJob {
                 let small = ConvertOptions(maxSide: UploadJob.previewSide, crop: .none, quality: 75)
                 outputPreview = try? PhotoCodec.convert(photo.jpeg, options: small).jpeg
             }
-            return .converted(sha256: sha, bytes: data.count, photo: photo, outputPreview: outputPreview)
+            return .converted(
+                PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo), jpeg: photo.jpeg,
+                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview)
         } catch {
-            return .failed("cannot convert \((path as NSString).lastPathComponent): \(error.message)")
+            return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.message)")
         }
-    }
-
-    private static func convertedUpdate(sha: String, bytes: Int, photo: ConvertedPhoto, fingerprint: String)
-        -> Journal.ItemUpdate
-    {
-        var update = Journal.ItemUpdate(.converted)
-        update.sourceSHA256 = sha
-        update.sourceBytes = bytes
-        update.sourceWidth = photo.sourceWidth
-        update.sourceHeight = photo.sourceHeight
-        update.sourceFormat = photo.sourceFormat.rawValue
-        update.fingerprint = fingerprint
-        update.outputBytes = photo.jpeg.count
-        update.outputWidth = photo.width
-        update.outputHeight = photo.height
-        update.outputQuality = photo.quality
-        update.orientation = photo.orientation
-        update.cropFraction = photo.cropFraction
-        update.qualityLowered = photo.qualityLowered
-        update.dimensionsLowered = photo.dimensionsLowered
-        update.upscaleAvoided = photo.upscaleAvoided
-        return update
     }
 }
 
@@ -258,26 +269,30 @@ private struct WorkPages {
     }
 
     /// The next item and its dry-run lookup, or nil when the work (or `limit`) is done.
-    mutating func next() async -> (Journal.Item, TargetState?)? {
+    ///
+    /// - Throws: `JournalError` when the journal cannot be read, `GraphError` when the keys cannot be resolved at
+    ///   all (e.g. User.Read.All missing): the run stops instead of leaving the items pending.
+    mutating func next() async throws -> (Journal.Item, TargetState?)? {
         while page.isEmpty, !exhausted, taken < limit {
-            do {
-                let items = try await journal.itemsNeedingWork(
-                    run: run, after: cursor, limit: min(UploadJob.chunk, limit - taken))
-                guard let last = items.last else {
-                    exhausted = true
-                    break
-                }
-                cursor = last.id
-                taken += items.count
-                let resolved = try await job.resolveKeys(items, journal: journal)
-                let lookups = await job.dryRunLookups(resolved)
-                page = resolved.reversed().map { ($0, lookups[job.target(of: $0)]) }
-            } catch {
-                // The items stay pending in the journal: the run ends interrupted and the same command resumes it.
-                job.events(.note("cannot take more items now: \(error)"))
+            let items = try await journal.itemsNeedingWork(
+                run: run, after: cursor, limit: min(UploadJob.chunk, limit - taken))
+            guard let last = items.last else {
                 exhausted = true
+                break
             }
+            cursor = last.id
+            taken += items.count
+            let resolved = try await job.resolveKeys(items, journal: journal)
+            let lookups = try await job.dryRunLookups(resolved)
+            page = resolved.reversed().map { ($0, lookups[job.target(of: $0)]) }
         }
         return page.popLast()
     }
+}
+
+/// True the first time `first()` is called, false ever after: one `stopping` event per run, whoever sees it first.
+private final class Once: Sendable {
+    private let done = Atomic<Bool>(false)
+
+    func first() -> Bool { !done.exchange(true, ordering: .relaxed) }
 }

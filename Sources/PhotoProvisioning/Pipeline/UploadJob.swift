@@ -1,11 +1,16 @@
 import Foundation
 import PhotoCodec
+import PhotoGraph
+import PhotoJournal
+import PhotoReports
+import PhotoSources
 
 /// `photoprov upload`: source → plan → codec → upload → journal → report, resumable and polite.
 ///
-/// The codec stage runs at most `jobs` images at once on Dispatch workers; the upload stage is bounded by the
-/// Graph client's adaptive limiter (at most `--concurrency`). A sliding task-group window a little wider than both
-/// gives backpressure: however long the source, only that many converted photos wait in memory.
+/// Blocking work (reading the source, the codec, the report) runs on one `BlockingPool` of `jobs` threads; requests
+/// are bounded by the Graph client's adaptive limiter (at most `--concurrency`). A sliding task-group window a
+/// little wider than both gives backpressure: however long the source, only that many converted photos wait in
+/// memory.
 public struct UploadJob: Sendable {
     /// Everything the run needs to know besides the Graph client.
     public struct Settings: Sendable {
@@ -46,6 +51,8 @@ public struct UploadJob: Sendable {
         public var skipPolicyCheck: Bool
         /// Keep small previews in the journal for reports.
         public var keepPreviews: Bool
+        /// Write report.html, report.csv and report.json here at the end of the run (a write error fails the run).
+        public var reportDirectory: String?
         /// The command line without secrets, for the journal and reports.
         public var arguments: [String]
 
@@ -55,7 +62,8 @@ public struct UploadJob: Sendable {
             jobs: Int = ProcessInfo.processInfo.activeProcessorCount, concurrency: Int = 8,
             journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
             removeMissing: Bool = false, maxItems: Int? = nil, maxDuration: Double? = nil, gracePeriod: Double = 10,
-            skipPolicyCheck: Bool = false, keepPreviews: Bool = false, arguments: [String] = []
+            skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
+            arguments: [String] = []
         ) {
             self.source = source
             self.sourceOptions = sourceOptions
@@ -70,7 +78,8 @@ public struct UploadJob: Sendable {
             self.maxDuration = maxDuration
             self.gracePeriod = gracePeriod
             self.skipPolicyCheck = skipPolicyCheck
-            self.keepPreviews = keepPreviews
+            self.keepPreviews = keepPreviews || reportDirectory != nil
+            self.reportDirectory = reportDirectory
             self.arguments = arguments
         }
     }
@@ -82,93 +91,88 @@ public struct UploadJob: Sendable {
     public static let previewSide = 96
 
     public let settings: Settings
-    /// The tenant; `nil` for an offline dry run.
-    public let client: GraphClient?
+    /// The tenant (`GraphClient`), or `OfflineGraph` for an offline dry run.
+    public let graph: any GraphService
     public let stop: StopFlag
     public let events: @Sendable (UploadEvent) -> Void
 
     /// Creates a job; nothing runs until `run`.
     public init(
-        settings: Settings, client: GraphClient?, stop: StopFlag = StopFlag(),
+        settings: Settings, graph: any GraphService, stop: StopFlag = StopFlag(),
         events: @escaping @Sendable (UploadEvent) -> Void = { _ in }
     ) {
         self.settings = settings
-        self.client = client
+        self.graph = graph
         self.stop = stop
         self.events = events
     }
 
     /// Runs (or resumes) the job to the end, a stop, or a policy block.
     ///
-    /// - Throws: `SourceError` (unreadable source), `JournalError`, `GraphError` of kind `.signIn`; per-item
-    ///   failures are recorded in the journal instead.
+    /// - Throws: `SourceError` (unreadable source) and `JournalError` (journal unusable) before a run starts;
+    ///   after that, `RunFailure` wrapping whatever stopped the run (sign-in, Graph refusing or failing the
+    ///   user look-ups, a journal write, the report), with the run recorded `failed`. Per-item failures are
+    ///   recorded in the journal instead.
     public func run() async throws -> UploadSummary {
         let started = Date()
+        let pool = BlockingPool(threads: settings.jobs)
         // The source is read and validated before anything else: a source that cannot be read starts no run.
-        var scan: SourceScan? = try readSource()
+        let source = settings.source
+        let options = settings.sourceOptions
+        var scan: SourceScan? = try await pool.run { try Self.readSource(source, options: options) }
         let journal = try await Journal.open(at: settings.journalPath)
-        let commandKey = Journal.commandKey(
+        let commandKey = Self.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
             settingsFingerprint: settings.codec.fingerprint)
         let start = try await journal.startRun(
             kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
         let runID = start.run.id
-
         var summary = UploadSummary(
             runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
             blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
             journalPath: settings.journalPath, report: nil)
-
-        if let client {
+        do {
+            try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
+        } catch {
+            var unrecorded: String?
             do {
-                try await client.signIn()
+                try await journal.finishRun(runID, status: .failed)
             } catch {
-                try? await journal.finishRun(runID, status: .failed)
-                throw error
+                unrecorded = error.description
             }
-            if settings.skipPolicyCheck {
-                try await journal.setVerdict("not checked (--skip-policy-check)", run: runID)
-            } else {
-                let report = await client.preflight()
-                summary.policy = report
-                try await journal.setVerdict(Self.verdictText(report), run: runID)
-                if report.verdict == .blocked {
-                    summary.blocked = true
-                    if !settings.dryRun {
-                        try await journal.finishRun(runID, status: .failed)
-                        summary.counts = try await journal.counts(run: runID)
-                        summary.seconds = Date().timeIntervalSince(started)
-                        return summary
-                    }
-                }
-            }
+            throw RunFailure(runID: runID, cause: error, unrecorded: unrecorded)
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
+    private func work(
+        _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool
+    ) async throws {
+        let runID = summary.runID
+        try await graph.signIn()
+        if settings.skipPolicyCheck {
+            try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
         } else {
-            try await journal.setVerdict("not checked (offline)", run: runID)
-        }
-
-        // The source goes into the journal in chunks as it is read again; from here on work is paged back out
-        // of the journal, so memory stays flat however long the source.
-        var problems: [SourceProblem] = []
-        if let scan = scan.take() {
-            for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
-            problems = scan.problems
-            let options = settings.sourceOptions
-            let fingerprint = settings.codec.fingerprint
-            var chunk: [SourceItem] = []
-            chunk.reserveCapacity(Self.chunk)
-            for item in scan {
-                chunk.append(item)
-                if chunk.count == Self.chunk {
-                    _ = try await journal.addItems(
-                        SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
-                    chunk.removeAll(keepingCapacity: true)
+            let report = await graph.preflight()
+            summary.policy = report
+            try await journal.setVerdict(
+                report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
+            if report.verdict == .blocked {
+                summary.blocked = true
+                if !settings.dryRun {
+                    summary.counts = try await journal.counts(run: runID)
+                    if let directory = settings.reportDirectory {
+                        summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
+                    }
+                    try await journal.finishRun(runID, status: .failed)
+                    return
                 }
             }
-            for part in [SourcePlan(items: chunk), SourcePlan(problems: problems)] {
-                _ = try await journal.addItems(part.journalItems(options: options, fingerprint: fingerprint), run: runID)
-            }
         }
 
+        var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
         let missing = try await journal.keysWithPhotos(
             target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind, notIn: runID)
         summary.missingFromSource = missing.map(\.key).sorted()
@@ -189,50 +193,86 @@ public struct UploadJob: Sendable {
         }
 
         let counts = try await journal.counts(run: runID)
-        let needingWork = Journal.ItemState.allCases.filter(\.needsWork).reduce(0) { $0 + counts[$1] }
+        let needingWork = counts.workLeft
         let toDo = min(needingWork, settings.maxItems ?? Int.max)
-        events(.planned(.init(runID: runID, resumed: start.resumed, total: counts.total, toDo: toDo,
-            alreadyDone: start.resumed ? counts.total - needingWork : 0)))
+        events(.planned(.init(runID: runID, resumed: summary.resumed, total: counts.total, toDo: toDo,
+            alreadyDone: summary.resumed ? counts.total - needingWork : 0)))
         for problem in problems {
             events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
                 detail: problem.detail)))
         }
         problems = []
 
-        await process(run: runID, limit: toDo, journal: journal)
+        try await process(run: runID, limit: toDo, journal: journal, pool: pool)
 
         summary.counts = try await journal.counts(run: runID)
-        let left = summary.counts.summary.first { $0.name == "pending" }?.count ?? 0
+        let left = summary.counts.workLeft
         summary.leftForNextRun = left
         summary.stoppedBy = stop.reason
+        // Only a stop someone asked for (a signal, --max-duration) or --max-items may leave work behind.
+        if stop.reason == nil, left > needingWork - toDo {
+            throw PipelineError(unfinished: left - (needingWork - toDo))
+        }
+        if let directory = settings.reportDirectory {
+            summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
+        }
         try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
-        summary.seconds = Date().timeIntervalSince(started)
-        return summary
     }
 
-    /// The verdict as the journal and reports show it: `allowed`, `blocked: …`, `unknown: …`.
-    static func verdictText(_ report: PolicyReport) -> String {
-        guard report.verdict != .allowed, let first = report.explanation.first else { return report.verdict.rawValue }
-        return "\(report.verdict.rawValue): \(first)"
+    /// Puts the source into the journal in chunks as it is read again, and returns the refused rows. From here on
+    /// work is paged back out of the journal, and the scan (the CSV's bytes) is gone when this returns, so memory
+    /// stays flat however long the source.
+    private func plan(
+        _ scan: consuming SourceScan, run runID: Int64, journal: Journal, pool: BlockingPool
+    ) async throws -> [SourceProblem] {
+        for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
+        let options = settings.sourceOptions
+        let fingerprint = settings.codec.fingerprint
+        let problems = scan.problems
+        // Reading rows checks files (a syscall per row), so chunks are read on the pool, not here.
+        var rows = scan.makeIterator()
+        while true {
+            let (chunk, rest) = try await pool.run { [rows] in
+                var rows = rows
+                return (rows.next(Self.chunk), rows)
+            }
+            rows = rest
+            guard !chunk.isEmpty else { break }
+            _ = try await journal.addItems(
+                SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
+        }
+        _ = try await journal.addItems(
+            SourcePlan(problems: problems).journalItems(options: options, fingerprint: fingerprint), run: runID)
+        return problems
     }
 
-    private func readSource() throws -> SourceScan {
-        switch settings.source {
-        case .csv(let path): try SourceReader.scanCSV(at: path, options: settings.sourceOptions)
-        case .folder(let path): try SourceReader.scanFolder(at: path, options: settings.sourceOptions)
+    /// Writes the run's report as it stands at its end.
+    private func writeReport(
+        run: Int64, journal: Journal, to directory: String, pool: BlockingPool
+    ) async throws -> ReportWriter.Files {
+        var (report, items) = try await journal.report(run: run)
+        report.endedAt = Date()
+        return try await pool.run { [report, items] in try ReportWriter.write(run: report, items: items, to: directory) }
+    }
+
+    @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
+    private static func readSource(_ source: Settings.Source, options: SourceOptions) throws -> SourceScan {
+        switch source {
+        case .csv(let path): try SourceReader.scanCSV(at: path, options: options)
+        case .folder(let path): try SourceReader.scanFolder(at: path, options: options)
         }
     }
 
     /// For `--match mail|employeeId`: finds each user's id through Graph ($batch); unknown keys fail here and
-    /// are left out of the returned page.
+    /// are left out of the returned page; keys not looked up (offline) stay as they are.
     func resolveKeys(_ page: [Journal.Item], journal: Journal) async throws -> [Journal.Item] {
         let options = settings.sourceOptions
-        guard let client, options.target == .users, options.keyKind == .mail || options.keyKind == .employeeId else {
+        guard options.target == .users, options.keyKind.needsLookup else {
             return page
         }
         let keys = page.filter { $0.action == .upload && $0.resolvedID == nil }.map(\.key)
         guard !keys.isEmpty else { return page }
-        let found = try await client.resolveUsers(keys: keys, by: options.keyKind)
+        let found = try await graph.resolveUsers(keys: keys, by: options.keyKind)
         var remaining: [Journal.Item] = []
         for var item in page {
             guard item.action == .upload, item.resolvedID == nil else {
@@ -240,6 +280,7 @@ public struct UploadJob: Sendable {
                 continue
             }
             let problem: String
+            let failure: FailureReason
             switch found[item.key] {
             case .found(let user):
                 item.resolvedID = user.id
@@ -248,24 +289,30 @@ public struct UploadJob: Sendable {
                 try await journal.record(update, item: item.id)
                 remaining.append(item)
                 continue
+            case .unchecked:
+                remaining.append(item)
+                continue
             case .notFound, nil:
+                failure = .unknownKey
                 problem = "no user has \(options.keyKind.rawValue) '\(item.key)'"
             case .ambiguous(let users):
+                failure = .ambiguousKey
                 problem = "\(users.count) users share \(options.keyKind.rawValue) '\(item.key)': "
                     + users.map(\.userPrincipalName).joined(separator: ", ")
             case .failed(let message):
+                failure = .lookupFailed
                 problem = "cannot look up \(options.keyKind.rawValue) '\(item.key)': \(message)"
             }
-            try await journal.record(Journal.ItemUpdate(.failed, reason: problem), item: item.id)
+            try await journal.record(Journal.ItemUpdate(.failed, failure: failure, reason: problem), item: item.id)
             events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .failed, detail: problem)))
         }
         return remaining
     }
 
-    /// For a dry run with a tenant: whether each target of a page exists, is enabled and has a photo (read-only).
-    func dryRunLookups(_ page: [Journal.Item]) async -> [PhotoTarget: TargetState] {
-        guard settings.dryRun, let client else { return [:] }
-        return await client.lookupTargets(page.map(target(of:)))
+    /// For a dry run: whether each target of a page exists, is enabled and has a photo (read-only).
+    func dryRunLookups(_ page: [Journal.Item]) async throws -> [PhotoTarget: TargetState] {
+        guard settings.dryRun else { return [:] }
+        return try await graph.lookupTargets(page.map(target(of:)))
     }
 
     func target(of item: Journal.Item) -> PhotoTarget {

@@ -1,4 +1,9 @@
 import Foundation
+import PhotoGraph
+import PhotoJournal
+import PhotoModel
+import PhotoReports
+import PhotoSources
 
 /// What an upload (or dry) run did, for the closing lines, the exit code and the report.
 public struct UploadSummary: Sendable {

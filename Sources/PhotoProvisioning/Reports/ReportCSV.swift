@@ -1,3 +1,4 @@
+
 /// report.csv: one row per item, RFC 4180, with text that a spreadsheet would run as a formula neutralised.
 ///
 /// Every text cell (anything that came from a source file, a user or Graph, and our own words) that starts with
@@ -26,14 +27,17 @@ enum ReportCSV {
         out.reserveCapacity(128 + items.count * 200)
         out += columns.joined(separator: ",") + "\r\n"
         for item in items {
+            let record = item.record
+            let photo = record.photo
             let cells: [String] = [
-                text(run.id), number(item.line), text(item.targetKind.rawValue), text(item.key),
-                text(item.displayName), text(item.outcome.rawValue), text(item.reason), number(item.httpStatus),
-                text(item.requestID), text(item.sourcePath), number(item.sourceBytes), number(item.sourceWidth),
-                number(item.sourceHeight), text(item.sourceFormat), number(item.outputBytes), number(item.outputWidth),
-                number(item.outputHeight), number(item.outputQuality), number(item.orientation),
-                fraction(item.cropFraction), flag(item.qualityLowered), flag(item.dimensionsLowered),
-                flag(item.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
+                text(run.id), number(record.line), text(record.target.noun), text(record.key),
+                text(item.displayName), text(item.outcome.rawValue), text(record.reason),
+                number(record.reply.httpStatus), text(record.reply.requestID), text(record.sourcePath),
+                number(photo.sourceBytes), number(photo.sourceWidth), number(photo.sourceHeight),
+                text(photo.sourceFormat), number(photo.outputBytes), number(photo.outputWidth),
+                number(photo.outputHeight), number(photo.outputQuality), number(photo.orientation),
+                fraction(photo.cropFraction), flag(photo.qualityLowered), flag(photo.dimensionsLowered),
+                flag(photo.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
             ]
             out += cells.joined(separator: ",")
             out += "\r\n"

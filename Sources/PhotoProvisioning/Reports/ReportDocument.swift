@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// The JSON shape of a report: report.json, and (compacted) the data block inside report.html.
 ///
@@ -41,7 +42,7 @@ struct ReportDocument: Encodable {
         var root = encoder.container(keyedBy: Keys.self)
         try root.encode(Self.formatName, forKey: .format)
         try root.encode(Self.formatVersion, forKey: .formatVersion)
-        try root.encode("photoprov \(PhotoProvisioning.version)", forKey: .generator)
+        try root.encode("photoprov \(Release.version)", forKey: .generator)
         try root.encode(generatedAt, forKey: .generatedAt)
 
         var runBox = root.nestedContainer(keyedBy: Keys.self, forKey: .run)
@@ -61,9 +62,9 @@ struct ReportDocument: Encodable {
         try put(run.tenant, .tenant, in: &runBox)
         try put(run.graphHost, .graphHost, in: &runBox)
         try runBox.encode(items.count, forKey: .itemCount)
-        let counts = ReportOutcome.counts(in: items)
+        let counts = Outcome.counts(in: items)
         try runBox.encode(
-            Dictionary(uniqueKeysWithValues: ReportOutcome.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+            Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
             forKey: .counts)
         var flagCounts = Dictionary(uniqueKeysWithValues: ReportFlag.allCases.map { ($0.rawValue, 0) })
         for item in items {
@@ -75,7 +76,7 @@ struct ReportDocument: Encodable {
             // The page's script labels and colours outcomes and flags from here, so Swift stays the one source.
             var legend = root.nestedContainer(keyedBy: Keys.self, forKey: .legend)
             var outcomes = legend.nestedUnkeyedContainer(forKey: .outcomes)
-            for outcome in ReportOutcome.allCases {
+            for outcome in Outcome.allCases {
                 try outcomes.encode(["id": outcome.rawValue, "label": outcome.label, "tone": outcome.tone.rawValue])
             }
             var flags = legend.nestedUnkeyedContainer(forKey: .flags)
@@ -92,28 +93,30 @@ struct ReportDocument: Encodable {
     }
 
     private func encode(_ item: ReportItem, into box: inout KeyedEncodingContainer<Keys>) throws {
-        try put(item.line, .line, in: &box)
-        try box.encode(item.targetKind, forKey: .targetKind)
-        try box.encode(item.key, forKey: .key)
+        let record = item.record
+        let photo = record.photo
+        try put(record.line, .line, in: &box)
+        try box.encode(record.target.noun, forKey: .targetKind)
+        try box.encode(record.key, forKey: .key)
         try put(item.displayName, .displayName, in: &box)
         try box.encode(item.outcome, forKey: .outcome)
-        try put(item.reason, .reason, in: &box)
-        try put(item.httpStatus, .httpStatus, in: &box)
-        try put(item.requestID, .requestId, in: &box)
-        try put(item.sourcePath, .sourcePath, in: &box)
-        try put(item.sourceBytes, .sourceBytes, in: &box)
-        try put(item.sourceWidth, .sourceWidth, in: &box)
-        try put(item.sourceHeight, .sourceHeight, in: &box)
-        try put(item.sourceFormat, .sourceFormat, in: &box)
-        try put(item.outputBytes, .outputBytes, in: &box)
-        try put(item.outputWidth, .outputWidth, in: &box)
-        try put(item.outputHeight, .outputHeight, in: &box)
-        try put(item.outputQuality, .outputQuality, in: &box)
-        try put(item.orientation, .orientation, in: &box)
-        try put(item.cropFraction.flatMap { Self.finite($0, places: 4) }, .cropFraction, in: &box)
-        try box.encode(item.qualityLowered, forKey: .qualityLowered)
-        try box.encode(item.dimensionsLowered, forKey: .dimensionsLowered)
-        try box.encode(item.upscaleAvoided, forKey: .upscaleAvoided)
+        try put(record.reason, .reason, in: &box)
+        try put(record.reply.httpStatus, .httpStatus, in: &box)
+        try put(record.reply.requestID, .requestId, in: &box)
+        try put(record.sourcePath, .sourcePath, in: &box)
+        try put(photo.sourceBytes, .sourceBytes, in: &box)
+        try put(photo.sourceWidth, .sourceWidth, in: &box)
+        try put(photo.sourceHeight, .sourceHeight, in: &box)
+        try put(photo.sourceFormat, .sourceFormat, in: &box)
+        try put(photo.outputBytes, .outputBytes, in: &box)
+        try put(photo.outputWidth, .outputWidth, in: &box)
+        try put(photo.outputHeight, .outputHeight, in: &box)
+        try put(photo.outputQuality, .outputQuality, in: &box)
+        try put(photo.orientation, .orientation, in: &box)
+        try put(photo.cropFraction.flatMap { Self.finite($0, places: 4) }, .cropFraction, in: &box)
+        try box.encode(photo.qualityLowered, forKey: .qualityLowered)
+        try box.encode(photo.dimensionsLowered, forKey: .dimensionsLowered)
+        try box.encode(photo.upscaleAvoided, forKey: .upscaleAvoided)
         try box.encode(item.flags, forKey: .flags)
         switch mode {
         case .file(let previews):

@@ -1,3 +1,4 @@
+
 /// Why a report could not be written; the message names the file or folder.
 public struct ReportError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The kind of failure.

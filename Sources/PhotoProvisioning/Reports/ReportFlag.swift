@@ -1,3 +1,6 @@
+import PhotoModel
+
+
 /// Something about a photo worth a human look, computed from a `ReportItem`'s facts.
 ///
 /// The raw value is the stable spelling in report.json (`flags` array) and report.csv (`flags` column, `;`-separated).
@@ -19,6 +22,22 @@ public enum ReportFlag: String, Sendable, Hashable, CaseIterable, Codable {
     public static let lowResolutionSide = 240
     /// Crops cutting away more than this share of the upright source's area are flagged `heavyCrop`.
     public static let heavyCropFraction = 0.40
+
+    /// The flags `photo` deserves, in `allCases` order.
+    public static func flags(of photo: PhotoFacts) -> [ReportFlag] {
+        allCases.filter { flag in
+            switch flag {
+            case .lowResolution:
+                guard let width = photo.sourceWidth, let height = photo.sourceHeight else { return false }
+                return min(width, height) < lowResolutionSide
+            case .upscaleAvoided: return photo.upscaleAvoided
+            case .heavyCrop: return (photo.cropFraction ?? 0) > heavyCropFraction
+            case .qualityLowered: return photo.qualityLowered
+            case .dimensionsLowered: return photo.dimensionsLowered
+            case .exifRotated: return (photo.orientation ?? 1) != 1
+            }
+        }
+    }
 
     /// A short label for people.
     public var label: String {

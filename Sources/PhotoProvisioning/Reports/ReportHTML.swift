@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// report.html: one self-contained page that is at once HTML5 and well-formed XML.
 ///
@@ -15,7 +16,7 @@ enum ReportHTML {
 
         var head = ""
         head.reserveCapacity(24_000)
-        let counts = ReportOutcome.counts(in: items)
+        let counts = Outcome.counts(in: items)
         let title = "\(run.kind.label) report · \(grouped(items.count)) \(items.count == 1 ? "person" : "people")"
         head += """
             <!DOCTYPE html>
@@ -24,7 +25,7 @@ enum ReportHTML {
             <meta charset="utf-8"/>
             <meta name="viewport" content="width=device-width, initial-scale=1"/>
             <meta name="color-scheme" content="light dark"/>
-            <meta name="generator" content="photoprov \(PhotoProvisioning.version)"/>
+            <meta name="generator" content="photoprov \(Release.version)"/>
             <title>\(escape("Profile photos: \(title) · run \(run.id)"))</title>
             <style>/*<![CDATA[*/
 
@@ -59,11 +60,11 @@ enum ReportHTML {
         head += "<section class=\"panel summary\" aria-labelledby=\"summary-h\">\n"
         head += "<h2 id=\"summary-h\" class=\"visually-hidden\">Summary</h2>\n<dl class=\"stats\">"
         head += "<div><dt>People</dt><dd>\(grouped(items.count))</dd></div>"
-        head += "<div><dt>Duration</dt><dd>\(escape(run.duration.map(duration) ?? "–"))</dd></div>"
+        head += "<div><dt>Duration</dt><dd>\(escape(run.duration.map(TimeSpan.format) ?? "–"))</dd></div>"
         let throughput = run.throughput(itemCount: items.count).map { String(format: "%.1f/s", $0) } ?? "–"
         head += "<div><dt>Throughput</dt><dd>\(escape(throughput))</dd></div>"
         head += "</dl>\n<ul class=\"counts\" aria-label=\"Counts by outcome\">"
-        for outcome in ReportOutcome.allCases where (counts[outcome] ?? 0) > 0 {
+        for outcome in Outcome.allCases where (counts[outcome] ?? 0) > 0 {
             head += "<li class=\"tone-\(outcome.tone.rawValue)\"><span class=\"n\">\(grouped(counts[outcome]!))</span>"
             head += " <span>\(escape(outcome.label))</span></li>"
         }
@@ -131,7 +132,7 @@ enum ReportHTML {
             head += "<dt><span class=\"flag\">\(escape(flag.label))</span></dt><dd>\(escape(flag.explanation))</dd>"
         }
         head += "</dl>\n</section>\n</main>\n"
-        head += "<footer class=\"wrap\"><p>Written by photoprov \(escape(PhotoProvisioning.version)) on "
+        head += "<footer class=\"wrap\"><p>Written by photoprov \(escape(Release.version)) on "
         head += "\(escape(display(generatedAt))). This page is self-contained and needs no network.</p></footer>\n"
         head += "<script type=\"application/json\" id=\"report-data\">"
 
@@ -233,16 +234,6 @@ enum ReportHTML {
             out.append(digit)
         }
         return number < 0 ? "-" + out : out
-    }
-
-    /// A duration for people: `0.8 s`, `42 s`, `4 min 12 s`, `2 h 5 min`.
-    static func duration(_ seconds: TimeInterval) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "–" }
-        if seconds < 10 { return String(format: "%.1f s", seconds) }
-        let whole = Int(seconds.rounded())
-        if whole < 60 { return "\(whole) s" }
-        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
-        return "\(whole / 3600) h \(whole % 3600 / 60) min"
     }
 
     /// A date as `2026-11-22 06:01:02 UTC`.

@@ -1,158 +1,39 @@
-import PhotoCodec
+import PhotoModel
 
-/// One row of a report: who, what happened, and what the photo looked like before and after.
+/// One row of a report: the item's record (who, which file, the photo's facts, Graph's answer, why), what that
+/// means for people, and small pictures of the photo before and after.
 ///
-/// A plain value filled from the journal (or the pipeline) by whoever writes the report; every fact that may be
-/// unknown is optional and shows as empty in the CSV, `null` in the JSON and is left out of the HTML.
+/// Every fact that may be unknown shows as empty in the CSV, `null` in the JSON and is left out of the HTML.
 public struct ReportItem: Sendable, Hashable {
-    /// What kind of directory object the photo is for.
-    public enum TargetKind: String, Sendable, Hashable, CaseIterable, Codable {
-        case user, group, team
-    }
-
-    /// The 1-based line or row of the source (CSV line, or position in a folder listing), when known.
-    public var line: Int?
-    /// User, group or team.
-    public var targetKind: TargetKind
-    /// The UPN or object id the photo is for, as given by the source.
-    public var key: String
+    /// The item as the journal holds it.
+    public var record: ItemRecord
+    /// What happened, as people read it (`Outcome(record.state, run:)` for a journal's item).
+    public var outcome: Outcome
     /// The person's display name, when the directory or the source gave one.
     public var displayName: String?
-    /// What happened.
-    public var outcome: ReportOutcome
-    /// Why, in words (error message, skip reason); nil when there is nothing to say.
-    public var reason: String?
-    /// The HTTP status of the last Graph response for this item, when there was one.
-    public var httpStatus: Int?
-    /// Graph's `request-id` for the last response, for support cases.
-    public var requestID: String?
-
-    /// The image file as the source named it.
-    public var sourcePath: String?
-    /// The image file's size in bytes.
-    public var sourceBytes: Int?
-    /// The source's width in pixels as stored (before orientation).
-    public var sourceWidth: Int?
-    /// The source's height in pixels as stored (before orientation).
-    public var sourceHeight: Int?
-    /// The source's format by content (`jpeg`, `png`).
-    public var sourceFormat: String?
-
-    /// The converted JPEG's size in bytes.
-    public var outputBytes: Int?
-    /// The converted JPEG's width in pixels.
-    public var outputWidth: Int?
-    /// The converted JPEG's height in pixels.
-    public var outputHeight: Int?
-    /// The JPEG quality used for the output.
-    public var outputQuality: Int?
-
-    /// The EXIF orientation that was applied (1 = upright, 1–8).
-    public var orientation: Int?
-    /// The share (0–1) of the upright source's area the crop cut away.
-    public var cropFraction: Double?
-    /// Whether the quality was lowered to meet the byte budget.
-    public var qualityLowered: Bool
-    /// Whether the dimensions were lowered below the box to meet the byte budget.
-    public var dimensionsLowered: Bool
-    /// Whether the source was smaller than the box and so not enlarged.
-    public var upscaleAvoided: Bool
-
     /// A small JPEG (or PNG) of the whole upright source, embedded in the HTML; keep it around 64–96 px.
     public var sourcePreview: [UInt8]?
     /// A small JPEG (or PNG) of the photo as uploaded (or as it would be), embedded in the HTML; same size advice.
     public var outputPreview: [UInt8]?
 
-    /// Creates an item; everything but the key and outcome is optional.
+    /// Creates a row for `record`.
     public init(
-        line: Int? = nil, targetKind: TargetKind = .user, key: String, displayName: String? = nil,
-        outcome: ReportOutcome, reason: String? = nil, httpStatus: Int? = nil, requestID: String? = nil,
-        sourcePath: String? = nil, sourceBytes: Int? = nil, sourceWidth: Int? = nil, sourceHeight: Int? = nil,
-        sourceFormat: String? = nil, outputBytes: Int? = nil, outputWidth: Int? = nil, outputHeight: Int? = nil,
-        outputQuality: Int? = nil, orientation: Int? = nil, cropFraction: Double? = nil, qualityLowered: Bool = false,
-        dimensionsLowered: Bool = false, upscaleAvoided: Bool = false, sourcePreview: [UInt8]? = nil,
+        _ record: ItemRecord, outcome: Outcome, displayName: String? = nil, sourcePreview: [UInt8]? = nil,
         outputPreview: [UInt8]? = nil
     ) {
-        self.line = line
-        self.targetKind = targetKind
-        self.key = key
-        self.displayName = displayName
+        self.record = record
         self.outcome = outcome
-        self.reason = reason
-        self.httpStatus = httpStatus
-        self.requestID = requestID
-        self.sourcePath = sourcePath
-        self.sourceBytes = sourceBytes
-        self.sourceWidth = sourceWidth
-        self.sourceHeight = sourceHeight
-        self.sourceFormat = sourceFormat
-        self.outputBytes = outputBytes
-        self.outputWidth = outputWidth
-        self.outputHeight = outputHeight
-        self.outputQuality = outputQuality
-        self.orientation = orientation
-        self.cropFraction = cropFraction
-        self.qualityLowered = qualityLowered
-        self.dimensionsLowered = dimensionsLowered
-        self.upscaleAvoided = upscaleAvoided
+        self.displayName = displayName
         self.sourcePreview = sourcePreview
         self.outputPreview = outputPreview
     }
 
-    /// Copies what the codec reports about a conversion: source and output facts, flags, the source preview
-    /// (`ConvertOptions.previewSide` makes one) and, when `previewSide` is above zero, a small copy of the output.
-    ///
-    /// - Parameters:
-    ///   - photo: the conversion result.
-    ///   - previewSide: the longest side of the output preview in pixels (80 suits the contact sheet); 0 for none.
-    @available(*, noasync, message: "blocking CPU work when previewSide > 0: run it on a worker")
-    public mutating func record(_ photo: ConvertedPhoto, previewSide: Int = 80) {
-        if previewSide > 0 { outputPreview = Self.preview(ofJPEG: photo.jpeg, side: previewSide) }
-        recordFacts(photo)
-    }
-
-    /// A small JPEG (longest side `side`, quality 70) of an encoded image for the report; nil when it cannot be made.
-    @available(*, noasync, message: "blocking CPU work: run it on a worker, not the cooperative pool")
-    public static func preview(ofJPEG bytes: [UInt8], side: Int = 80) -> [UInt8]? {
-        let options = ConvertOptions(maxSide: max(16, side), crop: .none, quality: 70, maxBytes: 64 * 1024)
-        return try? PhotoCodec.convert(bytes, options: options).jpeg
-    }
-
-    private mutating func recordFacts(_ photo: ConvertedPhoto) {
-        sourceWidth = photo.sourceWidth
-        sourceHeight = photo.sourceHeight
-        sourceFormat = photo.sourceFormat.rawValue
-        outputBytes = photo.jpeg.count
-        outputWidth = photo.width
-        outputHeight = photo.height
-        outputQuality = photo.quality
-        orientation = photo.orientation
-        cropFraction = photo.cropFraction
-        qualityLowered = photo.qualityLowered
-        dimensionsLowered = photo.dimensionsLowered
-        upscaleAvoided = photo.upscaleAvoided
-        if let preview = photo.preview { sourcePreview = preview }
-    }
-
     /// The flags worth a human look, in `ReportFlag.allCases` order.
-    public var flags: [ReportFlag] {
-        ReportFlag.allCases.filter { flag in
-            switch flag {
-            case .lowResolution:
-                guard let width = sourceWidth, let height = sourceHeight else { return false }
-                return min(width, height) < ReportFlag.lowResolutionSide
-            case .upscaleAvoided: return upscaleAvoided
-            case .heavyCrop: return (cropFraction ?? 0) > ReportFlag.heavyCropFraction
-            case .qualityLowered: return qualityLowered
-            case .dimensionsLowered: return dimensionsLowered
-            case .exifRotated: return (orientation ?? 1) != 1
-            }
-        }
-    }
+    public var flags: [ReportFlag] { ReportFlag.flags(of: record.photo) }
 
     /// The name people know: the display name when there is one, else the key.
     public var title: String {
         if let displayName, !displayName.isEmpty { return displayName }
-        return key
+        return record.key
     }
 }

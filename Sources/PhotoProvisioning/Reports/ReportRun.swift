@@ -1,23 +1,15 @@
 import Foundation
+import PhotoModel
 
 /// One run as a report shows it: what ran, when, how fast, and what the tenant's photo policy said.
 ///
 /// Counts by outcome are not stored here: the writer derives them from the items it is given, so the summary
-/// at the top of a report can never disagree with its rows (`ReportOutcome.counts(in:)`).
+/// at the top of a report can never disagree with its rows (`Outcome.counts(in:)`).
 public struct ReportRun: Sendable, Hashable {
-    /// Whether the run wrote to the tenant.
-    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
-        case upload
-        case dryRun = "dry-run"
-
-        /// A short label for people.
-        public var label: String { self == .upload ? "Upload" : "Dry run" }
-    }
-
     /// The journal's run id.
     public var id: String
     /// Upload or dry run.
-    public var kind: Kind
+    public var kind: RunKind
     /// When the run started.
     public var startedAt: Date
     /// When the run ended; nil while it is still running or when it was killed.
@@ -39,9 +31,9 @@ public struct ReportRun: Sendable, Hashable {
     /// An explicit throughput in items per second; when nil, `throughput(itemCount:)` computes one.
     public var measuredThroughput: Double?
 
-    /// Creates a run; `arguments` pass through `redactingSecrets` so reports never show a secret.
+    /// Creates a run; `arguments` pass through `Redaction.arguments` so reports never show a secret.
     public init(
-        id: String, kind: Kind, startedAt: Date, endedAt: Date? = nil, policyVerdict: String = "not checked",
+        id: String, kind: RunKind, startedAt: Date, endedAt: Date? = nil, policyVerdict: String = "not checked",
         policyExplanation: String = "", policyAllowsUploads: Bool? = nil, arguments: [String] = [],
         tenant: String? = nil, graphHost: String? = nil, duration: TimeInterval? = nil, throughput: Double? = nil
     ) {
@@ -52,7 +44,7 @@ public struct ReportRun: Sendable, Hashable {
         self.policyVerdict = policyVerdict
         self.policyExplanation = policyExplanation
         self.policyAllowsUploads = policyAllowsUploads
-        self.arguments = Self.redactingSecrets(arguments)
+        self.arguments = Redaction.arguments(arguments)
         self.tenant = tenant
         self.graphHost = graphHost
         self.measuredDuration = duration
@@ -61,7 +53,7 @@ public struct ReportRun: Sendable, Hashable {
 
     /// Replaces the arguments, masking secrets.
     public mutating func setArguments(_ arguments: [String]) {
-        self.arguments = Self.redactingSecrets(arguments)
+        self.arguments = Redaction.arguments(arguments)
     }
 
     /// The run's length in seconds: the explicit duration, else end minus start, else nil.
@@ -77,36 +69,9 @@ public struct ReportRun: Sendable, Hashable {
         guard let duration, duration > 0 else { return nil }
         return Double(itemCount) / duration
     }
+}
 
-    /// Masks the value of every option named like a secret and any argument shaped like a token (`Redaction`).
-    public static func redactingSecrets(_ arguments: [String]) -> [String] {
-        Redaction.arguments(arguments)
-    }
-
-    /// Masks secrets inside free text (reasons, explanations): JWTs, `Bearer …` values and
-    /// `client_secret=…` / `client_assertion=…` / `access_token=…` form fields become `***`.
-    public static func redactingSecrets(in text: String) -> String {
-        // Cheap test first: most texts hold none of these.
-        let lowered = text.lowercased()
-        guard
-            text.contains("eyJ") || lowered.contains("bearer") || lowered.contains("secret")
-                || lowered.contains("assertion") || lowered.contains("token")
-        else { return text }
-        var result = text
-        for (pattern, template) in secretPatterns {
-            let range = NSRange(result.startIndex..., in: result)
-            result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: template)
-        }
-        return result
-    }
-
-    private static let secretPatterns: [(NSRegularExpression, String)] = [
-        (#"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"#, "***"),
-        (#"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"#, "$1***"),
-        (
-            #"(?i)((?:client_secret|client_assertion|access_token|refresh_token)["']?\s*[=:]\s*["']?)[^&\s"',}]+"#,
-            "$1***"
-        ),
-    ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
-
+extension RunKind {
+    /// A short label for people.
+    public var label: String { self == .upload ? "Upload" : "Dry run" }
 }

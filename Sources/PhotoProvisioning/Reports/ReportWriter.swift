@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// Writes a run's report.html, report.csv and report.json into a folder.
 ///
@@ -48,12 +49,12 @@ public enum ReportWriter {
     ) throws(ReportError) -> Files {
         // Free text comes from Graph errors and exceptions; mask anything shaped like a secret once, for all files.
         var run = run
-        run.policyVerdict = ReportRun.redactingSecrets(in: run.policyVerdict)
-        run.policyExplanation = ReportRun.redactingSecrets(in: run.policyExplanation)
+        run.policyVerdict = Redaction.text(run.policyVerdict)
+        run.policyExplanation = Redaction.text(run.policyExplanation)
         let items = items.map { item in
-            guard let reason = item.reason else { return item }
+            guard let reason = item.record.reason else { return item }
             var copy = item
-            copy.reason = ReportRun.redactingSecrets(in: reason)
+            copy.record.reason = Redaction.text(reason)
             return copy
         }
         do {
@@ -92,23 +93,12 @@ public enum ReportWriter {
         return files
     }
 
-    /// Writes the three files from async code: the same as the synchronous `write`, run on a worker thread so the
-    /// cooperative pool is not blocked by file I/O.
-    @discardableResult
-    public static func write(
-        run: ReportRun, items: [ReportItem], to directory: String, options: Options = Options()
-    ) async throws(ReportError) -> Files {
-        try await BlockingWorkers.run { () -> Result<Files, ReportError> in
-            Result { () throws(ReportError) in try write(run: run, items: items, to: directory, options: options) }
-        }.get()
-    }
-
     /// Writes `bytes` to a temporary file beside `path`, flushes it, and renames it over `path`.
     private static func replace(_ path: String, with bytes: [UInt8]) throws(ReportError) {
         let temporary = path + ".tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw ReportError(.cannotWrite, path: path, "cannot create a temporary file: \(errnoText())")
+            throw ReportError(.cannotWrite, path: path, "cannot create a temporary file: \(SystemError.last)")
         }
         var failure: String?
         bytes.withUnsafeBytes { buffer in
@@ -117,23 +107,19 @@ public enum ReportWriter {
                 let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = errnoText()
+                    failure = SystemError.last
                     return
                 }
                 offset += written
             }
         }
-        if failure == nil && fsync(descriptor) != 0 { failure = errnoText() }
-        if close(descriptor) != 0 && failure == nil { failure = errnoText() }
-        if failure == nil && rename(temporary, path) != 0 { failure = errnoText() }
+        if failure == nil && fsync(descriptor) != 0 { failure = SystemError.last }
+        if close(descriptor) != 0 && failure == nil { failure = SystemError.last }
+        if failure == nil && rename(temporary, path) != 0 { failure = SystemError.last }
         if let failure {
             unlink(temporary)
             throw ReportError(.cannotWrite, path: path, "cannot write the report: \(failure)")
         }
-    }
-
-    private static func errnoText() -> String {
-        String(cString: strerror(errno)).lowercased()
     }
 
     private static func reason(_ error: any Error) -> String {

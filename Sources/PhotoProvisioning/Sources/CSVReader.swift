@@ -1,9 +1,10 @@
+
 /// Reads CSV bytes record by record (RFC 4180 quoting), remembering the physical line each record starts on.
 ///
 /// Hand-written because neither Foundation nor the system offers a CSV reader. Lenient where spreadsheets
 /// are sloppy: a quote inside an unquoted field is kept as a character, and text after a closing quote is
 /// appended to the field. One record at a time, so a long source never exists as rows all at once.
-struct CSVReader: IteratorProtocol {
+struct CSVReader: IteratorProtocol, Sendable {
     /// One record: its fields and the 1-based physical line where it starts.
     struct Record: Equatable {
         var line: Int

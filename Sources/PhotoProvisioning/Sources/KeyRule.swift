@@ -1,3 +1,5 @@
+import PhotoModel
+
 /// Checks and normalises keys: UPNs and mail addresses must look like name@domain, ids like GUIDs.
 enum KeyRule {
     /// The normalised key, or why `raw` is not a valid key of kind `kind`.

@@ -1,8 +1,9 @@
 import Foundation
+import PhotoModel
 
 /// Resolves photo paths against a source folder and checks them: inside the folder (unless allowed
 /// outside), an existing, readable, non-empty regular file.
-struct PathGuard {
+package struct PathGuard {
     /// The source folder as an absolute, `..`-free path.
     let root: String
     /// The source folder with symlinks resolved.
@@ -31,17 +32,17 @@ struct PathGuard {
         }
         var info = stat()
         if lstat(path, &info) != 0 {
-            return .failure(errno == ENOENT || errno == ENOTDIR ? .missingFile : .unreadableFile(PathGuard.lastError()))
+            return .failure(errno == ENOENT || errno == ENOTDIR ? .missingFile : .unreadableFile(SystemError.last))
         }
         guard let real = PathGuard.realPath(path) else {
             // A dangling symlink is a missing file; a loop or a permission problem makes it unreadable.
-            return .failure(errno == ENOENT ? .missingFile : .unreadableFile(PathGuard.lastError()))
+            return .failure(errno == ENOENT ? .missingFile : .unreadableFile(SystemError.last))
         }
         if !allowOutside && !PathGuard.isInside(real, realRoot) { return .failure(.outsideSource(.symlink)) }
-        guard stat(real, &info) == 0 else { return .failure(.unreadableFile(PathGuard.lastError())) }
+        guard stat(real, &info) == 0 else { return .failure(.unreadableFile(SystemError.last)) }
         guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notAFile) }
         let fd = open(real, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadableFile(PathGuard.lastError())) }
+        guard fd >= 0 else { return .failure(.unreadableFile(SystemError.last)) }
         close(fd)
         guard info.st_size > 0 else { return .failure(.emptyFile) }
         return .success(Checked(path: path, realPath: real))
@@ -59,7 +60,7 @@ struct PathGuard {
     }
 
     /// `path` made absolute against `base`, with `.` and `..` resolved lexically (symlinks untouched).
-    static func absolute(_ path: String, base: String) -> String {
+    package static func absolute(_ path: String, base: String) -> String {
         let joined = path.hasPrefix("/") ? path : base + "/" + path
         var parts: [Substring] = []
         for part in joined.split(separator: "/") {
@@ -83,5 +84,4 @@ struct PathGuard {
         return String(cString: resolved)
     }
 
-    private static func lastError() -> String { String(cString: strerror(errno)).lowercased() }
 }

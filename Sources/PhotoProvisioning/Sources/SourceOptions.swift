@@ -1,3 +1,5 @@
+import PhotoModel
+
 /// How to read a source: what its keys are, whose photos they set, and which columns and paths to accept.
 public struct SourceOptions: Sendable, Equatable {
     /// `--match`: what the keys name (default UPN). Ignored for groups and teams, which are keyed by id.

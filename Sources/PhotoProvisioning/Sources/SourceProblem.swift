@@ -1,3 +1,5 @@
+import PhotoModel
+
 /// A row (or file) refused by validation, with where it is and why.
 public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
     /// Why a row was refused.
@@ -95,16 +97,7 @@ extension SourceProblem.Reason {
 }
 
 extension MatchKey {
-    /// How people call this key in messages.
-    public var displayName: String {
-        switch self {
-        case .upn: "UPN"
-        case .mail: "mail address"
-        case .employeeId: "employee id"
-        case .id: "object id"
-        }
-    }
-
+    /// What a valid key of this kind looks like, for messages.
     var expectedForm: String {
         switch self {
         case .upn, .mail: "expected name@domain"

@@ -1,8 +1,9 @@
 import Foundation
+import PhotoModel
 
 /// Reads a source (`--csv FILE` or `--dir DIR`) into a validated `SourcePlan`.
 ///
-/// Blocking file I/O: call from a worker (e.g. `BlockingWorkers.run`) when on the cooperative pool.
+/// Blocking file I/O: call from a worker thread (the pipeline's `BlockingPool`), never from async code directly.
 public enum SourceReader {
     /// Header names recognised for the key column, per key kind, compared without case, spaces, `_` or `-`.
     static func keyColumnNames(_ kind: MatchKey) -> [String] {
@@ -25,6 +26,7 @@ public enum SourceReader {
     ///
     /// - Throws: `SourceError` when the file cannot be read, is not UTF-8, has no header, or lacks the key
     ///   or photo column. Row problems are returned in the plan instead.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
     public static func readCSV(at path: String, options: SourceOptions) throws(SourceError) -> SourcePlan {
         try scanCSV(at: path, options: options).plan
     }
@@ -32,6 +34,7 @@ public enum SourceReader {
     /// Reads and validates the folder at `path` into a plan holding every item at once.
     ///
     /// - Throws: `SourceError` when the folder cannot be listed or `options.domain` is not a domain.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
     public static func readFolder(at path: String, options: SourceOptions) throws(SourceError) -> SourcePlan {
         try scanFolder(at: path, options: options).plan
     }
@@ -41,6 +44,7 @@ public enum SourceReader {
     ///
     /// - Throws: `SourceError` when the file cannot be read, is not UTF-8, has no header, or lacks the key
     ///   or photo column. Row problems are returned in the scan instead.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
     public static func scanCSV(at path: String, options: SourceOptions) throws(SourceError) -> SourceScan {
         var bytes: [UInt8]
         do {
@@ -89,6 +93,7 @@ public enum SourceReader {
     /// `options.domain`. The scan keeps the image names and hands the items out one at a time.
     ///
     /// - Throws: `SourceError` when the folder cannot be listed or `options.domain` is not a domain.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
     public static func scanFolder(at path: String, options: SourceOptions) throws(SourceError) -> SourceScan {
         let keyKind = options.keyKind
         if let domain = options.domain, !KeyRule.isAddress("alias@" + domain) {
@@ -260,7 +265,7 @@ enum PathGuardMessage {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
         {
-            return String(cString: strerror(Int32(underlying.code))).lowercased()
+            return SystemError.describe(Int32(underlying.code))
         }
         if nsError.domain == NSCocoaErrorDomain {
             switch nsError.code {

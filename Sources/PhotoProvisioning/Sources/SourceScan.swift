@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// A source read and validated, whose valid items are handed out one at a time, in source order.
 ///
@@ -30,11 +31,20 @@ public struct SourceScan: Sequence, Sendable {
         Iterator(scan: self, cursor: rows.makeCursor())
     }
 
-    /// Yields the valid items in source order.
-    public struct Iterator: IteratorProtocol {
+    /// Yields the valid items in source order. Each step checks the row's file: blocking I/O.
+    public struct Iterator: IteratorProtocol, Sendable {
         let scan: SourceScan
         var cursor: SourceRows.Cursor
         var position = 0
+
+        /// Up to `count` more items; fewer (or none) at the end of the source.
+        @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
+        public mutating func next(_ count: Int) -> [SourceItem] {
+            var items: [SourceItem] = []
+            items.reserveCapacity(count)
+            while items.count < count, let item = next() { items.append(item) }
+            return items
+        }
 
         public mutating func next() -> SourceItem? {
             while let raw = cursor.next() {
@@ -76,8 +86,8 @@ enum SourceRows: Sendable {
     }
 
     /// Reads rows in order.
-    struct Cursor {
-        fileprivate enum Source {
+    struct Cursor: Sendable {
+        fileprivate enum Source: Sendable {
             case csv(CSVReader, keyColumn: Int, photoColumn: Int)
             case folder(ArraySlice<String>, keyKind: MatchKey, domain: String?)
         }

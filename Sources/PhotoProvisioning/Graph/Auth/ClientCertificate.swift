@@ -1,5 +1,6 @@
 import CCrypto
 import Foundation
+import PhotoModel
 
 /// A certificate and its RSA private key, loaded from PEM through OpenSSL, that signs client assertions.
 ///

@@ -28,8 +28,10 @@ public enum TimeSpan {
         return total
     }
 
-    /// A duration for people: `850 ms`, `12.3 s`, `4m 05s`, `1h 02m`.
+    /// A duration for people: `850 ms`, `12.3 s`, `4m 05s`, `1h 02m`; `–` when not a duration. The one duration
+    /// format of photoprov's output, status and reports.
     public static func format(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "–" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
         if seconds < 60 { return String(format: "%.1f s", seconds) }
         let whole = Int(seconds.rounded())

@@ -1,3 +1,6 @@
+import PhotoJournal
+import PhotoSources
+
 extension SourcePlan {
     /// The plan as journal items, in source order: valid rows `pending`, refused rows `invalid` with their
     /// reason. Rows merged into an earlier identical one are not items.

@@ -8,11 +8,17 @@ public enum MatchKey: String, Sendable, CaseIterable, Codable {
     case employeeId
     /// The directory object id, a GUID; compared case-insensitively.
     case id
-}
 
-/// Whose photos a source sets: users, or groups and teams (keyed by their GUID id).
-public enum TargetKind: String, Sendable, CaseIterable, Codable {
-    case users
-    case groups
-    case teams
+    /// How people call this key in messages.
+    public var displayName: String {
+        switch self {
+        case .upn: "UPN"
+        case .mail: "mail address"
+        case .employeeId: "employee id"
+        case .id: "object id"
+        }
+    }
+
+    /// Whether keys of this kind must be looked up to find the object they name (users only).
+    public var needsLookup: Bool { self == .mail || self == .employeeId }
 }

@@ -1,26 +1,8 @@
 import Foundation
+import PhotoProvisioning
 
-/// Made-up runs for measuring the report writers (`photoprov __bench-report`, scripts/bench-report) and for tests.
-package enum ReportBenchmark {
-    /// What one benchmark measured.
-    package struct Figures: Sendable {
-        /// Items in the report.
-        package let items: Int
-        /// Sizes of report.html, report.csv and report.json in bytes.
-        package let htmlBytes: Int
-        package let csvBytes: Int
-        package let jsonBytes: Int
-        /// Wall-clock seconds of each `ReportWriter.write` call, in order.
-        package let seconds: [Double]
-        /// The median of `seconds`.
-        package var medianSeconds: Double {
-            let sorted = seconds.sorted()
-            guard !sorted.isEmpty else { return 0 }
-            let middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        }
-    }
-
+/// Made-up runs for tests and for the report benchmark (`Benchmarks/ReportBenchmark`, scripts/bench-report).
+package enum ReportSampleRun {
     private static let firstNames = [
         "Ada", "Björn", "Chloé", "Dmitri", "Eve", "Fatima", "Grace", "Hiro", "Ines", "José", "Kwame", "Léa", "Mateo",
         "Nadia", "Olu", "Priya", "Quinn", "Rosa", "Siobhán", "Tomasz", "Uma", "Viktor", "Wen", "Xavier", "Yara", "Zoë",
@@ -31,7 +13,7 @@ package enum ReportBenchmark {
     ]
 
     /// A deterministic mixed run of `count` items: every outcome, every flag, previews on most items.
-    package static func sampleRun(count: Int, kind: ReportRun.Kind = .upload) -> (ReportRun, [ReportItem]) {
+    package static func make(count: Int, kind: RunKind = .upload) -> (ReportRun, [ReportItem]) {
         let started = Date(timeIntervalSince1970: 1_795_000_000)
         let seconds = max(1.0, Double(count) / 19.5)
         let run = ReportRun(
@@ -52,7 +34,7 @@ package enum ReportBenchmark {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
-        let outcomes: [ReportOutcome] =
+        let outcomes: [Outcome] =
             kind == .dryRun
             ? [.wouldUpload, .wouldFail, .invalid, .skipped, .unchanged]
             : [.uploaded, .unchanged, .failed, .invalid, .skipped, .removed, .pending]
@@ -73,69 +55,49 @@ package enum ReportBenchmark {
             var item = ReportItem(
                 line: index + 2, key: upn, displayName: next(10) == 0 ? nil : "\(first) \(last)", outcome: outcome,
                 sourcePath: "photos/\(first.lowercased())-\(last.lowercased())-\(index).jpg",
-                sourceBytes: width * height / 4 + next(50_000), sourceWidth: width, sourceHeight: height,
-                sourceFormat: next(5) == 0 ? "png" : "jpeg", orientation: next(8) == 0 ? 6 : 1)
+                photo: PhotoFacts(
+                    sourceBytes: width * height / 4 + next(50_000), sourceWidth: width, sourceHeight: height,
+                    sourceFormat: next(5) == 0 ? "png" : "jpeg", orientation: next(8) == 0 ? 6 : 1))
             switch outcome {
             case .failed, .wouldFail:
                 let failure = next(4)
-                item.httpStatus = [403, 404, 429, 500][failure]
-                item.requestID = UUID(uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
+                item.record.reply.httpStatus = [403, 404, 429, 500][failure]
+                item.record.reply.requestID = UUID(uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
                     .uuidString.lowercased()
-                item.reason =
+                item.record.reason =
                     [
                         "ForbiddenByAdmindEditPolicy: photo updates are restricted to administrators",
                         "Request_ResourceNotFound: user not found", "throttled 4 times (Retry-After 30 s), gave up",
                         "UnknownError from Graph",
                     ][failure]
             case .invalid:
-                item.reason = ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
-                item.sourceWidth = nil
-                item.sourceHeight = nil
-                item.sourceBytes = nil
-                item.sourceFormat = nil
-                item.orientation = nil
+                item.record.reason = ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
+                item.record.photo.sourceWidth = nil
+                item.record.photo.sourceHeight = nil
+                item.record.photo.sourceBytes = nil
+                item.record.photo.sourceFormat = nil
+                item.record.photo.orientation = nil
             case .skipped:
-                item.reason = ["account disabled", "duplicate row for the same upn"][next(2)]
+                item.record.reason = ["account disabled", "duplicate row for the same upn"][next(2)]
             default:
                 break
             }
-            if item.sourceWidth != nil {
-                item.outputWidth = side
-                item.outputHeight = side
-                item.outputQuality = next(10) == 0 ? 62 : 85
-                item.qualityLowered = item.outputQuality != 85
-                item.outputBytes = side * side / 5 + next(20_000)
+            if item.record.photo.sourceWidth != nil {
+                item.record.photo.outputWidth = side
+                item.record.photo.outputHeight = side
+                item.record.photo.outputQuality = next(10) == 0 ? 62 : 85
+                item.record.photo.qualityLowered = item.record.photo.outputQuality != 85
+                item.record.photo.outputBytes = side * side / 5 + next(20_000)
                 // A centred square keeps short × short of short × long.
                 let short = Double(min(width, height))
                 let long = Double(max(width, height))
-                item.cropFraction = 1 - short / long
-                item.upscaleAvoided = min(width, height) < 648
+                item.record.photo.cropFraction = 1 - short / long
+                item.record.photo.upscaleAvoided = min(width, height) < 648
                 item.sourcePreview = ReportSamples.sources[sample]
                 item.outputPreview = ReportSamples.outputs[sample]
             }
             items.append(item)
         }
         return (run, items)
-    }
-
-    /// Writes a sample report of `count` items of `kind` into `directory` `repeats` times and measures each write.
-    @available(*, noasync, message: "blocking file I/O: run it on a worker, not the cooperative pool")
-    package static func measure(
-        count: Int, kind: ReportRun.Kind = .upload, directory: String, repeats: Int = 3
-    ) throws(ReportError) -> Figures {
-        let (run, items) = sampleRun(count: count, kind: kind)
-        var seconds: [Double] = []
-        var files: ReportWriter.Files?
-        for _ in 0..<max(1, repeats) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            files = try ReportWriter.write(run: run, items: items, to: directory)
-            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        func size(_ path: String) -> Int {
-            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-        }
-        return Figures(
-            items: count, htmlBytes: size(files!.html), csvBytes: size(files!.csv), jsonBytes: size(files!.json),
-            seconds: seconds)
     }
 }

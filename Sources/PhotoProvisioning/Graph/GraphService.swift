@@ -1,0 +1,107 @@
+import Foundation
+import PhotoModel
+
+/// What the pipeline asks of Microsoft Graph, for any photo target (users, groups and teams; contacts, addressed
+/// under their mailbox, fit the same calls once `PhotoTarget` can name them).
+///
+/// `GraphClient` answers from the tenant, `OfflineGraph` answers an offline dry run without one, and tests script
+/// their own. Per-target results are values (`GraphOutcome`, `TargetState`); only failures that concern every
+/// target (sign-in, a refused or unreachable look-up) are thrown.
+public protocol GraphService: Sendable {
+    /// Obtains the first token, so a sign-in problem stops the run before any work.
+    ///
+    /// - Throws: `GraphError` of kind `.signIn` with the AADSTS code and what to fix.
+    @discardableResult
+    func signIn() async throws(GraphError) -> SignedInIdentity
+
+    /// Reads the tenant's photo policy and judges whether this identity may write photos; never throws.
+    func preflight() async -> PolicyReport
+
+    /// Sets `jpeg` as `target`'s photo (PUT …/photo/$value).
+    func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome
+
+    /// Removes `target`'s photo (DELETE …/photo/$value); a target without a photo counts as success.
+    func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome
+
+    /// Reads `target`'s photo (GET …/photo/$value): its bytes, content type and ETag; none for 404 ImageNotFound.
+    func readPhoto(_ target: PhotoTarget) async -> PhotoRead
+
+    /// Reads `target`'s photo metadata (GET …/photo): ETag, content type and pixel size; none for ImageNotFound.
+    func photoMetadata(_ target: PhotoTarget) async -> PhotoMetadataRead
+
+    /// Finds the users that `keys` (UPN, mail, employeeId or object id) name, in batches.
+    ///
+    /// - Throws: `GraphError` when look-ups are impossible: sign-in failed, User.Read.All missing (`.blocked`),
+    ///   Graph unreachable (`.network`).
+    func resolveUsers(keys: [String], by match: MatchKey) async throws(GraphError) -> [String: UserLookup]
+
+    /// Reads, without changing anything, whether each target exists, is enabled and has a photo, in batches.
+    ///
+    /// - Throws: `GraphError` when the look-ups as a whole fail (sign-in, refused, unreachable); a single
+    ///   target's trouble is its `TargetState.problem`.
+    func lookupTargets(_ targets: [PhotoTarget]) async throws(GraphError) -> [PhotoTarget: TargetState]
+}
+
+/// A photo as Graph stores it.
+public struct StoredPhoto: Sendable, Hashable {
+    /// The bytes exactly as Graph returned them (Graph re-encodes every upload).
+    public var bytes: Data
+    /// The `Content-Type` Graph gave, e.g. `image/jpeg`.
+    public var contentType: String?
+    /// The `ETag`; it changes at every upload, even of identical bytes.
+    public var etag: String?
+
+    /// Creates a photo record.
+    public init(bytes: Data, contentType: String?, etag: String?) {
+        self.bytes = bytes
+        self.contentType = contentType
+        self.etag = etag
+    }
+}
+
+/// What reading a target's photo found.
+public struct PhotoRead: Sendable {
+    /// The request's end: success (with or without a photo) or why it failed.
+    public var outcome: GraphOutcome
+    /// The photo; `nil` with a successful outcome when the target has none (404 ImageNotFound).
+    public var photo: StoredPhoto?
+
+    /// Creates a result.
+    public init(outcome: GraphOutcome, photo: StoredPhoto?) {
+        self.outcome = outcome
+        self.photo = photo
+    }
+}
+
+/// A photo's metadata, from Graph's `profilePhoto` entity (`height`, `width`) and its media annotations.
+public struct PhotoMetadata: Sendable, Hashable {
+    /// `@odata.mediaEtag`.
+    public var etag: String?
+    /// `@odata.mediaContentType`.
+    public var contentType: String?
+    /// Pixel size of the stored photo.
+    public var width: Int?
+    public var height: Int?
+
+    /// Creates metadata.
+    public init(etag: String?, contentType: String?, width: Int?, height: Int?) {
+        self.etag = etag
+        self.contentType = contentType
+        self.width = width
+        self.height = height
+    }
+}
+
+/// What reading a target's photo metadata found.
+public struct PhotoMetadataRead: Sendable {
+    /// The request's end: success (with or without a photo) or why it failed.
+    public var outcome: GraphOutcome
+    /// The metadata; `nil` with a successful outcome when the target has no photo.
+    public var metadata: PhotoMetadata?
+
+    /// Creates a result.
+    public init(outcome: GraphOutcome, metadata: PhotoMetadata?) {
+        self.outcome = outcome
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import Synchronization
+
+@testable import PhotoProvisioning
+
+/// A Graph for in-process pipeline tests: answers every request from a script, records each call in order, and
+/// can hold requests until the test releases them, so tests act on events instead of sleeping.
+final class ScriptedGraph: GraphService {
+    /// How one photo request is answered.
+    enum Answer: Sendable {
+        /// 200 with a request-id.
+        case ok
+        /// A classified failure with its HTTP status and Graph code.
+        case fail(FailureReason, status: Int, code: String)
+        /// Never answered until the caller's task is cancelled; then `.cancelled`, as `GraphClient` does.
+        case hang
+        /// Held until `release(_:)`, then answered `.ok`.
+        case held
+        /// `.cancelled` at once, as if the request were torn down under a run nobody stopped.
+        case cancelled
+    }
+
+    /// One request the pipeline made.
+    enum Call: Sendable, Equatable {
+        case signIn, preflight, put(String), delete(String), read(String), metadata(String)
+        case resolve([String]), lookup([String])
+
+        var isWrite: Bool {
+            switch self {
+            case .put, .delete: true
+            default: false
+            }
+        }
+    }
+
+    private struct State {
+        var answers: [String: Answer] = [:]
+        var calls: [Call] = []
+        var inFlight = 0
+        var peakInFlight = 0
+        var held: [CheckedContinuation<Void, Never>] = []
+        var released = false
+        var hung: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextHung: UInt64 = 0
+        var watchers: [(predicate: @Sendable ([Call]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+    private let defaultAnswer: Answer
+    private let policy: Verdict
+    private let signInError: GraphError?
+    private let users: [String: UserLookup]
+    private let resolveError: GraphError?
+    private let targets: [String: TargetState]
+
+    /// - Parameters:
+    ///   - answer: how photo requests are answered unless `answers` names the key.
+    ///   - policy: the preflight's verdict.
+    ///   - users: what `resolveUsers` finds per key (others are `.notFound`); `resolveError` throws instead.
+    ///   - targets: what `lookupTargets` finds per key (others exist, enabled, without a photo).
+    init(
+        answer: Answer = .ok, answers: [String: Answer] = [:], policy: Verdict = .allowed,
+        signInError: GraphError? = nil, users: [String: UserLookup] = [:], resolveError: GraphError? = nil,
+        targets: [String: TargetState] = [:]
+    ) {
+        defaultAnswer = answer
+        self.policy = policy
+        self.signInError = signInError
+        self.users = users
+        self.resolveError = resolveError
+        self.targets = targets
+        state.withLock { $0.answers = answers }
+    }
+
+    // MARK: What the test sees
+
+    /// Every call so far, in the order they arrived.
+    var calls: [Call] { state.withLock { $0.calls } }
+    /// The keys PUT so far, in order.
+    var puts: [String] { calls.compactMap { if case .put(let key) = $0 { key } else { nil } } }
+    /// The most photo requests that were open at once.
+    var peakInFlight: Int { state.withLock { $0.peakInFlight } }
+
+    /// Returns once the calls so far satisfy `predicate` (e.g. "3 PUTs arrived").
+    func waitUntil(_ predicate: @escaping @Sendable ([Call]) -> Bool) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if predicate(state.calls) { return true }
+                state.watchers.append((predicate, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Returns once `count` PUTs have arrived.
+    func waitForPuts(_ count: Int) async {
+        await waitUntil { calls in calls.filter { if case .put = $0 { true } else { false } }.count >= count }
+    }
+
+    /// Lets every held request go on, and answers later `.held` ones at once.
+    func releaseHeld() {
+        let held = state.withLock { state in
+            defer { state.held = [] }
+            state.released = true
+            return state.held
+        }
+        for continuation in held { continuation.resume() }
+    }
+
+    // MARK: GraphService
+
+    func signIn() async throws(GraphError) -> SignedInIdentity {
+        record(.signIn)
+        if let signInError { throw signInError }
+        return SignedInIdentity(claims: AccessTokenClaims(roles: ["ProfilePhoto.ReadWrite.All"]), credential: .managedIdentity)
+    }
+
+    func preflight() async -> PolicyReport {
+        record(.preflight)
+        return PolicyReport(
+            verdict: policy, settings: PhotoUpdateSettings(source: "cloud", allowedRoles: []), settingsError: nil,
+            identity: SignedInIdentity(claims: nil, credential: .managedIdentity),
+            explanation: policy == .allowed ? [] : ["scripted \(policy.rawValue)"], permissions: [])
+    }
+
+    func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome {
+        await answer(.put(target.key), target: target)
+    }
+
+    func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome {
+        await answer(.delete(target.key), target: target)
+    }
+
+    func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
+        record(.read(target.key))
+        return PhotoRead(outcome: GraphOutcome(failure: nil, message: "\(target) has no photo", attempts: 1), photo: nil)
+    }
+
+    func photoMetadata(_ target: PhotoTarget) async -> PhotoMetadataRead {
+        record(.metadata(target.key))
+        return PhotoMetadataRead(outcome: GraphOutcome(failure: nil, message: "", attempts: 1), metadata: nil)
+    }
+
+    func resolveUsers(keys: [String], by match: MatchKey) async throws(GraphError) -> [String: UserLookup] {
+        record(.resolve(keys))
+        if let resolveError { throw resolveError }
+        return Dictionary(keys.map { ($0, users[$0] ?? .notFound) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func lookupTargets(_ targets: [PhotoTarget]) async throws(GraphError) -> [PhotoTarget: TargetState] {
+        record(.lookup(targets.map(\.key)))
+        return Dictionary(
+            targets.map { ($0, self.targets[$0.key] ?? TargetState(exists: true, accountEnabled: true, hasPhoto: false)) },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    // MARK: Answering
+
+    private func record(_ call: Call) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.calls.append(call)
+            var ready: [CheckedContinuation<Void, Never>] = []
+            state.watchers.removeAll { watcher in
+                guard watcher.predicate(state.calls) else { return false }
+                ready.append(watcher.continuation)
+                return true
+            }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    private func answer(_ call: Call, target: PhotoTarget) async -> GraphOutcome {
+        let key = target.key
+        let answer = state.withLock { state -> Answer in
+            state.inFlight += 1
+            state.peakInFlight = max(state.peakInFlight, state.inFlight)
+            return state.answers[key] ?? defaultAnswer
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        record(call)
+        switch answer {
+        case .ok:
+            return Self.ok(target)
+        case .fail(let reason, let status, let code):
+            return GraphOutcome(
+                failure: reason, message: "\(target): \(reason)", httpStatus: status, graphCode: code,
+                requestID: "req-\(key)", attempts: 1)
+        case .held:
+            await withCheckedContinuation { continuation in
+                let released = state.withLock { state -> Bool in
+                    if state.released { return true }
+                    state.held.append(continuation)
+                    return false
+                }
+                if released { continuation.resume() }
+            }
+            return Self.ok(target)
+        case .hang:
+            let id = state.withLock { state -> UInt64 in
+                state.nextHung += 1
+                return state.nextHung
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let cancelled = state.withLock { state -> Bool in
+                        if Task.isCancelled { return true }
+                        state.hung[id] = continuation
+                        return false
+                    }
+                    if cancelled { continuation.resume() }
+                }
+            } onCancel: {
+                state.withLock { $0.hung.removeValue(forKey: id) }?.resume()
+            }
+            return Self.cancelled(target)
+        case .cancelled:
+            return Self.cancelled(target)
+        }
+    }
+
+    private static func ok(_ target: PhotoTarget) -> GraphOutcome {
+        GraphOutcome(failure: nil, message: "\(target): done", httpStatus: 200, requestID: "req-\(target.key)", attempts: 1)
+    }
+
+    private static func cancelled(_ target: PhotoTarget) -> GraphOutcome {
+        GraphOutcome(failure: .cancelled, message: "\(target): cancelled", attempts: 1)
+    }
+}
