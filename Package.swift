@@ -52,7 +52,12 @@ let package = Package(
 
         // Test helpers shared by the test targets: the Graph emulator harness and child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
+        // Codec test support: fixture writers over the real encoders, kept out of the products.
+        .target(name: "CPhotoCodecFixtures", dependencies: ["CPhotoCodec", "CJPEG", "CPNG"], path: "Tests/CPhotoCodecFixtures"),
+        .target(
+            name: "PhotoCodecTestSupport", dependencies: ["PhotoCodec", "CPhotoCodecFixtures"],
+            path: "Tests/PhotoCodecTestSupport"),
+        .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec", "PhotoCodecTestSupport"]),
         .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport"]),
         .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport"]),
     ],

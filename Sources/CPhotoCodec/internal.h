@@ -16,9 +16,34 @@ typedef struct pc_status {
     char message[PC_MESSAGE_SIZE];
 } pc_status;
 
+// ---- common.c: shared by every codec file ---------------------------------------------------------------------
+
 /// Records a failure (lower-casing the first letter) unless one is already recorded.
 PC_INTERNAL void pc_fail(pc_status *status, int code, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+
+/// Multiplies without overflow; 0 when the product does not fit.
+PC_INTERNAL size_t pc_mul3(size_t a, size_t b, size_t c);
+
+/// A growable byte buffer (encoder output, assembled ICC profiles).
+typedef struct pc_bytes {
+    unsigned char *data;
+    size_t size, capacity;
+} pc_bytes;
+
+/// Makes room for at least `capacity` bytes (growing geometrically). Returns 0, or -1 out of memory.
+PC_INTERNAL int pc_bytes_reserve(pc_bytes *bytes, size_t capacity);
+
+/// Appends `count` bytes. Returns 0, or -1 out of memory.
+PC_INTERNAL int pc_bytes_append(pc_bytes *bytes, const void *data, size_t count);
+
+/// Frees the bytes and empties the buffer.
+PC_INTERNAL void pc_bytes_free(pc_bytes *bytes);
+
+// ---- exif.c ---------------------------------------------------------------------------------------------------
+
+/// Reads the orientation tag (1-8) from TIFF-structured EXIF bytes (with or without "Exif\0\0"); 1 if absent.
+PC_INTERNAL int pc_exif_orientation(const unsigned char *data, size_t size);
 
 /// Decoded pixels in stored orientation, possibly DCT-scaled: RGB8, alpha already flattened.
 typedef struct pc_pixels {
@@ -48,18 +73,9 @@ PC_INTERNAL int pc_jpeg_decode(const pc_source *source, long long max_pixels, lo
 PC_INTERNAL int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned char background[3],
                   pc_pixels *out, pc_status *status);
 
-/// A growable output buffer for the JPEG encoder.
-typedef struct pc_bytes {
-    unsigned char *data;
-    size_t size, capacity;
-} pc_bytes;
-
 /// Encodes RGB8 as a baseline, 4:2:0, optimised-Huffman JPEG into `out` (replacing its contents).
 PC_INTERNAL int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out,
                                pc_status *status);
-
-/// Reads the orientation tag (1-8) from TIFF-structured EXIF bytes (with or without "Exif\0\0"); 1 if absent.
-PC_INTERNAL int pc_exif_orientation(const unsigned char *data, size_t size);
 
 /// A rectangle in continuous pixel coordinates.
 typedef struct pc_rect {
@@ -73,10 +89,8 @@ PC_INTERNAL pc_rect pc_rect_to_stored(pc_rect upright, int uw, int uh, int orien
 PC_INTERNAL int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw,
                             int dh);
 
-/// Turns stored-orientation pixels (w×h) into upright ones; dst has w*h*3 bytes. Returns upright width.
+/// Turns stored-orientation pixels (w×h, RGB8) into upright ones in dst (w*h*3 bytes; upright size is h×w for
+/// orientations 5-8).
 PC_INTERNAL void pc_orient(const unsigned char *src, int w, int h, int orientation, unsigned char *dst);
-
-/// Multiplies without overflow; 0 when the product does not fit.
-PC_INTERNAL size_t pc_mul3(size_t a, size_t b, size_t c);
 
 #endif

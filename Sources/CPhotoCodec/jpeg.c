@@ -263,21 +263,13 @@ typedef struct byte_destination {
     jpeg_context *ctx;
 } byte_destination;
 
+/// First size of the output buffer; it doubles when full.
 #define PC_CHUNK 16384
-
-static int grow(pc_bytes *bytes, size_t capacity) {
-    if (capacity <= bytes->capacity) return 1;
-    unsigned char *data = realloc(bytes->data, capacity);
-    if (!data) return 0;
-    bytes->data = data;
-    bytes->capacity = capacity;
-    return 1;
-}
 
 static void destination_init(j_compress_ptr cinfo) {
     byte_destination *dest = (byte_destination *)cinfo->dest;
     dest->bytes->size = 0;
-    if (!grow(dest->bytes, PC_CHUNK)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
+    if (pc_bytes_reserve(dest->bytes, PC_CHUNK)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
     dest->pub.next_output_byte = dest->bytes->data;
     dest->pub.free_in_buffer = dest->bytes->capacity;
 }
@@ -285,7 +277,7 @@ static void destination_init(j_compress_ptr cinfo) {
 static boolean destination_empty(j_compress_ptr cinfo) {
     byte_destination *dest = (byte_destination *)cinfo->dest;
     size_t used = dest->bytes->capacity;  // libjpeg only calls this when the buffer is full
-    if (!grow(dest->bytes, used * 2)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 11);
+    if (pc_bytes_reserve(dest->bytes, used * 2)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 11);
     dest->pub.next_output_byte = dest->bytes->data + used;
     dest->pub.free_in_buffer = dest->bytes->capacity - used;
     return TRUE;
@@ -301,8 +293,7 @@ typedef struct jpeg_encode_state {
     volatile int created;
 } jpeg_encode_state;
 
-static int encode(const unsigned char *pixels, int width, int height, int components, J_COLOR_SPACE space,
-                  int quality, int flags, pc_bytes *out, pc_status *status) {
+int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out, pc_status *status) {
     jpeg_context ctx;
     jpeg_encode_state state;
     byte_destination dest;
@@ -331,70 +322,24 @@ static int encode(const unsigned char *pixels, int width, int height, int compon
 
     cinfo->image_width = (JDIMENSION)width;
     cinfo->image_height = (JDIMENSION)height;
-    cinfo->input_components = components;
-    cinfo->in_color_space = space;
+    cinfo->input_components = 3;
+    cinfo->in_color_space = JCS_RGB;
     jpeg_set_defaults(cinfo);
-    if (space == JCS_CMYK && (flags & PC_TEST_YCCK)) jpeg_set_colorspace(cinfo, JCS_YCCK);
     if (quality < 1) quality = 1;
     if (quality > 100) quality = 100;
     jpeg_set_quality(cinfo, quality, TRUE);
-    if (flags & PC_TEST_ARITHMETIC) {
-        cinfo->arith_code = TRUE;
-    } else {
-        cinfo->optimize_coding = TRUE;
-    }
-    if (space == JCS_RGB) {  // 4:2:0
-        cinfo->comp_info[0].h_samp_factor = 2;
-        cinfo->comp_info[0].v_samp_factor = 2;
-        cinfo->comp_info[1].h_samp_factor = cinfo->comp_info[1].v_samp_factor = 1;
-        cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
-    }
-    if (flags & PC_TEST_PROGRESSIVE) jpeg_simple_progression(cinfo);
-    jpeg_scan_info flood[1 + 63 * 10];
-    if ((flags & PC_TEST_SCAN_FLOOD) && components == 1) {
-        // DC in one scan, then each AC coefficient alone: a first scan at bit 9, refinements down to bit 0.
-        int n = 0;
-        flood[n++] = (jpeg_scan_info){1, {0}, 0, 0, 0, 0};
-        for (int k = 1; k <= 63; k++) {
-            flood[n++] = (jpeg_scan_info){1, {0}, k, k, 0, 9};
-            for (int bit = 8; bit >= 0; bit--) flood[n++] = (jpeg_scan_info){1, {0}, k, k, bit + 1, bit};
-        }
-        cinfo->scan_info = flood;
-        cinfo->num_scans = n;
-    }
+    cinfo->optimize_coding = TRUE;
+    cinfo->comp_info[0].h_samp_factor = 2;  // 4:2:0
+    cinfo->comp_info[0].v_samp_factor = 2;
+    cinfo->comp_info[1].h_samp_factor = cinfo->comp_info[1].v_samp_factor = 1;
+    cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
     jpeg_start_compress(cinfo, TRUE);
-    size_t stride = (size_t)width * (size_t)components;
+    size_t stride = (size_t)width * 3;
     while (cinfo->next_scanline < cinfo->image_height) {
-        JSAMPROW row[1] = {(JSAMPROW)(pixels + stride * cinfo->next_scanline)};
+        JSAMPROW row[1] = {(JSAMPROW)(rgb + stride * cinfo->next_scanline)};
         jpeg_write_scanlines(cinfo, row, 1);
     }
     jpeg_finish_compress(cinfo);
     jpeg_destroy_compress(cinfo);
     return PC_OK;
-}
-
-int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out, pc_status *status) {
-    return encode(rgb, width, height, 3, JCS_RGB, quality, 0, out, status);
-}
-
-int pc_write_test_jpeg(const unsigned char *pixels, int width, int height, int components, int quality, int flags,
-                       pc_buffer *out) {
-    memset(out, 0, sizeof *out);
-    pc_status status = {0};
-    pc_bytes bytes = {0};
-    J_COLOR_SPACE space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
-    if (components != 1 && components != 3 && components != 4) {
-        pc_fail(&status, PC_FAILED, "test jpeg needs 1, 3 or 4 components, not %d", components);
-    } else {
-        encode(pixels, width, height, components, space, quality, flags, &bytes, &status);
-    }
-    out->status = status.code;
-    memcpy(out->message, status.message, sizeof out->message);
-    if (status.code) {
-        free(bytes.data);
-    } else {
-        out->data = bytes.data;
-        out->size = bytes.size;
-    }
-    return out->status;
 }

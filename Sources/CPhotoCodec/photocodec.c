@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +20,6 @@
 #define PC_DEFAULT_DECODER_MEMORY (1024LL * 1024 * 1024)
 /// Each dimension step for the byte budget keeps this share of the side.
 #define PC_SHRINK_STEP 0.8
-
-void pc_fail(pc_status *status, int code, const char *format, ...) {
-    if (status->code) return;
-    status->code = code;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(status->message, sizeof status->message, format, args);
-    va_end(args);
-    status->message[0] = (char)tolower((unsigned char)status->message[0]);
-}
-
-size_t pc_mul3(size_t a, size_t b, size_t c) {
-    size_t ab, abc;
-    if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(ab, c, &abc)) return 0;
-    return abc;
-}
 
 int pc_sniff(const unsigned char *data, size_t size) {
     static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};

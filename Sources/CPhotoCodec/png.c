@@ -1,4 +1,4 @@
-// PNG decode (and test-fixture encode) over libpng. Kept in C: libpng reports errors through setjmp/longjmp.
+// PNG decode over libpng. Kept in C: libpng reports errors through setjmp/longjmp.
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -216,87 +216,4 @@ done:
     out->height = out->source_height = height;
     out->orientation = state.orientation;
     return PC_OK;
-}
-
-// ---- test fixtures ----------------------------------------------------------------------------------------------
-
-typedef struct png_writer {
-    pc_bytes bytes;
-    pc_status *status;
-} png_writer;
-
-static void write_bytes(png_structp png, png_bytep data, size_t count) {
-    png_writer *writer = png_get_io_ptr(png);
-    pc_bytes *b = &writer->bytes;
-    if (b->size + count > b->capacity) {
-        size_t capacity = (b->size + count) * 2;
-        unsigned char *grown = realloc(b->data, capacity);
-        if (!grown) {
-            pc_fail(writer->status, PC_FAILED, "out of memory writing png");
-            png_error(png, "memory");
-        }
-        b->data = grown;
-        b->capacity = capacity;
-    }
-    memcpy(b->data + b->size, data, count);
-    b->size += count;
-}
-
-static void flush_bytes(png_structp png) { (void)png; }
-
-typedef struct png_write_state {
-    png_structp png;
-    png_infop info;
-    png_bytep *volatile rows;
-} png_write_state;
-
-int pc_write_test_png(const unsigned char *pixels, int width, int height, int color_type, int bit_depth,
-                      int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out) {
-    memset(out, 0, sizeof *out);
-    pc_status status = {0};
-    png_context ctx = {NULL, 0, &status, 0};
-    png_writer writer = {{0}, &status};
-    png_write_state state = {0};
-    int channels = color_type == PNG_COLOR_TYPE_GRAY ? 1
-                   : color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
-                   : color_type == PNG_COLOR_TYPE_RGB ? 3
-                   : color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 0;
-    if (!channels || width < 1 || height < 1 || (bit_depth != 8 && bit_depth != 16)) {
-        pc_fail(&status, PC_FAILED, "test png needs grey/rgb(a) at 8 or 16 bits");
-    } else {
-        state.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, on_png_error, on_png_warning);
-        if (state.png) state.info = png_create_info_struct(state.png);
-        if (!state.png || !state.info) {
-            pc_fail(&status, PC_FAILED, "out of memory starting the png encoder");
-        } else if (setjmp(png_jmpbuf(state.png))) {
-            if (!status.code) pc_fail(&status, PC_FAILED, "png encoding failed");
-        } else {
-            png_set_write_fn(state.png, &writer, write_bytes, flush_bytes);
-            png_set_IHDR(state.png, state.info, (png_uint_32)width, (png_uint_32)height, bit_depth, color_type,
-                         interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                         PNG_FILTER_TYPE_DEFAULT);
-            if (exif && exif_size > 0) png_set_eXIf_1(state.png, state.info, (png_uint_32)exif_size, (png_bytep)exif);
-            png_write_info(state.png, state.info);
-            size_t stride = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
-            state.rows = malloc(sizeof(png_bytep) * (size_t)height);
-            if (!state.rows) {
-                pc_fail(&status, PC_FAILED, "out of memory writing png");
-                png_error(state.png, "memory");
-            }
-            for (int y = 0; y < height; y++) state.rows[y] = (png_bytep)(pixels + stride * (size_t)y);
-            png_write_image(state.png, state.rows);
-            png_write_end(state.png, NULL);
-        }
-        free(state.rows);
-        png_destroy_write_struct(&state.png, &state.info);
-    }
-    out->status = status.code;
-    memcpy(out->message, status.message, sizeof out->message);
-    if (status.code) {
-        free(writer.bytes.data);
-    } else {
-        out->data = writer.bytes.data;
-        out->size = writer.bytes.size;
-    }
-    return out->status;
 }

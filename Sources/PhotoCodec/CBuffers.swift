@@ -12,13 +12,14 @@ final class DecodedImage {
     deinit { pc_image_free(&raw) }
 }
 
-/// Owns a `pc_buffer` and its bytes.
-final class EncodedBuffer {
-    var raw = pc_buffer()
+/// Owns a `pc_buffer` and its bytes (`package`: the test fixture writers fill one too).
+package final class EncodedBuffer {
+    package var raw = pc_buffer()
+    package init() {}
     deinit { pc_buffer_free(&raw) }
 
     /// The bytes as a Swift array (copied).
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         guard let data = raw.data, raw.size > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: raw.size))
     }

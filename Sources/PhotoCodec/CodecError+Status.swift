@@ -20,7 +20,7 @@ extension CodecError.Reason {
 
 extension CodecError {
     /// The one place C status codes become errors: throws unless `status` is `PC_OK`.
-    static func check<Message>(_ status: Int32, _ message: Message) throws(CodecError) {
+    package static func check<Message>(_ status: Int32, _ message: Message) throws(CodecError) {
         guard let reason = Reason(status: status) else { return }
         let text = withUnsafeBytes(of: message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)

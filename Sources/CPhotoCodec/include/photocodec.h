@@ -103,22 +103,4 @@ void pc_buffer_free(pc_buffer *buffer);
 // In C because it reads raw header bytes the same way the decoders do; PC_FORMAT_* of the data.
 int pc_sniff(const unsigned char *data, size_t size);
 
-/// Flags for pc_write_test_jpeg.
-enum {
-    PC_TEST_PROGRESSIVE = 1,
-    PC_TEST_ARITHMETIC = 2,
-    PC_TEST_YCCK = 4,        // 4-component input stored as YCCK instead of CMYK (both with an Adobe marker)
-    PC_TEST_SCAN_FLOOD = 8,  // grey only: a valid progressive file with 631 scans (one per coefficient and bit)
-};
-
-// In C because it drives libjpeg's compressor (longjmp errors); writes test fixtures: components 1 (grey),
-// 3 (RGB) or 4 (CMYK as given: Adobe convention is inverted ink), optional flags, no APP1.
-int pc_write_test_jpeg(const unsigned char *pixels, int width, int height, int components, int quality, int flags,
-                       pc_buffer *out);
-
-// In C because it drives libpng's writer (longjmp errors); writes test fixtures in PNG's native sample layout
-// (16-bit samples big-endian), color_type/bit_depth as in png.h, optional Adam7 and eXIf payload (TIFF bytes).
-int pc_write_test_png(const unsigned char *pixels, int width, int height, int color_type, int bit_depth,
-                      int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out);
-
 #endif

@@ -1,4 +1,5 @@
-import CPhotoCodec
+import CPhotoCodecFixtures
+import PhotoCodec
 
 /// Writes JPEG and PNG files with chosen features, for tests (fixtures are made by code, never checked in).
 package enum FixtureEncoder {
@@ -28,13 +29,13 @@ package enum FixtureEncoder {
     ) throws(CodecError) -> [UInt8] {
         precondition(pixels.count == width * height * components, "pixels must be width*height*components")
         var flags: Int32 = 0
-        if progressive { flags |= Int32(PC_TEST_PROGRESSIVE) }
-        if arithmetic { flags |= Int32(PC_TEST_ARITHMETIC) }
-        if ycck { flags |= Int32(PC_TEST_YCCK) }
-        if scanFlood { flags |= Int32(PC_TEST_SCAN_FLOOD) }
+        if progressive { flags |= Int32(PCFIX_PROGRESSIVE) }
+        if arithmetic { flags |= Int32(PCFIX_ARITHMETIC) }
+        if ycck { flags |= Int32(PCFIX_YCCK) }
+        if scanFlood { flags |= Int32(PCFIX_SCAN_FLOOD) }
         let buffer = EncodedBuffer()
         pixels.withUnsafeBufferPointer { data in
-            _ = pc_write_test_jpeg(
+            _ = pcfix_write_jpeg(
                 data.baseAddress, Int32(width), Int32(height), Int32(components), Int32(quality), flags, &buffer.raw)
         }
         try CodecError.check(buffer.raw.status, buffer.raw.message)
@@ -50,7 +51,7 @@ package enum FixtureEncoder {
         let buffer = EncodedBuffer()
         pixels.withUnsafeBufferPointer { data in
             exif.withUnsafeBufferPointer { exifData in
-                _ = pc_write_test_png(
+                _ = pcfix_write_png(
                     data.baseAddress, Int32(width), Int32(height), color.rawValue, Int32(bitDepth),
                     interlaced ? 1 : 0, exifData.baseAddress, exifData.count, &buffer.raw)
             }

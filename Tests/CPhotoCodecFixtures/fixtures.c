@@ -1,0 +1,180 @@
+// Test-only JPEG and PNG writers over libjpeg and libpng (see fixtures.h). Kept in C: both report errors by longjmp.
+#include <stdio.h>
+#include <jpeglib.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+
+static void set_failure(pc_buffer *out, int code, const char *message) {
+    out->status = code;
+    snprintf(out->message, sizeof out->message, "%s", message);
+}
+
+// ---- JPEG -------------------------------------------------------------------------------------------------------
+
+typedef struct jpeg_failure {
+    struct jpeg_error_mgr err;  // first: libjpeg hands us &err
+    jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+} jpeg_failure;
+
+static void on_jpeg_error(j_common_ptr common) {
+    jpeg_failure *failure = (jpeg_failure *)common->err;
+    common->err->format_message(common, failure->message);
+    longjmp(failure->jump, 1);
+}
+
+typedef struct jpeg_write_state {
+    struct jpeg_compress_struct cinfo;
+    unsigned long size;
+} jpeg_write_state;
+
+int pcfix_write_jpeg(const unsigned char *pixels, int width, int height, int components, int quality, int flags,
+                     pc_buffer *out) {
+    memset(out, 0, sizeof *out);
+    if (components != 1 && components != 3 && components != 4) {
+        set_failure(out, PC_FAILED, "test jpeg needs 1, 3 or 4 components");
+        return out->status;
+    }
+    J_COLOR_SPACE space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
+    jpeg_failure failure;
+    jpeg_write_state state;
+    memset(&state, 0, sizeof state);
+    state.cinfo.err = jpeg_std_error(&failure.err);
+    failure.err.error_exit = on_jpeg_error;
+    if (setjmp(failure.jump)) {
+        jpeg_destroy_compress(&state.cinfo);  // a test-only failure: the memory destination's buffer may leak
+        set_failure(out, PC_FAILED, failure.message);
+        return out->status;
+    }
+    struct jpeg_compress_struct *cinfo = &state.cinfo;
+    jpeg_create_compress(cinfo);
+    unsigned char *data = NULL;
+    jpeg_mem_dest(cinfo, &data, &state.size);
+    cinfo->image_width = (JDIMENSION)width;
+    cinfo->image_height = (JDIMENSION)height;
+    cinfo->input_components = components;
+    cinfo->in_color_space = space;
+    jpeg_set_defaults(cinfo);
+    if (space == JCS_CMYK && (flags & PCFIX_YCCK)) jpeg_set_colorspace(cinfo, JCS_YCCK);
+    jpeg_set_quality(cinfo, quality, TRUE);
+    if (flags & PCFIX_ARITHMETIC) {
+        cinfo->arith_code = TRUE;
+    } else {
+        cinfo->optimize_coding = TRUE;
+    }
+    if (space == JCS_RGB) {  // 4:2:0, as cameras write
+        cinfo->comp_info[0].h_samp_factor = cinfo->comp_info[0].v_samp_factor = 2;
+        cinfo->comp_info[1].h_samp_factor = cinfo->comp_info[1].v_samp_factor = 1;
+        cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
+    }
+    if (flags & PCFIX_PROGRESSIVE) jpeg_simple_progression(cinfo);
+    jpeg_scan_info flood[1 + 63 * 10];
+    if ((flags & PCFIX_SCAN_FLOOD) && components == 1) {
+        // DC in one scan, then each AC coefficient alone: a first scan at bit 9, refinements down to bit 0.
+        int n = 0;
+        flood[n++] = (jpeg_scan_info){1, {0}, 0, 0, 0, 0};
+        for (int k = 1; k <= 63; k++) {
+            flood[n++] = (jpeg_scan_info){1, {0}, k, k, 0, 9};
+            for (int bit = 8; bit >= 0; bit--) flood[n++] = (jpeg_scan_info){1, {0}, k, k, bit + 1, bit};
+        }
+        cinfo->scan_info = flood;
+        cinfo->num_scans = n;
+    }
+    jpeg_start_compress(cinfo, TRUE);
+    size_t stride = (size_t)width * (size_t)components;
+    while (cinfo->next_scanline < cinfo->image_height) {
+        JSAMPROW row[1] = {(JSAMPROW)(pixels + stride * cinfo->next_scanline)};
+        jpeg_write_scanlines(cinfo, row, 1);
+    }
+    jpeg_finish_compress(cinfo);  // sets data to the final (possibly moved) buffer
+    jpeg_destroy_compress(cinfo);
+    out->data = data;
+    out->size = state.size;
+    return PC_OK;
+}
+
+// ---- PNG --------------------------------------------------------------------------------------------------------
+
+typedef struct png_writer {
+    unsigned char *data;
+    size_t size, capacity;
+} png_writer;
+
+static void on_png_error(png_structp png, png_const_charp message) {
+    (void)message;
+    png_longjmp(png, 1);
+}
+
+static void on_png_warning(png_structp png, png_const_charp message) {
+    (void)png;
+    (void)message;
+}
+
+static void write_bytes(png_structp png, png_bytep data, size_t count) {
+    png_writer *w = png_get_io_ptr(png);
+    if (w->size + count > w->capacity) {
+        size_t capacity = (w->size + count) * 2;
+        unsigned char *grown = realloc(w->data, capacity);
+        if (!grown) png_error(png, "out of memory");
+        w->data = grown;
+        w->capacity = capacity;
+    }
+    memcpy(w->data + w->size, data, count);
+    w->size += count;
+}
+
+static void flush_bytes(png_structp png) { (void)png; }
+
+typedef struct png_write_state {
+    png_structp png;
+    png_infop info;
+    png_bytep *volatile rows;
+} png_write_state;
+
+int pcfix_write_png(const unsigned char *pixels, int width, int height, int color_type, int bit_depth,
+                    int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out) {
+    memset(out, 0, sizeof *out);
+    int channels = color_type == PNG_COLOR_TYPE_GRAY ? 1
+                   : color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
+                   : color_type == PNG_COLOR_TYPE_RGB ? 3
+                   : color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 0;
+    if (!channels || width < 1 || height < 1 || (bit_depth != 8 && bit_depth != 16)) {
+        set_failure(out, PC_FAILED, "test png needs grey/rgb(a) at 8 or 16 bits");
+        return out->status;
+    }
+    png_writer writer = {0};
+    png_write_state state = {0};
+    state.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, on_png_error, on_png_warning);
+    if (state.png) state.info = png_create_info_struct(state.png);
+    if (!state.png || !state.info) {
+        set_failure(out, PC_FAILED, "out of memory starting the png encoder");
+    } else if (setjmp(png_jmpbuf(state.png))) {
+        set_failure(out, PC_FAILED, "png encoding failed");
+    } else {
+        png_set_write_fn(state.png, &writer, write_bytes, flush_bytes);
+        png_set_IHDR(state.png, state.info, (png_uint_32)width, (png_uint_32)height, bit_depth, color_type,
+                     interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                     PNG_FILTER_TYPE_DEFAULT);
+        if (exif && exif_size > 0) png_set_eXIf_1(state.png, state.info, (png_uint_32)exif_size, (png_bytep)exif);
+        png_write_info(state.png, state.info);
+        size_t stride = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
+        state.rows = malloc(sizeof(png_bytep) * (size_t)height);
+        if (!state.rows) png_error(state.png, "out of memory");
+        for (int y = 0; y < height; y++) state.rows[y] = (png_bytep)(pixels + stride * (size_t)y);
+        png_write_image(state.png, state.rows);
+        png_write_end(state.png, NULL);
+    }
+    free(state.rows);
+    png_destroy_write_struct(&state.png, &state.info);
+    if (out->status) {
+        free(writer.data);
+    } else {
+        out->data = writer.data;
+        out->size = writer.size;
+    }
+    return out->status;
+}
