@@ -45,3 +45,39 @@ void pc_bytes_free(pc_bytes *bytes) {
     free(bytes->data);
     memset(bytes, 0, sizeof *bytes);
 }
+
+const unsigned char *pc_source_bytes(const pc_source *source, pc_bytes *bytes, pc_status *status) {
+    memset(bytes, 0, sizeof *bytes);
+    if (!source->file) return source->data;
+    if (pc_bytes_reserve(bytes, source->size ? source->size : 1)) {
+        pc_fail(status, PC_FAILED, "out of memory reading %zu bytes", source->size);
+        return NULL;
+    }
+    if (fseek(source->file, 0, SEEK_SET) != 0 || fread(bytes->data, 1, source->size, source->file) != source->size) {
+        pc_bytes_free(bytes);
+        pc_fail(status, PC_UNREADABLE, "cannot read the whole file");
+        return NULL;
+    }
+    bytes->size = source->size;
+    return bytes->data;
+}
+
+int pc_check_pixels(long long width, long long height, long long max_pixels, pc_status *status) {
+    // Sizes come from headers (up to 2^32 - 1 each): the product fits unsigned 64 bits.
+    unsigned long long w = width < 0 ? 0 : (unsigned long long)width, h = height < 0 ? 0 : (unsigned long long)height;
+    unsigned long long pixels = w * h;
+    if (max_pixels > 0 && pixels > (unsigned long long)max_pixels) {
+        pc_fail(status, PC_TOO_MANY_PIXELS, "image declares %lldx%lld pixels, more than the limit of %lld", width,
+                height, max_pixels);
+    }
+    return status->code;
+}
+
+int pc_check_memory(const char *format, double bytes, long long budget, const char *what, pc_status *status) {
+    if (budget > 0 && bytes > (double)budget) {
+        const double mib = 1024.0 * 1024.0;
+        pc_fail(status, PC_OVER_BUDGET,
+                "%s needs about %.0f MiB to decode (%s), more than the memory budget of %.0f MiB", format, bytes / mib, what, budget / mib);
+    }
+    return status->code;
+}

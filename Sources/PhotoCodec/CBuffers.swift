@@ -30,3 +30,9 @@ func copyBytes(_ pointer: UnsafeMutablePointer<UInt8>?, _ count: Int) -> [UInt8]
     guard let pointer, count > 0 else { return [] }
     return Array(UnsafeBufferPointer(start: pointer, count: count))
 }
+
+/// The text of a NUL-terminated C message array; nil when empty.
+func text<Message>(_ message: Message) -> String? {
+    let value = withUnsafeBytes(of: message) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+    return value.isEmpty ? nil : value
+}

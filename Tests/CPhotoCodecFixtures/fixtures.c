@@ -1,8 +1,12 @@
 // Test-only JPEG and PNG writers over libjpeg and libpng (see fixtures.h). Kept in C: both report errors by longjmp.
 #include <stdio.h>
 #include <jpeglib.h>
+#include <lcms2.h>
+#include <libheif/heif.h>
 #include <png.h>
 #include <setjmp.h>
+#include <webp/encode.h>
+#include <webp/mux.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,7 +140,8 @@ typedef struct png_write_state {
 } png_write_state;
 
 int pcfix_write_png(const unsigned char *pixels, int width, int height, int color_type, int bit_depth,
-                    int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out) {
+                    int interlaced, const unsigned char *exif, size_t exif_size, const unsigned char *icc,
+                    size_t icc_size, pc_buffer *out) {
     memset(out, 0, sizeof *out);
     int channels = color_type == PNG_COLOR_TYPE_GRAY ? 1
                    : color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
@@ -160,6 +165,9 @@ int pcfix_write_png(const unsigned char *pixels, int width, int height, int colo
                      interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                      PNG_FILTER_TYPE_DEFAULT);
         if (exif && exif_size > 0) png_set_eXIf_1(state.png, state.info, (png_uint_32)exif_size, (png_bytep)exif);
+        if (icc && icc_size > 0) {
+            png_set_iCCP(state.png, state.info, "icc", PNG_COMPRESSION_TYPE_BASE, icc, (png_uint_32)icc_size);
+        }
         png_write_info(state.png, state.info);
         size_t stride = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
         state.rows = malloc(sizeof(png_bytep) * (size_t)height);
@@ -177,4 +185,189 @@ int pcfix_write_png(const unsigned char *pixels, int width, int height, int colo
         out->size = writer.size;
     }
     return out->status;
+}
+
+// ---- WebP -------------------------------------------------------------------------------------------------------
+
+static int take_webp(WebPData *data, pc_buffer *out) {
+    out->data = malloc(data->size);
+    if (!out->data) {
+        WebPDataClear(data);
+        set_failure(out, PC_FAILED, "out of memory");
+        return out->status;
+    }
+    memcpy(out->data, data->bytes, data->size);
+    out->size = data->size;
+    WebPDataClear(data);
+    return PC_OK;
+}
+
+int pcfix_write_webp(const unsigned char *pixels, int width, int height, int channels, int lossless, int quality,
+                     const unsigned char *icc, size_t icc_size, const unsigned char *exif, size_t exif_size,
+                     pc_buffer *out) {
+    memset(out, 0, sizeof *out);
+    uint8_t *encoded = NULL;
+    size_t size = 0;
+    int stride = width * channels;
+    if (channels == 4) {
+        size = lossless ? WebPEncodeLosslessRGBA(pixels, width, height, stride, &encoded)
+                        : WebPEncodeRGBA(pixels, width, height, stride, (float)quality, &encoded);
+    } else if (channels == 3) {
+        size = lossless ? WebPEncodeLosslessRGB(pixels, width, height, stride, &encoded)
+                        : WebPEncodeRGB(pixels, width, height, stride, (float)quality, &encoded);
+    }
+    if (!size) {
+        set_failure(out, PC_FAILED, "webp encoding failed");
+        return out->status;
+    }
+    WebPData image = {encoded, size}, assembled = {NULL, 0};
+    if ((!icc || !icc_size) && (!exif || !exif_size)) {
+        WebPData copy = {encoded, size};
+        return take_webp(&copy, out);  // WebPDataClear frees with WebPFree, as WebPEncode* allocated it
+    }
+    WebPMux *mux = WebPMuxNew();
+    int ok = mux && WebPMuxSetImage(mux, &image, 1) == WEBP_MUX_OK;
+    if (ok && icc && icc_size) {
+        WebPData chunk = {icc, icc_size};
+        ok = WebPMuxSetChunk(mux, "ICCP", &chunk, 1) == WEBP_MUX_OK;
+    }
+    if (ok && exif && exif_size) {
+        WebPData chunk = {exif, exif_size};
+        ok = WebPMuxSetChunk(mux, "EXIF", &chunk, 1) == WEBP_MUX_OK;
+    }
+    ok = ok && WebPMuxAssemble(mux, &assembled) == WEBP_MUX_OK;
+    WebPMuxDelete(mux);
+    WebPFree(encoded);
+    if (!ok) {
+        set_failure(out, PC_FAILED, "webp muxing failed");
+        return out->status;
+    }
+    return take_webp(&assembled, out);
+}
+
+int pcfix_write_animated_webp(const unsigned char *rgba, int width, int height, int frames, pc_buffer *out) {
+    memset(out, 0, sizeof *out);
+    WebPAnimEncoderOptions options;
+    WebPConfig config;
+    WebPPicture picture;
+    if (!WebPAnimEncoderOptionsInit(&options) || !WebPConfigInit(&config) || !WebPPictureInit(&picture)) {
+        set_failure(out, PC_FAILED, "webp version mismatch");
+        return out->status;
+    }
+    config.lossless = 1;
+    WebPAnimEncoder *encoder = WebPAnimEncoderNew(width, height, &options);
+    int ok = encoder != NULL;
+    picture.width = width;
+    picture.height = height;
+    picture.use_argb = 1;
+    for (int i = 0; ok && i < frames; i++) {
+        ok = WebPPictureImportRGBA(&picture, rgba + (size_t)i * (size_t)width * (size_t)height * 4, width * 4) &&
+             WebPAnimEncoderAdd(encoder, &picture, i * 100, &config);
+    }
+    WebPData assembled = {NULL, 0};
+    ok = ok && WebPAnimEncoderAdd(encoder, NULL, frames * 100, NULL) && WebPAnimEncoderAssemble(encoder, &assembled);
+    WebPPictureFree(&picture);
+    if (encoder) WebPAnimEncoderDelete(encoder);
+    if (!ok) {
+        set_failure(out, PC_FAILED, "webp animation encoding failed");
+        return out->status;
+    }
+    return take_webp(&assembled, out);
+}
+
+// ---- ICC ----------------------------------------------------------------------------------------------------------
+
+int pcfix_rgb_profile(const double primaries[6], pc_buffer *out) {
+    memset(out, 0, sizeof *out);
+    cmsCIExyY white = {0.3127, 0.3290, 1.0};
+    cmsCIExyYTRIPLE rgb = {{primaries[0], primaries[1], 1.0}, {primaries[2], primaries[3], 1.0},
+                           {primaries[4], primaries[5], 1.0}};
+    double params[5] = {2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045};  // the sRGB curve
+    cmsToneCurve *curve = cmsBuildParametricToneCurve(NULL, 4, params);
+    cmsToneCurve *curves[3] = {curve, curve, curve};
+    cmsHPROFILE profile = curve ? cmsCreateRGBProfile(&white, &rgb, curves) : NULL;
+    cmsUInt32Number size = 0;
+    if (profile && cmsSaveProfileToMem(profile, NULL, &size) && size > 0 && (out->data = malloc(size)) &&
+        cmsSaveProfileToMem(profile, out->data, &size)) {
+        out->size = size;
+    } else {
+        free(out->data);
+        out->data = NULL;
+        set_failure(out, PC_FAILED, "cannot build the icc profile");
+    }
+    if (profile) cmsCloseProfile(profile);
+    if (curve) cmsFreeToneCurve(curve);
+    return out->status;
+}
+
+// ---- HEIF ---------------------------------------------------------------------------------------------------------
+
+static struct heif_error heif_append(struct heif_context *context, const void *data, size_t size, void *userdata) {
+    (void)context;
+    png_writer *w = userdata;  // the same growable buffer as the PNG writer
+    struct heif_error ok = {heif_error_Ok, heif_suberror_Unspecified, "ok"};
+    struct heif_error failed = {heif_error_Encoding_error, heif_suberror_Cannot_write_output_data, "out of memory"};
+    if (w->size + size > w->capacity) {
+        size_t capacity = (w->size + size) * 2;
+        unsigned char *grown = realloc(w->data, capacity);
+        if (!grown) return failed;
+        w->data = grown;
+        w->capacity = capacity;
+    }
+    memcpy(w->data + w->size, data, size);
+    w->size += size;
+    return ok;
+}
+
+int pcfix_write_heif(const unsigned char *rgb, int width, int height, int bits, int avif, int quality, int orientation,
+                     const unsigned char *exif, size_t exif_size, const unsigned char *icc, size_t icc_size,
+                     pc_buffer *out) {
+    memset(out, 0, sizeof *out);
+    heif_init(NULL);
+    struct heif_context *context = heif_context_alloc();
+    struct heif_image *image = NULL;
+    struct heif_encoder *encoder = NULL;
+    struct heif_encoding_options *options = heif_encoding_options_alloc();
+    struct heif_image_handle *handle = NULL;
+    png_writer writer = {0};
+    int deep = bits > 8, row = width * 3 * (deep ? 2 : 1);
+    enum heif_chroma chroma = deep ? heif_chroma_interleaved_RRGGBB_LE : heif_chroma_interleaved_RGB;
+    struct heif_error e = heif_image_create(width, height, heif_colorspace_RGB, chroma, &image);
+    if (e.code == heif_error_Ok) {
+        e = heif_image_add_plane(image, heif_channel_interleaved, width, height, deep ? bits : 8);
+    }
+    if (e.code == heif_error_Ok) {
+        int stride = 0;
+        uint8_t *plane = heif_image_get_plane(image, heif_channel_interleaved, &stride);
+        for (int y = 0; y < height; y++) memcpy(plane + (size_t)y * stride, rgb + (size_t)y * row, row);
+        if (icc && icc_size) e = heif_image_set_raw_color_profile(image, "prof", icc, icc_size);
+    }
+    if (e.code == heif_error_Ok) {
+        e = heif_context_get_encoder_for_format(context, avif ? heif_compression_AV1 : heif_compression_HEVC,
+                                                &encoder);
+    }
+    if (e.code == heif_error_Ok) e = heif_encoder_set_lossy_quality(encoder, quality);
+    if (e.code == heif_error_Ok) {
+        options->image_orientation = (enum heif_orientation)orientation;
+        e = heif_context_encode_image(context, image, encoder, options, &handle);
+    }
+    if (e.code == heif_error_Ok && exif && exif_size) {
+        e = heif_context_add_exif_metadata(context, handle, exif, (int)exif_size);
+    }
+    struct heif_writer sink = {1, heif_append};
+    if (e.code == heif_error_Ok) e = heif_context_write(context, &sink, &writer);
+    if (handle) heif_image_handle_release(handle);
+    if (encoder) heif_encoder_release(encoder);
+    if (image) heif_image_release(image);
+    heif_encoding_options_free(options);
+    heif_context_free(context);
+    heif_deinit();
+    if (e.code != heif_error_Ok) {
+        free(writer.data);
+        set_failure(out, PC_FAILED, e.message);
+        return out->status;
+    }
+    out->data = writer.data;
+    out->size = writer.size;
+    return PC_OK;
 }

@@ -20,8 +20,29 @@ int pcfix_write_jpeg(const unsigned char *pixels, int width, int height, int com
                      pc_buffer *out);
 
 // In C because it drives libpng's writer (longjmp errors): PNG's native sample layout (16-bit samples big-endian),
-// color_type/bit_depth as in png.h, optional Adam7 and eXIf payload (TIFF bytes).
+// color_type/bit_depth as in png.h, optional Adam7, eXIf payload (TIFF bytes) and iCCP profile.
 int pcfix_write_png(const unsigned char *pixels, int width, int height, int color_type, int bit_depth,
-                    int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out);
+                    int interlaced, const unsigned char *exif, size_t exif_size, const unsigned char *icc,
+                    size_t icc_size, pc_buffer *out);
+
+// In C because it drives libwebp's encoder and muxer: RGB (channels 3) or RGBA (4), lossy at `quality` or
+// lossless, with optional ICCP and EXIF chunks.
+int pcfix_write_webp(const unsigned char *pixels, int width, int height, int channels, int lossless, int quality,
+                     const unsigned char *icc, size_t icc_size, const unsigned char *exif, size_t exif_size,
+                     pc_buffer *out);
+
+// In C because it drives libwebp's animation encoder: `frames` RGBA frames of width*height, 100 ms each, lossless.
+int pcfix_write_animated_webp(const unsigned char *rgba, int width, int height, int frames, pc_buffer *out);
+
+// In C because it drives libheif's encoder: RGB pixels (stored orientation; bits > 8: 16-bit little-endian
+// samples of that depth) as HEIC (x265) or AVIF (aom) at `quality`, with irot/imir written for EXIF-style
+// `orientation` (1-8), an optional Exif block (TIFF bytes) and ICC.
+int pcfix_write_heif(const unsigned char *rgb, int width, int height, int bits, int avif, int quality, int orientation,
+                     const unsigned char *exif, size_t exif_size, const unsigned char *icc, size_t icc_size,
+                     pc_buffer *out);
+
+// In C because it drives Little CMS: an ICC v4 RGB profile with the given primaries (x, y of red, green, blue),
+// a D65 white and the sRGB tone curve — Display P3 with the P3 primaries.
+int pcfix_rgb_profile(const double primaries[6], pc_buffer *out);
 
 #endif
