@@ -74,7 +74,10 @@ let package = Package(
         .target(
             name: "PhotoCodecTestSupport", dependencies: ["PhotoCodec", "CPhotoCodecFixtures"],
             path: "Tests/PhotoCodecTestSupport"),
-        .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec", "PhotoCodecTestSupport"]),
+        // One conversion in a fresh process, for tests that measure its peak memory.
+        .executableTarget(name: "photocodec-probe", dependencies: ["PhotoCodec"], path: "Tests/PhotoCodecProbe"),
+        .testTarget(
+            name: "PhotoCodecTests", dependencies: ["PhotoCodec", "PhotoCodecTestSupport", "photocodec-probe"]),
         .testTarget(name: "PhotoProvisioningTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport"]),
         .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport"]),
     ],

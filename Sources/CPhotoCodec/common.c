@@ -73,7 +73,10 @@ int pc_check_pixels(long long width, long long height, long long max_pixels, pc_
     return status->code;
 }
 
-int pc_check_memory(const char *format, double bytes, long long budget, const char *what, pc_status *status) {
+int pc_check_memory(const char *format, double bytes, const pc_request *request, const char *what,
+                    pc_status *status) {
+    long long budget = request->max_memory;
+    bytes += (double)request->reserved;
     if (budget > 0 && bytes > (double)budget) {
         const double mib = 1024.0 * 1024.0;
         pc_fail(status, PC_OVER_BUDGET,

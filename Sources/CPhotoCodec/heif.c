@@ -149,7 +149,7 @@ int pc_heif_decode(const pc_source *source, const pc_request *request, pc_pixels
     double samples = (double)w * h * (deep ? 2 : 1);
     double need = samples * (3 + alpha) + 2 * samples * channels + (double)source->size +
                   pc_reducer_bytes(w, h, factor, 1) + (double)w * 8;
-    if (pc_check_memory(name, need, request->max_memory, "planes and rgb held by libheif", status)) {
+    if (pc_check_memory(name, need, request, "planes and rgb held by libheif", status)) {
         release(&s);
         return status->code;
     }

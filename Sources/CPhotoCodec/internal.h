@@ -97,7 +97,8 @@ typedef struct pc_source {
 /// What the caller asks of a decoder: limits, flattening, and how far to reduce once the header is known.
 typedef struct pc_request {
     long long max_pixels;               // declared width*height above this is refused before decoding
-    long long max_memory;               // bytes the decode may take (its own buffers and the library's)
+    long long max_memory;               // the memory budget of the whole conversion (0: none)
+    long long reserved;                 // the part of it the later stages (resampling, encoding) need
     const unsigned char *background;    // RGB that transparency is flattened onto
     /// The libjpeg scale numerator (1-8, denominator 8) for a JPEG of this stored size and orientation.
     int (*dct_scale)(void *context, int width, int height, int orientation);
@@ -129,8 +130,9 @@ PC_INTERNAL const unsigned char *pc_source_bytes(const pc_source *source, pc_byt
 /// Refuses a declared size above the pixel limit (the same message for every format).
 PC_INTERNAL int pc_check_pixels(long long width, long long height, long long max_pixels, pc_status *status);
 
-/// Refuses an estimated decode above the memory budget, naming the format and what needs the memory.
-PC_INTERNAL int pc_check_memory(const char *format, double bytes, long long budget, const char *what,
+/// Refuses a decode whose estimated `bytes` (plus the request's reserve) exceed the memory budget, naming the format
+/// and what needs the memory.
+PC_INTERNAL int pc_check_memory(const char *format, double bytes, const pc_request *request, const char *what,
                                 pc_status *status);
 
 // ---- reduce.c: streamed block averaging --------------------------------------------------------------------------

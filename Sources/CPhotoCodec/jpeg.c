@@ -227,13 +227,15 @@ int pc_jpeg_decode(const pc_source *source, const pc_request *request, pc_pixels
     jpeg_calc_output_dimensions(cinfo);
     int multiscan = jpeg_has_multiple_scans(cinfo);
     double need = decode_bytes(cinfo, multiscan);
-    if (pc_check_memory("jpeg", need, request->max_memory,
+    if (pc_check_memory("jpeg", need, request,
                         multiscan ? "progressive, every coefficient held" : "baseline", status)) {
         longjmp(ctx.jump, 1);
     }
     // libjpeg's own allocations stay within what is left of the budget once the output is allocated.
     long long output = (long long)cinfo->output_width * cinfo->output_height * 3;
-    if (request->max_memory > 0) cinfo->mem->max_memory_to_use = (long)(request->max_memory - output);
+    if (request->max_memory > 0) {
+        cinfo->mem->max_memory_to_use = (long)(request->max_memory - request->reserved - output);
+    }
 
     JOCTET *icc = NULL;
     unsigned int icc_size = 0;

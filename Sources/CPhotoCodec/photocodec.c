@@ -275,12 +275,8 @@ struct pc_session {
 
 /// Decodes the session's source for `needs`; replaces the held pixels on success.
 static int session_decode(pc_session *s, const scale_needs *needs, pc_status *status) {
-    pc_request request = {s->options.max_pixels, 0, s->options.background, choose_scale, choose_factor,
-                          (void *)needs};
-    if (s->options.max_memory > 0) {
-        request.max_memory = s->options.max_memory - (long long)s->reserved;
-        if (request.max_memory < 1) request.max_memory = 1;
-    }
+    pc_request request = {s->options.max_pixels, s->options.max_memory, (long long)s->reserved,
+                          s->options.background, choose_scale, choose_factor, (void *)needs};
     pc_pixels px;
     memset(&px, 0, sizeof px);
     if (decode_any(&s->source, &request, &px, &s->format, status)) return status->code;
@@ -563,7 +559,7 @@ static int decode_source(const pc_source *source, long long max_pixels, long lon
     pc_pixels px;
     memset(&px, 0, sizeof px);
     int format = PC_FORMAT_UNKNOWN;
-    pc_request request = {max_pixels, max_memory, background ? background : white, NULL, NULL, NULL};
+    pc_request request = {max_pixels, max_memory, 0, background ? background : white, NULL, NULL, NULL};
     if (!status.code && !decode_any(source, &request, &px, &format, &status)) {
         if (px.orientation >= 2 && px.orientation <= 8) {
             unsigned char *upright = malloc(pc_mul3(px.width, px.height, 3));

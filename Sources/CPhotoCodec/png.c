@@ -164,7 +164,7 @@ int pc_png_decode(const pc_source *source, const pc_request *request, pc_pixels 
     if (factor < 1) factor = 1;
     int in_order = interlace == PNG_INTERLACE_NONE;
     double need = pc_reducer_bytes((int)w, (int)h, factor, in_order) + (double)w * 4 + (double)library_limit;
-    if (pc_check_memory("png", need, request->max_memory, in_order ? "rows streamed" : "adam7-interlaced",
+    if (pc_check_memory("png", need, request, in_order ? "rows streamed" : "adam7-interlaced",
                         status)) {
         png_error(state.png, "memory");
     }

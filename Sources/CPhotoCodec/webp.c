@@ -81,7 +81,7 @@ int pc_webp_decode(const pc_source *source, const pc_request *request, pc_pixels
     double need = (double)source->size + pc_reducer_bytes(w, h, factor, 1) + (double)w * 4 +
                   (features.has_animation ? pixels * 4 * 3 : pixels * channels) +
                   (features.format == 2 || features.has_animation ? pixels * 4 : (double)w * 64);
-    if (pc_check_memory("webp", need, request->max_memory,
+    if (pc_check_memory("webp", need, request,
                         features.has_animation ? "animation canvas" : features.format == 2 ? "lossless" : "lossy",
                         status)) {
         release(&s);

@@ -371,3 +371,84 @@ int pcfix_write_heif(const unsigned char *rgb, int width, int height, int bits, 
     out->size = writer.size;
     return PC_OK;
 }
+
+// ---- large files, row by row ----------------------------------------------------------------------------------------
+
+/// Row y of the synthetic picture as RGB or RGBA (alpha a gentle ramp, never fully transparent).
+static void large_row(unsigned char *row, int width, int height, int y, int channels, int grainy) {
+    uint32_t state = (uint32_t)y * 2654435761u + 12345u;
+    for (int x = 0; x < width; x++, row += channels) {
+        state = state * 1664525u + 1013904223u;
+        int grain = grainy ? (int)(state >> 28) - 8 : 0;
+        int r = x * 255 / width + grain, g = y * 255 / height - grain, b = 128 + (x - y) % 64;
+        row[0] = (unsigned char)(r < 0 ? 0 : r > 255 ? 255 : r);
+        row[1] = (unsigned char)(g < 0 ? 0 : g > 255 ? 255 : g);
+        row[2] = (unsigned char)b;
+        if (channels == 4) row[3] = (unsigned char)(128 + x * 127 / width);
+    }
+}
+
+int pcfix_write_large(const char *path, int kind, int width, int height, pc_buffer *status) {
+    memset(status, 0, sizeof *status);
+    FILE *file = fopen(path, "wb");
+    int channels = kind == 1 ? 4 : 3;
+    unsigned char *row = malloc((size_t)width * (size_t)channels);
+    if (!file || !row) {
+        if (file) fclose(file);
+        free(row);
+        set_failure(status, PC_FAILED, "cannot open the output");
+        return status->status;
+    }
+    if (kind <= 1) {
+        png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, on_png_error, on_png_warning);
+        png_infop info = png ? png_create_info_struct(png) : NULL;
+        if (!png || !info || setjmp(png_jmpbuf(png))) {
+            set_failure(status, PC_FAILED, "png encoding failed");
+        } else {
+            png_init_io(png, file);
+            png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8,
+                         kind == 1 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB,
+                         kind == 1 ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                         PNG_FILTER_TYPE_DEFAULT);
+            png_write_info(png, info);
+            int passes = png_set_interlace_handling(png);
+            for (int pass = 0; pass < passes; pass++) {
+                for (int y = 0; y < height; y++) {
+                    large_row(row, width, height, y, channels, 0);
+                    png_write_row(png, row);
+                }
+            }
+            png_write_end(png, NULL);
+        }
+        png_destroy_write_struct(&png, &info);
+    } else {
+        jpeg_failure failure;
+        struct jpeg_compress_struct cinfo;
+        cinfo.err = jpeg_std_error(&failure.err);
+        failure.err.error_exit = on_jpeg_error;
+        if (setjmp(failure.jump)) {
+            set_failure(status, PC_FAILED, failure.message);
+        } else {
+            jpeg_create_compress(&cinfo);
+            jpeg_stdio_dest(&cinfo, file);
+            cinfo.image_width = (JDIMENSION)width;
+            cinfo.image_height = (JDIMENSION)height;
+            cinfo.input_components = 3;
+            cinfo.in_color_space = JCS_RGB;
+            jpeg_set_defaults(&cinfo);
+            jpeg_set_quality(&cinfo, 50, TRUE);
+            if (kind == 3) jpeg_simple_progression(&cinfo);
+            jpeg_start_compress(&cinfo, TRUE);
+            while (cinfo.next_scanline < cinfo.image_height) {
+                large_row(row, width, height, (int)cinfo.next_scanline, 3, 1);
+                JSAMPROW rows[1] = {row};
+                jpeg_write_scanlines(&cinfo, rows, 1);
+            }
+            jpeg_finish_compress(&cinfo);
+        }
+        jpeg_destroy_compress(&cinfo);
+    }
+    free(row);
+    if (fclose(file) != 0 && !status->status) set_failure(status, PC_FAILED, "cannot write the output");
+    return status->status;
+}

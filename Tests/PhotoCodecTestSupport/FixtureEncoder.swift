@@ -136,6 +136,18 @@ package enum FixtureEncoder {
         return buffer.bytes
     }
 
+    /// Large synthetic files, written row by row (the test process never holds their pixels).
+    package enum LargeKind: Int32, Sendable {
+        case png = 0, adam7RGBA = 1, baselineJPEG = 2, progressiveJPEG = 3
+    }
+
+    /// Writes a `width`×`height` photo-like picture of `kind` to `path`.
+    package static func writeLarge(_ kind: LargeKind, width: Int, height: Int, to path: String) throws(CodecError) {
+        let buffer = EncodedBuffer()
+        _ = pcfix_write_large(path, kind.rawValue, Int32(width), Int32(height), &buffer.raw)
+        try CodecError.check(buffer.raw.status, buffer.raw.message)
+    }
+
     /// An ICC profile of an RGB space with these primaries (x, y of red, green, blue), D65 and the sRGB curve.
     package static func rgbProfile(primaries: [Double]) throws(CodecError) -> [UInt8] {
         precondition(primaries.count == 6)

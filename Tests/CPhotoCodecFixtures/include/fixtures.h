@@ -41,6 +41,11 @@ int pcfix_write_heif(const unsigned char *rgb, int width, int height, int bits, 
                      const unsigned char *exif, size_t exif_size, const unsigned char *icc, size_t icc_size,
                      pc_buffer *out);
 
+// In C because it drives libjpeg/libpng row by row: a large synthetic picture (smooth gradients; JPEGs with a light
+// deterministic grain, so they compress like photos) written to `path` without ever holding its pixels: kind 0 PNG, 1 Adam7 RGBA PNG, 2 baseline
+// JPEG, 3 progressive JPEG (libjpeg itself holds the coefficients then).
+int pcfix_write_large(const char *path, int kind, int width, int height, pc_buffer *status);
+
 // In C because it drives Little CMS: an ICC v4 RGB profile with the given primaries (x, y of red, green, blue),
 // a D65 white and the sRGB tone curve — Display P3 with the P3 primaries.
 int pcfix_rgb_profile(const double primaries[6], pc_buffer *out);
