@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // Staged: open, overview, then a caller's crop (a small one forces the second decode).
     pc_session *session = NULL;
     pc_session_info info;
-    if (pc_session_open(data, size, &options, &session, &info) == PC_OK) {
+    if (pc_session_open(data, size, &options, 64, &session, &info) == PC_OK) {
         pc_session_overview(session, 64, &image);
         pc_image_free(&image);
         int side = info.upright_width < info.upright_height ? info.upright_width : info.upright_height;

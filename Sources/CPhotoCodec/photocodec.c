@@ -304,6 +304,11 @@ static void fill_info(const pc_session *s, const pc_status *status, pc_session_i
     int transposed = s->px.orientation >= 5;
     info->upright_width = transposed ? s->px.source_height : s->px.source_width;
     info->upright_height = transposed ? s->px.source_width : s->px.source_height;
+    frame f = plan_frame(info->upright_width, info->upright_height, s->options.max_side, s->options.crop);
+    info->crop_x = (int)f.crop.x;
+    info->crop_y = (int)f.crop.y;
+    info->crop_width = (int)f.crop.w;
+    info->crop_height = (int)f.crop.h;
 }
 
 /// Opens a session on `source` (taken over), unless `status` already holds a failure (from opening the file).
@@ -343,18 +348,18 @@ static int session_open(pc_source source, const pc_convert_options *options, int
     return PC_OK;
 }
 
-int pc_session_open(const unsigned char *data, size_t size, const pc_convert_options *options, pc_session **session,
-                    pc_session_info *info) {
+int pc_session_open(const unsigned char *data, size_t size, const pc_convert_options *options, int overview_side,
+                    pc_session **session, pc_session_info *info) {
     pc_status status = {0};
-    return session_open(memory_source(data, size), options, 512, session, info, status);
+    return session_open(memory_source(data, size), options, overview_side, session, info, status);
 }
 
-int pc_session_open_file(const char *path, const pc_convert_options *options, pc_session **session,
-                         pc_session_info *info) {
+int pc_session_open_file(const char *path, const pc_convert_options *options, int overview_side,
+                         pc_session **session, pc_session_info *info) {
     pc_source source;
     pc_status status = {0};
     file_source(path, &source, &status);
-    return session_open(source, options, 512, session, info, status);
+    return session_open(source, options, overview_side, session, info, status);
 }
 
 void pc_session_free(pc_session *session) {

@@ -36,3 +36,10 @@ func text<Message>(_ message: Message) -> String? {
     let value = withUnsafeBytes(of: message) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
     return value.isEmpty ? nil : value
 }
+
+/// Owns a `pc_session` (decoded pixels, and the open file when it came from one).
+final class DecodeSession {
+    var raw: OpaquePointer?
+    var info = pc_session_info()
+    deinit { pc_session_free(raw) }
+}

@@ -39,12 +39,17 @@ public struct ConvertedPhoto: Sendable {
     public let preview: [UInt8]?
     /// A problem that did not stop the conversion, lower-case (a broken colour profile, shown as sRGB); nil if none.
     public let warning: String?
+    /// The part of the upright source the output shows, in its full-resolution pixels (nil when not known).
+    public let crop: PixelRect?
+    /// Whether a caller's small crop needed a second, larger decode (see `PhotoCodec.convert(_:options:framing:)`).
+    public let decodedTwice: Bool
 
     /// Creates a result; used by the codec and by tests.
     public init(
         jpeg: [UInt8], width: Int, height: Int, quality: Int, sourceFormat: ImageFormat, sourceWidth: Int,
         sourceHeight: Int, orientation: Int, cropFraction: Double, qualityLowered: Bool, dimensionsLowered: Bool,
-        upscaleAvoided: Bool, preview: [UInt8]?, warning: String? = nil
+        upscaleAvoided: Bool, preview: [UInt8]?, warning: String? = nil, crop: PixelRect? = nil,
+        decodedTwice: Bool = false
     ) {
         self.jpeg = jpeg
         self.width = width
@@ -60,5 +65,7 @@ public struct ConvertedPhoto: Sendable {
         self.upscaleAvoided = upscaleAvoided
         self.preview = preview
         self.warning = warning
+        self.crop = crop
+        self.decodedTwice = decodedTwice
     }
 }

@@ -37,7 +37,7 @@ public enum PhotoCodec {
         }
     }
 
-    private static func photo(from result: ConvertResult) throws(CodecError) -> ConvertedPhoto {
+    static func photo(from result: ConvertResult) throws(CodecError) -> ConvertedPhoto {
         try CodecError.check(result.raw.status, result.raw.message)
         let raw = result.raw
         return ConvertedPhoto(
@@ -48,7 +48,10 @@ public enum PhotoCodec {
             qualityLowered: raw.quality_lowered != 0, dimensionsLowered: raw.dimensions_lowered != 0,
             upscaleAvoided: raw.upscale_avoided != 0,
             preview: raw.preview == nil ? nil : copyBytes(raw.preview, raw.preview_size),
-            warning: text(raw.warning)
+            warning: text(raw.warning),
+            crop: PixelRect(
+                x: Int(raw.crop_x), y: Int(raw.crop_y), width: Int(raw.crop_width), height: Int(raw.crop_height)),
+            decodedTwice: raw.redecoded != 0
         )
     }
 
@@ -71,7 +74,7 @@ public enum PhotoCodec {
         return try rgbImage(from: image)
     }
 
-    private static func rgbImage(from image: DecodedImage) throws(CodecError) -> RGBImage {
+    static func rgbImage(from image: DecodedImage) throws(CodecError) -> RGBImage {
         try CodecError.check(image.raw.status, image.raw.message)
         let width = Int(image.raw.width), height = Int(image.raw.height)
         return RGBImage(width: width, height: height, pixels: copyBytes(image.raw.pixels, width * height * 3))

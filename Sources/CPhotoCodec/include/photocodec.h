@@ -134,6 +134,7 @@ typedef struct pc_session_info {
     int source_width, source_height;    // as stored
     int orientation;                    // EXIF orientation to apply, 1-8
     int upright_width, upright_height;  // the picture as shown: the coordinate space of crops
+    int crop_x, crop_y, crop_width, crop_height;  // the options' own framing, in those coordinates
 } pc_session_info;
 
 /// A rectangle of the upright source, in its full-resolution pixels.
@@ -142,13 +143,14 @@ typedef struct pc_crop {
 } pc_crop;
 
 // In C because it decodes (libjpeg/libpng/libheif/libwebp, longjmp errors). Decodes `data` once at the scale the
-// options' own frame needs; `data` must stay valid until pc_session_free (a small crop may decode it again).
-int pc_session_open(const unsigned char *data, size_t size, const pc_convert_options *options, pc_session **session,
-                    pc_session_info *info);
+// options' own frame and an overview of `overview_side` need; `data` must stay valid until pc_session_free (a small
+// crop may decode it again).
+int pc_session_open(const unsigned char *data, size_t size, const pc_convert_options *options, int overview_side,
+                    pc_session **session, pc_session_info *info);
 
 // In C for the same reason; the file stays open until pc_session_free.
-int pc_session_open_file(const char *path, const pc_convert_options *options, pc_session **session,
-                         pc_session_info *info);
+int pc_session_open_file(const char *path, const pc_convert_options *options, int overview_side,
+                         pc_session **session, pc_session_info *info);
 
 // In C because it resamples the decoded pixels: the whole upright picture fitting a max_side box (never upscaled).
 int pc_session_overview(pc_session *session, int max_side, pc_image *image);
