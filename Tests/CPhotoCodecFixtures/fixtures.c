@@ -118,17 +118,22 @@ static void on_png_warning(png_structp png, png_const_charp message) {
     (void)message;
 }
 
-static void write_bytes(png_structp png, png_bytep data, size_t count) {
-    png_writer *w = png_get_io_ptr(png);
+/// Appends to the growable output (PNG and HEIF writers). Returns 0, or -1 out of memory.
+static int append(png_writer *w, const void *data, size_t count) {
     if (w->size + count > w->capacity) {
         size_t capacity = (w->size + count) * 2;
         unsigned char *grown = realloc(w->data, capacity);
-        if (!grown) png_error(png, "out of memory");
+        if (!grown) return -1;
         w->data = grown;
         w->capacity = capacity;
     }
     memcpy(w->data + w->size, data, count);
     w->size += count;
+    return 0;
+}
+
+static void write_bytes(png_structp png, png_bytep data, size_t count) {
+    if (append(png_get_io_ptr(png), data, count)) png_error(png, "out of memory");
 }
 
 static void flush_bytes(png_structp png) { (void)png; }
@@ -304,19 +309,9 @@ int pcfix_rgb_profile(const double primaries[6], pc_buffer *out) {
 
 static struct heif_error heif_append(struct heif_context *context, const void *data, size_t size, void *userdata) {
     (void)context;
-    png_writer *w = userdata;  // the same growable buffer as the PNG writer
     struct heif_error ok = {heif_error_Ok, heif_suberror_Unspecified, "ok"};
     struct heif_error failed = {heif_error_Encoding_error, heif_suberror_Cannot_write_output_data, "out of memory"};
-    if (w->size + size > w->capacity) {
-        size_t capacity = (w->size + size) * 2;
-        unsigned char *grown = realloc(w->data, capacity);
-        if (!grown) return failed;
-        w->data = grown;
-        w->capacity = capacity;
-    }
-    memcpy(w->data + w->size, data, size);
-    w->size += size;
-    return ok;
+    return append(userdata, data, size) ? failed : ok;
 }
 
 int pcfix_write_heif(const unsigned char *rgb, int width, int height, int bits, int avif, int quality, int orientation,

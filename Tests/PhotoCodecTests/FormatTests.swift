@@ -225,6 +225,26 @@ import Testing
         }
     }
 
+    @Test func heifAndWebPConvertInParallelWithIdenticalResults() throws {
+        // libheif keeps a process-wide plugin registry (reference-counted init) and Little CMS gets a context per
+        // image: many conversions at once must neither interfere nor differ.
+        let picture = Support.photoLike(width: 300, height: 200)
+        let profile = try FixtureEncoder.displayP3Profile()
+        let inputs = [
+            try FixtureEncoder.heif(picture, quality: 60, icc: profile),
+            try FixtureEncoder.heif(picture, avif: true, quality: 60),
+            try FixtureEncoder.webp(picture.pixels, width: 300, height: 200, channels: 3, icc: profile),
+        ]
+        let sequential = try inputs.map { try PhotoCodec.convert($0).jpeg }
+        let mismatches = Counter()
+        DispatchQueue.concurrentPerform(iterations: inputs.count * 4) { i in
+            if (try? PhotoCodec.convert(inputs[i % inputs.count]).jpeg) != sequential[i % inputs.count] {
+                mismatches.add()
+            }
+        }
+        #expect(mismatches.value == 0)
+    }
+
     @Test func namesLieContentDecides() throws {
         let folder = try Support.temporaryFolder()
         defer { Support.cleanUp(folder) }
@@ -238,6 +258,25 @@ import Testing
             try Data(bytes).write(to: url)
             #expect(try PhotoCodec.convert(contentsOf: url.path).jpeg == (try PhotoCodec.convert(bytes).jpeg))
         }
+    }
+}
+
+/// Counts events from concurrent threads.
+/// `@unchecked Sendable`: every access to `count` holds `lock`.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func add() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
     }
 }
 
