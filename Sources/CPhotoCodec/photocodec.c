@@ -233,8 +233,8 @@ static int decode_any(const pc_source *source, const pc_request *request, pc_pix
     unsigned char head[4] = {0};
     memcpy(head, source->head, source->head_size < 4 ? source->head_size : 4);
     pc_fail(status, PC_UNSUPPORTED_FORMAT,
-            "not a jpeg, png, heif, avif or webp image (starts with %02x %02x %02x %02x)", head[0], head[1], head[2],
-            head[3]);
+            "unsupported format: not a jpeg, png, heif, avif or webp image (starts with %02x %02x %02x %02x)", head[0],
+            head[1], head[2], head[3]);
     return status->code;
 }
 
