@@ -276,7 +276,6 @@ struct pc_session {
     pc_source source;  // kept for a second decode
     pc_pixels px;
     int format;
-    int overview_side;
     double reserved;   // render_bytes of the largest picture this session may make
 };
 
@@ -333,7 +332,6 @@ static int session_open(pc_source source, const pc_convert_options *options, int
     }
     s->options = *options;
     s->source = source;
-    s->overview_side = overview_side;
     int biggest = s->options.max_side > s->options.preview_side ? s->options.max_side : s->options.preview_side;
     if (overview_side > biggest) biggest = overview_side;
     s->reserved = render_bytes(biggest, biggest);
