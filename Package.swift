@@ -24,6 +24,21 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
         .systemLibrary(
+            name: "CHeif",
+            pkgConfig: "libheif",
+            providers: [.apt(["libheif-dev"]), .brew(["libheif"])]
+        ),
+        .systemLibrary(
+            name: "CWebP",
+            pkgConfig: "libwebpdemux",
+            providers: [.apt(["libwebp-dev"]), .brew(["webp"])]
+        ),
+        .systemLibrary(
+            name: "CLCMS2",
+            pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"]), .brew(["little-cms2"])]
+        ),
+        .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
@@ -34,10 +49,10 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
-        // The image engine in C: decode, orient, resample, encode, byte budget.
+        // The image engine in C: decode, colour-manage, orient, resample, encode, byte and memory budgets.
         .target(
             name: "CPhotoCodec",
-            dependencies: ["CJPEG", "CPNG"],
+            dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP", "CLCMS2"],
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]  // sin/lround for the Lanczos weights
         ),
@@ -77,10 +92,21 @@ let package = Package(
             ]
         ),
         .target(name: "FaceDetection", dependencies: ["CFaceDetect"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec", "PhotoCodecTestSupport"]),
 
         // Test helpers shared by the test targets: the Graph emulator harness and child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Codec test support: fixture writers over the real encoders, kept out of the products.
+        .target(
+            name: "CPhotoCodecFixtures", dependencies: ["CPhotoCodec", "CJPEG", "CPNG", "CWebP", "CLCMS2", "CHeif"],
+            path: "Tests/CPhotoCodecFixtures", linkerSettings: [.linkedLibrary("webpmux")]),
+        .target(
+            name: "PhotoCodecTestSupport", dependencies: ["PhotoCodec", "CPhotoCodecFixtures"],
+            path: "Tests/PhotoCodecTestSupport"),
+        // One conversion in a fresh process, for tests that measure its peak memory.
+        .executableTarget(name: "photocodec-probe", dependencies: ["PhotoCodec"], path: "Tests/PhotoCodecProbe"),
+        .testTarget(
+            name: "PhotoCodecTests", dependencies: ["PhotoCodec", "PhotoCodecTestSupport", "photocodec-probe"]),
         // Made-up report data for tests and the report benchmark; never part of a product.
         .target(
             name: "PhotoProvisioningTestSupport", dependencies: ["PhotoProvisioning", "PhotoCodec"],
@@ -91,7 +117,6 @@ let package = Package(
             name: "ReportBenchmark", dependencies: ["PhotoProvisioning", "PhotoProvisioningTestSupport"],
             path: "Benchmarks/ReportBenchmark"),
         .executableTarget(name: "JournalStress", dependencies: ["PhotoProvisioning"], path: "Benchmarks/JournalStress"),
-        .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
         .testTarget(
             name: "PhotoProvisioningTests",
             dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),
