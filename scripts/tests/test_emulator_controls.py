@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from emulator_harness import Emulator, EmulatorTestCase, png  # noqa: E402
+from emulator_harness import Emulator, EmulatorTestCase, jpeg_header, png  # noqa: E402
 
 ADELE = "adele.vance@contoso.example"
 PHOTO = "/v1.0/users/{}/photo/$value"
@@ -56,10 +56,10 @@ class ThrottleTests(EmulatorTestCase):
         items = [{"id": str(i), "method": "GET", "url": f"/users/{ADELE}"} for i in range(8)]
         status, _, body = self.emu.json("POST", "/v1.0/$batch", {"requests": items}, token=token)
         self.assertEqual(status, 200)
-        statuses = [r["status"] for r in body["responses"]]
-        self.assertEqual(statuses, [200] * 5 + [429] * 3)
-        self.assertIn("Retry-After", body["responses"][5]["headers"])
-        self.assertEqual(body["responses"][5]["body"]["error"]["code"], "TooManyRequests")
+        by_id = {r["id"]: r for r in body["responses"]}
+        self.assertEqual([by_id[str(i)]["status"] for i in range(8)], [200] * 5 + [429] * 3)
+        self.assertIn("Retry-After", by_id["5"]["headers"])
+        self.assertEqual(by_id["5"]["body"]["error"]["code"], "TooManyRequests")
 
 
 class FaultTests(EmulatorTestCase):
@@ -240,13 +240,14 @@ class StoreTests(unittest.TestCase):
         emu = Emulator("--store", tmp)
         try:
             token = emu.token()
-            body = png(70, 70)
-            self.assertEqual(emu.call("PUT", PHOTO.format(ADELE), body, {"Content-Type": "image/png"}, token)[0],
+            body = jpeg_header(70, 70)
+            self.assertEqual(emu.call("PUT", PHOTO.format(ADELE), body, {"Content-Type": "image/jpeg"}, token)[0],
                              200)
-            uid = emu.state()["users"][ADELE]["id"]
-            path = os.path.join(tmp, "users", uid + ".png")
+            user = emu.state()["users"][ADELE]
+            path = os.path.join(tmp, "users", user["id"] + ".jpg")
             with open(path, "rb") as f:
                 self.assertEqual(hashlib.sha256(f.read()).hexdigest(), hashlib.sha256(body).hexdigest())
+            self.assertEqual(user["sha256"], hashlib.sha256(body).hexdigest())
             self.assertEqual(emu.call("GET", PHOTO.format(ADELE), token=token)[2], body)
             emu.reset()
             self.assertFalse(os.path.exists(path))

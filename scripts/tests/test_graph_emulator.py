@@ -105,13 +105,13 @@ class PhotoRoundTripTests(EmulatorTestCase):
         self.assertEqual(user["sha256"], hashlib.sha256(body).hexdigest())
         self.assertEqual((user["bytes"], user["width"], user["height"]), (len(body), 320, 240))
 
-    def test_png_upload_by_user_id_reports_png_dimensions(self):
+    def test_png_upload_by_user_id_is_held_as_a_jpeg_of_its_size(self):
         token = self.emu.token()
         uid = self.emu.state()["users"][ADELE]["id"]
         status, _, data = self.emu.call("PUT", PHOTO.format(uid), png(64, 50), {"Content-Type": "image/png"}, token)
         self.assertEqual(status, 200, data)
         status, _, meta = self.emu.json("GET", f"/v1.0/users/{uid}/photo", token=token)
-        self.assertEqual((meta["width"], meta["height"], meta["@odata.mediaContentType"]), (64, 50, "image/png"))
+        self.assertEqual((meta["width"], meta["height"], meta["@odata.mediaContentType"]), (64, 50, "image/jpeg"))
         self.assertEqual(meta["id"], "64X50")
 
     def test_reset_clears_photos_and_counters(self):
