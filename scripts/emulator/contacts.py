@@ -18,6 +18,13 @@ DEFAULT_PAGE = 10  # Outlook's page size for contacts and folders when $top is a
 CONTACT_PROPS = ["id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "parentFolderId",
                  "displayName", "givenName", "surname", "companyName", "emailAddresses", "businessPhones",
                  "homePhones", "mobilePhone", "jobTitle"]
+# beta's contact has one `phones` collection instead (beta-entity-types.json; contact in the beta reference).
+BETA_CONTACT_PROPS = [p for p in CONTACT_PROPS if p not in ("businessPhones", "homePhones", "mobilePhone")] + \
+    ["phones"]
+
+
+def contact_props(version):
+    return BETA_CONTACT_PROPS if version == "beta" else CONTACT_PROPS
 ANY_ADDRESS = re.compile(r"emailAddresses/any\(\s*(\w+)\s*:\s*\1/address\s+eq\s+'((?:[^']|'')*)'\s*\)", re.I)
 DISPLAY_NAME = re.compile(r"displayName\s+eq\s+'((?:[^']|'')*)'", re.I)
 
@@ -91,7 +98,7 @@ class Contacts:
             return None
         props = [p.strip() for p in values[0].split(",") if p.strip()]
         for p in props:
-            if p not in CONTACT_PROPS:
+            if p not in contact_props(ctx.version):
                 raise GraphError(400, "RequestBroker--ParseUri",
                                  f"Could not find a property named '{p}' on type 'Microsoft.OutlookServices.Contact'.")
         return props
@@ -120,8 +127,9 @@ class Contacts:
 
     def represent(self, ctx, user, contact, props):
         res = contact.resource()
+        res["phones"] = []
         out = {"@odata.etag": f'W/"{contact.id[-12:]}"'}
-        out.update((p, res[p]) for p in (props or CONTACT_PROPS))
+        out.update((p, res[p]) for p in (props or contact_props(ctx.version)))
         if "id" not in out:
             out["id"] = contact.id
         return out
