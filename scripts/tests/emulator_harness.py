@@ -169,7 +169,23 @@ def jwt_claims(token):
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
-class EmulatorTestCase(unittest.TestCase):
+class GraphAssertions:
+    """assertGraphError for the test classes below."""
+
+    def assertGraphError(self, result, status, code):
+        got_status, headers, body = result
+        self.assertEqual(got_status, status, body)
+        if isinstance(body, (bytes, bytearray)):
+            body = json.loads(body)
+        self.assertEqual(body["error"]["code"], code, body)
+        inner = body["error"]["innerError"]
+        self.assertEqual(inner["request-id"], headers["request-id"])
+        self.assertEqual(inner["client-request-id"], headers["client-request-id"])
+        self.assertRegex(inner["date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+        return body
+
+
+class EmulatorTestCase(GraphAssertions, unittest.TestCase):
     """Starts one emulator per test class (flags in `args`) and resets it before each test."""
 
     args = ()
@@ -185,20 +201,7 @@ class EmulatorTestCase(unittest.TestCase):
     def setUp(self):
         self.emu.reset()
 
-    def assertGraphError(self, result, status, code):
-        got_status, headers, body = result
-        self.assertEqual(got_status, status, body)
-        if isinstance(body, (bytes, bytearray)):
-            body = json.loads(body)
-        self.assertEqual(body["error"]["code"], code, body)
-        inner = body["error"]["innerError"]
-        self.assertEqual(inner["request-id"], headers["request-id"])
-        self.assertEqual(inner["client-request-id"], headers["client-request-id"])
-        self.assertRegex(inner["date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
-        return body
-
-
-class SeededTestCase(unittest.TestCase):
+class SeededTestCase(GraphAssertions, unittest.TestCase):
     """A test class with its own temporary folder (`cls.tmp`) and one emulator started on a seed of its own."""
 
     @classmethod
