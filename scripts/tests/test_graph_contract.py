@@ -112,8 +112,8 @@ class PropertyContractTests(Declared, EmulatorTestCase):
         state = self.emu.state()
         group, team = next(iter(state["groups"])), next(iter(state["teams"]))
         for path in (f"users/{ADELE}", f"groups/{group}", f"teams/{team}"):
-            status, _, _ = self.emu.call("PUT", f"/v1.0/{path}/photo/$value", png(64, 64), {"Content-Type": "image/png"},
-                                         self.token)
+            status, _, _ = self.emu.call("PUT", f"/v1.0/{path}/photo/$value", png(64, 64),
+                                         {"Content-Type": "image/png"}, self.token)
             self.assertIn(status, (200, 204))
             for version in ("v1.0", "beta"):
                 status, _, meta = self.emu.json("GET", f"/{version}/{path}/photo", token=self.token)
