@@ -80,10 +80,10 @@ default tenant (no --seed)
   Any user can sign in through the device-code flow; directoryRoles become the token's "wids".
 
 tokens
-  Access tokens are JWTs signed RS256 (header kid = x5t of the JWKS key) with aud https://graph.microsoft.com,
-  iss https://sts.windows.net/{tid}/, tid, appid, azp, oid, iat, nbf, exp, idtyp, and "roles" (app, managed
-  identity) or "scp" + "wids" + "upn" (delegated). Graph also accepts HS256 tokens signed with the published test
-  key "photoprov-graph-emulator-fixed-test-key", so tests can forge claims.
+  Access tokens are JWTs signed RS256 with a published test key (header kid = x5t of the JWKS key), with aud
+  https://graph.microsoft.com, iss https://sts.windows.net/{tid}/, tid, appid, azp, oid, iat, nbf, exp, idtyp, and
+  "roles" (app, managed identity) or "scp" + "wids" + "upn" (delegated). Graph also accepts HS256 tokens signed with
+  the published test key "photoprov-graph-emulator-fixed-test-key", so tests can forge claims.
   client_credentials needs scope https://graph.microsoft.com/.default and client_secret, or client_assertion
   (type urn:ietf:params:oauth:client-assertion-type:jwt-bearer):
   - certificate: header alg PS256 (salt = hash length) or RS256 and x5t#S256 (or x5t: SHA-1) naming a registered

@@ -40,10 +40,6 @@ class Emulator:
         self.graph = Graph(self, self.photos, self.contacts)
         self.reset_state()
 
-    def signing_key_jwk(self):
-        self.signing_key.wait()
-        return self.signing_key.jwk
-
     # -- state ---------------------------------------------------------------------------------------------------
 
     def reset_state(self):

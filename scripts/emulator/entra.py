@@ -46,7 +46,6 @@ class Entra:
     def sign(self, claims):
         """A compact JWT signed RS256 with the emulator's key, named by `kid` (and `x5t`) as Entra does."""
         key = self.emu.signing_key
-        key.wait()
         header = {"typ": "JWT", "alg": "RS256", "x5t": key.kid, "kid": key.kid}
         signing_input = b64url(json.dumps(header, separators=(",", ":")).encode()) + "." + \
             b64url(json.dumps(claims, separators=(",", ":")).encode())
@@ -250,7 +249,7 @@ class Entra:
     def jwks(self, key):
         """The signing keys (`jwks_uri`): the emulator's RS256 key with its `kid`, `n`, `e` and `x5c`."""
         tenant = self.tenant(key)
-        jwk = dict(self.emu.signing_key_jwk())
+        jwk = dict(self.emu.signing_key.jwk)
         jwk["issuer"] = f"{self.emu.base_url}/{tenant.id if tenant else '{tenantid}'}/v2.0"
         return plain_json(200, {"keys": [jwk]})
 
