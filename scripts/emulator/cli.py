@@ -36,14 +36,15 @@ entra (on the base URL)
   Managed-identity answers are Azure's: strings, expires_on in seconds since 1970, client_id, resource.
 
 default tenant (no --seed)
-  Tenant contoso.example (id %(tenant)s), app "photoprov demo" (client id %(client)s,
-  secret %(secret)s) with application roles ProfilePhoto.ReadWrite.All, User.Read.All,
-  PeopleSettings.ReadWrite.All (and the same delegated permissions plus User.Read, public client flows on).
-  Managed identities with the same roles: system-assigned (client id %(system)s) and user-assigned
-  (client id %(user_mi)s). Users (@contoso.example): adele.vance (E1001; contacts "Reception Visitor"
-  and, in folder Suppliers, "Supplier Contact"), alex.wilber (E1002), megan.bowen (E1003), lee.gu (E1004, no
-  mailbox), joni.sherman (E1005, accountEnabled false), people.admin (People Administrator, for device code),
-  global.admin (Global Administrator), user.admin (User Administrator). Group "All Company" and team "Photo Team".
+  Tenant contoso.example (id %(tenant)s), app "photoprov demo"
+  (client id %(client)s, secret %(secret)s) with application roles
+  ProfilePhoto.ReadWrite.All, User.Read.All, PeopleSettings.ReadWrite.All (and the same delegated permissions plus
+  User.Read, public client flows on). Managed identities with the same roles: system-assigned (client id
+  %(system)s) and user-assigned (client id %(user_mi)s).
+  Users (@contoso.example): adele.vance (E1001; contacts "Reception Visitor" and, in folder Suppliers, "Supplier
+  Contact"), alex.wilber (E1002), megan.bowen (E1003), lee.gu (E1004, no mailbox), joni.sherman (E1005,
+  accountEnabled false), people.admin (People Administrator, for device code), global.admin (Global
+  Administrator), user.admin (User Administrator). Group "All Company" and team "Photo Team".
 
 --seed FILE (JSON)
   {"tenants": [ TENANT, ... ]}   or a single TENANT object at the top level. Paths are relative to the seed file.
@@ -196,8 +197,8 @@ def count(text):
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="graph-emulator",
-        description="Local stand-in for Microsoft Graph and Entra ID (discovery, keys, token, device code, managed "
-                    "identity, users, photos, contacts, photo policy, $batch) for photoprov's tests, demo and trial "
+        description="Local stand-in for Microsoft Graph and Entra ID (discovery, keys, token, device code, managed\n"
+                    "identity, users, photos, contacts, photo policy, $batch) for photoprov's tests, demo and trial\n"
                     "runs. Listens on 127.0.0.1 only.",
         epilog=HELP_EPILOG % {"tenant": seed.DEMO_TENANT, "client": seed.DEMO_CLIENT_ID, "secret": seed.DEMO_SECRET,
                               "system": seed.DEMO_SYSTEM_IDENTITY, "user_mi": seed.DEMO_USER_IDENTITY},
