@@ -23,8 +23,9 @@ class Throttled:
 
 
 class ConcurrencyTests(Throttled, EmulatorTestCase):
-    # The first request holds its slot through its latency; the second is decided on arrival.
-    args = ("--mailbox-concurrency", "1", "--latency-ms", "1500")
+    # Every Graph answer comes 1.5 s late (the token endpoint's not): the first request holds its slot meanwhile; the
+    # second is decided on arrival.
+    args = ("--mailbox-concurrency", "1", "--slow-rate", "1", "--slow-ms", "1500")
 
     def test_a_second_request_to_the_same_mailbox_in_flight_is_429_and_another_mailbox_is_not(self):
         token = self.emu.token()
