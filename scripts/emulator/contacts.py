@@ -125,9 +125,9 @@ class Contacts:
                                                                 "nodes.")
         return lambda c: c.display_name.lower() in names or any(e["address"].lower() in addresses for e in c.emails)
 
-    def represent(self, ctx, user, contact, props):
+    @staticmethod
+    def represent(ctx, contact, props):
         res = contact.resource()
-        res["phones"] = []
         out = {"@odata.etag": f'W/"{contact.id[-12:]}"'}
         out.update((p, res[p]) for p in (props or contact_props(ctx.version)))
         if "id" not in out:
@@ -146,14 +146,14 @@ class Contacts:
         where = f"contactFolders('{folder.id}')/contacts" if "folder" in ctx.params else "contacts"
         context = f"{GRAPH_AUD}/{ctx.version}/$metadata#users('{user.id}')/{where}" + \
             (f"({','.join(props)})" if props else "")
-        return self.page(ctx, [self.represent(ctx, user, c, props) for c in contacts], context)
+        return self.page(ctx, [self.represent(ctx, c, props) for c in contacts], context)
 
     def get_contact(self, ctx):
         user = self.mailbox(ctx)
         contact = self.contact(ctx, user)
         props = self.selected(ctx)
         out = {"@odata.context": f"{GRAPH_AUD}/{ctx.version}/$metadata#users('{user.id}')/contacts/$entity"}
-        out.update(self.represent(ctx, user, contact, props))
+        out.update(self.represent(ctx, contact, props))
         return json_response(200, out)
 
     def list_folders(self, ctx):

@@ -142,7 +142,7 @@ class Contact:
                 "lastModifiedDateTime": "2024-01-01T00:00:00Z", "changeKey": "EQAAABYAAAA", "categories": [],
                 "parentFolderId": self.folder_id, "displayName": self.display_name, "givenName": self.given,
                 "surname": self.surname, "companyName": self.company, "emailAddresses": list(self.emails),
-                "businessPhones": [], "homePhones": [], "mobilePhone": None, "jobTitle": None}
+                "businessPhones": [], "homePhones": [], "mobilePhone": None, "phones": [], "jobTitle": None}
 
 
 def outlook_id(*parts):
