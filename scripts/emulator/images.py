@@ -3,9 +3,10 @@
 Graph keeps profile photos as JPEG (its metadata answers `@odata.mediaContentType: image/jpeg`, see
 https://learn.microsoft.com/graph/api/profilephoto-get) and re-encodes what it receives. The standard library decodes
 PNG (zlib) but has no JPEG codec, so `png_to_jpeg` is a small baseline JPEG encoder (ITU T.81 Annex K tables, 4:2:0,
-quality 90): a PNG upload is stored, and read back, as a real JPEG of the same size. JPEG uploads are kept as sent: a
-JPEG decoder is out of reach of the standard library, so the emulator does not re-encode them (their ETag still
-changes at every upload, as on Graph).
+quality 90): a PNG upload is stored, and read back, as a real JPEG of the same size (pure Python: seconds for a
+648x648 PNG, so converted ones are cached by their SHA-256). JPEG uploads are kept as sent: a JPEG decoder is out of
+reach of the standard library, so the emulator does not re-encode them (their ETag still changes at every upload, as
+on Graph).
 """
 
 import collections
