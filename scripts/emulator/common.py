@@ -67,10 +67,6 @@ class Response:
         self.headers = headers or []
         self.body = body
 
-    def header(self, name):
-        name = name.lower()
-        return next((v for k, v in self.headers if k.lower() == name), None)
-
 
 class Request:
     """One HTTP request: `headers` has lower-case names; `path` is still percent-encoded."""
