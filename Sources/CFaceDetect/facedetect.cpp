@@ -118,13 +118,14 @@ extern "C" int fd_detect(const fd_model *model, const unsigned char *rgb, size_t
         return status->code;
     }
     try {
-        dlib::array2d<dlib::rgb_pixel> colour(height, width);
+        // Grey straight from the RGB bytes, as dlib's assign_image would make it ((r + g + b) / 3), without the copy
+        // into an RGB image first.
+        dlib::array2d<unsigned char> grey(height, width);
         for (long row = 0; row < height; row++) {
-            std::memcpy(&colour[row][0], rgb + size_t(row) * width * 3, size_t(width) * 3);
+            const unsigned char *in = rgb + size_t(row) * width * 3;
+            unsigned char *out = &grey[row][0];
+            for (long x = 0; x < width; x++, in += 3) out[x] = (unsigned char)((unsigned(in[0]) + in[1] + in[2]) / 3);
         }
-        dlib::array2d<unsigned char> grey;
-        dlib::assign_image(grey, colour);
-        colour.clear();
 
         long longest = std::max(width, height);
         if (detect_side > 0 && longest > detect_side) {
