@@ -11,13 +11,14 @@ extension SourcePlan {
     public func journalItems(options: SourceOptions, fingerprint: String) -> [Journal.NewItem] {
         let valid = items.map { item in
             Journal.NewItem(
-                target: options.target, match: options.keyKind, key: item.key, line: item.line,
-                sourcePath: item.photoPath, fingerprint: fingerprint)
+                target: options.target, match: options.keyKind, key: item.key, displayName: item.displayName,
+                line: item.line, sourcePath: item.photoPath, fingerprint: fingerprint)
         }
         let refused = problems.map { problem in
             Journal.NewItem(
-                target: options.target, match: options.keyKind, key: problem.key ?? "", line: problem.line,
-                sourcePath: problem.path, state: .invalid, reason: problem.detail)
+                target: options.target, match: options.keyKind, key: problem.key ?? "",
+                displayName: problem.displayName, line: problem.line, sourcePath: problem.path, state: .invalid,
+                reason: problem.detail)
         }
         return (valid + refused).sorted { ($0.line ?? 0, $0.sourcePath ?? "") < ($1.line ?? 0, $1.sourcePath ?? "") }
     }
