@@ -7,7 +7,8 @@ extension Journal {
         source_width, source_height, source_format, fingerprint, output_bytes, output_width, output_height, \
         output_quality, orientation, crop_fraction, quality_lowered, dimensions_lowered, upscale_avoided, state, \
         attempts, http_status, graph_code, request_id, reason, \(JournalSchema.unixSeconds("created_at")), \
-        \(JournalSchema.unixSeconds("updated_at")), failure
+        \(JournalSchema.unixSeconds("updated_at")), failure, display_name, face_count, face_x, face_y, face_width, \
+        face_height, framing_flags
         """
 
     private static func item(_ row: SQLiteStatement) -> Item {
@@ -16,17 +17,32 @@ extension Journal {
             sourceSHA256: row.optionalText(9), sourceBytes: int(10), sourceWidth: int(11), sourceHeight: int(12),
             sourceFormat: row.optionalText(13), outputBytes: int(15), outputWidth: int(16), outputHeight: int(17),
             outputQuality: int(18), orientation: int(19), cropFraction: row.optionalDouble(20),
-            qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0, upscaleAvoided: row.int(23) != 0)
+            qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0, upscaleAvoided: row.int(23) != 0,
+            framing: framing(row, from: 34))
         return Item(
             id: row.int(0), runID: row.int(1), action: Action(rawValue: row.text(2)) ?? .upload,
             target: TargetKind(rawValue: row.text(3)) ?? .users, match: MatchKey(rawValue: row.text(4)) ?? .upn,
-            key: row.text(5), resolvedID: row.optionalText(6), line: int(7), sourcePath: row.optionalText(8),
+            key: row.text(5), displayName: row.optionalText(33), resolvedID: row.optionalText(6), line: int(7), sourcePath: row.optionalText(8),
             fingerprint: row.optionalText(14), photo: photo, state: ItemState(rawValue: row.text(24)) ?? .failed,
             attempts: Int(row.int(25)),
             reply: GraphReply(httpStatus: int(26), graphCode: row.optionalText(27), requestID: row.optionalText(28)),
             failure: row.optionalText(32).flatMap(FailureReason.init(rawValue:)), reason: row.optionalText(29),
             createdAt: Date(timeIntervalSince1970: row.double(30)),
             updatedAt: Date(timeIntervalSince1970: row.double(31)))
+    }
+
+    /// The face framing stored in the seven columns from `first` (count, box, flags); nil when none was recorded.
+    private static func framing(_ row: SQLiteStatement, from first: Int32) -> FaceFraming? {
+        guard let flags = row.optionalText(first + 5) else { return nil }
+        var face: FaceBox?
+        if let x = row.optionalDouble(first + 1), let y = row.optionalDouble(first + 2),
+            let width = row.optionalDouble(first + 3), let height = row.optionalDouble(first + 4)
+        {
+            face = FaceBox(x: x, y: y, width: width, height: height)
+        }
+        return FaceFraming(
+            faceCount: Int(row.optionalInt(first) ?? 0), face: face,
+            flags: flags.split(separator: ";").compactMap { FaceFraming.Flag(rawValue: String($0)) })
     }
 
     /// Adds `newItems` to run `run` in one transaction and returns them as stored, in the same order.
@@ -40,8 +56,8 @@ extension Journal {
             let insert = try db.statement(
                 """
                 INSERT INTO items (run_id, action, target, match, key, resolved_id, line, source_path, fingerprint, \
-                state, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \
-                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, key) WHERE state <> 'invalid' \
+                state, reason, display_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                \(JournalSchema.now), \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, key) WHERE state <> 'invalid' \
                 DO NOTHING
                 """)
             let selectWork = try db.statement(
@@ -65,6 +81,7 @@ extension Journal {
                     identity + [
                         .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),
                         .optional(new.fingerprint), .text(new.state.rawValue), .optional(new.reason),
+                        .optional(new.displayName),
                     ]
                 if new.state == .invalid {
                     let place = identity + [.optional(new.line), .optional(new.sourcePath)]
@@ -114,6 +131,13 @@ extension Journal {
             set("quality_lowered", flag(photo.qualityLowered))
             set("dimensions_lowered", flag(photo.dimensionsLowered))
             set("upscale_avoided", flag(photo.upscaleAvoided))
+            let framing = photo.framing, face = framing?.face
+            set("face_count", number(framing?.faceCount))
+            set("face_x", face.map { .real($0.x) } ?? .null)
+            set("face_y", face.map { .real($0.y) } ?? .null)
+            set("face_width", face.map { .real($0.width) } ?? .null)
+            set("face_height", face.map { .real($0.height) } ?? .null)
+            set("framing_flags", .optional(framing?.flags.map(\.rawValue).joined(separator: ";")))
         }
         if let reply = update.reply {
             set("http_status", number(reply.httpStatus))
