@@ -68,11 +68,13 @@ let package = Package(
         .target(name: "PhotoReports", dependencies: ["PhotoModel"], path: "Sources/PhotoProvisioning/Reports"),
         .target(
             name: "PhotoProvisioning",
-            dependencies: ["PhotoModel", "PhotoSources", "PhotoJournal", "PhotoGraph", "PhotoReports", "PhotoCodec"],
+            dependencies: [
+                "PhotoModel", "PhotoSources", "PhotoJournal", "PhotoGraph", "PhotoReports", "PhotoCodec", "FaceDetection",
+            ],
             path: "Sources/PhotoProvisioning/Pipeline"),
 
         // The thin executable: arguments, terminal output, exit codes.
-        .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
+        .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec", "FaceDetection"]),
 
         // Face detection: dlib's frontal-face HOG detector behind a C API (a C++ shim: dlib is C++ only), and its
         // Swift face with the framing rule. CDlib only carries dlib's pkg-config flags to the shim; the shim links

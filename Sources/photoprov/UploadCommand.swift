@@ -9,9 +9,10 @@ extension Command {
         usage: "upload (--csv FILE | --dir DIR) [options] [sign-in options]",
         options: [
             .value("csv", "FILE", "CSV with a header row: UPN and photo columns (paths relative to the CSV)"),
-            .value("dir", "DIR", "folder of images named <upn>.<ext> (or <alias>.<ext> with --domain)"),
+            .value("dir", "DIR", "folder of images named <upn>.<ext> (jpg, png, heic, avif, webp; <alias>.<ext> with --domain)"),
             .value("upn-column", "NAME", "the CSV's key column (default: upn, userPrincipalName, mail or email)"),
             .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
+            .value("name-column", "NAME", "the CSV's display-name column, for reports (default: displayName, name or fullName)"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
             .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id"),
             .value("target", "KIND", "users (default), groups or teams (groups and teams are keyed by id)"),
@@ -79,10 +80,12 @@ extension Command {
         }
         let sourceOptions = SourceOptions(
             match: match, target: target, keyColumn: arguments.value("upn-column"),
-            photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
+            photoColumn: arguments.value("photo-column"), nameColumn: arguments.value("name-column"),
+            domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
+        let codec = try codecOptions(from: arguments)
         return UploadJob.Settings(
-            source: source, sourceOptions: sourceOptions, codec: try codecOptions(from: arguments),
+            source: source, sourceOptions: sourceOptions, codec: codec,
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
@@ -91,7 +94,7 @@ extension Command {
                 ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
-            arguments: CommandLine.arguments.dropFirst().map { $0 })
+            arguments: CommandLine.arguments.dropFirst().map { $0 }, faces: try faceFraming(from: arguments, codec: codec))
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.

@@ -8,20 +8,26 @@ public struct ConvertJob: Sendable {
     public struct Outcome: Sendable {
         /// The input path as given.
         public let input: String
-        /// The output path, or the reason it failed.
-        public let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
+        /// The output path, the photo and what face framing found (nil without it), or the reason it failed.
+        public let result: Result<Converted, CodecError>
     }
+
+    /// One file written.
+    public typealias Converted = (path: String, photo: ConvertedPhoto, framing: FaceFraming?)
 
     public let files: [String]
     public let outputDirectory: String
     public let options: ConvertOptions
+    /// `--crop auto`: frame on faces (the same as `upload` does); nil frames by `options.crop`.
+    public let faces: AutoFraming?
     public let jobs: Int
 
     /// Creates a job; nothing runs until `run`.
-    public init(files: [String], outputDirectory: String, options: ConvertOptions, jobs: Int) {
+    public init(files: [String], outputDirectory: String, options: ConvertOptions, faces: AutoFraming? = nil, jobs: Int) {
         self.files = files
         self.outputDirectory = outputDirectory
         self.options = options
+        self.faces = faces
         self.jobs = max(1, jobs)
     }
 
@@ -40,13 +46,15 @@ public struct ConvertJob: Sendable {
     }
 
     /// Converts every file on `jobs` threads, at most `jobs` at once (largest first when several), calling `report`
-    /// as each finishes
-    /// (in completion order).
+    /// as each finishes (in completion order).
+    ///
     /// - Returns: the outcomes in input order.
-    public func run(report: @escaping @Sendable (Outcome) -> Void = { _ in }) async -> [Outcome] {
+    /// - Throws: `FaceDetectionError` when `faces` is set and the detector cannot be loaded.
+    public func run(report: @escaping @Sendable (Outcome) -> Void = { _ in }) async throws -> [Outcome] {
         let targets = outputPaths()
         let options = self.options
         let pool = BlockingPool(threads: jobs)
+        let framer = try await FaceFramer.load(faces, on: pool)
         var outcomes = [Outcome?](repeating: nil, count: files.count)
         // With several workers, largest files first: a big photo started last would leave the others idle at the
         // end. One worker keeps the input order.
@@ -65,9 +73,11 @@ public struct ConvertJob: Sendable {
                 let target = targets[index]
                 next += 1
                 group.addTask {
-                    let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
+                    let result: Result<Converted, CodecError>
                     do {
-                        result = try await pool.run { Self.convertOne(input: input, target: target, options: options) }
+                        result = try await pool.run {
+                            Self.convertOne(input: input, target: target, options: options, framer: framer)
+                        }
                     } catch {
                         result = .failure(CodecError(.failed, "cancelled", file: input))
                     }
@@ -90,18 +100,18 @@ public struct ConvertJob: Sendable {
     }
 
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
-    private static func convertOne(input: String, target: Result<String, CodecError>, options: ConvertOptions)
-        -> Result<(path: String, photo: ConvertedPhoto), CodecError>
-    {
+    private static func convertOne(
+        input: String, target: Result<String, CodecError>, options: ConvertOptions, framer: FaceFramer?
+    ) -> Result<Converted, CodecError> {
         do {
             let path = try target.get()
-            let photo = try PhotoCodec.convert(contentsOf: input, options: options)
+            let made = try PhotoMaker.make(.file(input), options: options, framer: framer)
             do {
-                try Data(photo.jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try Data(made.photo.jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw CodecError(.unreadable, "cannot write \(path): \(error.localizedDescription)", file: input)
             }
-            return .success((path, photo))
+            return .success((path, made.photo, made.framing))
         } catch let error as CodecError {
             return .failure(error)
         } catch {

@@ -5,16 +5,19 @@ import PhotoJournal
 import PhotoModel
 import Synchronization
 
-/// What every item task shares: the journal and the threads for blocking work.
+/// What every item task shares: the journal, the threads for blocking work and the run's face detector.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
+    /// `--crop auto`'s detector, loaded once per run; nil for `--crop square|none`.
+    let framer: FaceFramer?
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
 private enum Prepared: Sendable {
     case unchanged(sha256: String, bytes: Int)
-    case converted(PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?)
+    /// `warning`: what did not stop the conversion (a broken colour profile), for the item's reason.
+    case converted(PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?, warning: String?)
     case failed(FailureReason, String)
     /// The run was stopped before the work started: left for the next run.
     case skipped
@@ -27,8 +30,8 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool) async throws {
-        let context = ItemContext(journal: journal, pool: pool)
+    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool, framer: FaceFramer?) async throws {
+        let context = ItemContext(journal: journal, pool: pool, framer: framer)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
@@ -114,6 +117,8 @@ extension UploadJob {
             return
         }
         let codec = settings.codec
+        let fingerprint = settings.fingerprint
+        let framer = context.framer
         let previews = settings.keepPreviews
         let stop = self.stop
         let prepared: Prepared
@@ -121,7 +126,11 @@ extension UploadJob {
             // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
             // cancellation after the grace period takes it out of the queue.
             prepared = try await context.pool.run {
-                stop.isSet ? .skipped : Self.prepare(path: path, last: last, codec: codec, previews: previews)
+                stop.isSet
+                    ? .skipped
+                    : Self.prepare(
+                        path: path, last: last, codec: codec, framer: framer, fingerprint: fingerprint,
+                        previews: previews)
             }
         } catch is CancellationError {
             return
@@ -135,23 +144,24 @@ extension UploadJob {
                 item, Journal.ItemUpdate(.failed, failure: failure, reason: reason), detail: reason, context: context)
         case .unchanged(let sha, let bytes):
             var update = Journal.ItemUpdate(.unchanged, photo: PhotoFacts(sourceSHA256: sha, sourceBytes: bytes))
-            update.fingerprint = codec.fingerprint
+            update.fingerprint = fingerprint
             try await finish(item, update, detail: "same photo and settings as the last upload", context: context)
-        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview):
-            var update = Journal.ItemUpdate(.converted, photo: photo)
-            update.fingerprint = codec.fingerprint
+        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview, let warning):
+            // A warning (a colour profile that could not be used) stays the item's reason while it succeeds.
+            var update = Journal.ItemUpdate(.converted, reason: warning, photo: photo)
+            update.fingerprint = fingerprint
             try await context.journal.record(update, item: item.id)
             if let sha = photo.sourceSHA256 {
                 if let sourcePreview { try await context.journal.storeOriginalPreview(Data(sourcePreview), sourceSHA256: sha) }
                 if let outputPreview {
                     try await context.journal.storeOutputPreview(
-                        Data(outputPreview), sourceSHA256: sha, fingerprint: codec.fingerprint)
+                        Data(outputPreview), sourceSHA256: sha, fingerprint: fingerprint)
                 }
             }
-            let facts = "\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
-                + "q\(photo.outputQuality ?? 0)"
+            let facts = (["\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
+                + "q\(photo.outputQuality ?? 0)"] + (photo.framing?.flags.map(\.rawValue) ?? [])).joined(separator: " ")
             if settings.dryRun {
-                try await finishDryRun(item, facts: facts, lookup: lookup, context: context)
+                try await finishDryRun(item, facts: facts, warning: warning, lookup: lookup, context: context)
                 return
             }
             guard !Task.isCancelled else { return }
@@ -159,7 +169,9 @@ extension UploadJob {
             let outcome = await graph.putPhoto(target(of: item), jpeg: Data(jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
             if outcome.succeeded {
-                try await finish(item, Journal.ItemUpdate(.uploaded, reply: GraphReply(outcome)), detail: facts, context: context)
+                try await finish(
+                    item, Journal.ItemUpdate(.uploaded, reason: warning, reply: GraphReply(outcome)),
+                    detail: ([facts] + (warning.map { [$0] } ?? [])).joined(separator: "; "), context: context)
             } else {
                 let result = Journal.ItemUpdate(
                     .failed, failure: outcome.failure, reason: outcome.description, reply: GraphReply(outcome))
@@ -169,9 +181,9 @@ extension UploadJob {
     }
 
     /// A dry run's verdict for a converted item: would upload, or would fail and why.
-    private func finishDryRun(_ item: Journal.Item, facts: String, lookup: TargetState?, context: ItemContext)
-        async throws
-    {
+    private func finishDryRun(
+        _ item: Journal.Item, facts: String, warning: String?, lookup: TargetState?, context: ItemContext
+    ) async throws {
         let state = lookup ?? TargetState(exists: nil)
         if state.exists == false {
             let reason = "would fail: \(item.target.noun) \(item.key) not found"
@@ -179,7 +191,7 @@ extension UploadJob {
                 item, Journal.ItemUpdate(.failed, failure: .notFound, reason: reason), detail: reason, context: context)
             return
         }
-        var notes: [String] = []
+        var notes = warning.map { [$0] } ?? []
         switch state.problem {
         case .notChecked(let why)?:
             notes.append(TargetProblem.notChecked(why).description)
@@ -218,9 +230,10 @@ extension UploadJob {
 
     /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
-    private static func prepare(path: String, last: Journal.LastUpload?, codec: ConvertOptions, previews: Bool)
-        -> Prepared
-    {
+    private static func prepare(
+        path: String, last: Journal.LastUpload?, codec: ConvertOptions, framer: FaceFramer?, fingerprint: String,
+        previews: Bool
+    ) -> Prepared {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -228,23 +241,25 @@ extension UploadJob {
             return .failed(.unreadableSource, "cannot read \(path): \((error as NSError).localizedDescription)")
         }
         let sha = Digest.sha256Hex(data)
-        if let last, last.matches(sourceSHA256: sha, fingerprint: codec.fingerprint) {
+        if let last, last.matches(sourceSHA256: sha, fingerprint: fingerprint) {
             return .unchanged(sha256: sha, bytes: data.count)
         }
         var options = codec
         if previews { options.previewSide = UploadJob.previewSide }
         do {
-            let photo = try PhotoCodec.convert([UInt8](data), options: options)
+            let made = try PhotoMaker.make(.bytes([UInt8](data)), options: options, framer: framer)
+            let photo = made.photo
             var outputPreview: [UInt8]?
             if previews {
                 let small = ConvertOptions(maxSide: UploadJob.previewSide, crop: .none, quality: 75)
                 outputPreview = try? PhotoCodec.convert(photo.jpeg, options: small).jpeg
             }
             return .converted(
-                PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo), jpeg: photo.jpeg,
-                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview)
+                PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo, framing: made.framing),
+                jpeg: photo.jpeg, sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview,
+                warning: photo.warning)
         } catch {
-            return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.message)")
+            return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.explained)")
         }
     }
 }

@@ -29,7 +29,10 @@ public struct UploadJob: Sendable {
 
         public var source: Source
         public var sourceOptions: SourceOptions
+        /// The codec's options; with `faces`, its crop is the fallback for photos without one clear face.
         public var codec: ConvertOptions
+        /// `--crop auto`: frame each photo on its face; nil frames by `codec.crop` alone.
+        public var faces: AutoFraming?
         /// Images converted at once.
         public var jobs: Int
         /// Requests in flight at most (the Graph client's limiter adapts below it).
@@ -63,11 +66,12 @@ public struct UploadJob: Sendable {
             journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
             removeMissing: Bool = false, maxItems: Int? = nil, maxDuration: Double? = nil, gracePeriod: Double = 10,
             skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
-            arguments: [String] = []
+            arguments: [String] = [], faces: AutoFraming? = nil
         ) {
             self.source = source
             self.sourceOptions = sourceOptions
             self.codec = codec
+            self.faces = faces
             self.jobs = max(1, jobs)
             self.concurrency = max(1, concurrency)
             self.journalPath = journalPath
@@ -82,6 +86,9 @@ public struct UploadJob: Sendable {
             self.reportDirectory = reportDirectory
             self.arguments = arguments
         }
+
+        /// What the journal compares to tell whether a photo's settings changed: the codec's and the face framing's.
+        public var fingerprint: String { PhotoMaker.fingerprint(codec: codec, faces: faces) }
     }
 
     /// How many items go into the journal, or come out of it, at a time.
@@ -120,10 +127,15 @@ public struct UploadJob: Sendable {
         let source = settings.source
         let options = settings.sourceOptions
         var scan: SourceScan? = try await pool.run { try Self.readSource(source, options: options) }
+        // One face detector for the whole run, shared by the workers: loaded (about 0.25 s) while the run starts,
+        // signs in and plans; awaited only when the photos are worked on.
+        let faces = settings.faces
+        let framer = Task { try await FaceFramer.load(faces, on: pool) }
+        defer { framer.cancel() }
         let journal = try await Journal.open(at: settings.journalPath)
         let commandKey = Self.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
-            settingsFingerprint: settings.codec.fingerprint)
+            settingsFingerprint: settings.fingerprint)
         let start = try await journal.startRun(
             kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
         let runID = start.run.id
@@ -132,7 +144,7 @@ public struct UploadJob: Sendable {
             blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
             journalPath: settings.journalPath, report: nil)
         do {
-            try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
+            try await work(&summary, scan: scan.take()!, journal: journal, pool: pool, framer: framer)
         } catch {
             var unrecorded: String?
             do {
@@ -148,7 +160,8 @@ public struct UploadJob: Sendable {
 
     /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
     private func work(
-        _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool
+        _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool,
+        framer: Task<FaceFramer?, any Error>
     ) async throws {
         let runID = summary.runID
         try await graph.signIn()
@@ -203,7 +216,7 @@ public struct UploadJob: Sendable {
         }
         problems = []
 
-        try await process(run: runID, limit: toDo, journal: journal, pool: pool)
+        try await process(run: runID, limit: toDo, journal: journal, pool: pool, framer: try await framer.value)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.workLeft
@@ -225,9 +238,10 @@ public struct UploadJob: Sendable {
     private func plan(
         _ scan: consuming SourceScan, run runID: Int64, journal: Journal, pool: BlockingPool
     ) async throws -> [SourceProblem] {
-        for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
+        let images = SourceReader.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", ")
+        for name in scan.ignored { events(.note("ignored \(name): not an image file (\(images))")) }
         let options = settings.sourceOptions
-        let fingerprint = settings.codec.fingerprint
+        let fingerprint = settings.fingerprint
         let problems = scan.problems
         // Reading rows checks files (a syscall per row), so chunks are read on the pool, not here.
         var rows = scan.makeIterator()
