@@ -122,7 +122,11 @@ let package = Package(
         .testTarget(
             name: "PhotoProvisioningTests",
             dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),
-        .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport"]),
+        .testTarget(
+            name: "photoprovTests",
+            dependencies: [
+                "PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport", "PhotoCodecTestSupport", "FaceDetection",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
