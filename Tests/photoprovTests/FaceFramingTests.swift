@@ -136,14 +136,14 @@ import Testing
         var files: [(upright: String, turned: String)] = []
         for (index, portrait) in portraits.enumerated() {
             let upright = try PhotoFixtures.decode(file: portrait)
-            let stored = PhotoFixtures.stored(upright, orientation: orientation)
+            let stored = FixtureImage.stored(upright, orientation: orientation)
             let uprightPath = batch.path("upright\(index).png"), turnedPath = batch.path("turned\(index).png")
             try Data(try FixtureEncoder.png(upright.pixels, width: upright.width, height: upright.height, color: .rgb))
                 .write(to: URL(fileURLWithPath: uprightPath))
             try Data(
                 try FixtureEncoder.png(
                     stored.pixels, width: stored.width, height: stored.height, color: .rgb,
-                    exif: PhotoFixtures.exifTIFF(orientation: orientation))
+                    exif: FixtureImage.exifTIFF(orientation: orientation))
             ).write(to: URL(fileURLWithPath: turnedPath))
             files.append((uprightPath, turnedPath))
         }

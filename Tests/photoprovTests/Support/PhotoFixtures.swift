@@ -60,31 +60,6 @@ enum PhotoFixtures {
     static func decode(_ bytes: [UInt8]) throws -> RGBImage { try PhotoCodec.decode(bytes) }
     static func decode(file path: String) throws -> RGBImage { try PhotoCodec.decode(contentsOf: path) }
 
-    /// The stored pixels that EXIF orientation 3 (turned 180°), 6 (90° clockwise to display) or 8 (90° counter-
-    /// clockwise) displays as `upright`.
-    static func stored(_ upright: RGBImage, orientation: Int) -> RGBImage {
-        precondition([3, 6, 8].contains(orientation), "orientation \(orientation) not made here")
-        let w = upright.width, h = upright.height
-        let sw = orientation == 3 ? w : h, sh = orientation == 3 ? h : w
-        var pixels = [UInt8](repeating: 0, count: w * h * 3)
-        for y in 0..<h {
-            for x in 0..<w {
-                let (sx, sy) =
-                    orientation == 6 ? (y, w - 1 - x) : orientation == 8 ? (h - 1 - y, x) : (w - 1 - x, h - 1 - y)
-                let from = (y * w + x) * 3, to = (sy * sw + sx) * 3
-                pixels[to..<to + 3] = upright.pixels[from..<from + 3]
-            }
-        }
-        return RGBImage(width: sw, height: sh, pixels: pixels)
-    }
-
-    /// Little-endian TIFF bytes (as phones write them) whose IFD0 holds only the orientation tag.
-    static func exifTIFF(orientation: Int) -> [UInt8] {
-        [0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00]
-            + [0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, UInt8(orientation), 0x00, 0x00, 0x00]
-            + [0x00, 0x00, 0x00, 0x00]
-    }
-
     /// The `convert` notes on stderr (`FILE: flag; flag`), as the framing flags of each file.
     static func flags(in stderr: String) -> [String: Set<String>] {
         var found: [String: Set<String>] = [:]
