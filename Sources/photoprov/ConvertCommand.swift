@@ -71,10 +71,12 @@ extension Command {
 
     /// Reads `--max-side`, `--crop`, `--quality`, `--max-bytes`, `--background`, `--max-pixels` and `--max-memory`;
     /// `--crop auto` sets the codec's crop to `square`, its fallback (`faceFraming(from:codec:)` reads the rest).
-    static func codecOptions(from arguments: Arguments) throws(UsageError) -> ConvertOptions {
+    static func codecOptions(from arguments: Arguments, defaultCrop: String = "auto") throws(UsageError)
+        -> ConvertOptions
+    {
         var options = ConvertOptions()
         options.maxSide = try arguments.integer("max-side", default: options.maxSide, in: 16...10_000)
-        let crop = try arguments.choice("crop", ["auto", "square", "none"], default: "auto")
+        let crop = try arguments.choice("crop", ["auto", "square", "none"], default: defaultCrop)
         options.crop = crop == "none" ? .none : .square
         options.quality = try arguments.integer("quality", default: options.quality, in: 1...100)
         options.maxPixels = try arguments.integer("max-pixels", default: options.maxPixels, in: 1...1_000_000_000)
@@ -101,8 +103,10 @@ extension Command {
 
     /// Reads `--crop auto` and its framing options, checked against `FramingOptions`' ranges; nil for `--crop
     /// square|none`, which refuse the framing options.
-    static func faceFraming(from arguments: Arguments, codec: ConvertOptions) throws(UsageError) -> AutoFraming? {
-        guard try arguments.choice("crop", ["auto", "square", "none"], default: "auto") == "auto" else {
+    static func faceFraming(from arguments: Arguments, codec: ConvertOptions, defaultCrop: String = "auto")
+        throws(UsageError) -> AutoFraming?
+    {
+        guard try arguments.choice("crop", ["auto", "square", "none"], default: defaultCrop) == "auto" else {
             if let given = framingOptionNames.first(where: { arguments.value($0) != nil }) {
                 throw UsageError("--\(given) only applies to --crop auto")
             }

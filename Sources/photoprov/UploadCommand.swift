@@ -83,7 +83,9 @@ extension Command {
             photoColumn: arguments.value("photo-column"), nameColumn: arguments.value("name-column"),
             domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
-        let codec = try codecOptions(from: arguments)
+        // Group and team photos are logos and pictures more than faces: framed by the fixed rule unless asked.
+        let defaultCrop = target == .users ? "auto" : "square"
+        let codec = try codecOptions(from: arguments, defaultCrop: defaultCrop)
         return UploadJob.Settings(
             source: source, sourceOptions: sourceOptions, codec: codec,
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
@@ -94,7 +96,8 @@ extension Command {
                 ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
-            arguments: CommandLine.arguments.dropFirst().map { $0 }, faces: try faceFraming(from: arguments, codec: codec))
+            arguments: CommandLine.arguments.dropFirst().map { $0 },
+            faces: try faceFraming(from: arguments, codec: codec, defaultCrop: defaultCrop))
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.

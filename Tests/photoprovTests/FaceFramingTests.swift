@@ -231,6 +231,15 @@ import Testing
         let square = try PhotoprovProcess.run(upload + ["--crop", "square"])
         #expect(square.status == 0)
         #expect(try await journal.items(run: 4).first?.fingerprint?.contains("crop=square;") == true)
+        // Group and team photos are framed by the fixed rule unless --crop auto is asked for.
+        try batch.write("groups.csv", "id,photo\n4f1c1b5e-8f0b-4c47-9a4e-2f6d3c1a0b9e,\(photo)\n")
+        let groups = ["upload", "--csv", batch.path("groups.csv"), "--target", "groups", "--journal", batch.journal,
+            "--dry-run", "--offline", "--allow-outside"]
+        #expect(try PhotoprovProcess.run(groups).status == 0)
+        #expect(try PhotoprovProcess.run(groups + ["--crop", "auto"]).status == 0)
+        let group = try await journal.items(run: 5).first, asked = try await journal.items(run: 6).first
+        #expect(group?.fingerprint?.contains("crop=square;") == true && group?.photo.framing == nil, "\(group as Any)")
+        #expect(asked?.fingerprint?.contains("crop=auto;") == true && asked?.photo.framing?.faceCount == 1)
     }
 
     @Test func theSquareIsNeverSmallerThanTheOutputUnlessAsked() throws {
