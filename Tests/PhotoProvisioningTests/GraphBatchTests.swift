@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func resolvesByEveryKeyKind() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let client = try client(emulator)
         let byUPN = try await client.resolveUsers(
             keys: [TestTenant.upn("ada"), TestTenant.upn("o'brien"), TestTenant.upn("nobody"), TestTenant.upn("ada")], by: .upn)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func manyKeysGoTwentyPerBatch() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let trace = LineSink()
         let client = try GraphClient(settings: try emulator.settings(.clientSecret(Secret(TestTenant.fullSecret)), clientID: TestTenant.fullApp) {
             $0.trace = trace.handler
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func lookupsNeedUserReadAll() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let writer = try GraphClient(settings: try emulator.settings(app: TestTenant.writerApp, secret: TestTenant.writerSecret))
         let error = await #expect(throws: GraphError.self) { try await writer.resolveUsers(keys: ["E1"], by: .employeeId) }
         #expect(error?.kind == .blocked)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func dryRunSeesExistenceStateAndPhotos() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let client = try client(emulator)
         let bob = PhotoTarget.user(TestTenant.upn("bob"))
         #expect(await client.putPhoto(bob, jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
