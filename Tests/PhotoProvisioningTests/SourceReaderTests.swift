@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import PhotoProvisioning
@@ -31,6 +32,39 @@ private final class Scratch {
 
     func link(_ name: String, to target: String) throws {
         try FileManager.default.createSymbolicLink(atPath: path + "/" + name, withDestinationPath: target)
+    }
+}
+
+/// Runs work with the file permissions of an ordinary user, so permission tests test something under root (CI).
+///
+/// Linux keeps a file-system user id per thread (setfsuid(2)); changing it away from 0 drops the capabilities
+/// that let root read any file, for that thread only. Call ``run(provingWith:_:)`` on a thread of its own
+/// (``onWorkerThread(_:)``): what it runs must open files on that same thread — SourceReader checks each photo
+/// with open(2) where it is called.
+enum WithoutFilePrivileges {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    /// Runs `work` as user `nobody` (65534) for file access, after proving with `unreadable` (a mode 000 file)
+    /// that open(2) now fails; restores the thread's identity afterwards. Without root it just runs `work`.
+    static func run<T>(provingWith unreadable: String, _ work: () throws -> T) throws -> T {
+        guard getuid() == 0 else { return try work() }
+        #if os(Linux)
+        // setfsuid is in glibc but not in Swift's Glibc module.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setfsuid") else {
+            throw Failure(description: "setfsuid not found")
+        }
+        let setfsuid = unsafeBitCast(symbol, to: (@convention(c) (UInt32) -> Int32).self)
+        _ = setfsuid(65534)
+        defer { _ = setfsuid(0) }
+        let fd = open(unreadable, O_RDONLY)
+        guard fd < 0, errno == EACCES else {
+            if fd >= 0 { close(fd) }
+            throw Failure(description: "could not drop root's file access on this thread (no CAP_SETUID?)")
+        }
+        return try work()
+        #else
+        throw Failure(description: "dropping root's file access is only implemented on Linux")
+        #endif
     }
 }
 
@@ -233,7 +267,6 @@ private final class Scratch {
         rows.append("user2999@contoso.com,p2999.jpg")  // line 3003: same user and file as line 3001: merged
         rows.append("bad key,other.jpg")  // line 3004
         let file = try scratch.write("people.csv", rows.joined(separator: "\r\n"))
-
         let scan = try SourceReader.scanCSV(at: file, options: .init())
         #expect(scan.itemCount == 2999)
         let first = Array(scan)
@@ -252,14 +285,19 @@ private final class Scratch {
         #expect(scan.plan == (try SourceReader.readCSV(at: file, options: .init())))
     }
 
-    @Test func unreadableFileIsReported() throws {
-        guard getuid() != 0 else { return }  // root reads anything; the symlink-loop case above covers root
+    @Test func unreadableFileIsReported() async throws {
         let scratch = try Scratch()
         let photo = try scratch.write("locked.jpg")
         chmod(photo, 0)
         let file = try scratch.write("p.csv", "upn,photo\na@contoso.com,locked.jpg\n")
-        let plan = try SourceReader.readCSV(at: file, options: .init())
-        #expect(plan.problems.first?.reason == .unreadableFile("permission denied"))
+        // Root reads any file, so the reader runs as nobody on a thread of its own (see WithoutFilePrivileges).
+        let problems = try await onWorkerThread {
+            try WithoutFilePrivileges.run(provingWith: photo) {
+                try SourceReader.readCSV(at: file, options: .init()).problems
+            }
+        }
+        #expect(problems.map(\.reason) == [.unreadableFile("permission denied")])
+        #expect(problems.first?.description == "line 2 (a@contoso.com): photo file cannot be read: permission denied: locked.jpg")
     }
 
     @Test func unterminatedQuoteIsARowProblem() throws {
