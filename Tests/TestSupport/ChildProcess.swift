@@ -61,6 +61,7 @@ package final class RunningProcess: @unchecked Sendable {
         var exit: (status: Int32, reason: Process.TerminationReason)?
         var finishedWaiters: [CheckedContinuation<ChildProcess.Output, Never>] = []
         var textWaiters: [TextWaiter] = []
+        var exitHandlers: [@Sendable () -> Void] = []
 
         var output: ChildProcess.Output? {
             guard let exit, openPipes == 0 else { return nil }
@@ -125,8 +126,13 @@ package final class RunningProcess: @unchecked Sendable {
         var ready: [(CheckedContinuation<Bool, Never>, Bool)] = []
         var finished: [CheckedContinuation<ChildProcess.Output, Never>] = []
         var output: ChildProcess.Output?
+        var exited: [@Sendable () -> Void] = []
         lock.withLock {
             change(&state)
+            if state.exit != nil {
+                exited = state.exitHandlers
+                state.exitHandlers = []
+            }
             let ended = state.output != nil
             let stdout = state.textWaiters.isEmpty ? "" : String(decoding: state.stdout, as: UTF8.self)
             let stderr = state.textWaiters.isEmpty ? "" : String(decoding: state.stderr, as: UTF8.self)
@@ -147,6 +153,7 @@ package final class RunningProcess: @unchecked Sendable {
                 state.finishedWaiters = []
             }
         }
+        for handler in exited { handler() }
         for (continuation, met) in ready { continuation.resume(returning: met) }
         if let output { for continuation in finished { continuation.resume(returning: output) } }
     }
@@ -181,6 +188,16 @@ package final class RunningProcess: @unchecked Sendable {
                 lock.unlock()
             }
         }
+    }
+
+    /// Calls `handler` once the child has exited (at once if it already has), on whichever thread sees the exit.
+    package func whenExited(_ handler: @escaping @Sendable () -> Void) {
+        let now: Bool = lock.withLock {
+            if state.exit != nil { return true }
+            state.exitHandlers.append(handler)
+            return false
+        }
+        if now { handler() }
     }
 
     /// Output collected so far, without waiting.

@@ -122,17 +122,34 @@ package final class Emulator: Sendable {
     /// or faults — and returns how many had; throws when that has not happened within `timeout` seconds.
     @discardableResult
     package func waitUntil(arrived count: Int, method: String? = nil, timeout: Double = 120) async throws -> Int {
+        try await signal(nil, to: nil, whenArrived: count, method: method, timeout: timeout)
+    }
+
+    /// Sends `signal` to `process` the moment `count` Graph requests (of `method`, or any) have arrived, and returns
+    /// how many had. The wait and the signal happen on a thread of their own, not on the cooperative pool, which
+    /// other tests may hold for seconds while this run goes on.
+    @discardableResult
+    package func signal(
+        _ signal: Int32?, to process: RunningProcess?, whenArrived count: Int, method: String? = nil,
+        timeout: Double = 120
+    ) async throws -> Int {
         var query = [URLQueryItem(name: "arrived", value: "\(count)")]
         if let method { query.append(URLQueryItem(name: "method", value: method)) }
-        return try await wait(query, timeout: timeout, counter: "arrived")
+        let url = waitURL(query, timeout: timeout)
+        return try await onWorkerThread {
+            let reached = try Self.blockingWait(url, timeout: timeout, counter: "arrived", watching: process)
+            if let signal, let process { process.signal(signal) }
+            return reached
+        }
     }
 
     /// Waits until the emulator has sent `count` answers with HTTP `status`; returns how many it had.
     @discardableResult
     package func waitUntil(answered count: Int, status: Int, timeout: Double = 120) async throws -> Int {
-        try await wait(
+        let url = waitURL(
             [URLQueryItem(name: "answered", value: "\(count)"), URLQueryItem(name: "status", value: "\(status)")],
-            timeout: timeout, counter: "answered")
+            timeout: timeout)
+        return try await onWorkerThread { try Self.blockingWait(url, timeout: timeout, counter: "answered", watching: nil) }
     }
 
     /// How many Graph requests (of `method`, or any) have arrived so far.
@@ -140,20 +157,41 @@ package final class Emulator: Sendable {
         try await waitUntil(arrived: 0, method: method)
     }
 
-    private func wait(_ query: [URLQueryItem], timeout: Double, counter: String) async throws -> Int {
-        var components = URLComponents(url: baseURL.appendingPathComponent("_emulator/wait"), resolvingAgainstBaseURL: false)!
+    private func waitURL(_ query: [URLQueryItem], timeout: Double) -> URL {
+        var components = URLComponents(
+            url: baseURL.appendingPathComponent("_emulator/wait"), resolvingAgainstBaseURL: false)!
         components.queryItems = query + [URLQueryItem(name: "timeout", value: "\(timeout)")]
-        var request = URLRequest(url: components.url!)
+        return components.url!
+    }
+
+    /// `GET /_emulator/wait?…` on the calling thread (never the cooperative pool: see
+    /// ``signal(_:to:whenArrived:method:timeout:)``); gives up as soon as `process`, if given, exits first.
+    private static func blockingWait(_ url: URL, timeout: Double, counter: String, watching process: RunningProcess? = nil)
+        throws -> Int
+    {
+        var request = URLRequest(url: url)
         request.timeoutInterval = timeout + 30
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let body = String(decoding: data, as: UTF8.self)
-        guard status == 200,
-            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Data?, URLResponse?, (any Error)?)
+        let task = URLSession.shared.dataTask(with: request) { data, response, error in
+            result = (data, response, error)
+            done.signal()
+        }
+        task.resume()
+        process?.whenExited { task.cancel() }
+        done.wait()
+        if let process, process.hasExited, result.1 == nil {
+            let (stdout, stderr) = process.outputSoFar
+            throw Failure(description: "the process exited before \(url.query ?? ""): \(stdout) \(stderr)")
+        }
+        if let error = result.2 { throw error }
+        let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
+        let data = result.0 ?? Data()
+        guard status == 200, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let reached = (object[counter] as? NSNumber)?.intValue
         else {
-            let what = query.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: "&")
-            throw Failure(description: "emulator wait \(what) answered \(status) after up to \(timeout) s: \(body)")
+            throw Failure(
+                description: "emulator \(url.query ?? "") answered \(status): \(String(decoding: data, as: UTF8.self))")
         }
         return reached
     }

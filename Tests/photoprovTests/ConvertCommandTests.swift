@@ -6,7 +6,7 @@ import Testing
 /// `photoprov convert` through the built binary: outputs, per-file failures, exit codes, budgets.
 @Suite struct ConvertCommandTests {
     @Test func convertsGoodFilesNamesBadOnesAndExitsOne() async throws {
-        let batch = try Batch(count: 2, side: 800)
+        let batch = try await Batch.make(count: 2, side: 800)
         try Data("not an image at all".utf8).write(to: URL(fileURLWithPath: batch.path("fake.jpg")))
         let out = batch.path("out")
         let run = try await PhotoprovProcess.run(
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func meetsASmallByteBudgetAndExitsZero() async throws {
-        let batch = try Batch(count: 1, side: 1200)
+        let batch = try await Batch.make(count: 1, side: 1200)
         let out = batch.path("out")
         let run = try await PhotoprovProcess.run(
             ["convert", "--out", out, "--max-bytes", "20KB", "--crop", "none", batch.path("user0001.jpg")])

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func offlineDryRunNeedsNoTenantAndMarksNothingUploaded() async throws {
-        let batch = try Batch(count: 4)
+        let batch = try await Batch.make(count: 4)
         try batch.write("people.csv", try String(contentsOfFile: batch.csv, encoding: .utf8) + "bad-key,user0001.jpg\n")
         let reportDirectory = batch.path("report")
         let run = try await PhotoprovProcess.run(
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func dryRunAgainstTheTenantPredictsFailuresAndWritesNothing() async throws {
-        let batch = try Batch(count: 2)
+        let batch = try await Batch.make(count: 2)
         // adele.vance exists; lee.gu has no mailbox; nobody.here does not exist (the emulator's default tenant).
         try batch.write(
             "people.csv",
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func reportCommandRewritesAnyPastRunWithMatchingCounts() async throws {
-        let batch = try Batch(count: 3)
+        let batch = try await Batch.make(count: 3)
         try batch.write("people.csv", try String(contentsOfFile: batch.csv, encoding: .utf8)
             + "ghost@contoso.example,user0001.jpg\n=cmd|' /C calc'!A0@contoso.example,user0002.jpg\n")
         try batch.write("tenant.csv", "upn\n" + batch.upns.joined(separator: "\n") + "\n")

@@ -7,13 +7,14 @@ import Testing
 /// nothing doubled but what was in flight at a kill, and the journal intact after every kill.
 @Suite struct ResumeTests {
     @Test func resumesAfterRepeatedKillsWithoutLosingOrDoublingItems() async throws {
-        let items = 500
+        let items = 300
         let kills = 20
         let concurrency = 4
-        let batch = try Batch(count: items, side: 48)
-        // 50 ms a request and 4 in flight: each kill strikes a dozen uploads or so into a run, leaving hundreds that
-        // would take the emulator seconds to serve, so no run can end before its kill.
-        let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "50"])
+        let batch = try await Batch.make(count: items, side: 48)
+        // 25 ms a request and 4 in flight: each kill strikes a dozen uploads or so into a run (sent from a thread of
+        // its own the moment the emulator reports the upload), leaving a couple of hundred that would take the
+        // emulator over a second to serve, so no run can end before its kill.
+        let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "25"])
         let arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "\(concurrency)",
             "--quiet"]
         var previous = 0
@@ -22,8 +23,7 @@ import Testing
             let strikeAfter = 1 + (kill * 7) % 12
             let target = try await emulator.arrived(method: "PUT") + strikeAfter
             let process = try PhotoprovProcess.start(arguments, environment: emulator.environment)
-            try await emulator.waitUntil(arrived: target, method: "PUT")
-            process.signal(SIGKILL)
+            try await emulator.signal(SIGKILL, to: process, whenArrived: target, method: "PUT")
             let output = await process.finished()
             try #require(
                 output.reason == .uncaughtSignal && output.status == SIGKILL,

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func uploadsValidRowsAndNamesEveryInvalidRowWithItsLine() async throws {
-        let batch = try Batch(count: 3)
+        let batch = try await Batch.make(count: 3)
         try Data().write(to: URL(fileURLWithPath: batch.path("empty.jpg")))
         try batch.write("outside.jpg", "")
         try batch.write(
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func secondRunSkipsUnchangedPhotosAndUploadsChangedOnes() async throws {
-        let batch = try Batch(count: 5)
+        let batch = try await Batch.make(count: 5)
         let emulator = try await Emulator.start(["--users-csv", batch.csv])
         #expect(try await upload(batch, emulator).status == 0)
         try Batch.photo(seed: 99).write(to: URL(fileURLWithPath: batch.path("user0002.jpg")))
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func folderSourceMapsAliasesWithDomainAndListsIgnoredFiles() async throws {
-        let batch = try Batch(count: 0)
+        let batch = try await Batch.make(count: 0)
         let folder = batch.directory.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Batch.photo(seed: 1).write(to: folder.appendingPathComponent("adele.vance.JPG"))
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func employeeIdKeysAreResolvedThroughGraph() async throws {
-        let batch = try Batch(count: 0)
+        let batch = try await Batch.make(count: 0)
         try Batch.photo(seed: 1).write(to: URL(fileURLWithPath: batch.path("a.jpg")))
         try Batch.photo(seed: 2).write(to: URL(fileURLWithPath: batch.path("b.jpg")))
         // The default tenant: adele.vance is E1001, megan.bowen E1003; nobody is E9999.
@@ -107,7 +107,7 @@ import Testing
     @Test func groupAndTeamPhotosAreSetById() async throws {
         let group = "11111111-2222-4333-8444-555555555555"
         let team = "66666666-7777-4888-9999-aaaaaaaaaaaa"
-        let batch = try Batch(count: 0)
+        let batch = try await Batch.make(count: 0)
         try Batch.photo(seed: 3).write(to: URL(fileURLWithPath: batch.path("g.jpg")))
         try batch.write("groups.csv", "id,photo\n\(group),g.jpg\n")
         try batch.write("teams.csv", "id,photo\n\(team),g.jpg\n")
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func maxItemsLeavesTheRestForTheNextRun() async throws {
-        let batch = try Batch(count: 10)
+        let batch = try await Batch.make(count: 10)
         let emulator = try await Emulator.start(["--users-csv", batch.csv])
         let first = try await upload(batch, emulator, ["--max-items", "4"])
         #expect(first.status == 0, "\(first.stdout)")
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func throttlingAndFaultStormsEndWithEveryItemUploaded() async throws {
-        let batch = try Batch(count: 40)
+        let batch = try await Batch.make(count: 40)
         // A bucket of 10 requests refilled 10 a second: 8 uploads in flight meet a 429 unless the 40 uploads take
         // photoprov over 3 s, several times its usual pace. (A tighter bucket would make the 429 surer but fails
         // items: a throttled attempt counts against --max-attempts.) Faults and drops are drawn from the seed.
@@ -162,15 +162,14 @@ import Testing
     }
 
     @Test func sigtermFinishesUploadsInFlightAndExits130ThenResumes() async throws {
-        let batch = try Batch(count: 80)
+        let batch = try await Batch.make(count: 80)
         // 200 ms a request, 4 in flight: the 75 uploads after the signal would need 3.75 s of the emulator's time.
         let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "200"])
         let process = try PhotoprovProcess.start(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "4"],
             environment: emulator.environment)
         // Signal when the fifth upload reaches the emulator: uploads are in flight and most of the batch is not.
-        try await emulator.waitUntil(arrived: 5, method: "PUT")
-        process.signal(SIGTERM)
+        try await emulator.signal(SIGTERM, to: process, whenArrived: 5, method: "PUT")
         let output = await process.finished()
         #expect(output.reason == .exit && output.status == 130, "\(output.stdoutText) \(output.stderrText)")
         let journal = try await batch.openJournal()
@@ -186,7 +185,7 @@ import Testing
     }
 
     @Test func blockedPolicyRefusesToStartWithExitThree() async throws {
-        let batch = try Batch(count: 2)
+        let batch = try await Batch.make(count: 2)
         let emulator = try await Emulator.start(["--users-csv", batch.csv, "--policy-source", "onPremises"])
         let run = try await upload(batch, emulator)
         #expect(run.status == 3, "\(run.stdout) \(run.stderr)")
@@ -198,7 +197,7 @@ import Testing
     }
 
     @Test func removeMissingDeletesOnlyWhenAsked() async throws {
-        let batch = try Batch(count: 3)
+        let batch = try await Batch.make(count: 3)
         let emulator = try await Emulator.start(["--users-csv", batch.csv])
         #expect(try await upload(batch, emulator).status == 0)
         try batch.write("people.csv", "upn,photo\nuser0001@contoso.example,user0001.jpg\n")
@@ -216,7 +215,7 @@ import Testing
     }
 
     @Test func maxDurationStopsTakingItemsAndTheNextRunContinues() async throws {
-        let batch = try Batch(count: 40)
+        let batch = try await Batch.make(count: 40)
         // 500 ms a request, 2 in flight: the batch needs at least 10 s of the emulator's time, far past the limit
         // however slow the machine (a slow machine only uploads fewer before the limit).
         let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "500"])
@@ -241,7 +240,7 @@ import Testing
     }
 
     @Test func unreadableSourcesAndBadArgumentsExitTwoBeforeAnyUpload() async throws {
-        let batch = try Batch(count: 1)
+        let batch = try await Batch.make(count: 1)
         try batch.write("nophoto.csv", "upn,name\nuser0001@contoso.example,Ada\n")
         let emulator = try await Emulator.start(["--users-csv", batch.csv])
         let missing = try await upload(batch, emulator, source: ["--csv", batch.path("nope.csv")])
