@@ -258,35 +258,39 @@ enum WithoutFilePrivileges {
     /// A long source is checked in one pass and handed out by a second: duplicates far apart are still found,
     /// the scan can be read twice, and what it yields is what the counts promise.
     @Test func scanHandsOutALongSourceInOrderWithFarApartDuplicates() async throws {
-        // Three thousand files: written, scanned and removed on a worker thread, not on the cooperative pool.
+        // Rows for 1500 files (lines 2...1501), then three that refer back far: written, scanned and removed on a
+        // worker thread, not on the cooperative pool.
+        let count = 1500
+        let last = count + 1
         let scratch = try Scratch()
         let (file, scan, first, second, plan) = try await onWorkerThread {
             try self.photos(scratch, "shared.jpg", "other.jpg")
             var rows = ["upn,photo"]
-            for index in 0..<3000 {
+            for index in 0..<count {
                 let name = String(format: "p%04d.jpg", index)
                 try scratch.write(name)
                 rows.append("User\(index)@Contoso.com,\(name)")
             }
-            rows.append("user5@contoso.com,shared.jpg")  // line 3002: same user as line 7, another file
-            rows.append("user2999@contoso.com,p2999.jpg")  // line 3003: same user and file as line 3001: merged
-            rows.append("bad key,other.jpg")  // line 3004
+            rows.append("user5@contoso.com,shared.jpg")  // line last+1: same user as line 7, another file
+            rows.append(String(format: "user\(count - 1)@contoso.com,p%04d.jpg", count - 1))  // same as line last
+            rows.append("bad key,other.jpg")  // line last+3
             let file = try scratch.write("people.csv", rows.joined(separator: "\r\n"))
             let scan = try SourceReader.scanCSV(at: file, options: .init())
             return (file, scan, Array(scan), Array(scan), try SourceReader.readCSV(at: file, options: .init()))
         }
-        #expect(scan.itemCount == 2999)
+        #expect(scan.itemCount == count - 1)
         #expect(first == second, "a scan reads the same items every time")
-        #expect(first.count == 2999)
+        #expect(first.count == count - 1)
         #expect(first.first == SourceItem(line: 2, key: "user0@contoso.com", photoPath: scratch.path + "/p0000.jpg", writtenPath: "p0000.jpg"))
-        #expect(first.last?.line == 3001)
+        #expect(first.last?.line == last)
         #expect(!first.contains { $0.key == "user5@contoso.com" })
         #expect(first.compactMap(\.line) == first.compactMap(\.line).sorted())
-        #expect(scan.problems.map(\.line) == [7, 3002, 3004])
-        #expect(scan.problems.map(\.reason)[0] == .duplicateKey(others: ["line 3002"]))
+        #expect(scan.problems.map(\.line) == [7, last + 1, last + 3])
+        #expect(scan.problems.map(\.reason)[0] == .duplicateKey(others: ["line \(last + 1)"]))
         #expect(scan.problems.map(\.reason)[1] == .duplicateKey(others: ["line 7"]))
         #expect(scan.merged == [
-            SourceProblem(line: 3003, key: "user2999@contoso.com", path: "p2999.jpg", reason: .sameAsEarlier("line 3001"))
+            SourceProblem(line: last + 2, key: "user\(count - 1)@contoso.com", path: String(format: "p%04d.jpg", count - 1),
+                reason: .sameAsEarlier("line \(last)"))
         ])
         #expect(SourcePlan(items: first, problems: scan.problems, merged: scan.merged, ignored: scan.ignored) == plan,
             "readCSV gives what the scan hands out (\(file))")
