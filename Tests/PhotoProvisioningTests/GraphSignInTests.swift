@@ -253,7 +253,8 @@ import Testing
             await withTaskGroup(of: GraphOutcome.self) { group in
                 for name in ["adele.vance", "alex.wilber", "megan.bowen", "people.admin"] {
                     group.addTask {
-                        await client.putPhoto(.user("\(name)@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+                        await client.putPhoto(
+                            .user("\(name)@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
                     }
                 }
                 return await group.reduce(into: []) { $0.append($1) }

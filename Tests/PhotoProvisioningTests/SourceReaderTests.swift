@@ -289,7 +289,8 @@ enum WithoutFilePrivileges {
         #expect(scan.problems.map(\.reason)[0] == .duplicateKey(others: ["line \(last + 1)"]))
         #expect(scan.problems.map(\.reason)[1] == .duplicateKey(others: ["line 7"]))
         #expect(scan.merged == [
-            SourceProblem(line: last + 2, key: "user\(count - 1)@contoso.com", path: String(format: "p%04d.jpg", count - 1),
+            SourceProblem(
+                line: last + 2, key: "user\(count - 1)@contoso.com", path: String(format: "p%04d.jpg", count - 1),
                 reason: .sameAsEarlier("line \(last)"))
         ])
         #expect(SourcePlan(items: first, problems: scan.problems, merged: scan.merged, ignored: scan.ignored) == plan,
@@ -309,7 +310,9 @@ enum WithoutFilePrivileges {
             }
         }
         #expect(problems.map(\.reason) == [.unreadableFile("permission denied")])
-        #expect(problems.first?.description == "line 2 (a@contoso.com): photo file cannot be read: permission denied: locked.jpg")
+        #expect(
+            problems.first?.description
+                == "line 2 (a@contoso.com): photo file cannot be read: permission denied: locked.jpg")
     }
 
     @Test func unterminatedQuoteIsARowProblem() throws {

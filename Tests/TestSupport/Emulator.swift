@@ -149,7 +149,7 @@ package final class Emulator: Sendable {
         let url = waitURL(
             [URLQueryItem(name: "answered", value: "\(count)"), URLQueryItem(name: "status", value: "\(status)")],
             timeout: timeout)
-        return try await onWorkerThread { try Self.blockingWait(url, timeout: timeout, counter: "answered", watching: nil) }
+        return try await onWorkerThread { try Self.blockingWait(url, timeout: timeout, counter: "answered") }
     }
 
     /// How many Graph requests (of `method`, or any) have arrived so far.
@@ -166,9 +166,9 @@ package final class Emulator: Sendable {
 
     /// `GET /_emulator/wait?…` on the calling thread (never the cooperative pool: see
     /// ``signal(_:to:whenArrived:method:timeout:)``); gives up as soon as `process`, if given, exits first.
-    private static func blockingWait(_ url: URL, timeout: Double, counter: String, watching process: RunningProcess? = nil)
-        throws -> Int
-    {
+    private static func blockingWait(
+        _ url: URL, timeout: Double, counter: String, watching process: RunningProcess? = nil
+    ) throws -> Int {
         var request = URLRequest(url: url)
         request.timeoutInterval = timeout + 30
         let done = DispatchSemaphore(value: 0)

@@ -66,8 +66,9 @@ import Testing
 
     @Test func choicesListTheAllowedValues() throws {
         #expect(try Arguments([], options: options).choice("crop", ["square", "none"], default: "square") == "square")
-        #expect(try Arguments(["--crop", "none"], options: options).choice("crop", ["square", "none"], default: "square")
-            == "none")
+        #expect(
+            try Arguments(["--crop", "none"], options: options).choice("crop", ["square", "none"], default: "square")
+                == "none")
         let arguments = try Arguments(["--crop", "circle"], options: options)
         let error = #expect(throws: UsageError.self) {
             try arguments.choice("crop", ["square", "none"], default: "square")

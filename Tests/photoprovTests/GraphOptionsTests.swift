@@ -27,7 +27,8 @@ import Testing
 
     /// Settings from `arguments` (the shared Graph options) and exactly `environment`, nothing inherited.
     private func settings(_ arguments: [String], _ environment: [String: String] = [:]) throws -> GraphSettings {
-        try Command.graphSettings(from: try Arguments(arguments, options: Command.graphOptions), environment: environment)
+        try Command.graphSettings(
+            from: try Arguments(arguments, options: Command.graphOptions), environment: environment)
     }
 
     /// The message of the error `settings` throws, with the error's type.
@@ -63,11 +64,15 @@ import Testing
     /// --federated-token-file, then PHOTOPROV_ACCESS_TOKEN, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
     /// AZURE_FEDERATED_TOKEN_FILE, IDENTITY_ENDPOINT; any flag beats every variable.
     static let selectionOrder: [Selection] = {
-        let flags = [["--token-command", "print-token"], ["--device-code"], ["--client-secret-file", "SECRET_FILE"],
-            ["--certificate", "/flag/cert.pem"], ["--federated-token-file", "/flag/federated.jwt"]]
+        let flags = [
+            ["--token-command", "print-token"], ["--device-code"], ["--client-secret-file", "SECRET_FILE"],
+            ["--certificate", "/flag/cert.pem"], ["--federated-token-file", "/flag/federated.jwt"],
+        ]
         let flagModes = ["token-command", "device-code", "secret", "certificate", "federated"]
-        let variables = ["PHOTOPROV_ACCESS_TOKEN", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
-            "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT"]
+        let variables = [
+            "PHOTOPROV_ACCESS_TOKEN", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+            "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT",
+        ]
         let variableModes = ["token", "secret", "certificate", "federated", "managed-identity"]
         var rows: [Selection] = []
         for index in flags.indices {
@@ -95,27 +100,31 @@ import Testing
         func credential(_ arguments: [String], _ environment: [String: String]) throws -> GraphSettings.Credential {
             try settings(arguments, environment).credential
         }
-        guard case .clientSecret(let fromFile) = try credential(["--client-secret-file", secretFile], Self.everyVariable)
+        guard
+            case .clientSecret(let fromFile) = try credential(["--client-secret-file", secretFile], Self.everyVariable)
         else { Issue.record("--client-secret-file is a secret"); return }
         #expect(fromFile.value == "file-secret", "the file's value, trimmed, wins over AZURE_CLIENT_SECRET")
         guard case .clientSecret(let fromVariable) = try credential([], ["AZURE_CLIENT_SECRET": " env-secret "])
         else { Issue.record("AZURE_CLIENT_SECRET is a secret"); return }
         #expect(fromVariable.value == "env-secret")
 
-        guard case .certificate(let path, let key, let password) = try credential(
-            ["--certificate", "/flag/cert.pem", "--certificate-key", "/flag/key.pem"],
-            Self.everyVariable.merging(["AZURE_CLIENT_CERTIFICATE_PASSWORD": "pem-password"]) { $1 })
+        guard
+            case .certificate(let path, let key, let password) = try credential(
+                ["--certificate", "/flag/cert.pem", "--certificate-key", "/flag/key.pem"],
+                Self.everyVariable.merging(["AZURE_CLIENT_CERTIFICATE_PASSWORD": "pem-password"]) { $1 })
         else { Issue.record("--certificate is a certificate"); return }
         #expect(path == "/flag/cert.pem", "the flag's path wins over AZURE_CLIENT_CERTIFICATE_PATH")
         #expect(key == "/flag/key.pem")
         #expect(password?.value == "pem-password")
-        guard case .certificate(let envPath, nil, nil) = try credential(
-            ["--auth", "certificate"], ["AZURE_CLIENT_CERTIFICATE_PATH": "/env/cert.pem"])
+        guard
+            case .certificate(let envPath, nil, nil) = try credential(
+                ["--auth", "certificate"], ["AZURE_CLIENT_CERTIFICATE_PATH": "/env/cert.pem"])
         else { Issue.record("AZURE_CLIENT_CERTIFICATE_PATH alone is a certificate without key or password"); return }
         #expect(envPath == "/env/cert.pem")
 
-        guard case .federatedTokenFile(let federated) = try credential(
-            ["--federated-token-file", "/flag/federated.jwt"], Self.everyVariable)
+        guard
+            case .federatedTokenFile(let federated) = try credential(
+                ["--federated-token-file", "/flag/federated.jwt"], Self.everyVariable)
         else { Issue.record("--federated-token-file is federated"); return }
         #expect(federated == "/flag/federated.jwt")
         guard case .accessToken(let token) = try credential([], Self.everyVariable)
@@ -129,13 +138,18 @@ import Testing
     @Test func authPicksTheModeWhateverElseIsGiven() throws {
         let files = try Files()
         let secretFile = try files.secret("secret.txt", "file-secret")
-        let everything = ["--token-command", "x", "--client-secret-file", secretFile, "--certificate", "/c.pem",
-            "--federated-token-file", "/f.jwt"]
+        let everything = [
+            "--token-command", "x", "--client-secret-file", secretFile, "--certificate", "/c.pem",
+            "--federated-token-file", "/f.jwt",
+        ]
         for mode in Command.authModes {
             #expect(try settings(["--auth", mode] + everything, Self.everyVariable).credential.mode == mode, "\(mode)")
         }
-        guard case .clientSecret(let secret) = try settings(["--auth", "secret", "--certificate", "/c.pem"],
-            ["AZURE_CLIENT_SECRET": "env-secret"]).credential
+        guard
+            case .clientSecret(let secret) = try settings(
+                ["--auth", "secret", "--certificate", "/c.pem"],
+                ["AZURE_CLIENT_SECRET": "env-secret"]
+            ).credential
         else { Issue.record("--auth secret"); return }
         #expect(secret.value == "env-secret")
     }
@@ -143,18 +157,28 @@ import Testing
     @Test func modesMissingWhatTheyNeedAreUsageErrors() {
         let cases: [([String], [String: String], String)] = [
             (["--auth", "secret"], [:], "--auth secret needs AZURE_CLIENT_SECRET or --client-secret-file FILE"),
-            (["--auth", "certificate"], ["AZURE_CLIENT_SECRET": "s"],
-                "--auth certificate needs --certificate FILE or AZURE_CLIENT_CERTIFICATE_PATH"),
-            (["--auth", "federated"], [:],
-                "--auth federated needs --federated-token-file FILE or AZURE_FEDERATED_TOKEN_FILE"),
-            (["--auth", "token"], ["AZURE_CLIENT_SECRET": "s"],
-                "--auth token needs the access token in PHOTOPROV_ACCESS_TOKEN"),
+            (
+                ["--auth", "certificate"], ["AZURE_CLIENT_SECRET": "s"],
+                "--auth certificate needs --certificate FILE or AZURE_CLIENT_CERTIFICATE_PATH"
+            ),
+            (
+                ["--auth", "federated"], [:],
+                "--auth federated needs --federated-token-file FILE or AZURE_FEDERATED_TOKEN_FILE"
+            ),
+            (
+                ["--auth", "token"], ["AZURE_CLIENT_SECRET": "s"],
+                "--auth token needs the access token in PHOTOPROV_ACCESS_TOKEN"
+            ),
             (["--auth", "token-command"], [:], "--auth token-command needs --token-command CMD"),
-            (["--auth", "kerberos"], [:],
+            (
+                ["--auth", "kerberos"], [:],
                 "--auth must be one of secret, certificate, federated, managed-identity, token, token-command, "
-                    + "device-code, not 'kerberos'"),
-            (["--auth", "secret"], ["AZURE_CLIENT_SECRET": " \n"],
-                "--auth secret needs AZURE_CLIENT_SECRET or --client-secret-file FILE"),
+                    + "device-code, not 'kerberos'"
+            ),
+            (
+                ["--auth", "secret"], ["AZURE_CLIENT_SECRET": " \n"],
+                "--auth secret needs AZURE_CLIENT_SECRET or --client-secret-file FILE"
+            ),
         ]
         for (arguments, environment, message) in cases {
             let got = failure(arguments, environment)
@@ -192,15 +216,18 @@ import Testing
         #expect(fromVariables.tenantID == "env-tenant")
         #expect(fromVariables.clientID == "env-client")
         #expect(fromVariables.graphURL.absoluteString == "http://127.0.0.1:1", "trailing slash dropped")
-        #expect(fromVariables.authorityURL.absoluteString == "http://127.0.0.1:2",
+        #expect(
+            fromVariables.authorityURL.absoluteString == "http://127.0.0.1:2",
             "PHOTOPROV_AUTHORITY_URL before AZURE_AUTHORITY_HOST")
         var hostOnly = environment
         hostOnly["PHOTOPROV_AUTHORITY_URL"] = nil
         #expect(try settings([], hostOnly).authorityURL.absoluteString == "https://login.example")
 
         let fromFlags = try settings(
-            ["--tenant", "flag-tenant", "--client-id", "flag-client", "--graph-url", "http://localhost:3",
-                "--authority-url", "https://login.flag.example"], environment)
+            [
+                "--tenant", "flag-tenant", "--client-id", "flag-client", "--graph-url", "http://localhost:3",
+                "--authority-url", "https://login.flag.example",
+            ], environment)
         #expect(fromFlags.tenantID == "flag-tenant")
         #expect(fromFlags.clientID == "flag-client")
         #expect(fromFlags.graphURL.absoluteString == "http://localhost:3")
@@ -217,10 +244,14 @@ import Testing
         #expect(china.authorityURL.absoluteString == "https://login.chinacloudapi.cn")
         #expect(try settings(["--cloud", "usgov"], secret).resource == "https://graph.microsoft.us")
 
-        #expect(failure(["--cloud", "mars"], secret)?.1 == "--cloud must be one of global, usgov, usgov-dod, china, not 'mars'")
-        #expect(failure(["--graph-url", "graph.example.com"], secret)?.1
-            == "--graph-url must be an absolute URL such as https://graph.microsoft.com, not 'graph.example.com'")
-        #expect(failure([], secret.merging(["PHOTOPROV_AUTHORITY_URL": "login"]) { $1 })?.0 == "usage",
+        #expect(
+            failure(["--cloud", "mars"], secret)?.1
+                == "--cloud must be one of global, usgov, usgov-dod, china, not 'mars'")
+        #expect(
+            failure(["--graph-url", "graph.example.com"], secret)?.1
+                == "--graph-url must be an absolute URL such as https://graph.microsoft.com, not 'graph.example.com'")
+        #expect(
+            failure([], secret.merging(["PHOTOPROV_AUTHORITY_URL": "login"]) { $1 })?.0 == "usage",
             "a bad variable is reported like the flag it stands for")
         let insecure = failure(["--graph-url", "http://graph.example.com"], secret)
         #expect(insecure?.0 == "configuration")
@@ -237,7 +268,8 @@ import Testing
         let vm = try settings(["--auth", "managed-identity"], ["IDENTITY_ENDPOINT": "http://127.0.0.1:8081/msi/token"])
         #expect(vm.identityEndpoint == nil)
         #expect(vm.imdsURL.absoluteString == "http://169.254.169.254/metadata/identity/oauth2/token")
-        let pod = try settings(["--auth", "managed-identity"], ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://10.0.0.5"])
+        let pod = try settings(
+            ["--auth", "managed-identity"], ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://10.0.0.5"])
         #expect(pod.imdsURL.absoluteString == "http://10.0.0.5/metadata/identity/oauth2/token")
     }
 
@@ -248,8 +280,10 @@ import Testing
         #expect(defaults.itemDeadline == 300 && defaults.requestTimeout == 60)
         #expect(defaults.trace == nil)
         let given = try settings(
-            ["--concurrency", "3", "--max-attempts", "2", "--item-deadline", "12.5", "--request-timeout", "0.5",
-                "--debug"], secret)
+            [
+                "--concurrency", "3", "--max-attempts", "2", "--item-deadline", "12.5", "--request-timeout", "0.5",
+                "--debug",
+            ], secret)
         #expect(given.concurrency == 3 && given.maxAttempts == 2)
         #expect(given.itemDeadline == 12.5 && given.requestTimeout == 0.5)
         #expect(given.trace != nil, "--debug turns the HTTP trace on")
@@ -259,10 +293,14 @@ import Testing
             (["--concurrency", "257"], "--concurrency must be a whole number from 1 to 256, not '257'"),
             (["--max-attempts", "51"], "--max-attempts must be a whole number from 1 to 50, not '51'"),
             (["--item-deadline", "0"], "--item-deadline must be a number of seconds from 0.1 to 86400, not '0'"),
-            (["--request-timeout", "soon"],
-                "--request-timeout must be a number of seconds from 0.1 to 86400, not 'soon'"),
-            (["--request-timeout", "86401"],
-                "--request-timeout must be a number of seconds from 0.1 to 86400, not '86401'"),
+            (
+                ["--request-timeout", "soon"],
+                "--request-timeout must be a number of seconds from 0.1 to 86400, not 'soon'"
+            ),
+            (
+                ["--request-timeout", "86401"],
+                "--request-timeout must be a number of seconds from 0.1 to 86400, not '86401'"
+            ),
         ]
         for (arguments, message) in bad {
             #expect(failure(arguments, secret)?.1 == message, "\(arguments)")
@@ -272,7 +310,8 @@ import Testing
     @Test func deviceCodeNeedsNothingElse() throws {
         let delegated = try settings(["--device-code"])
         #expect(delegated.credential.mode == "device-code")
-        #expect(delegated.tenantID == nil && delegated.clientID == nil,
+        #expect(
+            delegated.tenantID == nil && delegated.clientID == nil,
             "the client picks organizations and Graph Command Line Tools when these are absent")
     }
 }
