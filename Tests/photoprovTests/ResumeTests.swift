@@ -18,22 +18,22 @@ import Testing
         let arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "\(concurrency)",
             "--quiet"]
         var previous = 0
-        for kill in 1...kills {
+        for strike in 1...kills {
             // Each kill strikes when this run's n-th upload arrives, n varying from 1 to 12 between kills.
-            let strikeAfter = 1 + (kill * 7) % 12
+            let strikeAfter = 1 + (strike * 7) % 12
             let target = try await emulator.arrived(method: "PUT") + strikeAfter
             let process = try PhotoprovProcess.start(arguments, environment: emulator.environment)
             try await emulator.signal(SIGKILL, to: process, whenArrived: target, method: "PUT")
             let output = await process.finished()
             try #require(
                 output.reason == .uncaughtSignal && output.status == SIGKILL,
-                "run \(kill) was killed mid-run: \(output.stdoutText) \(output.stderrText)")
+                "run \(strike) was killed mid-run: \(output.stdoutText) \(output.stderrText)")
             let journal = try await batch.openJournal()
-            #expect(try await journal.integrityCheck() == "ok", "integrity after kill \(kill) (upload \(strikeAfter))")
+            #expect(try await journal.integrityCheck() == "ok", "integrity after kill \(strike) (upload \(strikeAfter))")
             #expect(try await journal.latestRun()?.id == 1, "every start continues run 1")
-            #expect(try await journal.run(id: 1)?.status != .completed, "kill \(kill) struck mid-run")
+            #expect(try await journal.run(id: 1)?.status != .completed, "kill \(strike) struck mid-run")
             let uploaded = try await journal.counts(run: 1)[.uploaded]
-            #expect(uploaded >= previous, "no upload forgotten after kill \(kill)")
+            #expect(uploaded >= previous, "no upload forgotten after kill \(strike)")
             previous = uploaded
         }
         #expect(previous < items, "the kills left work for the last run")
