@@ -36,7 +36,7 @@ extension Command {
             overwrite: arguments.has("overwrite"))
         let outcomes = await job.run { outcome in
             if case .failure(let error) = outcome.result {
-                print("\(outcome.input): \(error.message)")
+                print(Terminal.printable("\(outcome.input): \(error.message)"))
             }
         }
         let failed = outcomes.filter { if case .failure = $0.result { true } else { false } }.count
