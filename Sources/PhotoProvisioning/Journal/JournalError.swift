@@ -1,4 +1,6 @@
 import CSQLite
+import Foundation
+import PhotoModel
 
 /// What went wrong with the journal file: opening, migrating or writing it.
 public struct JournalError: Error, CustomStringConvertible, Sendable {
@@ -28,12 +30,15 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
     public let path: String
     /// Lower-case detail, such as SQLite's own message.
     public let detail: String
+    /// The system's `errno` behind an SQLite failure (`sqlite3_system_errno`), when there was one.
+    public let systemErrno: Int32?
 
     /// Creates an error about the journal at `path`.
-    public init(_ reason: Reason, path: String, detail: String) {
+    public init(_ reason: Reason, path: String, detail: String, systemErrno: Int32? = nil) {
         self.reason = reason
         self.path = path
         self.detail = detail
+        self.systemErrno = systemErrno
     }
 
     public var description: String {
@@ -41,7 +46,9 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
         case .notFound: "no journal at \(path)"
         case .newerSchema(let version):
             "journal \(path) has schema version \(version), newer than this photoprov understands; upgrade photoprov"
-        case .sqlite(let code): "journal \(path): \(detail) (sqlite code \(code))\(JournalError.hint(code))"
+        case .sqlite(let code):
+            "journal \(path): \(detail)\(systemErrno.map { ": " + SystemError.describe($0) } ?? "") (sqlite code \(code))"
+                + hint(code)
         case .unknownRecord: "journal \(path): \(detail)"
         case .fileSystem: "journal \(path): \(detail)"
         case .notAJournal:
@@ -54,13 +61,16 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    /// What to do about the SQLite failures a person can fix.
-    private static func hint(_ code: Int32) -> String {
+    /// What to do about the SQLite failures a person can fix. A full disk often shows as an I/O error (the `-shm`
+    /// cannot grow), so the system's errno decides before SQLite's code.
+    private func hint(_ code: Int32) -> String {
+        if code & 0xFF == SQLITE_FULL || systemErrno == ENOSPC || systemErrno == EDQUOT {
+            return "; the disk is full: free space on the journal's file system and run the same command again"
+        }
         switch code & 0xFF {
-        case SQLITE_FULL: "; the disk is full: free space on the journal's file system and run the same command again"
-        case SQLITE_READONLY: "; the journal cannot be written: check its permissions and its file system"
-        case SQLITE_IOERR: "; the journal's disk failed a read or write: check the disk and the file system"
-        default: ""
+        case SQLITE_READONLY: return "; the journal cannot be written: check its permissions and its file system"
+        case SQLITE_IOERR: return "; the journal's disk failed a read or write: check the disk and the file system"
+        default: return ""
         }
     }
 }

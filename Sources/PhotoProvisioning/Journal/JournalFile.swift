@@ -47,7 +47,7 @@ enum JournalFile {
                 throw JournalError(.fileSystem, path: path, detail: "cannot inspect it: \(SystemError.last)")
             }
         }
-        try checkKind(path, info, what: "the journal")
+        try checkKind(path, info, file: path)
         // Effective ids, as the writes will use: a read-only file or file system is named here, not as SQLite's
         // "attempt to write a readonly database" after it silently opened the file read-only.
         if faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 {
@@ -60,28 +60,29 @@ enum JournalFile {
         for suffix in companions {
             var info = stat()
             guard lstat(path + suffix, &info) == 0 else { continue }
-            try checkKind(path, info, what: path + suffix)
+            try checkKind(path, info, file: path + suffix)
         }
     }
 
-    /// Refuses anything but a regular file with one name.
-    private static func checkKind(_ path: String, _ info: stat, what: String) throws(JournalError) {
-        let name = what == "the journal" ? path : what
+    /// Refuses anything but a regular file with one name; `file` is `path` itself or one of its companions.
+    private static func checkKind(_ path: String, _ info: stat, file: String) throws(JournalError) {
+        let name = file == path ? "it" : file
         if info.st_mode & S_IFMT == S_IFLNK {
             throw JournalError(
                 .unsafeFile, path: path,
                 detail: "\(name) is a symbolic link; photoprov does not follow links at the journal or beside it, so "
                     + "no one can point it at another file: "
-                    + (name == path ? "give the journal's real path" : "remove the link"))
+                    + (file == path ? "give the journal's real path" : "remove the link"))
         }
         if let kind = FileProblem.kind(of: info.st_mode) {
-            throw JournalError(.fileSystem, path: path, detail: "\(name) is \(kind.rawValue), not a journal file")
+            throw JournalError(
+                .fileSystem, path: path, detail: "\(name) is \(kind.rawValue), not \(file == path ? "a journal file" : "a file")")
         }
         if info.st_nlink > 1 {
             throw JournalError(
                 .unsafeFile, path: path,
                 detail: "\(name) has \(info.st_nlink) hard links; a journal must have exactly one name, or two runs "
-                    + "could use it at once under different names: remove the other links (find / -samefile \(name))")
+                    + "could use it at once under different names: remove the other links (find / -samefile \(file))")
         }
     }
 
@@ -129,7 +130,7 @@ enum JournalFile {
         for file in [path, path + "-wal", path + "-shm"] {
             var info = stat()
             guard lstat(file, &info) == 0 else { continue }
-            try checkKind(path, info, what: file == path ? "the journal" : file)
+            try checkKind(path, info, file: file)
             guard info.st_mode & 0o777 != 0o600 else { continue }
             var changed = fchmodat(AT_FDCWD, file, 0o600, AT_SYMLINK_NOFOLLOW) == 0
             // Without /proc, glibc cannot chmod without following; the file was a regular file a moment ago.

@@ -39,7 +39,10 @@ final class SQLiteConnection {
         switch rc & 0xFF {
         case SQLITE_OK, SQLITE_ROW, SQLITE_DONE: return
         default:
-            throw JournalError(.sqlite(rc), path: path, detail: String(cString: sqlite3_errmsg(handle)))
+            let system = sqlite3_system_errno(handle)
+            throw JournalError(
+                .sqlite(rc), path: path, detail: String(cString: sqlite3_errmsg(handle)),
+                systemErrno: system == 0 ? nil : system)
         }
     }
 
