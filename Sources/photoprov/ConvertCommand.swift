@@ -19,7 +19,7 @@ extension Command {
         usage: "convert [options] --out DIR FILE...",
         options: [.value("out", "DIR", "folder the JPEGs are written to (created if missing)")] + codecOptions + [
             .value("jobs", "N", "images converted at once (default: number of cores)"),
-            .flag("overwrite", "replace existing files in --out that are not this conversion's output (never an input)"),
+            .flag("overwrite", "replace files in --out that are not this conversion's output (never an input)"),
         ]
     ) { arguments in
         guard let out = arguments.value("out") else { throw UsageError("convert needs --out DIR") }

@@ -66,7 +66,9 @@ enum Terminal {
     static func jsonLine(_ fields: [String: any Sendable]) -> String {
         var fields = fields
         fields["time"] = timestamp(Date())
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return "{}" }
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else {
+            return "{}"
+        }
         return String(decoding: data, as: UTF8.self)
     }
 

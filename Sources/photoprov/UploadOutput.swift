@@ -79,7 +79,9 @@ final class UploadOutput: Sendable {
                 fields["counts"] = Dictionary(uniqueKeysWithValues: summary.counts.summary.map { ($0.name, $0.count) })
                 if let policy = summary.policy {
                     fields["policy"] = policy.verdict.rawValue
-                    if policy.verdict != .allowed { fields["policy_explanation"] = policy.explanation.map { Redaction.text($0) } }
+                    if policy.verdict != .allowed {
+                        fields["policy_explanation"] = policy.explanation.map { Redaction.text($0) }
+                    }
                 }
                 if summary.blocked {
                     fields["reason"] = Redaction.text(
@@ -115,7 +117,9 @@ final class UploadOutput: Sendable {
         clearBar(&state)
         switch format {
         case .json:
-            let masked = fields.mapValues { value -> any Sendable in (value as? String).map { Redaction.text($0) } ?? value }
+            let masked = fields.mapValues { value -> any Sendable in
+                (value as? String).map { Redaction.text($0) } ?? value
+            }
             print(Terminal.jsonLine(masked))
         case .text:
             // One event, one line: a CSV field or a file name cannot start a forged line or move the cursor.

@@ -69,7 +69,8 @@ public actor Journal {
         guard current <= JournalSchema.version else {
             throw JournalError(.newerSchema(current), path: path, detail: "")
         }
-        let marked = Int32(truncatingIfNeeded: try JournalFile.pragma(db, "application_id")) == JournalSchema.applicationID
+        let applicationID = Int32(truncatingIfNeeded: try JournalFile.pragma(db, "application_id"))
+        let marked = applicationID == JournalSchema.applicationID
         guard current < JournalSchema.version || !marked else { return }
         try db.transaction { () throws(JournalError) in
             for step in JournalSchema.migrations[current...] { try db.execute(step) }

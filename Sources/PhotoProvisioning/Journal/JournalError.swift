@@ -47,8 +47,8 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
         case .newerSchema(let version):
             "journal \(path) has schema version \(version), newer than this photoprov understands; upgrade photoprov"
         case .sqlite(let code):
-            "journal \(path): \(detail)\(systemErrno.map { ": " + SystemError.describe($0) } ?? "") (sqlite code \(code))"
-                + hint(code)
+            "journal \(path): \(detail)\(systemErrno.map { ": " + SystemError.describe($0) } ?? "") "
+                + "(sqlite code \(code))\(hint(code))"
         case .unknownRecord: "journal \(path): \(detail)"
         case .fileSystem: "journal \(path): \(detail)"
         case .notAJournal:

@@ -76,7 +76,8 @@ enum JournalFile {
         }
         if let kind = FileProblem.kind(of: info.st_mode) {
             throw JournalError(
-                .fileSystem, path: path, detail: "\(name) is \(kind.rawValue), not \(file == path ? "a journal file" : "a file")")
+                .fileSystem, path: path,
+                detail: "\(name) is \(kind.rawValue), not \(file == path ? "a journal file" : "a file")")
         }
         if info.st_nlink > 1 {
             throw JournalError(
@@ -105,7 +106,9 @@ enum JournalFile {
             let version = Int(try pragma(db, "user_version"))
             if version > JournalSchema.version { throw JournalError(.newerSchema(version), path: path, detail: "") }
             let tables = Set(
-                try db.statement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").rows { $0.text(0) })
+                try db.statement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").rows {
+                    $0.text(0)
+                })
             if version >= 1 && JournalSchema.tables.isSubset(of: tables) { return }
             let shown = tables.sorted().prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
             throw JournalError(

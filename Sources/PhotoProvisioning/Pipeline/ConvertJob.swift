@@ -73,7 +73,9 @@ public struct ConvertJob: Sendable {
                 group.addTask {
                     let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
                     do {
-                        result = try await pool.run { Self.convertOne(input: input, target: target, options: options, output: output) }
+                        result = try await pool.run {
+                            Self.convertOne(input: input, target: target, options: options, output: output)
+                        }
                     } catch {
                         result = .failure(CodecError(.failed, "cancelled", file: input))
                     }

@@ -30,10 +30,11 @@ struct ConvertOutput: Sendable {
     /// The identities of `files` that exist.
     @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
     static func identities(_ files: [String]) -> Set<Identity> {
-        Set(files.compactMap { file in
-            var info = stat()
-            return stat(file, &info) == 0 ? Identity(info) : nil
-        })
+        Set(
+            files.compactMap { file in
+                var info = stat()
+                return stat(file, &info) == 0 ? Identity(info) : nil
+            })
     }
 
     /// Why nothing may be written at `path`, before any work is spent on it: it is one of the inputs, or a folder.

@@ -124,7 +124,8 @@ extension UploadJob {
             // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
             // cancellation after the grace period takes it out of the queue.
             prepared = try await context.pool.run {
-                stop.isSet ? .skipped : Self.prepare(path: path, photos: photos, last: last, codec: codec, previews: previews)
+                stop.isSet
+                    ? .skipped : Self.prepare(path: path, photos: photos, last: last, codec: codec, previews: previews)
             }
         } catch is CancellationError {
             return

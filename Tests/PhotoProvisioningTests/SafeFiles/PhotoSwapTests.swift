@@ -1,8 +1,8 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import Testing
 
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 /// The planning's path decision holds when the photo is read (issue 12): a photo swapped for a symlink to a file
 /// outside the source folder after the plan was made is not read, unless `--allow-outside`.

@@ -9,10 +9,13 @@ import Testing
         let originals = try ["user0001.jpg", "user0002.jpg"].map { try snapshot(batch.path($0)) }
         for extra in [[], ["--overwrite"]] {
             let run = try WatchedChild.run(
-                ["convert", "--out", batch.directory.path, "--max-side", "200", batch.path("user0001.jpg"),
-                    batch.path("user0002.jpg")] + extra)
+                [
+                    "convert", "--out", batch.directory.path, "--max-side", "200", batch.path("user0001.jpg"),
+                    batch.path("user0002.jpg"),
+                ] + extra)
             #expect(run.status == 1, "\(extra): \(run.stdout) \(run.stderr)")
-            #expect(run.stdout.contains("user0001.jpg is one of the inputs; photoprov never writes over an input"),
+            #expect(
+                run.stdout.contains("user0001.jpg is one of the inputs; photoprov never writes over an input"),
                 "\(run.stdout)")
             let after = try ["user0001.jpg", "user0002.jpg"].map { try snapshot(batch.path($0)).bytes }
             #expect(after == originals.map(\.bytes), "an input was replaced (\(extra))")
@@ -41,7 +44,9 @@ import Testing
 
         let refused = try WatchedChild.run(convert)
         #expect(refused.status == 1, "\(refused.stdout) \(refused.stderr)")
-        #expect(refused.stdout.contains("already exists and is not what photoprov makes of this input"), "\(refused.stdout)")
+        #expect(
+            refused.stdout.contains("already exists and is not what photoprov makes of this input"), "\(refused.stdout)"
+        )
         #expect(refused.stdout.contains("--overwrite replaces it"), "\(refused.stdout)")
         #expect(try snapshot(out + "/user0001.jpg").bytes == theirs)
 

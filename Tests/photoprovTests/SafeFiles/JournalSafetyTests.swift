@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The journal as a file under careless and hostile use (issue 12): one run per journal however its path is
@@ -21,7 +21,8 @@ import FoundationNetworking
         let emulator = try Emulator.start(["--users-csv", batch.csv, "--slow-rate", "1", "--slow-ms", "600000"])
         defer { emulator.stop() }
         try FileManager.default.createDirectory(atPath: batch.path("sub"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: batch.path("folder-link"), withDestinationPath: batch.directory.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: batch.path("folder-link"), withDestinationPath: batch.directory.path)
         let first = try PhotoprovProcess.start(
             ["upload", "--csv", batch.csv, "--journal", batch.journal], environment: emulator.environment,
             log: batch.path("first.log"))
@@ -39,14 +40,20 @@ import FoundationNetworking
             (batch.journal, busy, {}),
             (batch.path("sub/../photoprov.journal"), busy, {}),
             (batch.path("folder-link/photoprov.journal"), busy, {}),
-            (batch.path("journal-link"), "journal-link: it is a symbolic link", {
-                try FileManager.default.createSymbolicLink(
-                    atPath: batch.path("journal-link"), withDestinationPath: batch.journal)
-            }),
+            (
+                batch.path("journal-link"), "journal-link: it is a symbolic link",
+                {
+                    try FileManager.default.createSymbolicLink(
+                        atPath: batch.path("journal-link"), withDestinationPath: batch.journal)
+                }
+            ),
             // Last: from here on the journal itself has two names.
-            (batch.path("journal-hardlink"), "journal-hardlink: it has 2 hard links", {
-                try FileManager.default.linkItem(atPath: batch.journal, toPath: batch.path("journal-hardlink"))
-            }),
+            (
+                batch.path("journal-hardlink"), "journal-hardlink: it has 2 hard links",
+                {
+                    try FileManager.default.linkItem(atPath: batch.journal, toPath: batch.path("journal-hardlink"))
+                }
+            ),
         ]
         for (path, refusal, make) in spellings {
             try make()
@@ -78,18 +85,20 @@ import FoundationNetworking
     func anotherApplicationsDatabaseIsRefusedUntouched(_ applicationID: Int) throws {
         let batch = try Batch(count: 1)
         let other = batch.path("inventory.db")
-        try ChildProcess.tool("python3", [
-            "-c",
-            """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute("PRAGMA application_id = \(applicationID)")
-            db.execute("CREATE TABLE parts (name TEXT, count INTEGER)")
-            db.execute("INSERT INTO parts VALUES ('bolt', 12)")
-            db.commit()
-            """,
-            other,
-        ])
+        try ChildProcess.tool(
+            "python3",
+            [
+                "-c",
+                """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                db.execute("PRAGMA application_id = \(applicationID)")
+                db.execute("CREATE TABLE parts (name TEXT, count INTEGER)")
+                db.execute("INSERT INTO parts VALUES ('bolt', 12)")
+                db.commit()
+                """,
+                other,
+            ])
         chmod(other, 0o644)
         let before = try snapshot(other)
         let run = try dryRun(batch, journal: other)
@@ -108,8 +117,11 @@ import FoundationNetworking
         let first = try dryRun(batch, journal: batch.journal)
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
         // As journals made before photoprov marked them: no application_id.
-        let marked = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA application_id').fetchone()[0])"
-        let clear = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('PRAGMA application_id = 0'); db.commit()"
+        let marked =
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA application_id').fetchone()[0])"
+        let clear =
+            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+            + "db.execute('PRAGMA application_id = 0'); db.commit()"
         #expect(try ChildProcess.tool("python3", ["-c", marked, batch.journal]) != Data("0\n".utf8))
         try ChildProcess.tool("python3", ["-c", clear, batch.journal])
         #expect(try ChildProcess.tool("python3", ["-c", marked, batch.journal]) == Data("0\n".utf8))
@@ -158,7 +170,9 @@ import FoundationNetworking
         let batch = try Batch(count: 0)
         // 3,000 rows of invalid photos: only the journal grows, and 64 KB cannot hold them.
         try batch.write(
-            "people.csv", "upn,photo\n" + (1...3000).map { "user\($0)@contoso.example,missing-\($0).jpg" }
+            "people.csv",
+            "upn,photo\n"
+                + (1...3000).map { "user\($0)@contoso.example,missing-\($0).jpg" }
                 .joined(separator: "\n") + "\n")
         guard let mount = try TemporaryMount(in: batch, options: "size=64k") else { return }
         let run = try dryRun(batch, journal: mount.path + "/photoprov.journal")

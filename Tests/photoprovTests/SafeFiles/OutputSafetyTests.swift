@@ -16,10 +16,13 @@ import Testing
 
     @Test func textLogsKeepEachEventOnOneLineAndPassNoControlCharacters() throws {
         let batch = try hostileSource()
-        let run = try WatchedChild.run(["upload", "--csv", batch.csv, "--dry-run", "--offline", "--journal", batch.journal])
+        let run = try WatchedChild.run([
+            "upload", "--csv", batch.csv, "--dry-run", "--offline", "--journal", batch.journal,
+        ])
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
-        #expect(!lines.contains { $0.hasPrefix("2026-01-01T00:00:00Z") }, "a CSV field forged a log line:\n\(run.stdout)")
+        #expect(
+            !lines.contains { $0.hasPrefix("2026-01-01T00:00:00Z") }, "a CSV field forged a log line:\n\(run.stdout)")
         #expect(run.stdout.contains(#"invalid mallory\n2026-01-01T00:00:00Z uploaded ceo@contoso.example (line 2)"#))
         #expect(run.stdout.contains(#"eve\u{1B}]0;owned\u{7}\u{1B}[2J@contoso.example"#), "\(run.stdout)")
         for byte in (Array(run.stdout.utf8) + Array(run.stderr.utf8)) where byte < 0x20 && byte != 0x0A {
@@ -33,8 +36,10 @@ import Testing
             return
         }
         let batch = try hostileSource()
-        let command = [PhotoprovProcess.binary.path, "upload", "--csv", batch.csv, "--dry-run", "--offline", "--journal",
-            batch.journal].map { "'\($0)'" }.joined(separator: " ")
+        let command = [
+            PhotoprovProcess.binary.path, "upload", "--csv", batch.csv, "--dry-run", "--offline", "--journal",
+            batch.journal,
+        ].map { "'\($0)'" }.joined(separator: " ")
         let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"])
         let text = run.stdoutText
         // On a terminal item lines carry no timestamp (the progress bar's mode).

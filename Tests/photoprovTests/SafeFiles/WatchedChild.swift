@@ -22,7 +22,8 @@ struct WatchedChild {
     static func run(
         _ arguments: [String], environment: [String: String] = [:], hangBound: Double = 120
     ) throws -> Output {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-child-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "photoprov-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let outPath = folder.appendingPathComponent("stdout").path

@@ -73,7 +73,8 @@ public enum Redaction {
         for match in opaqueWord.matches(in: result, range: range).reversed() {
             guard let span = Range(match.range, in: result) else { continue }
             let word = result[span]
-            guard word.contains(where: \.isNumber), word.contains(where: \.isLetter), UUID(uuidString: String(word)) == nil
+            guard word.contains(where: \.isNumber), word.contains(where: \.isLetter),
+                UUID(uuidString: String(word)) == nil
             else { continue }
             result.replaceSubrange(span, with: mask)
         }
