@@ -158,6 +158,7 @@ import Testing
     @Test func aJournalOnAReadOnlyFileSystemIsNamedAsSuch() throws {
         let batch = try Batch(count: 1)
         guard let mount = try TemporaryMount(in: batch, options: "size=1m") else { return }
+        defer { withExtendedLifetime(mount) {} }  // mounted until the end of the test
         let journal = mount.path + "/photoprov.journal"
         #expect(try dryRun(batch, journal: journal).status == 0)
         try mount.remount("ro")
@@ -175,6 +176,7 @@ import Testing
                 + (1...3000).map { "user\($0)@contoso.example,missing-\($0).jpg" }
                 .joined(separator: "\n") + "\n")
         guard let mount = try TemporaryMount(in: batch, options: "size=64k") else { return }
+        defer { withExtendedLifetime(mount) {} }  // mounted until the end of the test
         let run = try dryRun(batch, journal: mount.path + "/photoprov.journal")
         #expect(run.status == 6, "\(run.stdout) \(run.stderr)")
         #expect(run.stderr.contains("photoprov.journal"), "\(run.stderr)")
