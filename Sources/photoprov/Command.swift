@@ -93,6 +93,9 @@ extension CommandLine {
             return .usage
         }
         let rest = Array(arguments.dropFirst())
+        if command.options.contains(where: { $0.name == "log-format" }) {
+            Terminal.jsonLines.store(Terminal.asksForJSON(rest), ordering: .relaxed)
+        }
         if rest.contains("--help") || rest.contains("-h") {
             print(command.help)
             return .success
@@ -108,7 +111,7 @@ extension CommandLine {
     /// The one place where errors become exit codes and messages.
     static func exitCode(for error: any Error) -> ExitCode {
         let code = exitCode(classifying: error)
-        Terminal.error(String(describing: error))
+        Terminal.error(String(describing: error), exitCode: code)
         return code
     }
 

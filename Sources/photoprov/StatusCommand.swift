@@ -58,7 +58,7 @@ enum StatusFormat {
         }
         let runs = status.totals.runs == 1 ? "1 run" : "\(status.totals.runs) runs"
         lines.append("totals: \(runs); " + withPhotos.joined(separator: "; "))
-        return lines.joined(separator: "\n")
+        return lines.map(Terminal.printable).joined(separator: "\n")
     }
 
     private static func displayName(_ name: String) -> String {

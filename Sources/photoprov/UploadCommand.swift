@@ -108,6 +108,13 @@ extension Command {
     /// Writes the three report files for run `run` of the journal at `journalPath`.
     static func writeReport(journalPath: String, run: Int64?, to directory: String) async throws -> ReportWriter.Files {
         let journal = try await Journal.open(at: journalPath, create: false)
+        // A run that is not there is a wrong argument (exit 2), not an unusable journal.
+        if let run, try await journal.run(id: run) == nil {
+            throw UsageError("journal \(journalPath) has no run \(run); 'photoprov status' shows the latest run's id")
+        }
+        if run == nil, try await journal.latestRun() == nil {
+            throw UsageError("journal \(journalPath) holds no run yet; run 'photoprov upload' first")
+        }
         let (report, items) = try await journal.report(run: run)
         return try await BlockingPool(threads: 1).run { try ReportWriter.write(run: report, items: items, to: directory) }
     }

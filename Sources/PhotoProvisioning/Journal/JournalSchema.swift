@@ -99,6 +99,13 @@ enum JournalSchema {
     /// The schema version this build writes.
     static var version: Int { migrations.count }
 
+    /// `PRAGMA application_id` of every photoprov journal ("pprv"), set with the schema: how a journal is told apart
+    /// from another application's SQLite file, which photoprov refuses to touch.
+    static let applicationID: Int32 = 0x7070_7276
+
+    /// The tables every photoprov journal has had since version 1: how one made before `applicationID` is recognised.
+    static let tables: Set<String> = ["runs", "items", "last_upload", "preview_original", "preview_output"]
+
     /// SQL for the current UTC time as ISO 8601 with milliseconds, e.g. `2026-11-22T06:30:00.123Z`.
     static let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 

@@ -3,12 +3,14 @@ import PhotoCodec
 import PhotoGraph
 import PhotoJournal
 import PhotoModel
+import PhotoSources
 import Synchronization
 
-/// What every item task shares: the journal and the threads for blocking work.
+/// What every item task shares: the journal, the threads for blocking work and the planning's path checks.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
+    let photos: PathGuard
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
@@ -27,8 +29,8 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool) async throws {
-        let context = ItemContext(journal: journal, pool: pool)
+    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard) async throws {
+        let context = ItemContext(journal: journal, pool: pool, photos: photos)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
@@ -116,12 +118,14 @@ extension UploadJob {
         let codec = settings.codec
         let previews = settings.keepPreviews
         let stop = self.stop
+        let photos = context.photos
         let prepared: Prepared
         do {
             // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
             // cancellation after the grace period takes it out of the queue.
             prepared = try await context.pool.run {
-                stop.isSet ? .skipped : Self.prepare(path: path, last: last, codec: codec, previews: previews)
+                stop.isSet
+                    ? .skipped : Self.prepare(path: path, photos: photos, last: last, codec: codec, previews: previews)
             }
         } catch is CancellationError {
             return
@@ -218,14 +222,13 @@ extension UploadJob {
 
     /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
-    private static func prepare(path: String, last: Journal.LastUpload?, codec: ConvertOptions, previews: Bool)
-        -> Prepared
-    {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            return .failed(.unreadableSource, "cannot read \(path): \((error as NSError).localizedDescription)")
+    private static func prepare(
+        path: String, photos: PathGuard, last: Journal.LastUpload?, codec: ConvertOptions, previews: Bool
+    ) -> Prepared {
+        let data: [UInt8]
+        switch readPhoto(path, photos: photos) {
+        case .success(let bytes): data = bytes
+        case .failure(let failed): return failed.prepared
         }
         let sha = Digest.sha256Hex(data)
         if let last, last.matches(sourceSHA256: sha, fingerprint: codec.fingerprint) {
@@ -234,7 +237,7 @@ extension UploadJob {
         var options = codec
         if previews { options.previewSide = UploadJob.previewSide }
         do {
-            let photo = try PhotoCodec.convert([UInt8](data), options: options)
+            let photo = try PhotoCodec.convert(data, options: options)
             var outputPreview: [UInt8]?
             if previews {
                 let small = ConvertOptions(maxSide: UploadJob.previewSide, crop: .none, quality: 75)
@@ -245,6 +248,23 @@ extension UploadJob {
                 sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview)
         } catch {
             return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.message)")
+        }
+    }
+}
+
+/// A photo that could not be read at its turn, as the item's failure.
+private struct PhotoReadFailure: Error {
+    let prepared: Prepared
+}
+
+extension UploadJob {
+    /// The photo's bytes, read once into one buffer through the planning's path checks (`PathGuard.read`): still
+    /// inside the source folder, a regular file, at most the codec's 1 GB.
+    @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
+    fileprivate static func readPhoto(_ path: String, photos: PathGuard) -> Result<[UInt8], PhotoReadFailure> {
+        photos.read(path).mapError { reason in
+            let failure: FailureReason = if case .tooLarge = reason { .conversionFailed } else { .unreadableSource }
+            return PhotoReadFailure(prepared: .failed(failure, "cannot read \(path): \(reason)"))
         }
     }
 }

@@ -172,6 +172,7 @@ public struct UploadJob: Sendable {
             }
         }
 
+        let photos = scan.guardian
         var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
         let missing = try await journal.keysWithPhotos(
             target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind, notIn: runID)
@@ -203,7 +204,7 @@ public struct UploadJob: Sendable {
         }
         problems = []
 
-        try await process(run: runID, limit: toDo, journal: journal, pool: pool)
+        try await process(run: runID, limit: toDo, journal: journal, pool: pool, photos: photos)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.workLeft

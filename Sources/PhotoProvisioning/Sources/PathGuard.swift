@@ -39,13 +39,37 @@ package struct PathGuard {
             return .failure(errno == ENOENT ? .missingFile : .unreadableFile(SystemError.last))
         }
         if !allowOutside && !PathGuard.isInside(real, realRoot) { return .failure(.outsideSource(.symlink)) }
-        guard stat(real, &info) == 0 else { return .failure(.unreadableFile(SystemError.last)) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notAFile) }
-        let fd = open(real, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadableFile(SystemError.last)) }
-        close(fd)
-        guard info.st_size > 0 else { return .failure(.emptyFile) }
+        do {
+            let file = try ReadableFile(real)
+            guard file.size > 0 else { return .failure(.emptyFile) }
+            guard file.size <= PathGuard.maxPhotoBytes else { return .failure(.tooLarge(file.size)) }
+        } catch {
+            return .failure(SourceProblem.Reason(error))
+        }
         return .success(Checked(path: path, realPath: real))
+    }
+
+    /// Photo files larger than this are refused unread: the codec's own limit for files (`PC_MAX_FILE_BYTES`).
+    package static let maxPhotoBytes: Int64 = 1 << 30
+
+    /// Reads the photo at `path` (as `resolve` gave it while planning) when its turn comes, so that what was decided
+    /// while planning still holds: the file actually opened must lie inside the folder unless `--allow-outside`,
+    /// however the path was swapped since (a symlink put in its place, a folder renamed), and be a regular file of
+    /// at most `maxPhotoBytes`, read once into one buffer.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
+    package func read(_ path: String) -> Result<[UInt8], SourceProblem.Reason> {
+        do {
+            let file = try ReadableFile(path)
+            if !allowOutside {
+                // The kernel's name for the open file, not the path it was opened by: a swap after this is harmless.
+                guard let real = file.resolvedPath ?? PathGuard.realPath(path), PathGuard.isInside(real, realRoot)
+                else { return .failure(.outsideSource(.symlink)) }
+            }
+            guard file.size > 0 else { return .failure(.emptyFile) }
+            return .success(try file.readAll(limit: PathGuard.maxPhotoBytes))
+        } catch {
+            return .failure(SourceProblem.Reason(error))
+        }
     }
 
     /// The absolute path `check` looks at for `written`, without checking it.
