@@ -5,8 +5,8 @@ import Testing
 /// What photoprov prints cannot be forged or hijacked by its input, and JSON logs stay JSON (issue 12).
 @Suite struct OutputSafetyTests {
     /// A CSV whose key cells try to forge a log line and to send terminal escape sequences.
-    private func hostileSource() throws -> Batch {
-        let batch = try Batch(count: 0)
+    private func hostileSource() async throws -> Batch {
+        let batch = try await Batch.make(count: 0)
         try batch.write(
             "people.csv",
             "upn,photo\n\"mallory\n2026-01-01T00:00:00Z uploaded ceo@contoso.example\",a.jpg\n"
@@ -14,9 +14,9 @@ import Testing
         return batch
     }
 
-    @Test func textLogsKeepEachEventOnOneLineAndPassNoControlCharacters() throws {
-        let batch = try hostileSource()
-        let run = try WatchedChild.run([
+    @Test func textLogsKeepEachEventOnOneLineAndPassNoControlCharacters() async throws {
+        let batch = try await hostileSource()
+        let run = try await WatchedChild.run([
             "upload", "--csv", batch.csv, "--dry-run", "--offline", "--journal", batch.journal,
         ])
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
@@ -30,17 +30,17 @@ import Testing
         }
     }
 
-    @Test func onATerminalTheItemLinesAreEscapedToo() throws {
+    @Test func onATerminalTheItemLinesAreEscapedToo() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
             print("SKIP: script (util-linux) is not installed; cannot give photoprov a terminal")
             return
         }
-        let batch = try hostileSource()
+        let batch = try await hostileSource()
         let command = [
             PhotoprovProcess.binary.path, "upload", "--csv", batch.csv, "--dry-run", "--offline", "--journal",
             batch.journal,
         ].map { "'\($0)'" }.joined(separator: " ")
-        let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"])
+        let run = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"])
         let text = run.stdoutText
         // On a terminal item lines carry no timestamp (the progress bar's mode).
         #expect(text.contains("invalid mallory") && !text.contains("Z invalid mallory"), "not on a terminal: \(text)")
@@ -48,10 +48,10 @@ import Testing
         #expect(text.contains(#"eve\u{1B}]0;owned\u{7}\u{1B}[2J@contoso.example"#), "\(text)")
     }
 
-    @Test func withJSONLogsAFatalErrorIsAJSONLine() throws {
-        let batch = try Batch(count: 1)
+    @Test func withJSONLogsAFatalErrorIsAJSONLine() async throws {
+        let batch = try await Batch.make(count: 1)
         let missing = batch.path("missing.csv")
-        let run = try WatchedChild.run(
+        let run = try await WatchedChild.run(
             ["upload", "--csv", missing, "--dry-run", "--offline", "--journal", batch.journal, "--log-format", "json"])
         #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
         let lines = run.stderr.split(separator: "\n")
@@ -67,11 +67,11 @@ import Testing
         }
     }
 
-    @Test func aBlockedRunsJSONSummaryCarriesTheReason() throws {
-        let batch = try Batch(count: 1)
-        let emulator = try Emulator.start(["--users-csv", batch.csv, "--policy-source", "onPremises"])
+    @Test func aBlockedRunsJSONSummaryCarriesTheReason() async throws {
+        let batch = try await Batch.make(count: 1)
+        let emulator = try await Emulator.start(["--users-csv", batch.csv, "--policy-source", "onPremises"])
         defer { emulator.stop() }
-        let run = try WatchedChild.run(
+        let run = try await WatchedChild.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--log-format", "json"],
             environment: emulator.environment)
         #expect(run.status == 3, "\(run.stdout) \(run.stderr)")

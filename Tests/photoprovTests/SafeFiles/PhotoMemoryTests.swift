@@ -8,19 +8,19 @@ import Testing
 
     /// Peak RSS of a dry run offline over one photo: a small JPEG padded with zeros to `size` bytes (sparse, so
     /// making it costs nothing; decoders ignore what follows the image), so what grows with `size` is the reading.
-    private func peakRSS(photoOf size: Int) throws -> (bytes: Int, output: WatchedChild.Output) {
-        let batch = try Batch(count: 1)
+    private func peakRSS(photoOf size: Int) async throws -> (bytes: Int, output: WatchedChild.Output) {
+        let batch = try await Batch.make(count: 1)
         let photo = batch.path("user0001.jpg")
         #expect(truncate(photo, off_t(size)) == 0)
-        let run = try WatchedChild.run(
+        let run = try await WatchedChild.run(
             ["upload", "--csv", batch.csv, "--dry-run", "--offline", "--journal", batch.journal, "--jobs", "1"])
         return (run.peakRSS, run)
     }
 
-    @Test func aPhotoIsReadOnceIntoOneBuffer() throws {
+    @Test func aPhotoIsReadOnceIntoOneBuffer() async throws {
         let size = 256 * Self.mebibyte
-        let (small, smallRun) = try peakRSS(photoOf: 4096)
-        let (large, largeRun) = try peakRSS(photoOf: size)
+        let (small, smallRun) = try await peakRSS(photoOf: 4096)
+        let (large, largeRun) = try await peakRSS(photoOf: size)
         for run in [smallRun, largeRun] {
             #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
             #expect(run.stdout.contains("would-upload user0001@contoso.example"), "\(run.stdout)")
@@ -32,9 +32,9 @@ import Testing
         #expect(extra < size * 3 / 2, "the photo was held more than once: \(extra / Self.mebibyte) MiB more")
     }
 
-    @Test func aPhotoOverTheCodecsLimitIsRefusedUnread() throws {
-        let (small, _) = try peakRSS(photoOf: 4096)
-        let (large, run) = try peakRSS(photoOf: (1 << 30) + 1)
+    @Test func aPhotoOverTheCodecsLimitIsRefusedUnread() async throws {
+        let (small, _) = try await peakRSS(photoOf: 4096)
+        let (large, run) = try await peakRSS(photoOf: (1 << 30) + 1)
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("photo file of 1073741825 bytes is larger than 1 GB"), "\(run.stdout)")
         #expect(large - small < 64 * Self.mebibyte, "\((large - small) / Self.mebibyte) MiB more for a refused file")

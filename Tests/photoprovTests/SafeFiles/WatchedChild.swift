@@ -18,9 +18,16 @@ struct WatchedChild {
     }
 
     /// Runs photoprov with `arguments` and `environment` added to this process's; kills it after `hangBound`
-    /// seconds (a bound for a broken photoprov that never returns, not a timing expectation).
+    /// seconds (a bound for a broken photoprov that never returns, not a timing expectation). The waiting happens on
+    /// a thread of its own, never on the cooperative pool.
     static func run(
         _ arguments: [String], environment: [String: String] = [:], hangBound: Double = 120
+    ) async throws -> Output {
+        try await onWorkerThread { try runBlocking(arguments, environment: environment, hangBound: hangBound) }
+    }
+
+    private static func runBlocking(
+        _ arguments: [String], environment: [String: String], hangBound: Double
     ) throws -> Output {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "photoprov-child-\(UUID().uuidString)")
