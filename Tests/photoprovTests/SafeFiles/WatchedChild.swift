@@ -43,38 +43,58 @@ struct WatchedChild {
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
+        // The child's own peak: Linux carries a process's peak RSS across fork and exec, so photoprov started
+        // straight from this (large) test process would report at least this process's size. A small Python
+        // launcher forks it instead and hands back the grandchild's rusage from os.wait4.
         let binary = PhotoprovProcess.binary.path
+        let usagePath = folder.appendingPathComponent("rusage").path
+        let launcher = """
+            import os, sys
+            pid = os.fork()
+            if pid == 0:
+                os.execv(sys.argv[2], sys.argv[2:])
+            _, status, usage = os.wait4(pid, 0)
+            with open(sys.argv[1], "w") as f:
+                f.write(str(usage.ru_maxrss))
+            os._exit(os.waitstatus_to_exitcode(status) % 256 if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+            """
         let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        let python = "/usr/bin/env"
+        let argv = (["env", "python3", "-c", launcher, usagePath, binary] + arguments).map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))  // one group: a hang kills both
+        posix_spawnattr_setpgroup(&attributes, 0)
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, python, &actions, &attributes, argv, envp)
         guard spawned == 0 else {
-            throw Emulator.Failure(description: "cannot start \(binary): \(String(cString: strerror(spawned)))")
+            throw Emulator.Failure(description: "cannot start python3: \(String(cString: strerror(spawned)))")
         }
 
         // wait4 blocks on its own thread; this one waits for it, or for the hang bound.
         nonisolated(unsafe) var status: Int32 = 0
-        nonisolated(unsafe) var usage = rusage()
         let exited = DispatchSemaphore(value: 0)
         let child = pid
         Thread {
-            while wait4(child, &status, 0, &usage) < 0 && errno == EINTR {}
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
             exited.signal()
         }.start()
         var hung = false
         if exited.wait(timeout: .now() + hangBound) == .timedOut {
             hung = true
-            kill(child, SIGKILL)
+            kill(-child, SIGKILL)
             exited.wait()
         }
+        let peakKilobytes = Int((try? String(contentsOfFile: usagePath, encoding: .utf8)) ?? "") ?? 0
         let signal = status & 0x7F
         return Output(
             status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal,
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-            peakRSS: Int(usage.ru_maxrss) * 1024, hung: hung)
+            peakRSS: peakKilobytes * 1024, hung: hung)
     }
 }
 
