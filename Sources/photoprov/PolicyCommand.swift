@@ -6,12 +6,13 @@ extension Command {
         name: "policy",
         summary: "Show the tenant's photo update policy and whether this identity may upload; 'policy set' changes it.",
         usage: """
-            policy [--json] [sign-in options]
+            policy [--json] [--target contacts --mailbox UPN [--contact-folder NAME|ID]] [sign-in options]
                    photoprov policy set --source cloud|onPremises [--allowed-roles ROLES|none] [sign-in options]
             """,
         options: [
             .flag("json", "print the report as JSON on stdout"),
-            .value("source", "cloud|onPremises", "policy set: where photos may be changed"),
+            .value("target", "KIND", "users (default: the photo policy) or contacts (a mailbox's contacts, with --mailbox)"),
+        ] + contactsOptions + [            .value("source", "cloud|onPremises", "policy set: where photos may be changed"),
             .value("allowed-roles", "ROLES", "policy set: global-admin,user-admin,people-admin or role GUIDs, or none"),
         ] + graphOptions
     ) { arguments in
@@ -31,9 +32,11 @@ extension Command {
         if arguments.value("source") != nil || arguments.value("allowed-roles") != nil {
             throw UsageError("--source and --allowed-roles belong to 'photoprov policy set'")
         }
+        let target = try arguments.choice("target", ["users", "contacts"], default: "users")
+        let mailbox = try contactsMailbox(from: arguments, target: target == "contacts" ? .contacts : .users)
         let client = try GraphClient(settings: try graphSettings(from: arguments))
         try await client.signIn()
-        let report = await client.preflight()
+        let report = if let mailbox { await client.preflightContacts(in: mailbox) } else { await client.preflight() }
         if arguments.has("json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -52,7 +55,9 @@ extension Command {
     /// The report for people: identity, settings, permissions, verdict with reasons.
     static func describe(_ report: PolicyReport) -> String {
         var lines = ["signed in as \(report.identity)"]
-        if let settings = report.settings {
+        if let contacts = report.contacts {
+            lines.append("contacts: \(contacts.mailbox)" + (contacts.found ? "" : " (not found)"))
+        } else if let settings = report.settings {
             lines.append("photo update settings: \(settings.summary)")
         } else {
             lines.append("photo update settings: unreadable (\(report.settingsError ?? "no answer"))")

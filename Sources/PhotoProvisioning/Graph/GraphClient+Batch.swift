@@ -5,7 +5,7 @@ extension GraphClient {
     /// One sub-request of a JSON `$batch`.
     struct BatchItem: Sendable {
         var id: String
-        var url: String
+        var url: GraphPath
     }
 
     /// One sub-response of a JSON `$batch`.
@@ -27,20 +27,19 @@ extension GraphClient {
     public func resolveUsers(keys: [String], by match: MatchKey) async throws(GraphError) -> [String: UserLookup] {
         var seen = Set<String>()
         let unique = keys.filter { seen.insert($0).inserted }
-        let select = "$select=id,userPrincipalName,mail,employeeId,accountEnabled"
+        let select = ["id", "userPrincipalName", "mail", "employeeId", "accountEnabled"]
         var items: [BatchItem] = []
         for (index, key) in unique.enumerated() {
-            let url: String
+            let url: GraphPath
             switch match {
-            case .upn, .id:
-                url = PhotoTarget.user(key).objectPath + "?" + select
             case .mail, .employeeId:
-                let literal = key.replacingOccurrences(of: "'", with: "''")
-                url = "/users?$filter=" + Self.queryEncode("\(match.rawValue) eq '\(literal)'") + "&" + select
+                url = .users(where: match.rawValue, equals: key, select: select)
+            default:
+                url = .object(.user(key), select: select)
             }
             items.append(BatchItem(id: String(index), url: url))
         }
-        let answers = try await batch(items)
+        let answers = try await batch(items, need: TargetKind.users.readPermission)
         var result: [String: UserLookup] = [:]
         for (index, key) in unique.enumerated() {
             guard let answer = answers[String(index)] else {
@@ -83,11 +82,17 @@ extension GraphClient {
         let unique = targets.filter { seen.insert($0).inserted }
         var items: [BatchItem] = []
         for (index, target) in unique.enumerated() {
-            let select = target.kind == .users ? "?$select=id,userPrincipalName,accountEnabled" : ""
-            items.append(BatchItem(id: "o\(index)", url: target.objectPath + select))
-            items.append(BatchItem(id: "p\(index)", url: target.photoPath))
+            let select: [String] =
+                switch target.kind {
+                case .users: ["id", "userPrincipalName", "accountEnabled"]
+                case .contacts: ["id", "displayName"]
+                case .groups, .teams: []
+                }
+            items.append(BatchItem(id: "o\(index)", url: .object(target, select: select)))
+            items.append(BatchItem(id: "p\(index)", url: .photo(target)))
         }
-        let answers = try await batch(items)
+        let need = unique.first?.kind.readPermission ?? TargetKind.users.readPermission
+        let answers = try await batch(items, need: need)
         var result: [PhotoTarget: TargetState] = [:]
         for (index, target) in unique.enumerated() {
             var state = TargetState(exists: nil)
@@ -101,7 +106,8 @@ extension GraphClient {
                 case 404: state.exists = false
                 case 403:
                     throw GraphError(
-                        .blocked, "looking up \(target.kind.rawValue) was refused: missing permission; grant User.Read.All",
+                        .blocked,
+                        "looking up \(target.kind.rawValue) was refused: missing permission; grant \(target.kind.readPermission)",
                         httpStatus: 403, code: object.code)
                 default: state.problem = .lookupFailed(target, status: object.status, code: object.code)
                 }
@@ -121,15 +127,15 @@ extension GraphClient {
     }
 
     /// Sends `items` as JSON `$batch` requests of up to 20 (several batches in parallel, under the limiter) and
-    /// retries sub-requests answered 429/503/504 after their `Retry-After`.
-    func batch(_ items: [BatchItem]) async throws(GraphError) -> [String: BatchAnswer] {
+    /// retries sub-requests answered 429/503/504 after their `Retry-After`; `need` is the permission a 403 names.
+    func batch(_ items: [BatchItem], need: String) async throws(GraphError) -> [String: BatchAnswer] {
         let chunks = stride(from: 0, to: items.count, by: Self.batchLimit).map {
             Array(items[$0..<min($0 + Self.batchLimit, items.count)])
         }
         do {
             return try await withThrowingTaskGroup(of: [String: BatchAnswer].self) { group in
                 for chunk in chunks {
-                    group.addTask { try await self.batchChunk(chunk) }
+                    group.addTask { try await self.batchChunk(chunk, need: need) }
                 }
                 var all: [String: BatchAnswer] = [:]
                 for try await answers in group { all.merge(answers) { first, _ in first } }
@@ -142,17 +148,17 @@ extension GraphClient {
         }
     }
 
-    private func batchChunk(_ chunk: [BatchItem]) async throws(GraphError) -> [String: BatchAnswer] {
+    private func batchChunk(_ chunk: [BatchItem], need: String) async throws(GraphError) -> [String: BatchAnswer] {
         var pending = chunk
         var done: [String: BatchAnswer] = [:]
         var round = 0
         while !pending.isEmpty {
             round += 1
             let payload: [String: Any] = [
-                "requests": pending.map { ["id": $0.id, "method": "GET", "url": $0.url] }
+                "requests": pending.map { ["id": $0.id, "method": "GET", "url": $0.url.relative] }
             ]
             let body = try? JSONSerialization.data(withJSONObject: payload)
-            let response = try await jsonRequest("POST", "/v1.0/$batch", body: body, need: "User.Read.All")
+            let response = try await jsonRequest("POST", .batch, body: body, need: need)
             guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
                 let responses = object["responses"] as? [[String: Any]]
             else {
@@ -210,9 +216,4 @@ extension GraphClient {
             accountEnabled: object["accountEnabled"] as? Bool)
     }
 
-    /// Percent-encodes a query value: everything but unreserved characters.
-    static func queryEncode(_ text: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
 }

@@ -113,7 +113,7 @@ enum SourceRows: Sendable {
                 source = .folder(names, keyKind: keyKind, domain: domain)
                 let stem = (name as NSString).deletingPathExtension
                 var key = stem
-                if keyKind == .upn || keyKind == .mail, !stem.contains("@"), let domain { key = stem + "@" + domain }
+                if keyKind == .upn || keyKind == .mail || keyKind == .email, !stem.contains("@"), let domain { key = stem + "@" + domain }
                 return Raw(line: nil, key: key, written: name)
             }
         }
