@@ -144,13 +144,23 @@ extension GraphClient {
     }
 
     /// How looking for a folder by name (or id) ended.
-    private enum FolderSearch {
+    enum FolderSearch: Equatable {
         case found(id: String, name: String?)
         /// No folder has the name; the names seen.
         case none([String])
         /// Several folders have the name; their ids.
         case several([String])
         case failed(JSONProblem)
+
+        /// The folder among `folders` (every folder read, in order) whose display name is `name`, ignoring case.
+        static func pick(_ name: String, among folders: [(id: String, name: String)]) -> FolderSearch {
+            let matches = folders.filter { $0.name.lowercased() == name.lowercased() }
+            switch matches.count {
+            case 0: return .none(folders.map(\.name))
+            case 1: return .found(id: matches[0].id, name: matches[0].name)
+            default: return .several(matches.map(\.id))
+            }
+        }
     }
 
     /// The folder `name` of `user`'s mailbox: by id when it looks like an Outlook id and Graph knows it, else by
@@ -168,14 +178,12 @@ extension GraphClient {
             }
         }
         var parents: [String?] = [nil]
-        var seen: [String] = []
-        var matches: [(id: String, name: String)] = []
-        var read = 0
-        while !parents.isEmpty, read < Self.folderSearchLimit {
+        var folders: [(id: String, name: String)] = []
+        while !parents.isEmpty, folders.count < Self.folderSearchLimit {
             let parent = parents.removeFirst()
             let first = GraphPath.contactFolders(of: user, in: parent, top: 100)
             var page: GraphPath? = first
-            while let path = page, read < Self.folderSearchLimit {
+            while let path = page, folders.count < Self.folderSearchLimit {
                 let object: [String: Any]
                 switch await getJSON(path) {
                 case .success(let answer): object = answer
@@ -183,26 +191,19 @@ extension GraphClient {
                 }
                 for folder in object["value"] as? [[String: Any]] ?? [] {
                     guard let id = folder["id"] as? String else { continue }
-                    let displayName = folder["displayName"] as? String ?? ""
-                    read += 1
-                    seen.append(displayName)
+                    folders.append((id, folder["displayName"] as? String ?? ""))
                     parents.append(id)
-                    if displayName.lowercased() == name.lowercased() { matches.append((id, displayName)) }
                 }
                 page = (object["@odata.nextLink"] as? String).flatMap {
                     GraphPath.nextPage($0, of: first, base: settings.graphURL)
                 }
             }
         }
-        switch matches.count {
-        case 0: return .none(seen)
-        case 1: return .found(id: matches[0].id, name: matches[0].name)
-        default: return .several(matches.map(\.id))
-        }
+        return .pick(name, among: folders)
     }
 
     /// Why a JSON GET gave no object.
-    enum JSONProblem: Error {
+    enum JSONProblem: Error, Equatable {
         case answered(status: Int, code: String?, message: String?, requestID: String?)
         case unreachable(String)
     }
