@@ -5,7 +5,9 @@ extension Command {
     /// `--mailbox` and `--contact-folder`, which `upload` and `policy` take for `--target contacts`.
     static let contactsOptions: [Arguments.Option] = [
         .value("mailbox", "UPN", "--target contacts: the mailbox whose contacts get photos (a UPN or user id)"),
-        .value("contact-folder", "NAME|ID", "--target contacts: this contact folder instead of the default Contacts folder"),
+        .value(
+            "contact-folder", "NAME|ID", "--target contacts: this contact folder instead of the default Contacts folder"
+        ),
     ]
 
     /// The mailbox of a `--target contacts` run, `nil` for other targets.

@@ -11,8 +11,9 @@ extension Command {
             """,
         options: [
             .flag("json", "print the report as JSON on stdout"),
-            .value("target", "KIND", "users (default: the photo policy) or contacts (a mailbox's contacts, with --mailbox)"),
-        ] + contactsOptions + [            .value("source", "cloud|onPremises", "policy set: where photos may be changed"),
+            .value("target", "KIND", "users (default: the photo policy) or contacts (with --mailbox)"),
+        ] + contactsOptions + [
+            .value("source", "cloud|onPremises", "policy set: where photos may be changed"),
             .value("allowed-roles", "ROLES", "policy set: global-admin,user-admin,people-admin or role GUIDs, or none"),
         ] + graphOptions
     ) { arguments in

@@ -13,7 +13,7 @@ extension Command {
             .value("upn-column", "NAME", "the CSV's key column (default: upn, userPrincipalName, mail or email)"),
             .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
-            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email (default) or id"),
+            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email or id"),
             .value("target", "KIND", "users (default), groups or teams (keyed by id), or contacts (with --mailbox)"),
         ] + contactsOptions + [
             .flag("allow-outside", "accept photo paths that leave the source folder (.., symlinks, absolute)"),
@@ -74,7 +74,8 @@ extension Command {
                 throw UsageError("--match email is for --target contacts; users are matched by mail or upn")
             }
             if target != .users, arguments.value("match") != nil, match != .id {
-                throw UsageError("--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+                throw UsageError(
+                    "--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
             }
         }
         let mailbox = try contactsMailbox(from: arguments, target: target)

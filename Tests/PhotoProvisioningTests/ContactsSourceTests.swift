@@ -6,7 +6,8 @@ import Testing
 /// Sources for `--target contacts`: email keys (any case, lower-cased) or Outlook ids (kept exactly).
 @Suite struct ContactsSourceTests {
     private static func source(_ csv: String) throws -> (folder: URL, csv: String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-contacts-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "photoprov-contacts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("jpeg".utf8).write(to: folder.appendingPathComponent("a.jpg"))
         try Data("jpeg".utf8).write(to: folder.appendingPathComponent("b.jpg"))
@@ -35,9 +36,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let plan = try SourceReader.readCSV(at: csv, options: SourceOptions(match: .id, target: .contacts))
         #expect(plan.items.map(\.key) == ["AAMkAGI2-_+/Zz=="], "Outlook ids are case-sensitive")
-        #expect(plan.problems.map(\.detail) == [
-            "'not an id!' is not a valid contact id (expected an Outlook contact id such as AAMkAGI2TG93AAA=)"
-        ])
+        #expect(
+            plan.problems.map(\.detail) == [
+                "'not an id!' is not a valid contact id (expected an Outlook contact id such as AAMkAGI2TG93AAA=)"
+            ])
     }
 
     @Test func theSameAddressTwiceWithDifferentPhotosIsRefusedLikeAnyKey() throws {

@@ -12,17 +12,20 @@ import Testing
         _ emulator: Emulator, app: String = ContactsTenant.writerApp, secret: String = ContactsTenant.writerSecret,
         trace: LineSink? = nil
     ) throws -> GraphClient {
-        try GraphClient(settings: try emulator.settings(.clientSecret(Secret(secret)), clientID: app) {
-            $0.trace = trace?.handler
-        })
+        try GraphClient(
+            settings: try emulator.settings(.clientSecret(Secret(secret)), clientID: app) {
+                $0.trace = trace?.handler
+            })
     }
 
     @Test func addressesAreFoundIgnoringCaseOnlyInTheirFolder() async throws {
         let emulator = try Emulator.start(seed: ContactsTenant.seed())
         let client = try client(emulator)
         let inDefault = try await client.resolveContacts(
-            addresses: [ContactsTenant.visitorAddress, ContactsTenant.sharedAddress, ContactsTenant.supplierAddress,
-                "nobody@fabrikam.example"],
+            addresses: [
+                ContactsTenant.visitorAddress, ContactsTenant.sharedAddress, ContactsTenant.supplierAddress,
+                "nobody@fabrikam.example",
+            ],
             mailbox: ContactsTenant.reception, folderID: nil)
         guard case .found(let visitor) = inDefault[ContactsTenant.visitorAddress] else {
             Issue.record("the visitor (stored as One@Fabrikam.example): \(String(describing: inDefault))")
@@ -41,10 +44,15 @@ import Testing
         let report = await client.preflightContacts(in: Mailbox(user: ContactsTenant.reception, folder: "suppliers"))
         let folderID = try #require(report.contacts?.folderID)
         let inFolder = try await client.resolveContacts(
-            addresses: [ContactsTenant.supplierAddress, ContactsTenant.visitorAddress], mailbox: ContactsTenant.reception,
+            addresses: [ContactsTenant.supplierAddress, ContactsTenant.visitorAddress],
+            mailbox: ContactsTenant.reception,
             folderID: folderID)
-        #expect(inFolder[ContactsTenant.supplierAddress] == .found(MailboxContact(
-            id: ContactsTenant.supplierID, displayName: "Tailspin Sales", emailAddresses: [ContactsTenant.supplierAddress])))
+        #expect(
+            inFolder[ContactsTenant.supplierAddress]
+                == .found(
+                    MailboxContact(
+                        id: ContactsTenant.supplierID, displayName: "Tailspin Sales",
+                        emailAddresses: [ContactsTenant.supplierAddress])))
         #expect(inFolder[ContactsTenant.visitorAddress] == .notFound, "the visitor is not in Suppliers")
     }
 
@@ -53,14 +61,19 @@ import Testing
         let trace = LineSink()
         let client = try client(emulator, trace: trace)
         let addresses = (0..<25).map(ContactsTenant.guestAddress) + ["late@visitors.example"]
-        let found = try await client.resolveContacts(addresses: addresses, mailbox: ContactsTenant.reception, folderID: nil)
+        let found = try await client.resolveContacts(
+            addresses: addresses, mailbox: ContactsTenant.reception, folderID: nil)
         #expect(found.count == 26)
         for index in 0..<25 {
-            #expect(found[ContactsTenant.guestAddress(index)] == .found(MailboxContact(
-                id: ContactsTenant.guestID(index), displayName: "Guest \(index)",
-                emailAddresses: [ContactsTenant.guestAddress(index)])))
+            #expect(
+                found[ContactsTenant.guestAddress(index)]
+                    == .found(
+                        MailboxContact(
+                            id: ContactsTenant.guestID(index), displayName: "Guest \(index)",
+                            emailAddresses: [ContactsTenant.guestAddress(index)])))
         }
-        #expect(trace.lines.filter { $0.hasPrefix("-> POST") && $0.contains("$batch") }.count == 2, "26 addresses: 20 + 6")
+        #expect(
+            trace.lines.filter { $0.hasPrefix("-> POST") && $0.contains("$batch") }.count == 2, "26 addresses: 20 + 6")
     }
 
     @Test func preflightAllowsAWriterAndResolvesNestedFoldersByNameOrId() async throws {
@@ -69,8 +82,10 @@ import Testing
         let plain = await client.preflightContacts(in: Mailbox(user: ContactsTenant.reception))
         #expect(plain.verdict == .allowed, "\(plain.explanation)")
         #expect(plain.contacts == ContactFolderCheck(mailbox: Mailbox(user: ContactsTenant.reception), found: true))
-        #expect(plain.permissions.first == PolicyReport.PermissionFinding(
-            need: "write contacts' photos", granted: true, detail: "Contacts.ReadWrite"))
+        #expect(
+            plain.permissions.first
+                == PolicyReport.PermissionFinding(
+                    need: "write contacts' photos", granted: true, detail: "Contacts.ReadWrite"))
 
         let byName = await client.preflightContacts(in: Mailbox(user: ContactsTenant.reception, folder: "VENDORS"))
         #expect(byName.verdict == .allowed, "\(byName.explanation)")
@@ -81,11 +96,15 @@ import Testing
         #expect(byID.contacts?.folderName == "Vendors")
     }
 
-    @Test(arguments: [
-        (ContactsTenant.reception, "Archive", "no contact folder 'Archive' in mailbox \(ContactsTenant.reception) (its folders: Suppliers, Vendors)"),
-        ("nobody@contoso.example", nil, "user nobody@contoso.example not found (--mailbox)"),
-        (ContactsTenant.noMailbox, nil, "user \(ContactsTenant.noMailbox) has no Exchange Online mailbox"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            (
+                ContactsTenant.reception, "Archive",
+                "no contact folder 'Archive' in mailbox \(ContactsTenant.reception) (its folders: Suppliers, Vendors)"
+            ),
+            ("nobody@contoso.example", nil, "user nobody@contoso.example not found (--mailbox)"),
+            (ContactsTenant.noMailbox, nil, "user \(ContactsTenant.noMailbox) has no Exchange Online mailbox"),
+        ] as [(String, String?, String)])
     func preflightBlocksAMailboxOrFolderThatCannotBeUsed(user: String, folder: String?, reason: String) async throws {
         let emulator = try Emulator.start(seed: ContactsTenant.seed())
         let client = try client(emulator)
@@ -98,12 +117,14 @@ import Testing
     @Test func preflightBlocksATokenWithoutContactsReadWriteBeforeAnyMailboxRequest() async throws {
         let emulator = try Emulator.start(seed: ContactsTenant.seed())
         let trace = LineSink()
-        let client = try client(emulator, app: ContactsTenant.readerApp, secret: ContactsTenant.readerSecret, trace: trace)
+        let client = try client(
+            emulator, app: ContactsTenant.readerApp, secret: ContactsTenant.readerSecret, trace: trace)
         let report = await client.preflightContacts(in: Mailbox(user: ContactsTenant.reception))
         #expect(report.verdict == .blocked)
         #expect(report.explanation.first?.contains("lacks Contacts.ReadWrite") == true, "\(report.explanation)")
         #expect(report.permissions.first?.granted == false)
-        #expect(!trace.lines.contains { $0.contains("/contacts") }, "no request was spent on the mailbox: \(trace.text)")
+        #expect(
+            !trace.lines.contains { $0.contains("/contacts") }, "no request was spent on the mailbox: \(trace.text)")
     }
 
     @Test func aDelegatedTokenIsToldItReachesOnlySharedMailboxes() {
@@ -117,7 +138,8 @@ import Testing
         #expect(own.verdict == .allowed)
         #expect(!own.explanation.contains { $0.contains("shared") })
         let other = PolicyReport.evaluateContacts(
-            identity: identity, check: ContactFolderCheck(mailbox: Mailbox(user: "reception@contoso.example"), found: true),
+            identity: identity,
+            check: ContactFolderCheck(mailbox: Mailbox(user: "reception@contoso.example"), found: true),
             problem: .unknown("mailbox reception@contoso.example: timed out"))
         #expect(other.verdict == .unknown)
         #expect(other.explanation.contains { $0.contains("only if that mailbox is shared with ada@contoso.example") })
@@ -142,7 +164,8 @@ import Testing
         let client = try client(emulator)
         let report = await client.preflightContacts(in: Mailbox(user: ContactsTenant.reception, folder: "Suppliers"))
         let folderID = try #require(report.contacts?.folderID)
-        let supplier = PhotoTarget.contact(ContactsTenant.supplierID, mailbox: ContactsTenant.reception, folderID: folderID)
+        let supplier = PhotoTarget.contact(
+            ContactsTenant.supplierID, mailbox: ContactsTenant.reception, folderID: folderID)
         let visitor = PhotoTarget.contact(ContactsTenant.visitorID, mailbox: ContactsTenant.reception)
         let ghost = PhotoTarget.contact("AAMkAGGhost=", mailbox: ContactsTenant.reception)
 
@@ -151,8 +174,9 @@ import Testing
         #expect(put.httpStatus == 200)
         let state = try await emulator.state()
         #expect(ContactsTenant.uploads(ContactsTenant.supplierID, of: ContactsTenant.reception, in: state) == 1)
-        #expect(ContactsTenant.contact(ContactsTenant.supplierID, of: ContactsTenant.reception, in: state)["width"]
-            as? NSNumber == 96)
+        #expect(
+            ContactsTenant.contact(ContactsTenant.supplierID, of: ContactsTenant.reception, in: state)["width"]
+                as? NSNumber == 96)
 
         let lookups = try await client.lookupTargets([supplier, visitor, ghost])
         #expect(lookups[supplier]?.exists == true)
@@ -171,7 +195,8 @@ import Testing
         let emulator = try Emulator.start(seed: ContactsTenant.seed())
         let client = try client(emulator, app: ContactsTenant.readerApp, secret: ContactsTenant.readerSecret)
         let outcome = await client.putPhoto(
-            .contact(ContactsTenant.visitorID, mailbox: ContactsTenant.reception), jpeg: TestImage.jpeg(width: 96, height: 96))
+            .contact(ContactsTenant.visitorID, mailbox: ContactsTenant.reception),
+            jpeg: TestImage.jpeg(width: 96, height: 96))
         #expect(outcome.failure == .missingPermission)
         #expect(outcome.message.contains("grant Contacts.ReadWrite"), "\(outcome.message)")
     }

@@ -71,7 +71,10 @@ import Testing
         for path in paths {
             routes.insert(path.route)
             let segments = path.value.split(separator: "?")[0].split(separator: "/", omittingEmptySubsequences: false)
-            let forms = [path.route.rawValue, path.route.rawValue.replacingOccurrences(of: "users/{user}", with: "users('{user}')")]
+            let forms = [
+                path.route.rawValue,
+                path.route.rawValue.replacingOccurrences(of: "users/{user}", with: "users('{user}')"),
+            ]
             let follows = forms.contains { form in
                 let template = form.split(separator: "/", omittingEmptySubsequences: false)
                 return template.count == segments.count
@@ -81,18 +84,30 @@ import Testing
             }
             #expect(follows, "\(path.value) does not follow \(path.route.rawValue)")
         }
-        #expect(routes == Set(GraphRoute.allCases), "every route has a builder: \(Set(GraphRoute.allCases).subtracting(routes))")
+        #expect(
+            routes == Set(GraphRoute.allCases),
+            "every route has a builder: \(Set(GraphRoute.allCases).subtracting(routes))")
     }
 
     @Test func keysAreEncodedSoTheyCannotChangeThePath() {
-        #expect(GraphPath.photoValue(.contact("AAMkAG+/=", mailbox: "ada@contoso.com")).value
-            == "/v1.0/users/ada@contoso.com/contacts/AAMkAG%2B%2F%3D/photo/$value")
-        #expect(GraphPath.photoValue(.contact("C1", mailbox: "$admin@contoso.com", folderID: "F/1")).value
-            == "/v1.0/users('%24admin@contoso.com')/contactFolders/F%2F1/contacts/C1/photo/$value")
-        #expect(GraphPath.contacts(of: "ada@contoso.com", folderID: nil, withAddress: "o'brien@x.example",
-            select: ["id", "emailAddresses"], top: 25).value
-            == "/v1.0/users/ada@contoso.com/contacts?$filter=emailAddresses%2Fany%28a%3Aa%2Faddress%20eq%20%27o%27%27brien%40x.example%27%29&$select=id,emailAddresses&$top=25")
-        #expect(GraphPath.object(.contact("C1", mailbox: "ada@contoso.com")).relative == "/users/ada@contoso.com/contacts/C1")
+        #expect(
+            GraphPath.photoValue(.contact("AAMkAG+/=", mailbox: "ada@contoso.com")).value
+                == "/v1.0/users/ada@contoso.com/contacts/AAMkAG%2B%2F%3D/photo/$value")
+        #expect(
+            GraphPath.photoValue(.contact("C1", mailbox: "$admin@contoso.com", folderID: "F/1")).value
+                == "/v1.0/users('%24admin@contoso.com')/contactFolders/F%2F1/contacts/C1/photo/$value")
+        #expect(
+            GraphPath.contacts(
+                of: "ada@contoso.com", folderID: nil, withAddress: "o'brien@x.example",
+                select: ["id", "emailAddresses"], top: 25
+            ).value
+                == "/v1.0/users/ada@contoso.com/contacts?$filter="
+                + "emailAddresses%2Fany%28a%3Aa%2Faddress%20eq%20%27o%27%27brien%40x.example%27%29"
+                + "&$select=id,emailAddresses&$top=25"
+        )
+        #expect(
+            GraphPath.object(.contact("C1", mailbox: "ada@contoso.com")).relative
+                == "/users/ada@contoso.com/contacts/C1")
     }
 
     @Test func aNextLinkIsFollowedOnlyOnTheSameRouteAndHost() {
@@ -102,8 +117,12 @@ import Testing
             "http://127.0.0.1:8400/v1.0/users/ada@contoso.com/contactFolders?$top=100&$skip=100", of: first, base: base)
         #expect(next?.route == .contactFolders)
         #expect(next?.value == "/v1.0/users/ada@contoso.com/contactFolders?$top=100&$skip=100")
-        #expect(GraphPath.nextPage("https://evil.example/v1.0/users/ada@contoso.com/contactFolders", of: first, base: base) == nil)
-        #expect(GraphPath.nextPage("http://127.0.0.1:8400/v1.0/users/bob@contoso.com/contactFolders", of: first, base: base) == nil)
+        #expect(
+            GraphPath.nextPage("https://evil.example/v1.0/users/ada@contoso.com/contactFolders", of: first, base: base)
+                == nil)
+        #expect(
+            GraphPath.nextPage("http://127.0.0.1:8400/v1.0/users/bob@contoso.com/contactFolders", of: first, base: base)
+                == nil)
     }
 
     /// Path-like text in string literals of every Swift source but GraphPath.swift: a Graph path built anywhere else.
@@ -116,7 +135,8 @@ import Testing
         // A version, $batch, a photo, a query option, a collection next to a slash or a key, or "/" + interpolation.
         let pathLike = try Regex(
             [
-                #"/v1\.0\b"#, #"/beta\b"#, #"/\$batch"#, #"/photo(/|\?|$)"#, #"\$value"#, #"\$(select|filter|top|skip)="#,
+                #"/v1\.0\b"#, #"/beta\b"#, #"/\$batch"#, #"/photo(/|\?|$)"#, #"\$value"#,
+                #"\$(select|filter|top|skip)="#,
                 #"/(users|groups|teams|me|contacts|contactFolders|childFolders|admin)\b"#,
                 #"\b(users|groups|teams|contacts|contactFolders|childFolders)(/|\()"#, #"^/\\\("#,
             ].joined(separator: "|"))

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// An emulator tenant for `--target contacts`: two mailboxes with Outlook contacts and folders, and apps with and
@@ -59,10 +59,16 @@ package enum ContactsTenant {
         return [
             "id": "dddddddd-0000-4000-8000-000000000001", "domain": domain,
             "apps": [
-                ["clientId": writerApp, "displayName": "contacts writer", "secrets": [writerSecret],
-                 "roles": ["Contacts.ReadWrite"]],
-                ["clientId": readerApp, "displayName": "contacts reader", "secrets": [readerSecret],
-                 "roles": ["Contacts.Read", "ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.Read.All"]],
+                [
+                    "clientId": writerApp, "displayName": "contacts writer", "secrets": [writerSecret],
+                    "roles": ["Contacts.ReadWrite"],
+                ],
+                [
+                    "clientId": readerApp, "displayName": "contacts reader", "secrets": [readerSecret],
+                    "roles": [
+                        "Contacts.Read", "ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.Read.All",
+                    ],
+                ],
             ],
             "users": [
                 [
@@ -72,7 +78,10 @@ package enum ContactsTenant {
                     ],
                     "contacts": contacts,
                 ],
-                ["userPrincipalName": frontDesk, "contacts": [contact(frontDeskVisitorID, "Visitor One", visitorAddress)]],
+                [
+                    "userPrincipalName": frontDesk,
+                    "contacts": [contact(frontDeskVisitorID, "Visitor One", visitorAddress)],
+                ],
                 ["userPrincipalName": noMailbox, "hasMailbox": false],
             ],
         ]
@@ -108,9 +117,11 @@ extension Emulator {
     /// from the cooperative pool, which other tests' blocking child processes may hold for seconds. For acting on
     /// the event itself (e.g. killing photoprov right after its k-th upload reached Graph).
     package func onArrival(
-        of count: Int, method: String, timeout: Double = 60, _ action: @escaping @Sendable (Result<Int, any Error>) -> Void
+        of count: Int, method: String, timeout: Double = 60,
+        _ action: @escaping @Sendable (Result<Int, any Error>) -> Void
     ) {
-        var components = URLComponents(url: baseURL.appendingPathComponent("_emulator/wait"), resolvingAgainstBaseURL: false)!
+        var components = URLComponents(
+            url: baseURL.appendingPathComponent("_emulator/wait"), resolvingAgainstBaseURL: false)!
         components.queryItems = [
             URLQueryItem(name: "arrived", value: String(count)), URLQueryItem(name: "method", value: method),
             URLQueryItem(name: "timeout", value: String(timeout)),
@@ -122,8 +133,10 @@ extension Emulator {
             let object = data.flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any] ?? [:]
             let arrived = (object["arrived"] as? NSNumber)?.intValue ?? -1
             guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-                return action(.failure(Failure(
-                    description: "\(arrived) \(method) request(s) arrived within \(timeout) s, not \(count)")))
+                return action(
+                    .failure(
+                        Failure(
+                            description: "\(arrived) \(method) request(s) arrived within \(timeout) s, not \(count)")))
             }
             action(.success(arrived))
         }.resume()

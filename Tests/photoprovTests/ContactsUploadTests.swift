@@ -9,11 +9,13 @@ import Testing
     private typealias Tenant = ContactsTenant
 
     /// A batch folder with `rows` (address or id, photo seed) as `name`, each photo a distinct JPEG.
-    private func csv(_ batch: Batch, _ name: String, header: String = "email", _ rows: [(String, Int)]) throws -> String {
+    private func csv(_ batch: Batch, _ name: String, header: String = "email", _ rows: [(String, Int)]) throws -> String
+    {
         for (_, seed) in rows {
             try Batch.photo(seed: seed).write(to: URL(fileURLWithPath: batch.path("photo\(seed).jpg")))
         }
-        try batch.write(name, ([header + ",photo"] + rows.map { "\($0.0),photo\($0.1).jpg" }).joined(separator: "\n") + "\n")
+        try batch.write(
+            name, ([header + ",photo"] + rows.map { "\($0.0),photo\($0.1).jpg" }).joined(separator: "\n") + "\n")
         return batch.path(name)
     }
 
@@ -34,20 +36,27 @@ import Testing
     @Test func contactsAreFoundByEmailInTheirMailboxAndFolder() async throws {
         let batch = try Batch(count: 0)
         let emulator = try Emulator.start(seed: Tenant.seed())
-        let people = try csv(batch, "people.csv", [
-            ("One@Fabrikam.example", 1), ("nobody@fabrikam.example", 2), (Tenant.sharedAddress, 3),
-            (Tenant.supplierAddress, 4),
-        ])
+        let people = try csv(
+            batch, "people.csv",
+            [
+                ("One@Fabrikam.example", 1), ("nobody@fabrikam.example", 2), (Tenant.sharedAddress, 3),
+                (Tenant.supplierAddress, 4),
+            ])
         let run = try upload(batch, emulator, csv: people)
         #expect(run.status == 1, "three rows fail: \(run.stdout) \(run.stderr)")
         #expect(line(run, Tenant.visitorAddress).contains("uploaded"), "\(run.stdout)")
-        #expect(line(run, "nobody@fabrikam.example").contains(
-            "no contact with email nobody@fabrikam.example in mailbox \(Tenant.reception)"), "\(run.stdout)")
+        #expect(
+            line(run, "nobody@fabrikam.example").contains(
+                "no contact with email nobody@fabrikam.example in mailbox \(Tenant.reception)"), "\(run.stdout)")
         let twins = line(run, Tenant.sharedAddress)
-        #expect(twins.contains("failed") && twins.contains("2 contacts have email \(Tenant.sharedAddress): ids "), "\(twins)")
+        #expect(
+            twins.contains("failed") && twins.contains("2 contacts have email \(Tenant.sharedAddress): ids "),
+            "\(twins)")
         #expect(Tenant.twinIDs.allSatisfy(twins.contains), "\(twins)")
-        #expect(line(run, Tenant.supplierAddress).contains(
-            "no contact with email \(Tenant.supplierAddress) in mailbox \(Tenant.reception)"), "only in folder Suppliers")
+        #expect(
+            line(run, Tenant.supplierAddress).contains(
+                "no contact with email \(Tenant.supplierAddress) in mailbox \(Tenant.reception)"),
+            "only in folder Suppliers")
         var state = try await emulator.state()
         #expect(Tenant.uploads(Tenant.visitorID, of: Tenant.reception, in: state) == 1)
         #expect(Tenant.twinIDs.allSatisfy { Tenant.uploads($0, of: Tenant.reception, in: state) == 0 })
@@ -58,8 +67,9 @@ import Testing
         let inFolder = try upload(batch, emulator, csv: suppliers, ["--contact-folder", "Suppliers"])
         #expect(inFolder.status == 1, "\(inFolder.stdout) \(inFolder.stderr)")
         #expect(line(inFolder, Tenant.supplierAddress).contains("uploaded"), "\(inFolder.stdout)")
-        #expect(line(inFolder, Tenant.vendorAddress).contains(
-            "no contact with email \(Tenant.vendorAddress) in folder Suppliers of mailbox \(Tenant.reception)"))
+        #expect(
+            line(inFolder, Tenant.vendorAddress).contains(
+                "no contact with email \(Tenant.vendorAddress) in folder Suppliers of mailbox \(Tenant.reception)"))
         // By id, in the child folder.
         let byID = try csv(batch, "vendors.csv", header: "id", [(Tenant.vendorID, 7)])
         let vendors = try upload(batch, emulator, csv: byID, ["--contact-folder", "Vendors", "--match", "id"])
@@ -90,10 +100,13 @@ import Testing
         // 300 ms a request: after the third PUT arrives the other 17 need at least 2.5 s at two in flight.
         let emulator = try Emulator.start(["--latency-ms", "300"], seed: Tenant.seed(guests: guests))
         let people = try csv(batch, "people.csv", (0..<guests).map { (Tenant.guestAddress($0), $0) })
-        let arguments = ["upload", "--csv", people, "--target", "contacts", "--mailbox", Tenant.reception, "--journal",
-            batch.journal, "--quiet"]
+        let arguments = [
+            "upload", "--csv", people, "--target", "contacts", "--mailbox", Tenant.reception, "--journal",
+            batch.journal, "--quiet",
+        ]
         let process = try PhotoprovProcess.start(
-            arguments + ["--concurrency", "\(concurrency)"], environment: emulator.environment, log: batch.path("run1.log"))
+            arguments + ["--concurrency", "\(concurrency)"], environment: emulator.environment,
+            log: batch.path("run1.log"))
         let pid = process.processIdentifier
         let arrival = Mutex<Result<Int, any Error>?>(nil)
         emulator.onArrival(of: 3, method: "PUT") { result in
@@ -125,7 +138,8 @@ import Testing
     @Test func aSecondRunSkipsUnchangedContactsAndUploadsChangedOnes() async throws {
         let batch = try Batch(count: 0)
         let emulator = try Emulator.start(seed: Tenant.seed(guests: 3))
-        let people = try csv(batch, "people.csv", [(Tenant.visitorAddress, 1)] + (0..<3).map { (Tenant.guestAddress($0), $0 + 10) })
+        let people = try csv(
+            batch, "people.csv", [(Tenant.visitorAddress, 1)] + (0..<3).map { (Tenant.guestAddress($0), $0 + 10) })
         #expect(try upload(batch, emulator, csv: people).status == 0)
         let again = try upload(batch, emulator, csv: people)
         #expect(again.status == 0)
@@ -153,17 +167,20 @@ import Testing
         let guestOnly = try csv(batch, "guest.csv", [(Tenant.guestAddress(0), 2)])
         let preview = try upload(batch, emulator, csv: guestOnly, ["--remove-missing", "--dry-run"])
         #expect(preview.status == 1, "\(preview.stdout) \(preview.stderr)")
-        #expect(line(preview, Tenant.visitorAddress).contains("would fail: graph cannot delete a contact's photo"),
+        #expect(
+            line(preview, Tenant.visitorAddress).contains("would fail: graph cannot delete a contact's photo"),
             "\(preview.stdout)")
         let run = try upload(batch, emulator, csv: guestOnly, ["--remove-missing"])
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         #expect(line(run, Tenant.visitorAddress).contains("failed"), "\(run.stdout)")
         #expect(line(run, Tenant.visitorAddress).contains("graph cannot delete a contact's photo"), "\(run.stdout)")
-        #expect(run.stdout.contains("1 earlier upload(s) not in the source (kept; graph cannot delete a contact's photo)"))
+        #expect(
+            run.stdout.contains("1 earlier upload(s) not in the source (kept; graph cannot delete a contact's photo)"))
 
         #expect(try await emulator.arrived("DELETE") == 0, "no request Graph would refuse")
         let state = try await emulator.state()
-        #expect(Tenant.contact(Tenant.visitorID, of: Tenant.reception, in: state)["sha256"] as? String != nil,
+        #expect(
+            Tenant.contact(Tenant.visitorID, of: Tenant.reception, in: state)["sha256"] as? String != nil,
             "the photo is still there")
         let journal = try await batch.openJournal()
         let latest = try #require(try await journal.latestRun())
@@ -177,22 +194,28 @@ import Testing
     @Test func aDryRunPredictsEachContactAndTheReportNamesTheMailbox() async throws {
         let batch = try Batch(count: 0)
         let emulator = try Emulator.start(seed: Tenant.seed())
-        let people = try csv(batch, "people.csv", [
-            (Tenant.visitorAddress, 1), ("nobody@fabrikam.example", 2), (Tenant.sharedAddress, 3),
-        ])
+        let people = try csv(
+            batch, "people.csv",
+            [
+                (Tenant.visitorAddress, 1), ("nobody@fabrikam.example", 2), (Tenant.sharedAddress, 3),
+            ])
         let directory = batch.path("report")
         let run = try upload(batch, emulator, csv: people, ["--dry-run", "--report", directory])
         #expect(run.status == 1, "two would fail: \(run.stdout) \(run.stderr)")
         #expect(try await emulator.arrived("PUT") == 0, "a dry run writes nothing")
 
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json")))
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json")))
             as? [String: Any] ?? [:]
         let counts = (report["run"] as? [String: Any])?["counts"] as? [String: Any] ?? [:]
         #expect(counts["would-upload"] as? NSNumber == 1)
         #expect(counts["would-fail"] as? NSNumber == 2)
         let items = report["items"] as? [[String: Any]] ?? []
         #expect(items.count == 3)
-        #expect(items.allSatisfy { $0["targetKind"] as? String == "contact" && $0["mailbox"] as? String == Tenant.reception })
+        #expect(
+            items.allSatisfy {
+                $0["targetKind"] as? String == "contact" && $0["mailbox"] as? String == Tenant.reception
+            })
         #expect(items.allSatisfy { $0["contactFolder"] is NSNull })
         let visitor = items.first { $0["key"] as? String == Tenant.visitorAddress }
         #expect(visitor?["outcome"] as? String == "would-upload")

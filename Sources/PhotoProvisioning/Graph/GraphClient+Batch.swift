@@ -14,6 +14,8 @@ extension GraphClient {
         var body: [String: any Sendable]
         var code: String? { (body["error"] as? [String: any Sendable])?["code"] as? String }
         var message: String? { (body["error"] as? [String: any Sendable])?["message"] as? String }
+        /// `HTTP 404 ErrorInvalidUser: …`, for a look-up that failed.
+        var problem: String { "HTTP \(status)\(code.map { " \($0)" } ?? "")\(message.map { ": \($0)" } ?? "")" }
     }
 
     /// Largest `$batch` Graph accepts.
@@ -25,50 +27,54 @@ extension GraphClient {
     /// - Throws: `GraphError` when lookups are impossible: sign-in failed, User.Read.All missing (`.blocked`), or
     ///   Graph unreachable.
     public func resolveUsers(keys: [String], by match: MatchKey) async throws(GraphError) -> [String: UserLookup] {
-        var seen = Set<String>()
-        let unique = keys.filter { seen.insert($0).inserted }
         let select = ["id", "userPrincipalName", "mail", "employeeId", "accountEnabled"]
-        var items: [BatchItem] = []
-        for (index, key) in unique.enumerated() {
-            let url: GraphPath
-            switch match {
-            case .mail, .employeeId:
-                url = .users(where: match.rawValue, equals: key, select: select)
-            default:
-                url = .object(.user(key), select: select)
+        return try await lookUp(
+            keys, need: TargetKind.users.readPermission, unanswered: .failed("no answer in the batch"),
+            url: { key in
+                match == .mail || match == .employeeId
+                    ? .users(where: match.rawValue, equals: key, select: select) : .object(.user(key), select: select)
             }
-            items.append(BatchItem(id: String(index), url: url))
-        }
-        let answers = try await batch(items, need: TargetKind.users.readPermission)
-        var result: [String: UserLookup] = [:]
-        for (index, key) in unique.enumerated() {
-            guard let answer = answers[String(index)] else {
-                result[key] = .failed("no answer in the batch")
-                continue
-            }
-            if answer.status == 403 {
-                throw GraphError(.blocked, "looking up users was refused: missing permission; grant User.Read.All",
-                                 httpStatus: 403, code: answer.code)
-            }
+        ) { _, answer throws(GraphError) -> UserLookup in
             switch answer.status {
             case 200:
                 if let values = answer.body["value"] as? [Any] {
                     let users = values.compactMap { ($0 as? [String: Any]).flatMap(Self.user(from:)) }
                     switch users.count {
-                    case 0: result[key] = .notFound
-                    case 1: result[key] = .found(users[0])
-                    default: result[key] = .ambiguous(users)
+                    case 0: return .notFound
+                    case 1: return .found(users[0])
+                    default: return .ambiguous(users)
                     }
-                } else if let user = Self.user(from: answer.body) {
-                    result[key] = .found(user)
-                } else {
-                    result[key] = .failed("unreadable user record")
                 }
-            case 404: result[key] = .notFound
-            default:
-                result[key] = .failed(
-                    "HTTP \(answer.status)\(answer.code.map { " \($0)" } ?? "")\(answer.message.map { ": \($0)" } ?? "")")
+                return Self.user(from: answer.body).map { .found($0) } ?? .failed("unreadable user record")
+            case 403:
+                throw GraphError(
+                    .blocked, "looking up users was refused: missing permission; grant User.Read.All", httpStatus: 403,
+                    code: answer.code)
+            case 404: return .notFound
+            default: return .failed(answer.problem)
             }
+        }
+    }
+
+    /// Looks each distinct key of `keys` up with one `$batch` sub-request (`url`), 20 per batch, and turns each
+    /// answer (with its key) into a result with `decide`; a key left unanswered gets `unanswered`.
+    ///
+    /// - Throws: what `batch` throws, and what `decide` throws for an answer that makes every look-up impossible.
+    func lookUp<Lookup>(
+        _ keys: [String], need: String, unanswered: Lookup, url: (String) -> GraphPath,
+        decide: (String, BatchAnswer) throws(GraphError) -> Lookup
+    ) async throws(GraphError) -> [String: Lookup] {
+        var seen = Set<String>()
+        let unique = keys.filter { seen.insert($0).inserted }
+        let items = unique.enumerated().map { BatchItem(id: String($0.offset), url: url($0.element)) }
+        let answers = try await batch(items, need: need)
+        var result: [String: Lookup] = [:]
+        for (index, key) in unique.enumerated() {
+            guard let answer = answers[String(index)] else {
+                result[key] = unanswered
+                continue
+            }
+            result[key] = try decide(key, answer)
         }
         return result
     }
@@ -107,7 +113,8 @@ extension GraphClient {
                 case 403:
                     throw GraphError(
                         .blocked,
-                        "looking up \(target.kind.rawValue) was refused: missing permission; grant \(target.kind.readPermission)",
+                        "looking up \(target.kind.rawValue) was refused: missing permission; grant "
+                            + target.kind.readPermission,
                         httpStatus: 403, code: object.code)
                 default: state.problem = .lookupFailed(target, status: object.status, code: object.code)
                 }

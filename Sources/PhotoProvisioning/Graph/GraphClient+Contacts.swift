@@ -35,49 +35,39 @@ extension GraphClient {
     /// with id `folderID`) that have it among their `emailAddresses`, 20 addresses per `$batch`.
     ///
     /// Graph filters with `emailAddresses/any(a:a/address eq '…')` (user-list-contacts); the answer is checked again
-    /// here, ignoring case, since only the address, not the contact's name, may match.
+    /// here, ignoring case, so only a contact holding that very address counts. At most 25 contacts are listed per
+    /// address: enough to tell one from several.
     ///
     /// - Throws: `GraphError` when look-ups are impossible: sign-in failed, Contacts.ReadWrite missing (`.blocked`),
     ///   Graph unreachable (`.network`).
     public func resolveContacts(
         addresses: [String], mailbox user: String, folderID: String?
     ) async throws(GraphError) -> [String: ContactLookup] {
-        var seen = Set<String>()
-        let unique = addresses.filter { seen.insert($0).inserted }
-        let items = unique.enumerated().map { index, address in
-            BatchItem(
-                id: String(index),
-                url: .contacts(
+        try await lookUp(
+            addresses, need: TargetKind.contacts.writePermission, unanswered: .failed("no answer in the batch"),
+            url: { address in
+                .contacts(
                     of: user, folderID: folderID, withAddress: address, select: ["id", "displayName", "emailAddresses"],
-                    top: 25))
-        }
-        let answers = try await batch(items, need: TargetKind.contacts.writePermission)
-        var result: [String: ContactLookup] = [:]
-        for (index, address) in unique.enumerated() {
-            guard let answer = answers[String(index)] else {
-                result[address] = .failed("no answer in the batch")
-                continue
+                    top: 25)
             }
+        ) { address, answer throws(GraphError) -> ContactLookup in
             switch answer.status {
             case 200:
                 let contacts = (answer.body["value"] as? [Any] ?? []).compactMap {
                     ($0 as? [String: any Sendable]).flatMap(Self.contact(from:))
                 }.filter { $0.emailAddresses.contains { $0.lowercased() == address.lowercased() } }
                 switch contacts.count {
-                case 0: result[address] = .notFound
-                case 1: result[address] = .found(contacts[0])
-                default: result[address] = .ambiguous(contacts)
+                case 0: return .notFound
+                case 1: return .found(contacts[0])
+                default: return .ambiguous(contacts)
                 }
             case 403:
                 throw GraphError(
                     .blocked, "looking up contacts of mailbox \(user) was refused: missing permission; grant "
                         + TargetKind.contacts.writePermission, httpStatus: 403, code: answer.code)
-            default:
-                result[address] = .failed(
-                    "HTTP \(answer.status)\(answer.code.map { " \($0)" } ?? "")\(answer.message.map { ": \($0)" } ?? "")")
+            default: return .failed(answer.problem)
             }
         }
-        return result
     }
 
     private static func contact(from object: [String: any Sendable]) -> MailboxContact? {
@@ -117,7 +107,8 @@ extension GraphClient {
                 check,
                 .blocked(
                     "\(ids.count) contact folders in mailbox \(mailbox.user) are named '\(folder)': ids "
-                        + ids.joined(separator: ", ") + "; give --contact-folder the id"))
+                        + ids.joined(separator: ", ") + "; give --contact-folder the id")
+            )
         case .failed(let problem):
             return (check, mailboxProblem(problem, user: mailbox.user))
         }

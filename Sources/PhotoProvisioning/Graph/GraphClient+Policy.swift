@@ -66,7 +66,9 @@ extension GraphClient {
     ///
     /// - Parameter need: the permission to name when Graph answers 403.
     /// - Throws: `GraphError`: `.signIn`, `.blocked` for 403, `.network` when nothing answered, `.request` otherwise.
-    func jsonRequest(_ method: String, _ path: GraphPath, body: Data?, need: String) async throws(GraphError) -> HTTPResponse {
+    func jsonRequest(
+        _ method: String, _ path: GraphPath, body: Data?, need: String
+    ) async throws(GraphError) -> HTTPResponse {
         var request = GraphRequest(method: method, path: path, body: body, contentType: body == nil ? nil : "application/json")
         request.headers["Accept"] = "application/json"
         let result = await perform(request)

@@ -168,7 +168,9 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
         of user: String, folderID: String?, withAddress address: String, select: [String], top: Int
     ) -> GraphPath {
         // The lambda variable follows the reference's own example: emailAddresses/any(a:a/address eq '…').
-        let query = [filtering("emailAddresses/any(a:a/address eq \(literal(address)))"), selecting(select), "$top=\(top)"]
+        let query = [
+            filtering("emailAddresses/any(a:a/address eq \(literal(address)))"), selecting(select), "$top=\(top)",
+        ]
         if let folderID { return GraphPath(.folderContacts, ["user": user, "folder": folderID], query: query) }
         return GraphPath(.contacts, ["user": user], query: query)
     }
@@ -188,7 +190,8 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The contact folder with id `id` in `user`'s mailbox.
     package static func contactFolder(of user: String, id: String) -> GraphPath {
-        GraphPath(.contactFolder, ["user": user, "folder": id], query: [selecting(["id", "displayName", "parentFolderId"])])
+        GraphPath(
+            .contactFolder, ["user": user, "folder": id], query: [selecting(["id", "displayName", "parentFolderId"])])
     }
 
     /// The next page of a listing: Graph's `@odata.nextLink` for `first`, taken only when it is below `base` and

@@ -30,23 +30,27 @@ extension PolicyReport {
         if let claims = identity.claims {
             let kind = claims.isDelegated ? "delegated" : "application"
             if grantsContactsWrite(claims) {
-                findings.append(PermissionFinding(need: "write contacts' photos", granted: true, detail: contactsWritePermission))
+                findings.append(
+                    PermissionFinding(need: "write contacts' photos", granted: true, detail: contactsWritePermission))
                 if claims.isDelegated, claims.userPrincipalName?.lowercased() != check.mailbox.user {
                     notes.append(
-                        "a delegated token reaches the contacts of \(check.mailbox.user) only if that mailbox is shared "
-                            + "with \(claims.userPrincipalName ?? "the signed-in user")")
+                        "a delegated token reaches the contacts of \(check.mailbox.user) only if that mailbox is "
+                            + "shared with \(claims.userPrincipalName ?? "the signed-in user")")
                 }
             } else {
-                findings.append(PermissionFinding(
-                    need: "write contacts' photos", granted: false,
-                    detail: "grant the \(kind) permission \(contactsWritePermission), with admin consent"))
+                findings.append(
+                    PermissionFinding(
+                        need: "write contacts' photos", granted: false,
+                        detail: "grant the \(kind) permission \(contactsWritePermission), with admin consent"))
                 blocked.append(
                     "the token lacks \(contactsWritePermission), which setting contacts' photos needs; grant the "
                         + "\(kind) permission \(contactsWritePermission) and admin consent")
             }
         } else {
-            findings.append(PermissionFinding(
-                need: "write contacts' photos", granted: nil, detail: "the token is not a readable JWT; permissions unknown"))
+            findings.append(
+                PermissionFinding(
+                    need: "write contacts' photos", granted: nil,
+                    detail: "the token is not a readable JWT; permissions unknown"))
             unknown.append("the token is not a readable JWT, so its permissions are unknown")
         }
         switch problem {
@@ -55,8 +59,10 @@ extension PolicyReport {
         case nil: break
         }
         if check.found {
-            let folder = check.folderName.map { "folder \($0) (\(check.folderID ?? "?"))" } ?? "the default Contacts folder"
-            findings.append(PermissionFinding(need: "mailbox", granted: true, detail: "\(check.mailbox.user), \(folder)"))
+            let folder =
+                check.folderName.map { "folder \($0) (\(check.folderID ?? "?"))" } ?? "the default Contacts folder"
+            findings.append(
+                PermissionFinding(need: "mailbox", granted: true, detail: "\(check.mailbox.user), \(folder)"))
         } else if problem != nil {
             findings.append(PermissionFinding(need: "mailbox", granted: false, detail: "\(check.mailbox)"))
         }

@@ -34,7 +34,8 @@ extension Journal {
     ///
     /// An item the run already holds is left as it is and returned with its recorded state, so a resumed run
     /// planned again simply skips what is done: for work items the identity is (action, target, match, mailbox and
-    /// folder, key); `invalid` rows are told apart by line, source path and key, so two refused rows naming the same user
+    /// folder, key); `invalid` rows are told apart by line, source path and key, so two refused rows naming the same
+    /// user
     /// (or none) are both kept. Work on the returned items whose `state.needsWork`.
     public func addItems(_ newItems: [NewItem], run: Int64) throws(JournalError) -> [Item] {
         try db.transaction { () throws(JournalError) -> [Item] in
@@ -134,9 +135,10 @@ extension Journal {
         let sql = "UPDATE items SET \(assignments.joined(separator: ", ")) WHERE id = ?"
         let remember = """
             INSERT INTO last_upload (target, match, mailbox, contact_folder, key, resolved_id, source_sha256, \
-            fingerprint, uploaded_at, run_id, item_id) SELECT target, match, mailbox, contact_folder, key, resolved_id, \
-            source_sha256, fingerprint, updated_at, run_id, id FROM items WHERE id = ? \
-            ON CONFLICT (target, match, mailbox, contact_folder, key) DO UPDATE SET resolved_id = excluded.resolved_id, \
+            fingerprint, uploaded_at, run_id, item_id) SELECT target, match, mailbox, contact_folder, key, \
+            resolved_id, source_sha256, fingerprint, updated_at, run_id, id FROM items WHERE id = ? \
+            ON CONFLICT (target, match, mailbox, contact_folder, key) DO UPDATE SET \
+            resolved_id = excluded.resolved_id, \
             source_sha256 = excluded.source_sha256, fingerprint = excluded.fingerprint, \
             uploaded_at = excluded.uploaded_at, run_id = excluded.run_id, item_id = excluded.item_id
             """

@@ -9,7 +9,9 @@ extension SourcePlan {
     ///   - options: the options the plan was read with (they give the target and the key kind).
     ///   - mailbox: contacts: the mailbox (and folder) every item lives in.
     ///   - fingerprint: the codec settings fingerprint of this run, recorded on every valid item.
-    public func journalItems(options: SourceOptions, mailbox: Mailbox? = nil, fingerprint: String) -> [Journal.NewItem] {
+    public func journalItems(
+        options: SourceOptions, mailbox: Mailbox? = nil, fingerprint: String
+    ) -> [Journal.NewItem] {
         let valid = items.map { item in
             Journal.NewItem(
                 target: options.target, match: options.keyKind, key: item.key, mailbox: mailbox, line: item.line,

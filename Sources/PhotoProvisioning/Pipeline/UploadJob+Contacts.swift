@@ -9,18 +9,24 @@ extension UploadJob {
         }
         let found = try await graph.resolveContacts(
             addresses: addresses, mailbox: mailbox.user, folderID: contactFolderID)
-        return Dictionary(uniqueKeysWithValues: Set(addresses).map { address -> (String, KeyResolution) in
-            switch found[address] {
-            case .found(let contact): (address, .resolved(contact.id))
-            case .unchecked: (address, .unchecked)
-            case .notFound, nil: (address, .failed(.unknownKey, "no contact with email \(address) in \(mailbox)"))
-            case .ambiguous(let contacts):
-                (address, .failed(.ambiguousKey, "\(contacts.count) contacts have email \(address): ids "
-                    + contacts.map(\.id).joined(separator: ", ")))
-            case .failed(let message):
-                (address, .failed(.lookupFailed, "cannot look up email \(address) in \(mailbox): \(message)"))
-            }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: Set(addresses).map { address -> (String, KeyResolution) in
+                switch found[address] {
+                case .found(let contact): (address, .resolved(contact.id))
+                case .unchecked: (address, .unchecked)
+                case .notFound, nil: (address, .failed(.unknownKey, "no contact with email \(address) in \(mailbox)"))
+                case .ambiguous(let contacts):
+                    (
+                        address,
+                        .failed(
+                            .ambiguousKey,
+                            "\(contacts.count) contacts have email \(address): ids "
+                                + contacts.map(\.id).joined(separator: ", "))
+                    )
+                case .failed(let message):
+                    (address, .failed(.lookupFailed, "cannot look up email \(address) in \(mailbox): \(message)"))
+                }
+            })
     }
 
     /// Why a target's photo cannot be deleted, for `--remove-missing` items and notes.

@@ -204,7 +204,8 @@ public struct UploadJob: Sendable {
             events(
                 .note(
                     "\(missing.count) \(target.noun)(s) have a photo from an earlier run but are not in the source; "
-                        + "left untouched (\(target.canDeletePhoto ? "--remove-missing deletes them" : Self.undeletable(target))): "
+                        + "left untouched ("
+                        + (target.canDeletePhoto ? "--remove-missing deletes them" : Self.undeletable(target)) + "): "
                         + summary.missingFromSource.prefix(10).joined(separator: ", ")
                         + (missing.count > 10 ? ", …" : "")))
         }
@@ -338,7 +339,8 @@ public struct UploadJob: Sendable {
             case .ambiguous(let users):
                 (key, .failed(.ambiguousKey, "\(users.count) users share \(kind.rawValue) '\(key)': "
                     + users.map(\.userPrincipalName).joined(separator: ", ")))
-            case .failed(let message): (key, .failed(.lookupFailed, "cannot look up \(kind.rawValue) '\(key)': \(message)"))
+            case .failed(let message):
+                (key, .failed(.lookupFailed, "cannot look up \(kind.rawValue) '\(key)': \(message)"))
             }
         })
     }
