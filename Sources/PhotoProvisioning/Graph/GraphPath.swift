@@ -83,10 +83,6 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
         self.value = query.isEmpty ? path : path + "?" + query.joined(separator: "&")
     }
 
-    private init(_ routed: (route: GraphRoute, keys: [String: String]), query: [String] = []) {
-        self.init(routed.route, routed.keys, query: query)
-    }
-
     private init(route: GraphRoute, value: String) {
         self.route = route
         self.value = value
@@ -113,46 +109,36 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
     /// The target itself: `/users/{id|upn}`, `/groups/{id}`, `/teams/{id}`, a contact under its mailbox (and
     /// folder), with `$select` when `select` is not empty.
     package static func object(_ target: PhotoTarget, select: [String] = []) -> GraphPath {
-        let query = select.isEmpty ? [] : [selecting(select)]
-        switch target.kind {
-        case .users: return GraphPath(.user, ["user": target.key], query: query)
-        case .groups: return GraphPath(.group, ["group": target.key], query: query)
-        case .teams: return GraphPath(.team, ["team": target.key], query: query)
-        case .contacts: return GraphPath(contactRoute(target, .contact, .folderContact), query: query)
-        }
+        path(of: target, .user, .group, .team, .contact, .folderContact, query: select.isEmpty ? [] : [selecting(select)])
     }
 
     /// The target's photo metadata: `…/photo`.
     package static func photo(_ target: PhotoTarget) -> GraphPath {
-        switch target.kind {
-        case .users: GraphPath(.userPhoto, ["user": target.key])
-        case .groups: GraphPath(.groupPhoto, ["group": target.key])
-        case .teams: GraphPath(.teamPhoto, ["team": target.key])
-        case .contacts: GraphPath(contactRoute(target, .contactPhoto, .folderContactPhoto))
-        }
+        path(of: target, .userPhoto, .groupPhoto, .teamPhoto, .contactPhoto, .folderContactPhoto)
     }
 
     /// The target's photo bytes: `…/photo/$value` (GET, PUT, DELETE).
     package static func photoValue(_ target: PhotoTarget) -> GraphPath {
-        switch target.kind {
-        case .users: GraphPath(.userPhotoValue, ["user": target.key])
-        case .groups: GraphPath(.groupPhotoValue, ["group": target.key])
-        case .teams: GraphPath(.teamPhotoValue, ["team": target.key])
-        case .contacts: GraphPath(contactRoute(target, .contactPhotoValue, .folderContactPhotoValue))
-        }
+        path(of: target, .userPhotoValue, .groupPhotoValue, .teamPhotoValue, .contactPhotoValue, .folderContactPhotoValue)
     }
 
-    /// A contact's route in the default Contacts folder or, when the target names one, under its folder.
-    private static func contactRoute(
-        _ target: PhotoTarget, _ inDefault: GraphRoute, _ inFolder: GraphRoute
-    ) -> (route: GraphRoute, keys: [String: String]) {
-        precondition(target.kind == .contacts, "\(target) is not a contact")
-        let user = target.mailbox ?? ""
-        precondition(!user.isEmpty, "\(target) has no mailbox")
-        if let folder = target.folderID {
-            return (inFolder, ["user": user, "folder": folder, "contact": target.key])
+    /// `target`'s path on the route of its kind; a contact's in the default Contacts folder or, when the target
+    /// names one, under its folder.
+    private static func path(
+        of target: PhotoTarget, _ user: GraphRoute, _ group: GraphRoute, _ team: GraphRoute, _ contact: GraphRoute,
+        _ folderContact: GraphRoute, query: [String] = []
+    ) -> GraphPath {
+        switch target.kind {
+        case .users: return GraphPath(user, ["user": target.key], query: query)
+        case .groups: return GraphPath(group, ["group": target.key], query: query)
+        case .teams: return GraphPath(team, ["team": target.key], query: query)
+        case .contacts:
+            guard let mailbox = target.mailbox, !mailbox.isEmpty else { preconditionFailure("\(target) has no mailbox") }
+            if let folder = target.folderID {
+                return GraphPath(folderContact, ["user": mailbox, "folder": folder, "contact": target.key], query: query)
+            }
+            return GraphPath(contact, ["user": mailbox, "contact": target.key], query: query)
         }
-        return (inDefault, ["user": user, "contact": target.key])
     }
 
     // MARK: - Look-ups
