@@ -35,7 +35,9 @@ extension Command {
         }
         let target = try arguments.choice("target", ["users", "contacts"], default: "users")
         let mailbox = try contactsMailbox(from: arguments, target: target == "contacts" ? .contacts : .users)
-        let client = try GraphClient(settings: try graphSettings(from: arguments))
+        var settings = try graphSettings(from: arguments)
+        if mailbox != nil { settings.delegatedScopes = [PolicyReport.contactsWritePermission] }
+        let client = try GraphClient(settings: settings)
         try await client.signIn()
         let report = if let mailbox { await client.preflightContacts(in: mailbox) } else { await client.preflight() }
         if arguments.has("json") {
@@ -57,7 +59,8 @@ extension Command {
     static func describe(_ report: PolicyReport) -> String {
         var lines = ["signed in as \(report.identity)"]
         if let contacts = report.contacts {
-            lines.append("contacts: \(contacts.mailbox)" + (contacts.found ? "" : " (not found)"))
+            let found = contacts.found.map { $0 ? "" : " (not found)" } ?? " (not checked)"
+            lines.append("contacts: \(contacts.mailbox)" + found)
         } else if let settings = report.settings {
             lines.append("photo update settings: \(settings.summary)")
         } else {

@@ -123,6 +123,7 @@ import Testing
         #expect(report.verdict == .blocked)
         #expect(report.explanation.first?.contains("lacks Contacts.ReadWrite") == true, "\(report.explanation)")
         #expect(report.permissions.first?.granted == false)
+        #expect(report.contacts?.found == nil, "not looked at")
         #expect(
             !trace.lines.contains { $0.contains("/contacts") }, "no request was spent on the mailbox: \(trace.text)")
     }

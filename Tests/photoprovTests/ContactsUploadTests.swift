@@ -245,6 +245,27 @@ import Testing
         #expect(try await journal.run(id: 1)?.status == .failed)
     }
 
+    @Test func policyShowsAContactsRunsPreflight() async throws {
+        let emulator = try Emulator.start(seed: Tenant.seed())
+        let arguments = ["policy", "--target", "contacts", "--mailbox", Tenant.reception, "--contact-folder", "vendors"]
+        let allowed = try PhotoprovProcess.run(arguments + ["--json"], environment: emulator.environment)
+        #expect(allowed.status == 0, "\(allowed.stdout) \(allowed.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(allowed.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(report["verdict"] as? String == "allowed")
+        let contacts = report["contacts"] as? [String: Any] ?? [:]
+        #expect(contacts["found"] as? Bool == true)
+        #expect(contacts["folderName"] as? String == "Vendors")
+        let blocked = try PhotoprovProcess.run(
+            arguments,
+            environment: emulator.environment.merging(
+                ["AZURE_CLIENT_ID": Tenant.readerApp, "AZURE_CLIENT_SECRET": Tenant.readerSecret]) { _, new in new })
+        #expect(blocked.status == 3, "\(blocked.stdout) \(blocked.stderr)")
+        #expect(blocked.stdout.contains("write contacts' photos: missing"), "\(blocked.stdout)")
+        #expect(
+            blocked.stdout.contains("contacts: folder vendors of mailbox \(Tenant.reception) (not checked)"),
+            "\(blocked.stdout)")
+    }
+
     @Test(arguments: [
         ("nobody@contoso.example", "user nobody@contoso.example not found (--mailbox)"),
         (ContactsTenant.noMailbox, "user \(ContactsTenant.noMailbox) has no Exchange Online mailbox"),

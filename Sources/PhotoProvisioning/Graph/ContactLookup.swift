@@ -36,15 +36,16 @@ public enum ContactLookup: Sendable, Hashable, Codable {
 public struct ContactFolderCheck: Sendable, Hashable, Codable {
     /// The mailbox and folder as the run named them.
     public var mailbox: Mailbox
-    /// Whether the mailbox, and the folder in it, were found and can be read.
-    public var found: Bool
+    /// Whether the mailbox, and the folder in it, were found and can be read; `nil` when they were not looked at
+    /// (no token, no permission, offline).
+    public var found: Bool?
     /// The folder's Outlook id; `nil` for the default Contacts folder, and when the folder was not found.
     public var folderID: String?
     /// The folder's display name, when `--contact-folder` named one that was found.
     public var folderName: String?
 
     /// Creates a check result.
-    public init(mailbox: Mailbox, found: Bool, folderID: String? = nil, folderName: String? = nil) {
+    public init(mailbox: Mailbox, found: Bool?, folderID: String? = nil, folderName: String? = nil) {
         self.mailbox = mailbox
         self.found = found
         self.folderID = folderID

@@ -19,13 +19,13 @@ extension GraphClient {
         } catch {
             let unknown = SignedInIdentity(claims: nil, credential: settings.credential)
             return PolicyReport.evaluateContacts(
-                identity: unknown, check: ContactFolderCheck(mailbox: mailbox, found: false),
+                identity: unknown, check: ContactFolderCheck(mailbox: mailbox, found: nil),
                 problem: .unknown(error.description))
         }
         // Without the permission every probe would only be refused.
         if let claims = identity.claims, !PolicyReport.grantsContactsWrite(claims) {
             return PolicyReport.evaluateContacts(
-                identity: identity, check: ContactFolderCheck(mailbox: mailbox, found: false), problem: nil)
+                identity: identity, check: ContactFolderCheck(mailbox: mailbox, found: nil), problem: nil)
         }
         let (check, problem) = await checkMailbox(mailbox)
         return PolicyReport.evaluateContacts(identity: identity, check: check, problem: problem)

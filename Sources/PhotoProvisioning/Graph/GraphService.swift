@@ -60,7 +60,7 @@ extension GraphService {
     /// A service that knows nothing of contacts judges nothing: verdict unknown, with the reason.
     public func preflightContacts(in mailbox: Mailbox) async -> PolicyReport {
         PolicyReport.evaluateContacts(
-            identity: SignedInIdentity(offline: ()), check: ContactFolderCheck(mailbox: mailbox, found: false),
+            identity: SignedInIdentity(offline: ()), check: ContactFolderCheck(mailbox: mailbox, found: nil),
             problem: .unknown("\(type(of: self)) does not serve contacts"))
     }
 

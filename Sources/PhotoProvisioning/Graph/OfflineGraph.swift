@@ -42,7 +42,7 @@ public struct OfflineGraph: GraphService {
 
     public func preflightContacts(in mailbox: Mailbox) async -> PolicyReport {
         var report = await preflight()
-        report.contacts = ContactFolderCheck(mailbox: mailbox, found: false)
+        report.contacts = ContactFolderCheck(mailbox: mailbox, found: nil)
         return report
     }
 

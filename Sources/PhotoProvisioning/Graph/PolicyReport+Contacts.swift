@@ -58,7 +58,7 @@ extension PolicyReport {
         case .unknown(let reason)?: unknown.append(reason)
         case nil: break
         }
-        if check.found {
+        if check.found == true {
             let folder =
                 check.folderName.map { "folder \($0) (\(check.folderID ?? "?"))" } ?? "the default Contacts folder"
             findings.append(

@@ -136,7 +136,8 @@ public struct UploadJob: Sendable {
         let runID = start.run.id
         var summary = UploadSummary(
             runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
-            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
+            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [],
+            target: settings.sourceOptions.target, seconds: 0,
             journalPath: settings.journalPath, report: nil)
         do {
             try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
@@ -150,7 +151,6 @@ public struct UploadJob: Sendable {
             throw RunFailure(runID: runID, cause: error, unrecorded: unrecorded)
         }
         summary.seconds = Date().timeIntervalSince(started)
-        summary.target = settings.sourceOptions.target
         return summary
     }
 

@@ -27,7 +27,7 @@ public struct UploadSummary: Sendable {
     /// `--remove-missing`).
     public var missingFromSource: [String]
     /// Whose photos the run set.
-    public var target: TargetKind = .users
+    public var target: TargetKind
     /// Wall-clock seconds of this invocation.
     public var seconds: Double
     /// The journal file.
