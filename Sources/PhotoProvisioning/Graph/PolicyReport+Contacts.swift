@@ -32,6 +32,8 @@ extension PolicyReport {
             if grantsContactsWrite(claims) {
                 findings.append(
                     PermissionFinding(need: "write contacts' photos", granted: true, detail: contactsWritePermission))
+                // user-list-contacts: a delegated app reaches another user's contacts only when that user shared the
+                // folder with, or delegated access to, the signed-in user; application permissions reach every mailbox.
                 if claims.isDelegated, claims.userPrincipalName?.lowercased() != check.mailbox.user {
                     notes.append(
                         "a delegated token reaches the contacts of \(check.mailbox.user) only if that mailbox is "
