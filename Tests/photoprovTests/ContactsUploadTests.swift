@@ -19,11 +19,23 @@ import Testing
         return batch.path(name)
     }
 
+    /// Runs photoprov from a Dispatch thread: a child taking seconds must not hold one of the few cooperative
+    /// threads every other test running at the same time needs.
+    private func photoprov(_ arguments: [String], environment: [String: String] = [:]) async throws
+        -> PhotoprovProcess.Output
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try PhotoprovProcess.run(arguments, environment: environment) })
+            }
+        }
+    }
+
     private func upload(
         _ batch: Batch, _ emulator: Emulator, csv: String, mailbox: String = Tenant.reception, _ extra: [String] = [],
         environment: [String: String] = [:]
-    ) throws -> PhotoprovProcess.Output {
-        try PhotoprovProcess.run(
+    ) async throws -> PhotoprovProcess.Output {
+        try await photoprov(
             ["upload", "--csv", csv, "--target", "contacts", "--mailbox", mailbox, "--journal", batch.journal] + extra,
             environment: emulator.environment.merging(environment) { _, new in new })
     }
@@ -42,7 +54,7 @@ import Testing
                 ("One@Fabrikam.example", 1), ("nobody@fabrikam.example", 2), (Tenant.sharedAddress, 3),
                 (Tenant.supplierAddress, 4),
             ])
-        let run = try upload(batch, emulator, csv: people)
+        let run = try await upload(batch, emulator, csv: people)
         #expect(run.status == 1, "three rows fail: \(run.stdout) \(run.stderr)")
         #expect(line(run, Tenant.visitorAddress).contains("uploaded"), "\(run.stdout)")
         #expect(
@@ -64,7 +76,7 @@ import Testing
 
         // The folder's contacts, by the folder's name; a contact of its child folder is not among them.
         let suppliers = try csv(batch, "suppliers.csv", [(Tenant.supplierAddress, 5), (Tenant.vendorAddress, 6)])
-        let inFolder = try upload(batch, emulator, csv: suppliers, ["--contact-folder", "Suppliers"])
+        let inFolder = try await upload(batch, emulator, csv: suppliers, ["--contact-folder", "Suppliers"])
         #expect(inFolder.status == 1, "\(inFolder.stdout) \(inFolder.stderr)")
         #expect(line(inFolder, Tenant.supplierAddress).contains("uploaded"), "\(inFolder.stdout)")
         #expect(
@@ -72,7 +84,7 @@ import Testing
                 "no contact with email \(Tenant.vendorAddress) in folder Suppliers of mailbox \(Tenant.reception)"))
         // By id, in the child folder.
         let byID = try csv(batch, "vendors.csv", header: "id", [(Tenant.vendorID, 7)])
-        let vendors = try upload(batch, emulator, csv: byID, ["--contact-folder", "Vendors", "--match", "id"])
+        let vendors = try await upload(batch, emulator, csv: byID, ["--contact-folder", "Vendors", "--match", "id"])
         #expect(vendors.status == 0, "\(vendors.stdout) \(vendors.stderr)")
         state = try await emulator.state()
         #expect(Tenant.uploads(Tenant.supplierID, of: Tenant.reception, in: state) == 1)
@@ -84,12 +96,12 @@ import Testing
         #expect(items.allSatisfy { $0.target == .contacts && $0.match == .email })
         #expect(items.allSatisfy { $0.mailbox == Mailbox(user: Tenant.reception, folder: "Suppliers") })
         #expect(items.first { $0.key == Tenant.supplierAddress }?.resolvedID == Tenant.supplierID)
-        let status = try PhotoprovProcess.run(["status", "--journal", batch.journal, "--json"])
+        let status = try await photoprov(["status", "--journal", batch.journal, "--json"])
         let totals = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         let counted = totals?["totals"] as? [String: Any]
         #expect(counted?["contacts_with_photos"] as? NSNumber == 3, "\(status.stdout)")
         #expect(counted?["users_with_photos"] as? NSNumber == 0)
-        let text = try PhotoprovProcess.run(["status", "--journal", batch.journal])
+        let text = try await photoprov(["status", "--journal", batch.journal])
         #expect(text.stdout.contains("3 contacts with photos"), "\(text.stdout)")
     }
 
@@ -113,7 +125,12 @@ import Testing
             arrival.withLock { $0 = result }
             kill(pid, SIGKILL)
         }
-        process.waitUntilExit()
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
         #expect(throws: Never.self) { try arrival.withLock { $0 }?.get() }
         #expect(process.terminationReason == .uncaughtSignal, "the kill struck the run mid-way")
 
@@ -123,7 +140,7 @@ import Testing
         let before = try await journal.counts(run: 1)
         #expect(before[.uploaded] < guests, "the kill left work: \(before.byState)")
 
-        let finish = try PhotoprovProcess.run(arguments + ["--concurrency", "8"], environment: emulator.environment)
+        let finish = try await photoprov(arguments + ["--concurrency", "8"], environment: emulator.environment)
         #expect(finish.status == 0, "\(finish.stdout) \(finish.stderr)")
         #expect(finish.stdout.contains("resuming"), "the same run continued: \(finish.stdout)")
         journal = try await batch.openJournal()
@@ -140,19 +157,19 @@ import Testing
         let emulator = try Emulator.start(seed: Tenant.seed(guests: 3))
         let people = try csv(
             batch, "people.csv", [(Tenant.visitorAddress, 1)] + (0..<3).map { (Tenant.guestAddress($0), $0 + 10) })
-        #expect(try upload(batch, emulator, csv: people).status == 0)
-        let again = try upload(batch, emulator, csv: people)
+        #expect(try await upload(batch, emulator, csv: people).status == 0)
+        let again = try await upload(batch, emulator, csv: people)
         #expect(again.status == 0)
         #expect(again.stdout.contains("0 uploaded, 4 unchanged"), "\(again.stdout)")
         try Batch.photo(seed: 99).write(to: URL(fileURLWithPath: batch.path("photo1.jpg")))
-        let changed = try upload(batch, emulator, csv: people)
+        let changed = try await upload(batch, emulator, csv: people)
         #expect(changed.stdout.contains("1 uploaded, 3 unchanged"), "\(changed.stdout)")
         let state = try await emulator.state()
         #expect(Tenant.uploads(Tenant.visitorID, of: Tenant.reception, in: state) == 2)
         #expect(Tenant.uploads(Tenant.guestID(0), of: Tenant.reception, in: state) == 1)
         // The same addresses in another mailbox are other contacts: nothing there is unchanged.
         let frontDesk = try csv(batch, "front.csv", [(Tenant.visitorAddress, 1)])
-        let other = try upload(batch, emulator, csv: frontDesk, mailbox: Tenant.frontDesk)
+        let other = try await upload(batch, emulator, csv: frontDesk, mailbox: Tenant.frontDesk)
         #expect(other.stdout.contains("1 uploaded") && !other.stdout.contains("unchanged"), "\(other.stdout)")
     }
 
@@ -160,17 +177,17 @@ import Testing
         let batch = try Batch(count: 0)
         let emulator = try Emulator.start(seed: Tenant.seed(guests: 1))
         let both = try csv(batch, "both.csv", [(Tenant.visitorAddress, 1), (Tenant.guestAddress(0), 2)])
-        #expect(try upload(batch, emulator, csv: both).status == 0)
+        #expect(try await upload(batch, emulator, csv: both).status == 0)
         let frontDesk = try csv(batch, "front.csv", [(Tenant.visitorAddress, 1)])
-        #expect(try upload(batch, emulator, csv: frontDesk, mailbox: Tenant.frontDesk).status == 0)
+        #expect(try await upload(batch, emulator, csv: frontDesk, mailbox: Tenant.frontDesk).status == 0)
 
         let guestOnly = try csv(batch, "guest.csv", [(Tenant.guestAddress(0), 2)])
-        let preview = try upload(batch, emulator, csv: guestOnly, ["--remove-missing", "--dry-run"])
+        let preview = try await upload(batch, emulator, csv: guestOnly, ["--remove-missing", "--dry-run"])
         #expect(preview.status == 1, "\(preview.stdout) \(preview.stderr)")
         #expect(
             line(preview, Tenant.visitorAddress).contains("would fail: graph cannot delete a contact's photo"),
             "\(preview.stdout)")
-        let run = try upload(batch, emulator, csv: guestOnly, ["--remove-missing"])
+        let run = try await upload(batch, emulator, csv: guestOnly, ["--remove-missing"])
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         #expect(line(run, Tenant.visitorAddress).contains("failed"), "\(run.stdout)")
         #expect(line(run, Tenant.visitorAddress).contains("graph cannot delete a contact's photo"), "\(run.stdout)")
@@ -200,7 +217,7 @@ import Testing
                 (Tenant.visitorAddress, 1), ("nobody@fabrikam.example", 2), (Tenant.sharedAddress, 3),
             ])
         let directory = batch.path("report")
-        let run = try upload(batch, emulator, csv: people, ["--dry-run", "--report", directory])
+        let run = try await upload(batch, emulator, csv: people, ["--dry-run", "--report", directory])
         #expect(run.status == 1, "two would fail: \(run.stdout) \(run.stderr)")
         #expect(try await emulator.arrived("PUT") == 0, "a dry run writes nothing")
 
@@ -234,7 +251,7 @@ import Testing
         let batch = try Batch(count: 0)
         let emulator = try Emulator.start(seed: Tenant.seed())
         let people = try csv(batch, "people.csv", [(Tenant.visitorAddress, 1)])
-        let run = try upload(
+        let run = try await upload(
             batch, emulator, csv: people,
             environment: ["AZURE_CLIENT_ID": Tenant.readerApp, "AZURE_CLIENT_SECRET": Tenant.readerSecret])
         #expect(run.status == 3, "\(run.stdout) \(run.stderr)")
@@ -248,14 +265,14 @@ import Testing
     @Test func policyShowsAContactsRunsPreflight() async throws {
         let emulator = try Emulator.start(seed: Tenant.seed())
         let arguments = ["policy", "--target", "contacts", "--mailbox", Tenant.reception, "--contact-folder", "vendors"]
-        let allowed = try PhotoprovProcess.run(arguments + ["--json"], environment: emulator.environment)
+        let allowed = try await photoprov(arguments + ["--json"], environment: emulator.environment)
         #expect(allowed.status == 0, "\(allowed.stdout) \(allowed.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(allowed.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(report["verdict"] as? String == "allowed")
         let contacts = report["contacts"] as? [String: Any] ?? [:]
         #expect(contacts["found"] as? Bool == true)
         #expect(contacts["folderName"] as? String == "Vendors")
-        let blocked = try PhotoprovProcess.run(
+        let blocked = try await photoprov(
             arguments,
             environment: emulator.environment.merging(
                 ["AZURE_CLIENT_ID": Tenant.readerApp, "AZURE_CLIENT_SECRET": Tenant.readerSecret]) { _, new in new })
@@ -274,7 +291,7 @@ import Testing
         let batch = try Batch(count: 0)
         let emulator = try Emulator.start(seed: Tenant.seed())
         let people = try csv(batch, "people.csv", [(Tenant.visitorAddress, 1)])
-        let run = try upload(batch, emulator, csv: people, mailbox: mailbox)
+        let run = try await upload(batch, emulator, csv: people, mailbox: mailbox)
         #expect(run.status == 3, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains(message), "\(run.stdout)")
         #expect(try await emulator.arrived("PUT") == 0)
@@ -287,9 +304,9 @@ import Testing
         (["--target", "contacts", "--mailbox", "x@y.example", "--match", "upn"], "--match must be one of email, id"),
         (["--target", "contacts", "--mailbox", "reception"], "--mailbox 'reception' is neither"),
     ])
-    func contactOptionsAreChecked(arguments: [String], message: String) throws {
+    func contactOptionsAreChecked(arguments: [String], message: String) async throws {
         let batch = try Batch(count: 1)
-        let run = try PhotoprovProcess.run(["upload", "--csv", batch.csv, "--journal", batch.journal] + arguments)
+        let run = try await photoprov(["upload", "--csv", batch.csv, "--journal", batch.journal] + arguments)
         #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
         #expect(run.stderr.contains(message), "\(run.stderr)")
     }
