@@ -13,8 +13,9 @@ extension Command {
             .value("upn-column", "NAME", "the CSV's key column (default: upn, userPrincipalName, mail or email)"),
             .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
-            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id"),
-            .value("target", "KIND", "users (default), groups or teams (groups and teams are keyed by id)"),
+            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email or id"),
+            .value("target", "KIND", "users (default), groups or teams (keyed by id), or contacts (with --mailbox)"),
+        ] + contactsOptions + [
             .flag("allow-outside", "accept photo paths that leave the source folder (.., symlinks, absolute)"),
         ] + codecOptions + [
             .value("jobs", "N", "images converted at once (default: number of cores)"),
@@ -61,12 +62,23 @@ extension Command {
         case (.some, .some): throw UsageError("give either --csv FILE or --dir DIR, not both")
         case (nil, nil): throw UsageError("upload needs --csv FILE or --dir DIR")
         }
-        let match = MatchKey(rawValue: try arguments.choice("match", MatchKey.allCases.map(\.rawValue), default: "upn"))!
         let target = TargetKind(
             rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
-        if target != .users, arguments.value("match") != nil, match != .id {
-            throw UsageError("--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+        let match: MatchKey
+        if target == .contacts {
+            match = try arguments.choice("match", ["email", "id"], default: "email") == "id" ? .contactId : .email
+        } else {
+            match = MatchKey(
+                rawValue: try arguments.choice("match", ["upn", "mail", "employeeId", "id", "email"], default: "upn"))!
+            if match == .email {
+                throw UsageError("--match email is for --target contacts; users are matched by mail or upn")
+            }
+            if target != .users, arguments.value("match") != nil, match != .id {
+                throw UsageError(
+                    "--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+            }
         }
+        let mailbox = try contactsMailbox(from: arguments, target: target)
         if arguments.has("offline"), !arguments.has("dry-run") {
             throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
         }
@@ -82,7 +94,7 @@ extension Command {
             photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
         return UploadJob.Settings(
-            source: source, sourceOptions: sourceOptions, codec: try codecOptions(from: arguments),
+            source: source, sourceOptions: sourceOptions, mailbox: mailbox, codec: try codecOptions(from: arguments),
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
@@ -98,7 +110,10 @@ extension Command {
     private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
         if arguments.has("offline") { return OfflineGraph() }
         do {
-            return try GraphClient(settings: try graphSettings(from: arguments))
+            var graphSettings = try graphSettings(from: arguments)
+            // Device-code sign-in asks consent for what the run needs; contacts need only Contacts.ReadWrite.
+            if settings.mailbox != nil { graphSettings.delegatedScopes = [PolicyReport.contactsWritePermission] }
+            return try GraphClient(settings: graphSettings)
         } catch let error as GraphError where error.kind == .signIn && settings.dryRun {
             Terminal.note("photoprov: no credentials given: dry run without the tenant (as --offline)")
             return OfflineGraph()

@@ -106,7 +106,9 @@ final class UploadOutput: Sendable {
                 print("\(summary.leftForNextRun) item(s) left: run the same command again to continue")
             }
             if !summary.missingFromSource.isEmpty, summary.counts[.removed] + summary.counts[.wouldRemove] == 0 {
-                print("\(summary.missingFromSource.count) earlier upload(s) not in the source (kept; --remove-missing deletes)")
+                let kept = summary.target.canDeletePhoto
+                    ? "--remove-missing deletes" : "graph cannot delete a \(summary.target.noun)'s photo"
+                print("\(summary.missingFromSource.count) earlier upload(s) not in the source (kept; \(kept))")
             }
             print("journal: \(Terminal.printable(summary.journalPath))")
             if let report = summary.report { print("report: \(Terminal.printable(report.html))") }

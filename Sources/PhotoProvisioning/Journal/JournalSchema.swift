@@ -94,6 +94,36 @@ enum JournalSchema {
                 END
             WHERE verdict IS NOT NULL;
         """,
+        // 3: contacts. A contact lives in a mailbox (and a folder of it), which joins (target, match, key) in the
+        // identity of items and of the last upload; '' for users, groups and teams. last_upload's key changes, so
+        // the table is rebuilt.
+        """
+        ALTER TABLE items ADD COLUMN mailbox TEXT NOT NULL DEFAULT '';
+        ALTER TABLE items ADD COLUMN contact_folder TEXT NOT NULL DEFAULT '';
+        DROP INDEX items_by_key;
+        CREATE UNIQUE INDEX items_by_key ON items (run_id, action, target, match, mailbox, contact_folder, key)
+            WHERE state <> 'invalid';
+        CREATE TABLE last_upload_v3 (
+            target TEXT NOT NULL,
+            match TEXT NOT NULL,
+            mailbox TEXT NOT NULL DEFAULT '',
+            contact_folder TEXT NOT NULL DEFAULT '',
+            key TEXT NOT NULL,
+            resolved_id TEXT,
+            source_sha256 TEXT,
+            fingerprint TEXT,
+            uploaded_at TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            item_id INTEGER NOT NULL,
+            PRIMARY KEY (target, match, mailbox, contact_folder, key)
+        ) WITHOUT ROWID;
+        INSERT INTO last_upload_v3 (target, match, key, resolved_id, source_sha256, fingerprint, uploaded_at, run_id,
+            item_id)
+            SELECT target, match, key, resolved_id, source_sha256, fingerprint, uploaded_at, run_id, item_id
+            FROM last_upload;
+        DROP TABLE last_upload;
+        ALTER TABLE last_upload_v3 RENAME TO last_upload;
+        """,
     ]
 
     /// The schema version this build writes.

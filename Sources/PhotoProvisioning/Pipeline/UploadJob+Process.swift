@@ -108,7 +108,9 @@ extension UploadJob {
 
     private func upload(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         let last = settings.force
-            ? nil : try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
+            ? nil
+            : try await context.journal.lastUpload(
+                target: item.target, match: item.match, mailbox: item.mailbox, key: item.key)
         guard let path = item.sourcePath else {
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"), detail: "no photo file",
@@ -204,6 +206,13 @@ extension UploadJob {
     }
 
     private func remove(_ item: Journal.Item, context: ItemContext) async throws {
+        guard item.target.canDeletePhoto else {
+            // Nothing is sent: Graph has no delete for this kind's photo. The photo stays, and so does its record.
+            let reason = (settings.dryRun ? "would fail: " : "") + Self.undeletable(item.target)
+            try await finish(item, Journal.ItemUpdate(.failed, failure: .unsupported, reason: reason), detail: reason,
+                context: context)
+            return
+        }
         if settings.dryRun {
             try await finish(item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
                 detail: "would delete the photo (not in the source any more)", context: context)

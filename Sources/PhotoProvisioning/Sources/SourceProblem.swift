@@ -116,9 +116,10 @@ extension MatchKey {
     /// What a valid key of this kind looks like, for messages.
     var expectedForm: String {
         switch self {
-        case .upn, .mail: "expected name@domain"
+        case .upn, .mail, .email: "expected name@domain"
         case .employeeId: "expected non-empty text"
         case .id: "expected a GUID such as 4f1c1b5e-8f0b-4c47-9a4e-2f6d3c1a0b9e"
+        case .contactId: "expected an Outlook contact id such as AAMkAGI2TG93AAA="
         }
     }
 }

@@ -12,6 +12,8 @@ public enum SourceReader {
         case .mail: ["mail", "email", "emailAddress", "upn", "userPrincipalName"]
         case .employeeId: ["employeeId", "employeeNumber", "employee", "empId"]
         case .id: ["id", "objectId", "userId", "groupId", "teamId"]
+        case .email: ["email", "emailAddress", "mail", "address", "upn"]
+        case .contactId: ["id", "contactId"]
         }
     }
 

@@ -114,7 +114,9 @@ enum SourceRows: Sendable {
                 source = .folder(names, keyKind: keyKind, domain: domain)
                 let stem = (name as NSString).deletingPathExtension
                 var key = stem
-                if keyKind == .upn || keyKind == .mail, !stem.contains("@"), let domain { key = stem + "@" + domain }
+                if [.upn, .mail, .email].contains(keyKind), !stem.contains("@"), let domain {
+                    key = stem + "@" + domain
+                }
                 return Raw(line: nil, key: key, written: name)
             }
         }
