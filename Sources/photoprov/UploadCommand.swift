@@ -24,6 +24,7 @@ extension Command {
             .flag("dry-run", "do everything except write to the tenant (checks it read-only when signed in)"),
             .flag("offline", "with --dry-run: no tenant, no credentials"),
             .flag("force", "upload even photos the journal says are unchanged"),
+            .flag("verify-sources", "read and hash every photo, even those whose file metadata are unchanged"),
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
@@ -93,7 +94,7 @@ extension Command {
             match: match, target: target, keyColumn: arguments.value("upn-column"),
             photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
-        return UploadJob.Settings(
+        var settings = UploadJob.Settings(
             source: source, sourceOptions: sourceOptions, mailbox: mailbox, codec: try codecOptions(from: arguments),
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
@@ -104,6 +105,8 @@ extension Command {
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 })
+        settings.verifySources = arguments.has("verify-sources")
+        return settings
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.

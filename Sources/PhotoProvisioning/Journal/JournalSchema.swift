@@ -124,6 +124,22 @@ enum JournalSchema {
         DROP TABLE last_upload;
         ALTER TABLE last_upload_v3 RENAME TO last_upload;
         """,
+        // 4: the stat cache (issue 16). Each source file as it was when last read and hashed: its size, modification
+        // and change times (nanoseconds), inode and device, with its SHA-256; a file whose metadata still match is
+        // not read again. Keyed by the path as planned; inode and device are stored as their 64-bit patterns.
+        """
+        CREATE TABLE source_files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            ctime_ns INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            device INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            hashed_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -14,9 +14,12 @@ struct ItemContext: Sendable {
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
-private enum Prepared: Sendable {
-    case unchanged(sha256: String, bytes: Int)
-    case converted(PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?)
+/// `record` is the stat cache's new record of a file read and hashed (`UploadJob.readPhoto`).
+enum Prepared: Sendable {
+    /// `read` is false when the stat cache vouched for the file, which was not read.
+    case unchanged(sha256: String, bytes: Int, read: Bool, record: Journal.SourceFile?)
+    case converted(
+        PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?, record: Journal.SourceFile?)
     case failed(FailureReason, String)
     /// The run was stopped before the work started: left for the next run.
     case skipped
@@ -121,17 +124,20 @@ extension UploadJob {
         let previews = settings.keepPreviews
         let stop = self.stop
         let photos = context.photos
+        let cache = try await statCache(for: path, last: last, journal: context.journal)
         let prepared: Prepared
         do {
             // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
             // cancellation after the grace period takes it out of the queue.
             prepared = try await context.pool.run {
                 stop.isSet
-                    ? .skipped : Self.prepare(path: path, photos: photos, last: last, codec: codec, previews: previews)
+                    ? .skipped
+                    : Self.prepare(path: path, photos: photos, last: last, cache: cache, codec: codec, previews: previews)
             }
         } catch is CancellationError {
             return
         }
+        if let record = prepared.record { try await context.journal.remember(record, run: item.runID) }
 
         switch prepared {
         case .skipped:
@@ -139,11 +145,12 @@ extension UploadJob {
         case .failed(let failure, let reason):
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: failure, reason: reason), detail: reason, context: context)
-        case .unchanged(let sha, let bytes):
+        case .unchanged(let sha, let bytes, let read, _):
             var update = Journal.ItemUpdate(.unchanged, photo: PhotoFacts(sourceSHA256: sha, sourceBytes: bytes))
             update.fingerprint = codec.fingerprint
-            try await finish(item, update, detail: "same photo and settings as the last upload", context: context)
-        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview):
+            let detail = "same photo and settings as the last upload" + (read ? "" : Self.vouchedNote)
+            try await finish(item, update, detail: detail, context: context)
+        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview, _):
             var update = Journal.ItemUpdate(.converted, photo: photo)
             update.fingerprint = codec.fingerprint
             try await context.journal.record(update, item: item.id)
@@ -229,19 +236,22 @@ extension UploadJob {
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
     }
 
-    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.
+    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool. A photo the stat
+    /// cache vouches for is not read.
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func prepare(
-        path: String, photos: PathGuard, last: Journal.LastUpload?, codec: ConvertOptions, previews: Bool
+        path: String, photos: PathGuard, last: Journal.LastUpload?, cache: StatCache, codec: ConvertOptions,
+        previews: Bool
     ) -> Prepared {
-        let data: [UInt8]
-        switch readPhoto(path, photos: photos) {
-        case .success(let bytes): data = bytes
+        let (data, sha, record): ([UInt8], String, Journal.SourceFile?)
+        switch readPhoto(path, photos: photos, cache: cache) {
+        case .success(.vouched(let known)):
+            return .unchanged(sha256: known.sha256, bytes: Int(known.stat.size), read: false, record: nil)
+        case .success(.read(let bytes, let digest, let fresh)): (data, sha, record) = (bytes, digest, fresh)
         case .failure(let failed): return failed.prepared
         }
-        let sha = Digest.sha256Hex(data)
         if let last, last.matches(sourceSHA256: sha, fingerprint: codec.fingerprint) {
-            return .unchanged(sha256: sha, bytes: data.count)
+            return .unchanged(sha256: sha, bytes: data.count, read: true, record: record)
         }
         var options = codec
         if previews { options.previewSide = UploadJob.previewSide }
@@ -254,26 +264,9 @@ extension UploadJob {
             }
             return .converted(
                 PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo), jpeg: photo.jpeg,
-                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview)
+                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview, record: record)
         } catch {
             return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.message)")
-        }
-    }
-}
-
-/// A photo that could not be read at its turn, as the item's failure.
-private struct PhotoReadFailure: Error {
-    let prepared: Prepared
-}
-
-extension UploadJob {
-    /// The photo's bytes, read once into one buffer through the planning's path checks (`PathGuard.read`): still
-    /// inside the source folder, a regular file, at most the codec's 1 GB.
-    @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
-    fileprivate static func readPhoto(_ path: String, photos: PathGuard) -> Result<[UInt8], PhotoReadFailure> {
-        photos.read(path).mapError { reason in
-            let failure: FailureReason = if case .tooLarge = reason { .conversionFailed } else { .unreadableSource }
-            return PhotoReadFailure(prepared: .failed(failure, "cannot read \(path): \(reason)"))
         }
     }
 }

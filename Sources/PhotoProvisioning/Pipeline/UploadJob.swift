@@ -41,6 +41,10 @@ public struct UploadJob: Sendable {
         public var dryRun: Bool
         /// Upload even when the journal says the photo is unchanged.
         public var force: Bool
+        /// Read and hash every photo, even those the stat cache would vouch for (`--verify-sources`).
+        public var verifySources = false
+        /// The wall clock the stat cache's 2-second rule reads (`SourceStat.racyWindow`); tests move it.
+        package var clock: @Sendable () -> Date = { Date() }
         /// Delete photos we uploaded earlier for keys no longer in the source.
         public var removeMissing: Bool
         /// Work on at most this many items now; the rest wait for the next run.
