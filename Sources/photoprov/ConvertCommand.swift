@@ -39,7 +39,8 @@ extension Command {
         summary: "Turn images into profile-ready JPEGs in a folder (no tenant needed).",
         usage: "convert [options] --out DIR FILE...",
         options: [.value("out", "DIR", "folder the JPEGs are written to (created if missing)")] + codecOptions + [
-            .value("jobs", "N", "images converted at once (default: number of cores)")
+            .value("jobs", "N", "images converted at once (default: number of cores)"),
+            .flag("overwrite", "replace files in --out that are not this conversion's output (never an input)"),
         ]
     ) { arguments in
         guard let out = arguments.value("out") else { throw UsageError("convert needs --out DIR") }
@@ -52,11 +53,13 @@ extension Command {
         } catch {
             throw UsageError("cannot create --out \(out): \(error.localizedDescription)")
         }
-        let job = ConvertJob(files: arguments.positionals, outputDirectory: out, options: options, faces: faces, jobs: jobs)
+        let job = ConvertJob(
+            files: arguments.positionals, outputDirectory: out, options: options, faces: faces, jobs: jobs,
+            overwrite: arguments.has("overwrite"))
         let outcomes = try await job.run { outcome in
             switch outcome.result {
             case .failure(let error):
-                print("\(outcome.input): \(error.explained)")
+                print(Terminal.printable("\(outcome.input): \(error.explained)"))
             case .success(let converted):
                 // What is worth a look, on stderr (stdout lists the failures): the framing's flags and a colour
                 // profile that could not be used.

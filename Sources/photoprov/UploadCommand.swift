@@ -14,8 +14,9 @@ extension Command {
             .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
             .value("name-column", "NAME", "the CSV's display-name column, for reports (default: displayName, name or fullName)"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
-            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id"),
-            .value("target", "KIND", "users (default), groups or teams (groups and teams are keyed by id)"),
+            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email or id"),
+            .value("target", "KIND", "users (default), groups or teams (keyed by id), or contacts (with --mailbox)"),
+        ] + contactsOptions + [
             .flag("allow-outside", "accept photo paths that leave the source folder (.., symlinks, absolute)"),
         ] + codecOptions + [
             .value("jobs", "N", "images converted at once (default: number of cores)"),
@@ -24,6 +25,7 @@ extension Command {
             .flag("dry-run", "do everything except write to the tenant (checks it read-only when signed in)"),
             .flag("offline", "with --dry-run: no tenant, no credentials"),
             .flag("force", "upload even photos the journal says are unchanged"),
+            .flag("verify-sources", "read and hash every photo, even those whose file metadata are unchanged"),
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
@@ -62,12 +64,23 @@ extension Command {
         case (.some, .some): throw UsageError("give either --csv FILE or --dir DIR, not both")
         case (nil, nil): throw UsageError("upload needs --csv FILE or --dir DIR")
         }
-        let match = MatchKey(rawValue: try arguments.choice("match", MatchKey.allCases.map(\.rawValue), default: "upn"))!
         let target = TargetKind(
             rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
-        if target != .users, arguments.value("match") != nil, match != .id {
-            throw UsageError("--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+        let match: MatchKey
+        if target == .contacts {
+            match = try arguments.choice("match", ["email", "id"], default: "email") == "id" ? .contactId : .email
+        } else {
+            match = MatchKey(
+                rawValue: try arguments.choice("match", ["upn", "mail", "employeeId", "id", "email"], default: "upn"))!
+            if match == .email {
+                throw UsageError("--match email is for --target contacts; users are matched by mail or upn")
+            }
+            if target != .users, arguments.value("match") != nil, match != .id {
+                throw UsageError(
+                    "--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+            }
         }
+        let mailbox = try contactsMailbox(from: arguments, target: target)
         if arguments.has("offline"), !arguments.has("dry-run") {
             throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
         }
@@ -84,10 +97,10 @@ extension Command {
             domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
         // Group and team photos are logos and pictures more than faces: framed by the fixed rule unless asked.
-        let defaultCrop = target == .users ? "auto" : "square"
+        let defaultCrop = target == .groups || target == .teams ? "square" : "auto"
         let codec = try codecOptions(from: arguments, defaultCrop: defaultCrop)
-        return UploadJob.Settings(
-            source: source, sourceOptions: sourceOptions, codec: codec,
+        var settings = UploadJob.Settings(
+            source: source, sourceOptions: sourceOptions, mailbox: mailbox, codec: codec,
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
@@ -98,13 +111,18 @@ extension Command {
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 },
             faces: try faceFraming(from: arguments, codec: codec, defaultCrop: defaultCrop))
+        settings.verifySources = arguments.has("verify-sources")
+        return settings
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.
     private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
         if arguments.has("offline") { return OfflineGraph() }
         do {
-            return try GraphClient(settings: try graphSettings(from: arguments))
+            var graphSettings = try graphSettings(from: arguments)
+            // Device-code sign-in asks consent for what the run needs; contacts need only Contacts.ReadWrite.
+            if settings.mailbox != nil { graphSettings.delegatedScopes = [PolicyReport.contactsWritePermission] }
+            return try GraphClient(settings: graphSettings)
         } catch let error as GraphError where error.kind == .signIn && settings.dryRun {
             Terminal.note("photoprov: no credentials given: dry run without the tenant (as --offline)")
             return OfflineGraph()
@@ -114,6 +132,13 @@ extension Command {
     /// Writes the three report files for run `run` of the journal at `journalPath`.
     static func writeReport(journalPath: String, run: Int64?, to directory: String) async throws -> ReportWriter.Files {
         let journal = try await Journal.open(at: journalPath, create: false)
+        // A run that is not there is a wrong argument (exit 2), not an unusable journal.
+        if let run, try await journal.run(id: run) == nil {
+            throw UsageError("journal \(journalPath) has no run \(run); 'photoprov status' shows the latest run's id")
+        }
+        if run == nil, try await journal.latestRun() == nil {
+            throw UsageError("journal \(journalPath) holds no run yet; run 'photoprov upload' first")
+        }
         let (report, items) = try await journal.report(run: run)
         return try await BlockingPool(threads: 1).run { try ReportWriter.write(run: report, items: items, to: directory) }
     }

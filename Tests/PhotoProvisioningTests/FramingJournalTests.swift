@@ -41,13 +41,13 @@ import Testing
         #expect(try await journal.item(id: added[0].id)?.photo.framing == nil)
     }
 
-    @Test func aSchemaTwoJournalGainsTheColumnsAndKeepsItsItems() async throws {
+    /// Step 5 adds the columns; a journal of version 4 (contacts' mailbox, the stat cache) is brought up to it.
+    @Test func aSchemaFourJournalGainsTheColumnsAndKeepsItsItems() async throws {
         let folder = try Folder()
         do {
             let old = try SQLiteConnection(path: folder.journal, create: true)
-            try old.execute(JournalSchema.migrations[0])
-            try old.execute(JournalSchema.migrations[1])
-            try old.execute("PRAGMA user_version = 2")
+            for step in JournalSchema.migrations[0..<4] { try old.execute(step) }
+            try old.execute("PRAGMA user_version = 4")
             try old.execute(
                 """
                 INSERT INTO runs (id, kind, command_key, arguments, verdict, started_at, status) VALUES (1, 'upload', \

@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func convertAndUploadSendTheSameBytesForHEICAVIFAndWebP() async throws {
-        let batch = try Batch(count: 0)
+        let batch = try await Batch.make(count: 0)
         let photos = batch.path("photos")
         try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
         let names = try writeFormats(into: batch).map { name in
@@ -45,11 +45,11 @@ import Testing
         try batch.write("users.csv", "upn\n" + upns.joined(separator: "\n") + "\n")
 
         let out = batch.path("out")
-        let converted = try PhotoprovProcess.run(["convert", "--out", out] + names.map { photos + "/" + $0 })
+        let converted = try await PhotoprovProcess.run(["convert", "--out", out] + names.map { photos + "/" + $0 })
         #expect(converted.status == 0, "\(converted.stdout) \(converted.stderr)")
 
-        let emulator = try Emulator.start(["--users-csv", batch.path("users.csv")])
-        let uploaded = try PhotoprovProcess.run(
+        let emulator = try await Emulator.start(["--users-csv", batch.path("users.csv")])
+        let uploaded = try await PhotoprovProcess.run(
             ["upload", "--dir", photos, "--journal", batch.journal], environment: emulator.environment)
         #expect(uploaded.status == 0, "\(uploaded.stdout) \(uploaded.stderr)")
         for (name, upn) in zip(names, upns) {
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func reportThumbnailsAndDisplayNamesForEveryFormat() async throws {
-        let batch = try Batch(count: 1)
+        let batch = try await Batch.make(count: 1)
         let names = try writeFormats(into: batch)
         var rows = ["upn,photo,Display Name", "user0001@contoso.example,user0001.jpg,\"Vance, Adele\""]
         for (index, name) in names.enumerated() {
@@ -72,7 +72,7 @@ import Testing
         rows.append("not-an-upn,user0001.jpg,Refused Row")
         try batch.write("people.csv", rows.joined(separator: "\n") + "\n")
         let report = batch.path("report")
-        let run = try PhotoprovProcess.run(
+        let run = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--offline", "--report", report])
         #expect(run.status == 1, "one row is invalid: \(run.stdout) \(run.stderr)")
 
@@ -106,16 +106,16 @@ import Testing
     }
 
     @Test func aBrokenColourProfileIsTheReasonOfAnItemThatStillSucceeds() async throws {
-        let batch = try Batch(count: 0)
+        let batch = try await Batch.make(count: 0)
         let image = PhotoFixtures.picture(width: 400, height: 400)
         let webp = try FixtureEncoder.webp(
             image.pixels, width: 400, height: 400, channels: 3, icc: try PhotoFixtures.brokenProfile())
         let warning = try #require(try PhotoFixtures.convert(webp).warning, "the fixture must draw the codec's warning")
         try Data(webp).write(to: URL(fileURLWithPath: batch.path("broken.webp")))
         try batch.write("people.csv", "upn,photo\nuser0001@contoso.example,broken.webp\n")
-        let emulator = try Emulator.start(["--users-csv", batch.csv])
+        let emulator = try await Emulator.start(["--users-csv", batch.csv])
         let report = batch.path("report")
-        let run = try PhotoprovProcess.run(
+        let run = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--report", report],
             environment: emulator.environment)
         #expect(run.status == 0, "the item succeeds: \(run.stdout) \(run.stderr)")
@@ -126,17 +126,17 @@ import Testing
         #expect(try PhotoFixtures.reportItems(report).first?["reason"] as? String == warning)
 
         let out = batch.path("out")
-        let converted = try PhotoprovProcess.run(["convert", "--out", out, batch.path("broken.webp")])
+        let converted = try await PhotoprovProcess.run(["convert", "--out", out, batch.path("broken.webp")])
         #expect(converted.status == 0 && converted.stderr.contains(warning), "\(converted.stderr)")
     }
 
     @Test func aPhotoOverTheMemoryBudgetFailsAloneWithItsReason() async throws {
-        let batch = try Batch(count: 1)
+        let batch = try await Batch.make(count: 1)
         // Progressive: libjpeg holds every coefficient, about 48 MiB for 4000x4000 at 4:2:0.
         try FixtureEncoder.writeLarge(.progressiveJPEG, width: 4000, height: 4000, to: batch.path("large.jpg"))
         try batch.write("people.csv", "upn,photo\nuser0001@contoso.example,user0001.jpg\nuser0002@contoso.example,large.jpg\n")
-        let emulator = try Emulator.start(["--users-csv", batch.csv])
-        let run = try PhotoprovProcess.run(
+        let emulator = try await Emulator.start(["--users-csv", batch.csv])
+        let run = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--max-memory", "16MB"],
             environment: emulator.environment)
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
@@ -148,27 +148,27 @@ import Testing
         #expect(items.first { $0.key == "user0001@contoso.example" }?.state == .uploaded)
 
         let out = batch.path("out")
-        let small = try PhotoprovProcess.run(["convert", "--max-memory", "16MB", "--out", out, batch.path("large.jpg")])
+        let small = try await PhotoprovProcess.run(["convert", "--max-memory", "16MB", "--out", out, batch.path("large.jpg")])
         #expect(small.status == 1 && small.stdout.contains("memory budget"), "\(small.stdout)")
-        let enough = try PhotoprovProcess.run(["convert", "--max-memory", "1GB", "--out", out, batch.path("large.jpg")])
+        let enough = try await PhotoprovProcess.run(["convert", "--max-memory", "1GB", "--out", out, batch.path("large.jpg")])
         #expect(enough.status == 0, "\(enough.stdout) \(enough.stderr)")
-        let refused = try PhotoprovProcess.run(["convert", "--max-memory", "1KB", "--out", out, batch.path("large.jpg")])
+        let refused = try await PhotoprovProcess.run(["convert", "--max-memory", "1KB", "--out", out, batch.path("large.jpg")])
         #expect(refused.status == 2 && refused.stderr.contains("--max-memory"), "\(refused.stderr)")
     }
 
     @Test func photosSentUnderTheOldCodecFingerprintAreSentOnceMore() async throws {
-        let batch = try Batch(count: 2)
-        let emulator = try Emulator.start(["--users-csv", batch.csv])
+        let batch = try await Batch.make(count: 2)
+        let emulator = try await Emulator.start(["--users-csv", batch.csv])
         let arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--crop", "square"]
-        #expect(try PhotoprovProcess.run(arguments, environment: emulator.environment).status == 0)
+        #expect(try await PhotoprovProcess.run(arguments, environment: emulator.environment).status == 0)
         // As an earlier photoprov (codec1, before colour management) would have recorded them.
         do {
             let connection = try SQLiteConnection(path: batch.journal, create: false)
             try connection.execute("UPDATE last_upload SET fingerprint = replace(fingerprint, 'codec2;', 'codec1;')")
         }
-        let again = try PhotoprovProcess.run(arguments, environment: emulator.environment)
+        let again = try await PhotoprovProcess.run(arguments, environment: emulator.environment)
         #expect(again.status == 0)
-        let third = try PhotoprovProcess.run(arguments, environment: emulator.environment)
+        let third = try await PhotoprovProcess.run(arguments, environment: emulator.environment)
         #expect(third.status == 0)
         let journal = try await batch.openJournal()
         #expect(try await journal.counts(run: 2)[.uploaded] == 2, "sent again under codec2")

@@ -2,7 +2,8 @@ import Foundation
 import PhotoCodec
 import PhotoModel
 
-/// `photoprov convert`: many files through the codec, `jobs` at a time, each written as `<name>.jpg`.
+/// `photoprov convert`: many files through the codec, `jobs` at a time, each written as `<name>.jpg` by the rule of
+/// `ConvertOutput` (never onto an input; an existing file only when it already holds that output, or `overwrite`).
 public struct ConvertJob: Sendable {
     /// What happened to one input file.
     public struct Outcome: Sendable {
@@ -21,14 +22,20 @@ public struct ConvertJob: Sendable {
     /// `--crop auto`: frame on faces (the same as `upload` does); nil frames by `options.crop`.
     public let faces: AutoFraming?
     public let jobs: Int
+    /// `--overwrite`: replace existing files at output names even when they do not hold the output.
+    public let overwrite: Bool
 
     /// Creates a job; nothing runs until `run`.
-    public init(files: [String], outputDirectory: String, options: ConvertOptions, faces: AutoFraming? = nil, jobs: Int) {
+    public init(
+        files: [String], outputDirectory: String, options: ConvertOptions, faces: AutoFraming? = nil, jobs: Int,
+        overwrite: Bool = false
+    ) {
         self.files = files
         self.outputDirectory = outputDirectory
         self.options = options
         self.faces = faces
         self.jobs = max(1, jobs)
+        self.overwrite = overwrite
     }
 
     /// The output path for each input: `DIR/<name>.jpg`; a name used twice is an error for the later input.
@@ -55,12 +62,14 @@ public struct ConvertJob: Sendable {
         let options = self.options
         let pool = BlockingPool(threads: jobs)
         let framer = try await FaceFramer.load(faces, on: pool)
+        let files = self.files
+        let output = ConvertOutput(
+            inputs: (try? await pool.run { ConvertOutput.identities(files) }) ?? [], overwrite: overwrite)
         var outcomes = [Outcome?](repeating: nil, count: files.count)
         // With several workers, largest files first: a big photo started last would leave the others idle at the
         // end. One worker keeps the input order.
         var order = Array(files.indices)
         if jobs > 1 {
-            let files = self.files
             let sizes = (try? await pool.run { files.map(Self.fileSize) }) ?? files.map { _ in 0 }
             order.sort { sizes[$0] > sizes[$1] }
         }
@@ -76,7 +85,8 @@ public struct ConvertJob: Sendable {
                     let result: Result<Converted, CodecError>
                     do {
                         result = try await pool.run {
-                            Self.convertOne(input: input, target: target, options: options, framer: framer)
+                            Self.convertOne(
+                                input: input, target: target, options: options, framer: framer, output: output)
                         }
                     } catch {
                         result = .failure(CodecError(.failed, "cancelled", file: input))
@@ -101,15 +111,22 @@ public struct ConvertJob: Sendable {
 
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func convertOne(
-        input: String, target: Result<String, CodecError>, options: ConvertOptions, framer: FaceFramer?
+        input: String, target: Result<String, CodecError>, options: ConvertOptions, framer: FaceFramer?,
+        output: ConvertOutput
     ) -> Result<Converted, CodecError> {
         do {
             let path = try target.get()
+            if let refusal = output.refusal(at: path) { throw CodecError(.failed, refusal, file: input) }
+            // The codec opens the file by name and would wait forever on a FIFO; anything but a file is named here.
+            var info = stat()
+            if stat(input, &info) == 0, let kind = FileProblem.kind(of: info.st_mode) {
+                throw CodecError(.unreadable, "\(FileProblem.notAFile(kind))", file: input)
+            }
             let made = try PhotoMaker.make(.file(input), options: options, framer: framer)
             do {
-                try Data(made.photo.jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try output.write(made.photo.jpeg, to: path)
             } catch {
-                throw CodecError(.unreadable, "cannot write \(path): \(error.localizedDescription)", file: input)
+                throw CodecError(.failed, error.description, file: input)
             }
             return .success((path, made.photo, made.framing))
         } catch let error as CodecError {

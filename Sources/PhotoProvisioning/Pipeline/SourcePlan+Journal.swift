@@ -7,16 +7,19 @@ extension SourcePlan {
     ///
     /// - Parameters:
     ///   - options: the options the plan was read with (they give the target and the key kind).
+    ///   - mailbox: contacts: the mailbox (and folder) every item lives in.
     ///   - fingerprint: the codec settings fingerprint of this run, recorded on every valid item.
-    public func journalItems(options: SourceOptions, fingerprint: String) -> [Journal.NewItem] {
+    public func journalItems(
+        options: SourceOptions, mailbox: Mailbox? = nil, fingerprint: String
+    ) -> [Journal.NewItem] {
         let valid = items.map { item in
             Journal.NewItem(
-                target: options.target, match: options.keyKind, key: item.key, displayName: item.displayName,
-                line: item.line, sourcePath: item.photoPath, fingerprint: fingerprint)
+                target: options.target, match: options.keyKind, key: item.key, mailbox: mailbox,
+                displayName: item.displayName, line: item.line, sourcePath: item.photoPath, fingerprint: fingerprint)
         }
         let refused = problems.map { problem in
             Journal.NewItem(
-                target: options.target, match: options.keyKind, key: problem.key ?? "",
+                target: options.target, match: options.keyKind, key: problem.key ?? "", mailbox: mailbox,
                 displayName: problem.displayName, line: problem.line, sourcePath: problem.path, state: .invalid,
                 reason: problem.detail)
         }

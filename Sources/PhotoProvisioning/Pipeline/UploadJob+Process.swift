@@ -3,21 +3,28 @@ import PhotoCodec
 import PhotoGraph
 import PhotoJournal
 import PhotoModel
+import PhotoSources
 import Synchronization
 
-/// What every item task shares: the journal, the threads for blocking work and the run's face detector.
+/// What every item task shares: the journal, the threads for blocking work, the planning's path checks and the
+/// run's face detector.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
+    let photos: PathGuard
     /// `--crop auto`'s detector, loaded once per run; nil for `--crop square|none`.
     let framer: FaceFramer?
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
-private enum Prepared: Sendable {
-    case unchanged(sha256: String, bytes: Int)
+/// `record` is the stat cache's new record of a file read and hashed (`UploadJob.readPhoto`).
+enum Prepared: Sendable {
+    /// `read` is false when the stat cache vouched for the file, which was not read.
+    case unchanged(sha256: String, bytes: Int, read: Bool, record: Journal.SourceFile?)
     /// `warning`: what did not stop the conversion (a broken colour profile), for the item's reason.
-    case converted(PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?, warning: String?)
+    case converted(
+        PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?, warning: String?,
+        record: Journal.SourceFile?)
     case failed(FailureReason, String)
     /// The run was stopped before the work started: left for the next run.
     case skipped
@@ -30,8 +37,10 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool, framer: FaceFramer?) async throws {
-        let context = ItemContext(journal: journal, pool: pool, framer: framer)
+    func process(
+        run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard, framer: FaceFramer?
+    ) async throws {
+        let context = ItemContext(journal: journal, pool: pool, photos: photos, framer: framer)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
@@ -109,7 +118,9 @@ extension UploadJob {
 
     private func upload(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         let last = settings.force
-            ? nil : try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
+            ? nil
+            : try await context.journal.lastUpload(
+                target: item.target, match: item.match, mailbox: item.mailbox, key: item.key)
         guard let path = item.sourcePath else {
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"), detail: "no photo file",
@@ -121,6 +132,8 @@ extension UploadJob {
         let framer = context.framer
         let previews = settings.keepPreviews
         let stop = self.stop
+        let photos = context.photos
+        let cache = try await statCache(for: path, last: last, journal: context.journal)
         let prepared: Prepared
         do {
             // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
@@ -129,12 +142,13 @@ extension UploadJob {
                 stop.isSet
                     ? .skipped
                     : Self.prepare(
-                        path: path, last: last, codec: codec, framer: framer, fingerprint: fingerprint,
-                        previews: previews)
+                        path: path, photos: photos, last: last, cache: cache, codec: codec, framer: framer,
+                        fingerprint: fingerprint, previews: previews)
             }
         } catch is CancellationError {
             return
         }
+        if let record = prepared.record { try await context.journal.remember(record, run: item.runID) }
 
         switch prepared {
         case .skipped:
@@ -142,11 +156,12 @@ extension UploadJob {
         case .failed(let failure, let reason):
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: failure, reason: reason), detail: reason, context: context)
-        case .unchanged(let sha, let bytes):
+        case .unchanged(let sha, let bytes, let read, _):
             var update = Journal.ItemUpdate(.unchanged, photo: PhotoFacts(sourceSHA256: sha, sourceBytes: bytes))
             update.fingerprint = fingerprint
-            try await finish(item, update, detail: "same photo and settings as the last upload", context: context)
-        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview, let warning):
+            let detail = "same photo and settings as the last upload" + (read ? "" : Self.vouchedNote)
+            try await finish(item, update, detail: detail, context: context)
+        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview, let warning, _):
             // A warning (a colour profile that could not be used) stays the item's reason while it succeeds.
             var update = Journal.ItemUpdate(.converted, reason: warning, photo: photo)
             update.fingerprint = fingerprint
@@ -212,6 +227,13 @@ extension UploadJob {
     }
 
     private func remove(_ item: Journal.Item, context: ItemContext) async throws {
+        guard item.target.canDeletePhoto else {
+            // Nothing is sent: Graph has no delete for this kind's photo. The photo stays, and so does its record.
+            let reason = (settings.dryRun ? "would fail: " : "") + Self.undeletable(item.target)
+            try await finish(item, Journal.ItemUpdate(.failed, failure: .unsupported, reason: reason), detail: reason,
+                context: context)
+            return
+        }
         if settings.dryRun {
             try await finish(item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
                 detail: "would delete the photo (not in the source any more)", context: context)
@@ -228,26 +250,27 @@ extension UploadJob {
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
     }
 
-    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.
+    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool. A photo the stat
+    /// cache vouches for is not read.
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func prepare(
-        path: String, last: Journal.LastUpload?, codec: ConvertOptions, framer: FaceFramer?, fingerprint: String,
-        previews: Bool
+        path: String, photos: PathGuard, last: Journal.LastUpload?, cache: StatCache, codec: ConvertOptions,
+        framer: FaceFramer?, fingerprint: String, previews: Bool
     ) -> Prepared {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            return .failed(.unreadableSource, "cannot read \(path): \((error as NSError).localizedDescription)")
+        let (data, sha, record): ([UInt8], String, Journal.SourceFile?)
+        switch readPhoto(path, photos: photos, cache: cache) {
+        case .success(.vouched(let known)):
+            return .unchanged(sha256: known.sha256, bytes: Int(known.stat.size), read: false, record: nil)
+        case .success(.read(let bytes, let digest, let fresh)): (data, sha, record) = (bytes, digest, fresh)
+        case .failure(let failed): return failed.prepared
         }
-        let sha = Digest.sha256Hex(data)
         if let last, last.matches(sourceSHA256: sha, fingerprint: fingerprint) {
-            return .unchanged(sha256: sha, bytes: data.count)
+            return .unchanged(sha256: sha, bytes: data.count, read: true, record: record)
         }
         var options = codec
         if previews { options.previewSide = UploadJob.previewSide }
         do {
-            let made = try PhotoMaker.make(.bytes([UInt8](data)), options: options, framer: framer)
+            let made = try PhotoMaker.make(.bytes(data), options: options, framer: framer)
             let photo = made.photo
             var outputPreview: [UInt8]?
             if previews {
@@ -257,7 +280,7 @@ extension UploadJob {
             return .converted(
                 PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo, framing: made.framing),
                 jpeg: photo.jpeg, sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview,
-                warning: photo.warning)
+                warning: photo.warning, record: record)
         } catch {
             return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.explained)")
         }

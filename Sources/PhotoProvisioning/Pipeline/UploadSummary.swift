@@ -26,6 +26,8 @@ public struct UploadSummary: Sendable {
     /// Keys that hold a photo from an earlier run but are no longer in the source (untouched without
     /// `--remove-missing`).
     public var missingFromSource: [String]
+    /// Whose photos the run set.
+    public var target: TargetKind
     /// Wall-clock seconds of this invocation.
     public var seconds: Double
     /// The journal file.

@@ -33,7 +33,7 @@ struct ReportDocument: Encodable {
         case line, targetKind, key, displayName, title, outcome, reason, httpStatus, requestId, sourcePath
         case sourceBytes, sourceWidth, sourceHeight, sourceFormat, outputBytes, outputWidth, outputHeight
         case outputQuality, orientation, cropFraction, qualityLowered, dimensionsLowered, upscaleAvoided, flags
-        case sourcePreview, outputPreview
+        case sourcePreview, outputPreview, mailbox, contactFolder
         // face framing
         case faceCount, faceBox, faceMark, width, height, x, y
         // HTML legend
@@ -120,6 +120,8 @@ struct ReportDocument: Encodable {
         try box.encode(photo.dimensionsLowered, forKey: .dimensionsLowered)
         try box.encode(photo.upscaleAvoided, forKey: .upscaleAvoided)
         try box.encode(item.flags, forKey: .flags)
+        try put(record.mailbox?.user, .mailbox, in: &box)
+        try put(record.mailbox?.folder, .contactFolder, in: &box)
         try encodeFraming(of: photo, into: &box)
         switch mode {
         case .file(let previews):
