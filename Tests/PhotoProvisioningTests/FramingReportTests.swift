@@ -64,4 +64,63 @@ import PhotoProvisioningTestSupport
         #expect(html.contains("function markFace(fig, it)"))
         #expect(html.contains(">No face 1</span>"), "'Worth a look' counts it")
     }
+
+    /// In a browser: the mark sits on the face of the letterboxed original, and each card says how it was framed
+    /// and shows the framing's flags. The original preview is 96x72 in the 88 px thumbnail: drawn 88x66, 11 px down.
+    @Test(.enabled(if: Chromium.path != nil, "chromium is not installed"))
+    func theContactSheetMarksTheFaceAndShowsTheFlags() throws {
+        let folder = try ReportTemporaryFolder()
+        let run = ReportRun(id: "8", kind: .dryRun, startedAt: Date(timeIntervalSince1970: 1_795_000_000))
+        // 960x720: the face box (288, 144, 192, 216) is the share (0.3, 0.2, 0.2, 0.3) of the picture.
+        let framed = FaceFraming(faceCount: 1, face: FaceBox(x: 288, y: 144, width: 192, height: 216), flags: [])
+        let atEdge = FaceFraming(faceCount: 1, face: FaceBox(x: 0, y: 144, width: 192, height: 216), flags: [.faceAtEdge])
+        func item(_ key: String, _ framing: FaceFraming) -> ReportItem {
+            ReportItem(
+                key: key, outcome: .wouldUpload, photo: PhotoFacts(sourceWidth: 960, sourceHeight: 720, framing: framing),
+                sourcePreview: ReportSamples.sources[0], outputPreview: ReportSamples.outputs[0])
+        }
+        let items = [
+            item("framed@contoso.com", framed), item("edge@contoso.com", atEdge),
+            item("group@contoso.com", FaceFraming(faceCount: 2, face: nil, flags: [.severalFaces])),
+            item("empty@contoso.com", FaceFraming(faceCount: 0, face: nil, flags: [.noFace])),
+        ]
+        let files = try ReportWriter.write(run: run, items: items, to: folder.file("report"))
+        let dump = folder.file("dom.html")
+        try Chromium.run(page: files.html, fragment: "#order=name", arguments: ["--dump-dom"], in: folder, stdout: dump)
+        let dom = try readText(dump)
+        let cards = dom.components(separatedBy: "<article class=\"card panel").dropFirst()
+        #expect(cards.count == 4)
+        func card(_ key: String) -> String { cards.first { $0.contains(key) } ?? "" }
+
+        // One mark per face framed on, inside the original's figure (before the output's), placed in pixels.
+        #expect(cards.map { $0.components(separatedBy: "class=\"facebox\"").count - 1 } .reduce(0, +) == 2)
+        func mark(_ card: String) -> [Double] {
+            guard let style = card.components(separatedBy: "class=\"facebox\"").dropFirst().first?
+                .components(separatedBy: "style=\"").dropFirst().first?.components(separatedBy: "\"").first
+            else { return [] }
+            return ["left", "top", "width", "height"].compactMap { name in
+                style.components(separatedBy: name + ": ").dropFirst().first?.components(separatedBy: "px").first
+                    .flatMap(Double.init)
+            }
+        }
+        let expected = [0.3 * 88, 11 + 0.2 * 66, 0.2 * 88, 0.3 * 66]
+        let placed = mark(card("framed@contoso.com"))
+        #expect(placed.count == 4 && zip(placed, expected).allSatisfy { abs($0 - $1) < 0.2 }, "\(placed)")
+        let framedCard = card("framed@contoso.com")
+        let original = try #require(framedCard.range(of: "alt=\"Original photo of"))
+        let markAt = try #require(framedCard.range(of: "class=\"facebox\""))
+        let output = try #require(framedCard.range(of: "photo of", range: original.upperBound..<framedCard.endIndex))
+        #expect(original.lowerBound < markAt.lowerBound && markAt.lowerBound < output.lowerBound)
+        #expect(mark(card("edge@contoso.com")).first == 0, "a face at the edge is marked at the edge")
+
+        // How it was framed, and the flags as labels.
+        #expect(framedCard.contains("framed on the face") && !framedCard.contains("class=\"flag\""))
+        #expect(card("edge@contoso.com").contains(">Face at edge</li>"))
+        #expect(card("group@contoso.com").contains("2 faces found; fixed crop"))
+        #expect(card("group@contoso.com").contains(">Several faces</li>"))
+        #expect(card("empty@contoso.com").contains("0 faces found; fixed crop"))
+        #expect(card("empty@contoso.com").contains(">No face</li>"))
+        // 'Worth a look' counts every framing flag.
+        for label in ["No face 1", "Several faces 1", "Face at edge 1"] { #expect(dom.contains(">\(label)</span>"), "\(label)") }
+    }
 }
