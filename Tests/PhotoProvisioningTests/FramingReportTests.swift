@@ -1,9 +1,9 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import Testing
 
 @testable import PhotoProvisioning
 @testable import PhotoReports
-import PhotoProvisioningTestSupport
 
 /// What face framing adds to the reports: the flags, the face box in report.json and report.csv, the mark on the
 /// original's thumbnail in report.html, and display names from the item's record.
@@ -11,7 +11,8 @@ import PhotoProvisioningTestSupport
     static let framed = FaceFraming(faceCount: 1, face: FaceBox(x: 300, y: 200, width: 400, height: 400), flags: [])
 
     @Test func framingFlagsAreReportFlagsAndAFaceFramedCropIsNotHeavy() {
-        var item = ReportItem(key: "a@b.c", outcome: .uploaded, photo: PhotoFacts(sourceWidth: 2000, sourceHeight: 1500))
+        var item = ReportItem(
+            key: "a@b.c", outcome: .uploaded, photo: PhotoFacts(sourceWidth: 2000, sourceHeight: 1500))
         item.record.photo.cropFraction = 0.8
         #expect(item.flags == [.heavyCrop], "the fixed rule cut away 80%")
         item.record.photo.framing = Self.framed
@@ -31,15 +32,20 @@ import PhotoProvisioningTestSupport
         // Stored sideways (EXIF 6): the upright picture is 1500 wide and 2000 tall.
         let sideways = PhotoFacts(sourceWidth: 2000, sourceHeight: 1500, orientation: 6, framing: Self.framed)
         let items = [
-            ReportItem(ItemRecord(key: "a@contoso.com", displayName: "Adele Vance", photo: sideways), outcome: .wouldUpload),
             ReportItem(
-                ItemRecord(key: "b@contoso.com", photo: PhotoFacts(framing: FaceFraming(faceCount: 0, face: nil, flags: [.noFace]))),
+                ItemRecord(key: "a@contoso.com", displayName: "Adele Vance", photo: sideways), outcome: .wouldUpload),
+            ReportItem(
+                ItemRecord(
+                    key: "b@contoso.com",
+                    photo: PhotoFacts(framing: FaceFraming(faceCount: 0, face: nil, flags: [.noFace]))),
                 outcome: .wouldUpload),
             ReportItem(ItemRecord(key: "c@contoso.com"), outcome: .wouldUpload),
         ]
         let files = try ReportWriter.write(run: run, items: items, to: folder.file("report"))
 
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json))) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json))) as? [String: Any]
+        )
         let objects = try #require(json["items"] as? [[String: Any]])
         #expect(objects[0]["displayName"] as? String == "Adele Vance")
         #expect(objects[0]["faceCount"] as? Int == 1)
@@ -73,10 +79,12 @@ import PhotoProvisioningTestSupport
         let run = ReportRun(id: "8", kind: .dryRun, startedAt: Date(timeIntervalSince1970: 1_795_000_000))
         // 960x720: the face box (288, 144, 192, 216) is the share (0.3, 0.2, 0.2, 0.3) of the picture.
         let framed = FaceFraming(faceCount: 1, face: FaceBox(x: 288, y: 144, width: 192, height: 216), flags: [])
-        let atEdge = FaceFraming(faceCount: 1, face: FaceBox(x: 0, y: 144, width: 192, height: 216), flags: [.faceAtEdge])
+        let atEdge = FaceFraming(
+            faceCount: 1, face: FaceBox(x: 0, y: 144, width: 192, height: 216), flags: [.faceAtEdge])
         func item(_ key: String, _ framing: FaceFraming) -> ReportItem {
             ReportItem(
-                key: key, outcome: .wouldUpload, photo: PhotoFacts(sourceWidth: 960, sourceHeight: 720, framing: framing),
+                key: key, outcome: .wouldUpload,
+                photo: PhotoFacts(sourceWidth: 960, sourceHeight: 720, framing: framing),
                 sourcePreview: ReportSamples.sources[0], outputPreview: ReportSamples.outputs[0])
         }
         let items = [
@@ -93,10 +101,11 @@ import PhotoProvisioningTestSupport
         func card(_ key: String) -> String { cards.first { $0.contains(key) } ?? "" }
 
         // One mark per face framed on, inside the original's figure (before the output's), placed in pixels.
-        #expect(cards.map { $0.components(separatedBy: "class=\"facebox\"").count - 1 } .reduce(0, +) == 2)
+        #expect(cards.map { $0.components(separatedBy: "class=\"facebox\"").count - 1 }.reduce(0, +) == 2)
         func mark(_ card: String) -> [Double] {
-            guard let style = card.components(separatedBy: "class=\"facebox\"").dropFirst().first?
-                .components(separatedBy: "style=\"").dropFirst().first?.components(separatedBy: "\"").first
+            guard
+                let style = card.components(separatedBy: "class=\"facebox\"").dropFirst().first?
+                    .components(separatedBy: "style=\"").dropFirst().first?.components(separatedBy: "\"").first
             else { return [] }
             return ["left", "top", "width", "height"].compactMap { name in
                 style.components(separatedBy: name + ": ").dropFirst().first?.components(separatedBy: "px").first
@@ -121,6 +130,8 @@ import PhotoProvisioningTestSupport
         #expect(card("empty@contoso.com").contains("0 faces found; fixed crop"))
         #expect(card("empty@contoso.com").contains(">No face</li>"))
         // 'Worth a look' counts every framing flag.
-        for label in ["No face 1", "Several faces 1", "Face at edge 1"] { #expect(dom.contains(">\(label)</span>"), "\(label)") }
+        for label in ["No face 1", "Several faces 1", "Face at edge 1"] {
+            #expect(dom.contains(">\(label)</span>"), "\(label)")
+        }
     }
 }

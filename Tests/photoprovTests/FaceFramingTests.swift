@@ -20,7 +20,9 @@ import Testing
     static let centreTolerance = 0.05
     static let eyeBand = 0.30...0.50
 
-    private func convert(_ files: [String], _ options: [String] = [], out: String) async throws -> PhotoprovProcess.Output {
+    private func convert(_ files: [String], _ options: [String] = [], out: String) async throws
+        -> PhotoprovProcess.Output
+    {
         let run = try await PhotoprovProcess.run(["convert", "--out", out] + options + files)
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         return run
@@ -33,8 +35,10 @@ import Testing
         let heic = batch.path("landscape.heic")
         try Data(try FixtureEncoder.heif(PhotoFixtures.picture(width: 1200, height: 800))).write(
             to: URL(fileURLWithPath: heic))
-        let faces = ["adele-vance.jpg", "alex-wilber.jpg", "diego-siciliani-exif6.jpg", "johanna-lorenz-transparent.png"]
-            .map { Self.samples + "/" + $0 }
+        let faces = [
+            "adele-vance.jpg", "alex-wilber.jpg", "diego-siciliani-exif6.jpg", "johanna-lorenz-transparent.png",
+        ]
+        .map { Self.samples + "/" + $0 }
         var withoutFaces = [heic]
         if PhotoFixtures.corpusExists {
             withoutFaces += ["photos/coffee.png", "faces/two_people.jpg"].map(PhotoFixtures.corpusPath)
@@ -118,7 +122,8 @@ import Testing
         #expect(flags[group] == ["several-faces"], "\(run.stderr)")
         let square = batch.path("square")
         _ = try await convert([group], ["--crop", "square"], out: square)
-        #expect(try bytes(PhotoFixtures.output(of: group, in: out)) == bytes(PhotoFixtures.output(of: group, in: square)))
+        #expect(
+            try bytes(PhotoFixtures.output(of: group, in: out)) == bytes(PhotoFixtures.output(of: group, in: square)))
 
         let falseFaces = others.filter { flags[$0] != ["no-face"] }
         #expect(falseFaces.count <= 1, "framed on a false face: \(falseFaces)")
@@ -165,7 +170,9 @@ import Testing
 
     @Test func theSameInputGivesTheSameBytesFromConvertAndUpload() async throws {
         let batch = try await Batch.make(count: 0)
-        var files = ["adele-vance.jpg", "grady-archie-exif3.jpg", "lee-gu-grayscale.jpg"].map { Self.samples + "/" + $0 }
+        var files = ["adele-vance.jpg", "grady-archie-exif3.jpg", "lee-gu-grayscale.jpg"].map {
+            Self.samples + "/" + $0
+        }
         if PhotoFixtures.corpusExists {
             files += ["faces/obama.jpg", "faces/rose_leslie.jpg"].map(PhotoFixtures.corpusPath)
         } else {
@@ -216,7 +223,8 @@ import Testing
             shares.append(try #require(faces.first).box.width / Double(size.width))
         }
         #expect(abs(shares[0] - 0.4) < 0.4 * 0.2 && abs(shares[1] - 0.6) < 0.6 * 0.2, "face shares \(shares)")
-        #expect(try bytes(PhotoFixtures.output(of: photo, in: loose)) != bytes(PhotoFixtures.output(of: photo, in: tight)))
+        #expect(
+            try bytes(PhotoFixtures.output(of: photo, in: loose)) != bytes(PhotoFixtures.output(of: photo, in: tight)))
 
         let upload = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--offline"]
         #expect(try await PhotoprovProcess.run(upload).status == 0)
@@ -225,7 +233,8 @@ import Testing
         let journal = try await batch.openJournal()
         var fingerprints: [String] = []
         for run in Int64(1)...3 { fingerprints.append(try await journal.items(run: run).first?.fingerprint ?? "") }
-        #expect(fingerprints[0].contains("crop=auto") && fingerprints[0].contains("faces=share0.400"), "\(fingerprints)")
+        #expect(
+            fingerprints[0].contains("crop=auto") && fingerprints[0].contains("faces=share0.400"), "\(fingerprints)")
         #expect(fingerprints[1].contains("faces=share0.600"), "another share frames otherwise: \(fingerprints)")
         #expect(fingerprints[2] == fingerprints[0], "tolerances change flags, not bytes: \(fingerprints)")
         let square = try await PhotoprovProcess.run(upload + ["--crop", "square"])
@@ -233,8 +242,10 @@ import Testing
         #expect(try await journal.items(run: 4).first?.fingerprint?.contains("crop=square;") == true)
         // Group and team photos are framed by the fixed rule unless --crop auto is asked for.
         try batch.write("groups.csv", "id,photo\n4f1c1b5e-8f0b-4c47-9a4e-2f6d3c1a0b9e,\(photo)\n")
-        let groups = ["upload", "--csv", batch.path("groups.csv"), "--target", "groups", "--journal", batch.journal,
-            "--dry-run", "--offline", "--allow-outside"]
+        let groups = [
+            "upload", "--csv", batch.path("groups.csv"), "--target", "groups", "--journal", batch.journal,
+            "--dry-run", "--offline", "--allow-outside",
+        ]
         #expect(try await PhotoprovProcess.run(groups).status == 0)
         #expect(try await PhotoprovProcess.run(groups + ["--crop", "auto"]).status == 0)
         let group = try await journal.items(run: 5).first, asked = try await journal.items(run: 6).first
@@ -277,8 +288,10 @@ import Testing
         try batch.write("people.csv", rows.joined(separator: "\n") + "\n")
         let report = batch.path("report")
         let run = try await PhotoprovProcess.run(
-            ["upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--offline", "--allow-outside",
-                "--report", report])
+            [
+                "upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--offline", "--allow-outside",
+                "--report", report,
+            ])
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
 
         let document = try PhotoFixtures.json(report + "/report.json")
@@ -309,7 +322,8 @@ import Testing
         #expect(html.contains("\"faceMark\":["), "the face is marked on the original's thumbnail")
         let csv = try String(contentsOfFile: report + "/report.csv", encoding: .utf8)
         let lines = csv.split(separator: "\r\n")
-        #expect(lines.first?.hasSuffix(",flags,mailbox,contactFolder,faceCount,faceX,faceY,faceWidth,faceHeight") == true)
+        #expect(
+            lines.first?.hasSuffix(",flags,mailbox,contactFolder,faceCount,faceX,faceY,faceWidth,faceHeight") == true)
         let adeleRow = try #require(lines.first { $0.contains("adele.vance@") })
         #expect(adeleRow.split(separator: ",", omittingEmptySubsequences: false).suffix(5).allSatisfy { !$0.isEmpty })
 
