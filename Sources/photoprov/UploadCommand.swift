@@ -24,6 +24,8 @@ extension Command {
             .flag("offline", "with --dry-run: no tenant, no credentials"),
             .flag("force", "upload even photos the journal says are unchanged"),
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
+            .flag("only-missing", "set photos only for those who have none; the rest are kept"),
+            .flag("overwrite-others", "replace (or delete) photos someone changed since this tool set them (backed up)"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
             .flag("skip-policy-check", "upload even when the policy preflight says blocked"),
@@ -45,6 +47,11 @@ extension Command {
         let job = UploadJob(settings: settings, graph: graph, stop: stop, events: output.handle)
         let summary = try await job.run()
         output.finish(summary)
+        return exitCode(of: summary)
+    }
+
+    /// The exit code of a finished upload or restore run.
+    static func exitCode(of summary: UploadSummary) -> ExitCode {
         if summary.blocked { return .blocked }
         if summary.stoppedBy == .interrupted { return .interrupted }
         if summary.hasFailures { return .someFailed }
@@ -61,12 +68,6 @@ extension Command {
         case (.some, .some): throw UsageError("give either --csv FILE or --dir DIR, not both")
         case (nil, nil): throw UsageError("upload needs --csv FILE or --dir DIR")
         }
-        let match = MatchKey(rawValue: try arguments.choice("match", MatchKey.allCases.map(\.rawValue), default: "upn"))!
-        let target = TargetKind(
-            rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
-        if target != .users, arguments.value("match") != nil, match != .id {
-            throw UsageError("--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
-        }
         if arguments.has("offline"), !arguments.has("dry-run") {
             throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
         }
@@ -77,12 +78,8 @@ extension Command {
             }
             maxDuration = seconds
         }
-        let sourceOptions = SourceOptions(
-            match: match, target: target, keyColumn: arguments.value("upn-column"),
-            photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
-            allowOutside: arguments.has("allow-outside"))
         return UploadJob.Settings(
-            source: source, sourceOptions: sourceOptions, codec: try codecOptions(from: arguments),
+            source: source, sourceOptions: try sourceOptions(from: arguments), codec: try codecOptions(from: arguments),
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
@@ -91,11 +88,26 @@ extension Command {
                 ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
-            arguments: CommandLine.arguments.dropFirst().map { $0 })
+            arguments: CommandLine.arguments.dropFirst().map { $0 }, overwriteOthers: arguments.has("overwrite-others"),
+            onlyMissing: arguments.has("only-missing"))
+    }
+
+    /// How to read the source: `--match`, `--target`, the columns, `--domain`, `--allow-outside`.
+    static func sourceOptions(from arguments: Arguments) throws -> SourceOptions {
+        let match = MatchKey(rawValue: try arguments.choice("match", MatchKey.allCases.map(\.rawValue), default: "upn"))!
+        let target = TargetKind(
+            rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
+        if target != .users, arguments.value("match") != nil, match != .id {
+            throw UsageError("--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+        }
+        return SourceOptions(
+            match: match, target: target, keyColumn: arguments.value("upn-column"),
+            photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
+            allowOutside: arguments.has("allow-outside"))
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.
-    private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
+    static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
         if arguments.has("offline") { return OfflineGraph() }
         do {
             return try GraphClient(settings: try graphSettings(from: arguments))

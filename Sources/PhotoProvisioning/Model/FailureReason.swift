@@ -44,6 +44,10 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
     case ambiguousKey
     /// Looking the key up failed for this key alone.
     case lookupFailed
+    /// The photo could not be read before a change, so it was not changed: nothing is written without a backup.
+    case backupFailed
+    /// After the upload Graph held no photo, or one of another size than was sent.
+    case verificationFailed
 
     /// Whether trying again later might succeed (throttling, outages, network, deadline).
     public var isTransient: Bool {
@@ -77,6 +81,8 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
         case .unknownKey: "unknown key"
         case .ambiguousKey: "ambiguous key"
         case .lookupFailed: "lookup failed"
+        case .backupFailed: "backup failed"
+        case .verificationFailed: "not stored as sent"
         }
     }
 }

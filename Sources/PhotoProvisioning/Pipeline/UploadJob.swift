@@ -18,11 +18,15 @@ public struct UploadJob: Sendable {
         public enum Source: Sendable {
             case csv(String)
             case folder(String)
+            /// `photoprov restore`: the photos run `run` replaced or removed, from the journal's backups; `only`
+            /// limits it to those keys (compared ignoring case; empty: all).
+            case backups(run: Int64, only: [String])
 
-            /// The path as given.
+            /// The path as given (`run N` for a restore).
             public var path: String {
                 switch self {
                 case .csv(let path), .folder(let path): path
+                case .backups(let run, _): "run \(run)"
                 }
             }
         }
@@ -37,7 +41,8 @@ public struct UploadJob: Sendable {
         public var journalPath: String
         /// Convert and check, write nothing to the tenant.
         public var dryRun: Bool
-        /// Upload even when the journal says the photo is unchanged.
+        /// Upload even when the journal says the photo is unchanged; for a restore, put back even photos that
+        /// changed after the restored run.
         public var force: Bool
         /// Delete photos we uploaded earlier for keys no longer in the source.
         public var removeMissing: Bool
@@ -55,6 +60,11 @@ public struct UploadJob: Sendable {
         public var reportDirectory: String?
         /// The command line without secrets, for the journal and reports.
         public var arguments: [String]
+        /// Replace (or delete) photos this tool set even when someone changed them since (their ETag differs);
+        /// otherwise they are `kept`.
+        public var overwriteOthers: Bool
+        /// Set photos only for targets that have none; the rest are `kept`.
+        public var onlyMissing: Bool
 
         /// Creates settings with the documented defaults.
         public init(
@@ -63,7 +73,7 @@ public struct UploadJob: Sendable {
             journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
             removeMissing: Bool = false, maxItems: Int? = nil, maxDuration: Double? = nil, gracePeriod: Double = 10,
             skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
-            arguments: [String] = []
+            arguments: [String] = [], overwriteOthers: Bool = false, onlyMissing: Bool = false
         ) {
             self.source = source
             self.sourceOptions = sourceOptions
@@ -81,6 +91,8 @@ public struct UploadJob: Sendable {
             self.keepPreviews = keepPreviews || reportDirectory != nil
             self.reportDirectory = reportDirectory
             self.arguments = arguments
+            self.overwriteOthers = overwriteOthers
+            self.onlyMissing = onlyMissing
         }
     }
 
@@ -114,6 +126,7 @@ public struct UploadJob: Sendable {
     ///   user look-ups, a journal write, the report), with the run recorded `failed`. Per-item failures are
     ///   recorded in the journal instead.
     public func run() async throws -> UploadSummary {
+        if case .backups(let run, let only) = settings.source { return try await restore(run: run, only: only) }
         let started = Date()
         let pool = BlockingPool(threads: settings.jobs)
         // The source is read and validated before anything else: a source that cannot be read starts no run.
@@ -134,16 +147,21 @@ public struct UploadJob: Sendable {
         do {
             try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
         } catch {
-            var unrecorded: String?
-            do {
-                try await journal.finishRun(runID, status: .failed)
-            } catch {
-                unrecorded = error.description
-            }
-            throw RunFailure(runID: runID, cause: error, unrecorded: unrecorded)
+            throw await Self.failure(of: runID, cause: error, journal: journal)
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// Records run `runID` `failed` (when the journal still takes writes) and wraps what stopped it.
+    static func failure(of runID: Int64, cause: any Error, journal: Journal) async -> RunFailure {
+        var unrecorded: String?
+        do {
+            try await journal.finishRun(runID, status: .failed)
+        } catch {
+            unrecorded = error.description
+        }
+        return RunFailure(runID: runID, cause: cause, unrecorded: unrecorded)
     }
 
     /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
@@ -151,26 +169,7 @@ public struct UploadJob: Sendable {
         _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool
     ) async throws {
         let runID = summary.runID
-        try await graph.signIn()
-        if settings.skipPolicyCheck {
-            try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
-        } else {
-            let report = await graph.preflight()
-            summary.policy = report
-            try await journal.setVerdict(
-                report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
-            if report.verdict == .blocked {
-                summary.blocked = true
-                if !settings.dryRun {
-                    summary.counts = try await journal.counts(run: runID)
-                    if let directory = settings.reportDirectory {
-                        summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
-                    }
-                    try await journal.finishRun(runID, status: .failed)
-                    return
-                }
-            }
-        }
+        guard try await signInAndCheckPolicy(&summary, journal: journal, pool: pool) else { return }
 
         var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
         let missing = try await journal.keysWithPhotos(
@@ -192,16 +191,30 @@ public struct UploadJob: Sendable {
                         + (missing.count > 10 ? ", …" : "")))
         }
 
+        try await workThrough(&summary, journal: journal, pool: pool) {
+            for problem in problems {
+                events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
+                    detail: problem.detail)))
+            }
+            problems = []
+        }
+    }
+
+    /// Works through the planned items to the end of the run: announces the plan (then `announced`), processes the
+    /// work (at most `--max-items`), writes the report and ends the run `completed`, or `interrupted` when work is
+    /// left for the next run.
+    ///
+    /// - Throws: `PipelineError` when work was left although no stop was asked for; what `process` throws.
+    func workThrough(
+        _ summary: inout UploadSummary, journal: Journal, pool: BlockingPool, announced: () -> Void = {}
+    ) async throws {
+        let runID = summary.runID
         let counts = try await journal.counts(run: runID)
         let needingWork = counts.workLeft
         let toDo = min(needingWork, settings.maxItems ?? Int.max)
         events(.planned(.init(runID: runID, resumed: summary.resumed, total: counts.total, toDo: toDo,
             alreadyDone: summary.resumed ? counts.total - needingWork : 0)))
-        for problem in problems {
-            events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
-                detail: problem.detail)))
-        }
-        problems = []
+        announced()
 
         try await process(run: runID, limit: toDo, journal: journal, pool: pool)
 
@@ -217,6 +230,32 @@ public struct UploadJob: Sendable {
             summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
         }
         try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
+    }
+
+    /// Signs in and runs the policy preflight, recording the verdict; a blocked real run is ended `failed` (with its
+    /// report) and `false` returned: nothing may be written.
+    func signInAndCheckPolicy(
+        _ summary: inout UploadSummary, journal: Journal, pool: BlockingPool
+    ) async throws -> Bool {
+        let runID = summary.runID
+        try await graph.signIn()
+        if settings.skipPolicyCheck {
+            try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
+            return true
+        }
+        let report = await graph.preflight()
+        summary.policy = report
+        try await journal.setVerdict(
+            report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
+        guard report.verdict == .blocked else { return true }
+        summary.blocked = true
+        guard !settings.dryRun else { return true }
+        summary.counts = try await journal.counts(run: runID)
+        if let directory = settings.reportDirectory {
+            summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
+        }
+        try await journal.finishRun(runID, status: .failed)
+        return false
     }
 
     /// Puts the source into the journal in chunks as it is read again, and returns the refused rows. From here on
@@ -247,7 +286,7 @@ public struct UploadJob: Sendable {
     }
 
     /// Writes the run's report as it stands at its end.
-    private func writeReport(
+    func writeReport(
         run: Int64, journal: Journal, to directory: String, pool: BlockingPool
     ) async throws -> ReportWriter.Files {
         var (report, items) = try await journal.report(run: run)
@@ -260,6 +299,7 @@ public struct UploadJob: Sendable {
         switch source {
         case .csv(let path): try SourceReader.scanCSV(at: path, options: options)
         case .folder(let path): try SourceReader.scanFolder(at: path, options: options)
+        case .backups: throw SourceError("a restore reads the journal's backups, not a source")
         }
     }
 
