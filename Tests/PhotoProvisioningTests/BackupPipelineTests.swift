@@ -69,6 +69,34 @@ import Testing
         #expect(bad.etag != nil, "its ETag is kept, so a restore can still tell whether it changed since")
     }
 
+    @Test func theReportShowsThePreviousPhotoBesideTheSourceAndTheUpload() async throws {
+        let people = keys(2)
+        let source = try PipelineSource(keys: people)
+        var settings = source.settings()
+        settings.reportDirectory = source.folder + "/report"
+        settings.keepPreviews = true
+        let graph = ScriptedGraph(photos: [people[0]: Self.theirs])
+        let summary = try await UploadJob(settings: settings, graph: graph).run()
+        let files = try #require(summary.report)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files.json)))
+        let items = (json as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        let replaced = try #require(items.first { $0["key"] as? String == people[0] })
+        #expect(replaced["hadPhoto"] as? Bool == true && replaced["previousBytes"] as? Int == Self.theirs.count)
+        let added = try #require(items.first { $0["key"] as? String == people[1] })
+        #expect(added["hadPhoto"] as? Bool == false && added["previousBytes"] is NSNull)
+        let csv = try String(contentsOfFile: files.csv, encoding: .utf8).split(separator: "\r\n")
+        #expect(csv[0].hasSuffix(",hadPhoto,previousBytes"))
+        #expect(csv.contains { $0.contains(people[0]) && $0.hasSuffix(",true,\(Self.theirs.count)") })
+        // report.html: one line per item in the block of backups' previews, a picture where there was a photo.
+        let html = try String(contentsOfFile: files.html, encoding: .utf8)
+        let block = try #require(html.range(of: "<script type=\"text/plain\" id=\"report-previous\">"))
+        let lines = html[block.upperBound...].prefix { $0 != "<" }.split(separator: "\n", omittingEmptySubsequences: false)
+        let order = items.map { $0["key"] as? String }
+        #expect(lines[order.firstIndex(of: people[0])!].hasPrefix("data:image/jpeg;base64,"))
+        #expect(lines[order.firstIndex(of: people[1])!].isEmpty, "had none: no picture")
+        #expect(html.contains("'Previous'"), "the card labels it")
+    }
+
     @Test func unchangedPhotosAreNeitherReadNorWritten() async throws {
         let source = try PipelineSource(keys: keys(3))
         _ = try await UploadJob(settings: source.settings(), graph: ScriptedGraph()).run()

@@ -309,11 +309,16 @@ extension ReportHTML {
               pics.appendChild(picture(it.previousPreview, restore ? 'Before restore' : 'Previous',
                 'Previous photo of ' + it.title, it.title, it.hadPhoto ? 'no preview' : 'had none'));
             }
-            pics.appendChild(picture(it.sourcePreview, restore ? 'Put back' : 'Original',
-              (restore ? 'Photo put back for ' : 'Original photo of ') + it.title, it.title,
-              it.sourceWidth || restore ? 'no preview' : 'not read'));
-            pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
-              it.title, it.outputBytes ? 'no preview' : it.outcome === 'unchanged' ? 'not redone' : 'none'));
+            if (restore) {
+              // A restore sends back the backed-up bytes as they are: what was put back is its only "after".
+              pics.appendChild(picture(it.sourcePreview, 'Put back', 'Photo put back for ' + it.title, it.title,
+                it.sourceBytes ? 'no preview' : 'none'));
+            } else {
+              pics.appendChild(picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
+                it.sourceWidth ? 'no preview' : 'not read'));
+              pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
+                it.title, it.outputBytes ? 'no preview' : it.outcome === 'unchanged' ? 'not redone' : 'none'));
+            }
             a.appendChild(pics);
             var head = el('div', 'head');
             head.appendChild(it.title.indexOf('@') >= 0 ? breakable(el('h3'), it.title) : el('h3', null, it.title));
