@@ -26,32 +26,17 @@ extension Command {
         }
         guard arguments.value("run") != nil else { throw UsageError("restore needs --run N") }
         let run = Int64(try arguments.integer("run", default: 0, in: 1...Int.max))
-        var maxDuration: Double?
-        if let text = arguments.value("max-duration") {
-            guard let seconds = TimeSpan.parse(text) else {
-                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
-            }
-            maxDuration = seconds
-        }
+        let limits = try limits(from: arguments)
         let dryRun = arguments.has("dry-run")
         let settings = UploadJob.Settings(
             source: .backups(run: run, only: arguments.all("only")),
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: dryRun, force: arguments.has("force"),
-            maxItems: arguments.value("max-items") == nil
-                ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
-            maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"), keepPreviews: dryRun,
-            reportDirectory: arguments.value("report"), arguments: CommandLine.arguments.dropFirst().map { $0 })
-        let graph: any GraphService = try GraphClient(settings: try graphSettings(from: arguments))
-        let output = UploadOutput(
-            format: try arguments.choice("log-format", ["text", "json"], default: "text") == "json" ? .json : .text,
-            quiet: arguments.has("quiet"), interactive: Terminal.isInteractive)
-        let stop = StopFlag()
-        let signals = Signals(stop: stop)
-        defer { withExtendedLifetime(signals) {} }
-        let summary = try await UploadJob(settings: settings, graph: graph, stop: stop, events: output.handle).run()
-        output.finish(summary)
-        return exitCode(of: summary)
+            maxItems: limits.items, maxDuration: limits.seconds, skipPolicyCheck: arguments.has("skip-policy-check"),
+            keepPreviews: dryRun, reportDirectory: arguments.value("report"),
+            arguments: CommandLine.arguments.dropFirst().map { $0 })
+        return try await runJob(
+            settings, graph: try GraphClient(settings: try graphSettings(from: arguments)), arguments: arguments)
     }
 }

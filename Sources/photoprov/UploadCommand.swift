@@ -37,7 +37,14 @@ extension Command {
             throw UsageError("upload takes no positional arguments, got '\(arguments.positionals[0])'")
         }
         let settings = try uploadSettings(from: arguments)
-        let graph = try uploadGraph(arguments, settings: settings)
+        return try await runJob(settings, graph: try uploadGraph(arguments, settings: settings), arguments: arguments)
+    }
+
+    /// Runs an upload (or restore) job to its end with the output `--log-format` and `--quiet` ask for, stopping on
+    /// SIGINT/SIGTERM, and returns its exit code.
+    static func runJob(_ settings: UploadJob.Settings, graph: any GraphService, arguments: Arguments) async throws
+        -> ExitCode
+    {
         let output = UploadOutput(
             format: try arguments.choice("log-format", ["text", "json"], default: "text") == "json" ? .json : .text,
             quiet: arguments.has("quiet"), interactive: Terminal.isInteractive)
@@ -48,6 +55,20 @@ extension Command {
         let summary = try await job.run()
         output.finish(summary)
         return exitCode(of: summary)
+    }
+
+    /// `--max-items N` and `--max-duration TIME`: how much of the work this invocation may do.
+    static func limits(from arguments: Arguments) throws -> (items: Int?, seconds: Double?) {
+        var maxDuration: Double?
+        if let text = arguments.value("max-duration") {
+            guard let seconds = TimeSpan.parse(text) else {
+                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
+            }
+            maxDuration = seconds
+        }
+        let maxItems = arguments.value("max-items") == nil
+            ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max))
+        return (maxItems, maxDuration)
     }
 
     /// The exit code of a finished upload or restore run.
@@ -71,22 +92,14 @@ extension Command {
         if arguments.has("offline"), !arguments.has("dry-run") {
             throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
         }
-        var maxDuration: Double?
-        if let text = arguments.value("max-duration") {
-            guard let seconds = TimeSpan.parse(text) else {
-                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
-            }
-            maxDuration = seconds
-        }
+        let limits = try limits(from: arguments)
         return UploadJob.Settings(
             source: source, sourceOptions: try sourceOptions(from: arguments), codec: try codecOptions(from: arguments),
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
-            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"),
-            maxItems: arguments.value("max-items") == nil
-                ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
-            maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
+            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"), maxItems: limits.items,
+            maxDuration: limits.seconds, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 }, overwriteOthers: arguments.has("overwrite-others"),
             onlyMissing: arguments.has("only-missing"))

@@ -99,16 +99,13 @@ import Testing
             let target = try await tenant.arrived(method) + Int.random(in: 1...4)
             let log = tenant.batch.path("kill-\(arguments[0])-\(starts).log")
             let process = try PhotoprovProcess.start(arguments, environment: tenant.emulator.environment, log: log)
-            var reached = false
-            while process.isRunning {
-                if try await tenant.waitForArrival(target, method: method, timeout: 2) != nil {
-                    reached = true
-                    break
-                }
-            }
-            if reached { kill(process.processIdentifier, SIGKILL) }
+            let reached = await tenant.kill(process, whenArrived: target, method: method)
             process.waitUntilExit()
-            guard process.terminationReason == .uncaughtSignal else { break }  // it finished first
+            guard process.terminationReason == .uncaughtSignal else {  // it finished first
+                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                print("start \(starts) ended by itself (\(method) \(target), reached \(reached)): \(output.suffix(600))")
+                break
+            }
             struck += 1
             let journal = try await tenant.batch.openJournal()
             #expect(try await journal.integrityCheck() == "ok", "the journal is sound after kill \(struck)")

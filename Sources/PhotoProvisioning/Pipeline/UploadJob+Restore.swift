@@ -24,10 +24,7 @@ extension UploadJob {
             commandKey: "restore run=\(restored)" + (wanted.isEmpty ? "" : " only=" + wanted.joined(separator: ",")),
             arguments: settings.arguments, restoresRun: restored)
         let runID = start.run.id
-        var summary = UploadSummary(
-            runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
-            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
-            journalPath: settings.journalPath, report: nil)
+        var summary = UploadSummary(starting: start, journalPath: settings.journalPath)
         do {
             guard try await signInAndCheckPolicy(&summary, journal: journal, pool: pool) else {
                 summary.seconds = Date().timeIntervalSince(started)

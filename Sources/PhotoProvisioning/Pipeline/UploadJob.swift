@@ -140,10 +140,7 @@ public struct UploadJob: Sendable {
         let start = try await journal.startRun(
             kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
         let runID = start.run.id
-        var summary = UploadSummary(
-            runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
-            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
-            journalPath: settings.journalPath, report: nil)
+        var summary = UploadSummary(starting: start, journalPath: settings.journalPath)
         do {
             try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
         } catch {

@@ -87,26 +87,45 @@ final class BackupTenant {
         return Digest.sha256Hex(photo)
     }
 
-    /// Graph requests of `method` (`*`: any) the emulator has received so far.
+    /// Graph requests of `method` (`*`: any) the emulator has received so far (its wait hook answers at once when
+    /// asked for 0).
     func arrived(_ method: String = "*") async throws -> Int {
-        try await waitForArrival(0, method: method, timeout: 1) ?? 0
+        let (data, _) = try await URLSession.shared.data(from: waitURL(0, method: method, timeout: 1))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (object?["arrived"] as? NSNumber)?.intValue ?? 0
     }
 
-    /// Waits until the emulator has received `count` Graph requests of `method`; returns the count then, or nil
-    /// when `timeout` seconds passed first. An event, not a guess: the emulator answers the moment it happens.
-    func waitForArrival(_ count: Int, method: String, timeout: Double) async throws -> Int? {
+    /// `GET /_emulator/wait?arrived=N&method=M&timeout=S`: answers once N requests of M have arrived (or after S
+    /// seconds), with how many have.
+    private func waitURL(_ count: Int, method: String, timeout: Double) -> URL {
         var components = URLComponents(
             url: emulator.baseURL.appendingPathComponent("_emulator/wait"), resolvingAgainstBaseURL: false)!
         components.queryItems = [
             URLQueryItem(name: "arrived", value: "\(count)"), URLQueryItem(name: "method", value: method),
             URLQueryItem(name: "timeout", value: "\(timeout)"),
         ]
-        var request = URLRequest(url: components.url!)
-        request.timeoutInterval = timeout + 30
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return (object?["arrived"] as? NSNumber)?.intValue
+        return components.url!
+    }
+
+    /// Kills `process` with SIGKILL the moment the emulator has received `count` Graph requests of `method`, and
+    /// returns whether it struck before the process ended by itself. The waiting happens on a Dispatch thread, not
+    /// the cooperative pool, which other tests' blocking child processes may hold while the run goes on.
+    func kill(_ process: Process, whenArrived count: Int, method: String) async -> Bool {
+        let url = waitURL(count, method: method, timeout: 2)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                while process.isRunning {
+                    guard let data = try? Data(contentsOf: url),
+                        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                        let arrived = (object["arrived"] as? NSNumber)?.intValue, arrived >= count
+                    else { continue }
+                    Foundation.kill(process.processIdentifier, SIGKILL)
+                    continuation.resume(returning: true)
+                    return
+                }
+                continuation.resume(returning: false)
+            }
+        }
     }
 
     /// The report.json written to `directory`: its items by key and its outcome counts.
