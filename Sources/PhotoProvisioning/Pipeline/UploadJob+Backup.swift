@@ -28,12 +28,20 @@ extension UploadJob {
             try await finish(item, update, detail: reason, context: context)
             return false
         }
-        switch try await rule(CurrentPhoto(hasPhoto: read.photo != nil, etag: read.photo?.etag)) {
+        var etag = read.photo?.etag
+        if read.photo != nil, etag == nil {
+            // profilephoto-get documents the ETag as the metadata's `@odata.mediaEtag`, not as a header of the
+            // `$value` answer (https://learn.microsoft.com/graph/api/profilephoto-get): without the header, ask there.
+            let metadata = await graph.photoMetadata(target(of: item))
+            if metadata.outcome.failure == .cancelled { return false }
+            etag = metadata.metadata?.etag
+        }
+        switch try await rule(CurrentPhoto(hasPhoto: read.photo != nil, etag: etag)) {
         case .skip(let state, let reason):
             try await finish(item, Journal.ItemUpdate(state, reason: reason), detail: reason, context: context)
             return false
         case .write:
-            let photo = read.photo.map { Journal.BackupPhoto(bytes: $0.bytes, contentType: $0.contentType, etag: $0.etag) }
+            let photo = read.photo.map { Journal.BackupPhoto(bytes: $0.bytes, contentType: $0.contentType, etag: etag) }
             try await context.journal.recordBackup(item: item.id, photo: photo)
             if settings.keepPreviews, let photo { try await storePreview(of: photo.bytes, sha256: photo.sha256, context) }
             return true

@@ -1,3 +1,4 @@
+import Foundation
 import PhotoGraph
 import PhotoJournal
 import PhotoModel
@@ -49,10 +50,21 @@ enum WriteRules {
     /// Why the photo there now is not the one photoprov left, or nil when it is, or when that cannot be told (no
     /// ETag recorded, none given now). A photo that is gone is no one's: nothing is lost by setting one.
     static func changedOutside(_ current: CurrentPhoto, since last: Journal.LastUpload?) -> String? {
-        guard let last, let left = last.etag, current.hasPhoto == true, let now = current.etag, now != left else {
-            return nil
-        }
+        guard let last, let left = last.etag, current.hasPhoto == true, let now = current.etag,
+            !sameETag(now, left)
+        else { return nil }
         return "photo changed outside photoprov since run \(last.runID) set it (ETag \(now), not \(left))"
+    }
+
+    /// Whether two ETags name the same version: the `$value` answer's header and the metadata's `@odata.mediaEtag`
+    /// may differ in spelling (a weak `W/` prefix, the quotes), never in the opaque value they quote.
+    static func sameETag(_ one: String?, _ other: String?) -> Bool {
+        func opaque(_ tag: String?) -> String? {
+            guard var tag = tag?.trimmingCharacters(in: .whitespaces), !tag.isEmpty else { return nil }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            return tag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return opaque(one) == opaque(other)
     }
 
     /// What run `original`'s write should have left: a photo with a known ETag, no photo, a photo whose ETag was
@@ -84,14 +96,14 @@ enum WriteRules {
     ) -> WriteDecision {
         let run = backup.runID
         guard let hasPhoto = current.hasPhoto else { return .write }
-        if hasPhoto == backup.hadPhoto, !hasPhoto || (current.etag != nil && current.etag == backup.etag) {
+        if hasPhoto == backup.hadPhoto, !hasPhoto || (current.etag != nil && sameETag(current.etag, backup.etag)) {
             return .skip(.unchanged, "already as it was before run \(run)")
         }
         if !force {
             let lose = "; restoring would lose that change (--force restores anyway)"
             if let laterRun { return .skip(.kept, "changed again by run \(laterRun) after run \(run)" + lose) }
             switch left(by: original) {
-            case .photo(let etag) where current.etag != etag:
+            case .photo(let etag) where !sameETag(current.etag, etag):
                 let now = current.etag.map { "ETag \($0)" } ?? "no photo"
                 return .skip(.kept, "changed outside photoprov after run \(run) (\(now), not \(etag))" + lose)
             case .none where hasPhoto:

@@ -58,6 +58,7 @@ final class ScriptedGraph: GraphService {
     private let resolveError: GraphError?
     private let targets: [String: TargetState]
     private let storedSizes: [String: (width: Int, height: Int)]
+    private let readsCarryETag: Bool
 
     /// - Parameters:
     ///   - answer: how photo requests are answered unless `answers` names the key.
@@ -66,11 +67,12 @@ final class ScriptedGraph: GraphService {
     ///   - targets: what `lookupTargets` finds per key (others exist, enabled, without a photo).
     ///   - photos: the photos keys have before the run.
     ///   - storedSizes: keys whose metadata reports this size after a PUT instead of the photo's own.
+    ///   - readsCarryETag: whether `readPhoto` gives the ETag (else only the metadata has it).
     init(
         answer: Answer = .ok, answers: [String: Answer] = [:], policy: Verdict = .allowed,
         signInError: GraphError? = nil, users: [String: UserLookup] = [:], resolveError: GraphError? = nil,
         targets: [String: TargetState] = [:], photos: [String: Data] = [:],
-        storedSizes: [String: (width: Int, height: Int)] = [:]
+        storedSizes: [String: (width: Int, height: Int)] = [:], readsCarryETag: Bool = true
     ) {
         defaultAnswer = answer
         self.policy = policy
@@ -79,6 +81,7 @@ final class ScriptedGraph: GraphService {
         self.resolveError = resolveError
         self.targets = targets
         self.storedSizes = storedSizes
+        self.readsCarryETag = readsCarryETag
         state.withLock { state in
             state.answers = answers
             for (key, bytes) in photos { Self.store(bytes, for: key, in: &state) }
@@ -159,7 +162,8 @@ final class ScriptedGraph: GraphService {
 
     func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
         record(.read(target.key))
-        let photo = self.photo(target.key)
+        var photo = self.photo(target.key)
+        if !readsCarryETag { photo?.etag = nil }
         return PhotoRead(outcome: GraphOutcome(failure: nil, message: "\(target) read", attempts: 1), photo: photo)
     }
 
