@@ -89,7 +89,9 @@ public final class GraphClient: GraphService {
         return outcome(of: result, target: target, action: "photo removed")
     }
 
-    /// Reads `target`'s photo (GET …/photo/$value); 404 `ImageNotFound` is success without a photo.
+    /// Reads `target`'s photo (GET …/photo/$value); 404 `ImageNotFound` is success without a photo ("If no photo
+    /// exists, the operation returns 404 Not Found": https://learn.microsoft.com/graph/api/profilephoto-get). The
+    /// bytes are kept exactly as they came, with the `Content-Type` and `ETag` headers (the backup before a write).
     public func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
         let result = await perform(GraphRequest(method: "GET", path: "/v1.0" + target.photoValuePath))
         if Self.isImageNotFound(result) { return PhotoRead(outcome: absent(result, target), photo: nil) }
