@@ -75,20 +75,26 @@ let package = Package(
         .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
 
         // Face detection: dlib's frontal-face HOG detector behind a C API (a C++ shim: dlib is C++ only), and its
-        // Swift face with the framing rule. CDlib only carries dlib's pkg-config flags to the shim; the shim links
-        // BLAS and LAPACK by name (libblas-dev and liblapack-dev give libblas.so and liblapack.so).
+        // Swift face with the framing rule. The shim links dlib, BLAS and LAPACK by name (libblas-dev
+        // and liblapack-dev give libblas.so and liblapack.so). No pkgConfig: Debian's dlib-1.pc names libraries by
+        // absolute path, which SwiftPM drops with a warning on every build, and its only include path is
+        // /usr/include; Homebrew's prefix is added below for macOS.
         .systemLibrary(
             name: "CDlib",
-            pkgConfig: "dlib-1",
             providers: [.apt(["libdlib-dev", "libblas-dev", "liblapack-dev"]), .brew(["dlib"])]
         ),
         .target(
             name: "CFaceDetect",
             dependencies: ["CDlib"],
-            cxxSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],  // dlib's templates are slow at -O0
+            cxxSettings: [
+                .unsafeFlags(["-O2"], .when(configuration: .debug)),  // dlib's templates are slow at -O0
+                .unsafeFlags(["-I/opt/homebrew/include", "-I/usr/local/include"], .when(platforms: [.macOS])),
+            ],
             // dlib's headers call BLAS and LAPACK; dlib-1.pc names them by absolute path, which SwiftPM drops.
             linkerSettings: [
+                .linkedLibrary("dlib"),
                 .linkedLibrary("lapack", .when(platforms: [.linux])), .linkedLibrary("blas", .when(platforms: [.linux])),
+                .unsafeFlags(["-L/opt/homebrew/lib", "-L/usr/local/lib"], .when(platforms: [.macOS])),
             ]
         ),
         .target(name: "FaceDetection", dependencies: ["CFaceDetect"]),

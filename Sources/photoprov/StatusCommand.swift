@@ -54,7 +54,7 @@ enum StatusFormat {
         let runs = status.totals.runs == 1 ? "1 run" : "\(status.totals.runs) runs"
         lines.append("totals: \(runs); " + withPhotos.joined(separator: "; "))
         lines.append(backupsLine(status.totals.backups))
-        return lines.joined(separator: "\n")
+        return lines.map(Terminal.printable).joined(separator: "\n")
     }
 
     /// `backups: 60 held (50 photos, 48 distinct, 2.1 MB), oldest 2026-11-02T06:30:00Z`.
@@ -93,6 +93,7 @@ enum StatusFormat {
             "users_with_photos": status.totals.withPhotos[.users] ?? 0,
             "groups_with_photos": status.totals.withPhotos[.groups] ?? 0,
             "teams_with_photos": status.totals.withPhotos[.teams] ?? 0,
+            "contacts_with_photos": status.totals.withPhotos[.contacts] ?? 0,
             "backups": status.totals.backups.count,
             "backup_photos": status.totals.backups.photos,
             "backup_distinct_photos": status.totals.backups.distinctPhotos,

@@ -77,13 +77,13 @@ import Testing
         await #expect(throws: JournalError.self) { _ = try await other.pruneBackups(olderThan: Date()) }
     }
 
-    @Test func aSchemaTwoJournalGainsTheBackupTablesAndKeepsItsRecords() async throws {
+    @Test func aSchemaFourJournalGainsTheBackupTablesAndKeepsItsRecords() async throws {
         let folder = try Folder()
+        let reception = Mailbox(user: "reception@x", folder: "Suppliers")
         do {
             let old = try SQLiteConnection(path: folder.journal, create: true)
-            try old.execute(JournalSchema.migrations[0])
-            try old.execute(JournalSchema.migrations[1])
-            try old.execute("PRAGMA user_version = 2")
+            for step in JournalSchema.migrations[0..<4] { try old.execute(step) }
+            try old.execute("PRAGMA user_version = 4")
             try old.execute(
                 """
                 INSERT INTO runs (id, kind, command_key, arguments, verdict, started_at, status) \
@@ -91,18 +91,31 @@ import Testing
                 INSERT INTO items (run_id, action, target, match, key, state, source_sha256, fingerprint, created_at, \
                 updated_at) VALUES (1, 'upload', 'users', 'upn', 'a@x', 'uploaded', 's', 'f', \
                 '2026-11-22T06:00:00.000Z', '2026-11-22T06:00:00.000Z');
+                INSERT INTO items (run_id, action, target, match, mailbox, contact_folder, key, resolved_id, state, \
+                created_at, updated_at) VALUES (1, 'upload', 'contacts', 'email', 'reception@x', 'Suppliers', 'c@y', \
+                'AAMk=', 'pending', '2026-11-22T06:00:00.000Z', '2026-11-22T06:00:00.000Z');
                 INSERT INTO last_upload (target, match, key, source_sha256, fingerprint, uploaded_at, run_id, item_id) \
                 VALUES ('users', 'upn', 'a@x', 's', 'f', '2026-11-22T06:00:00.000Z', 1, 1);
+                INSERT INTO source_files (path, size, mtime_ns, ctime_ns, inode, device, sha256, run_id, hashed_at) \
+                VALUES ('/p/a.jpg', 10, 1, 2, 3, 4, 's', 1, '2026-11-22T06:00:00.000Z');
                 """)
         }
         let journal = try await Journal.open(at: folder.journal)
         #expect(try await journal.schemaVersion() == JournalSchema.version)
+        #expect(JournalSchema.version == 5, "backups are step 5, after contacts (3) and the stat cache (4)")
         let last = try #require(try await journal.lastUpload(target: .users, match: .upn, key: "a@x"))
         #expect(last.sourceSHA256 == "s" && last.etag == nil, "no ETag was read before: nothing to compare")
-        #expect(try await journal.items(run: 1).map(\.state) == [.uploaded])
+        #expect(try await journal.items(run: 1).map(\.state) == [.uploaded, .pending])
         #expect(try await journal.run(id: 1)?.restoresRun == nil)
         #expect(try await journal.backups(run: 1).isEmpty)
         #expect(try await journal.totals().backups == Journal.BackupTotals())
+        #expect(try await journal.sourceFile(at: "/p/a.jpg")?.sha256 == "s", "the stat cache is kept")
+
+        // A backup taken for the contact carries its mailbox and folder, so a restore finds the same contact.
+        let contact = try #require(try await journal.items(run: 1).first { $0.target == .contacts })
+        let backup = try await journal.recordBackup(
+            item: contact.id, photo: Journal.BackupPhoto(bytes: Data([1, 2, 3]), contentType: "image/jpeg", etag: "e"))
+        #expect(backup.mailbox == reception && backup.key == "c@y" && backup.resolvedID == "AAMk=")
         #expect(try await journal.integrityCheck() == "ok")
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import PhotoProvisioning
+import TestSupport
 import Testing
 
 /// Issue 11 end to end, the built binary against the emulator: a backup before every change, restore and the
 /// restore of a restore, kills at random moments, and the journal's rules for what it holds.
 @Suite struct BackupRestoreTests {
     @Test func restoreRoundTripPutsEverySeededPhotoBackAndRestoringTheRestoreReturnsTheUpload() async throws {
-        let tenant = try BackupTenant(count: 60, withPhotos: 50)
-        let upload = try tenant.upload(["--concurrency", "8"])
+        let tenant = try await BackupTenant.make(count: 60, withPhotos: 50)
+        let upload = try await tenant.upload(["--concurrency", "8"])
         #expect(upload.status == 0, "\(upload.stdout) \(upload.stderr)")
         let uploaded = try await tenant.photos()
         for upn in tenant.batch.upns {
@@ -15,7 +16,7 @@ import Testing
             #expect(now != nil && now != tenant.seeded[upn], "\(upn) got the new photo")
         }
 
-        let restore = try tenant.restore(1, ["--report", tenant.batch.path("restore-report")])
+        let restore = try await tenant.restore(1, ["--report", tenant.batch.path("restore-report")])
         #expect(restore.status == 0, "\(restore.stdout) \(restore.stderr)")
         #expect(restore.stdout.contains("60 restored"), "\(restore.stdout)")
         let restored = try await tenant.photos()
@@ -30,7 +31,7 @@ import Testing
         #expect(counts["restored"] == 60)
         #expect(items[tenant.batch.upns[0]]?["hadPhoto"] as? Bool == true, "the restore backed up the upload first")
 
-        let again = try tenant.restore(2)
+        let again = try await tenant.restore(2)
         #expect(again.status == 0, "\(again.stdout) \(again.stderr)")
         let reRestored = try await tenant.photos()
         for upn in tenant.batch.upns {
@@ -52,12 +53,12 @@ import Testing
 
     @Test func killsAtRandomMomentsOfAnUploadAndARestoreLoseNoBackup() async throws {
         // Enough work that the kills, a few requests apart, all land before a run can finish.
-        let tenant = try BackupTenant(count: 90, withPhotos: 60, extra: ["--latency-ms", "30"])
+        let tenant = try await BackupTenant.make(count: 90, withPhotos: 60, extra: ["--latency-ms", "30"])
         let upload = ["upload", "--csv", tenant.batch.csv, "--journal", tenant.batch.journal, "--concurrency", "4",
             "--quiet"]
         let uploadKills = try await killRepeatedly(tenant, upload, times: 10, methods: ["PUT", "GET"])
         #expect(uploadKills >= 10, "\(uploadKills) kills struck the upload")
-        let finish = try tenant.run(upload)
+        let finish = try await tenant.run(upload)
         #expect(finish.status == 0, "\(finish.stdout) \(finish.stderr)")
         #expect(finish.stdout.contains("resuming"), "\(finish.stdout)")
         let journal = try await tenant.batch.openJournal()
@@ -72,7 +73,7 @@ import Testing
         #expect(restoreKills >= 5, "\(restoreKills) kills struck the restore")
         // The people who had no photo come last; one more kill among their DELETEs, when it lands in time.
         _ = try await killRepeatedly(tenant, restore, times: 1, methods: ["DELETE"])
-        let done = try tenant.run(restore)
+        let done = try await tenant.run(restore)
         #expect(done.status == 0, "\(done.stdout) \(done.stderr)")
         #expect(try await journal.integrityCheck() == "ok")
         #expect(try await journal.latestRun()?.id == 2, "every start continued the one restore run")
@@ -96,14 +97,13 @@ import Testing
         while struck < times, starts < times * 3 {
             starts += 1
             let method = methods[starts % methods.count]
-            let target = try await tenant.arrived(method) + Int.random(in: 1...4)
-            let log = tenant.batch.path("kill-\(arguments[0])-\(starts).log")
-            let process = try PhotoprovProcess.start(arguments, environment: tenant.emulator.environment, log: log)
-            let reached = await tenant.kill(process, whenArrived: target, method: method)
-            process.waitUntilExit()
-            guard process.terminationReason == .uncaughtSignal else {  // it finished first
-                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                print("start \(starts) ended by itself (\(method) \(target), reached \(reached)): \(output.suffix(600))")
+            let target = try await tenant.emulator.arrived(method: method) + Int.random(in: 1...4)
+            let process = try PhotoprovProcess.start(arguments, environment: tenant.emulator.environment)
+            // Throws when the process ended first: that is seen from its ending below.
+            _ = try? await tenant.emulator.signal(SIGKILL, to: process, whenArrived: target, method: method)
+            let ended = await process.finished()
+            guard ended.reason == .uncaughtSignal else {  // it finished first
+                print("start \(starts) ended by itself (\(method) \(target)): \(ended.stdoutText.suffix(600))")
                 break
             }
             struck += 1

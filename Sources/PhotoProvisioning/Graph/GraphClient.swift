@@ -69,8 +69,7 @@ public final class GraphClient: GraphService {
 
     /// Uploads `bytes` of `contentType` as `target`'s photo: a restore sends back exactly what a backup read.
     public func putPhoto(_ target: PhotoTarget, bytes: Data, contentType: String) async -> GraphOutcome {
-        let request = GraphRequest(
-            method: "PUT", path: "/v1.0" + target.photoValuePath, body: bytes, contentType: contentType)
+        let request = GraphRequest(method: "PUT", path: .photoValue(target), body: bytes, contentType: contentType)
         let result = await perform(request)
         var done = outcome(of: result, target: target, action: "photo uploaded")
         // Graph answers a body it cannot decode with a bare 500 ErrorInternalServerError, not a 400.
@@ -83,7 +82,7 @@ public final class GraphClient: GraphService {
 
     /// Removes `target`'s photo (DELETE …/photo/$value); a target without a photo counts as success.
     public func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome {
-        let request = GraphRequest(method: "DELETE", path: "/v1.0" + target.photoValuePath)
+        let request = GraphRequest(method: "DELETE", path: .photoValue(target))
         let result = await perform(request)
         if Self.isImageNotFound(result) { return absent(result, target, tense: "had") }
         return outcome(of: result, target: target, action: "photo removed")
@@ -93,7 +92,7 @@ public final class GraphClient: GraphService {
     /// exists, the operation returns 404 Not Found": https://learn.microsoft.com/graph/api/profilephoto-get). The
     /// bytes are kept exactly as they came, with the `Content-Type` and `ETag` headers (the backup before a write).
     public func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
-        let result = await perform(GraphRequest(method: "GET", path: "/v1.0" + target.photoValuePath))
+        let result = await perform(GraphRequest(method: "GET", path: .photoValue(target)))
         if Self.isImageNotFound(result) { return PhotoRead(outcome: absent(result, target), photo: nil) }
         let done = outcome(of: result, target: target, action: "photo read")
         guard done.succeeded, let response = result.response else { return PhotoRead(outcome: done, photo: nil) }
@@ -106,7 +105,7 @@ public final class GraphClient: GraphService {
     /// (../shared/graph/v1.0-metadata.xml); the ETag and type come as `@odata.mediaEtag` and
     /// `@odata.mediaContentType`. 404 `ImageNotFound` is success without metadata.
     public func photoMetadata(_ target: PhotoTarget) async -> PhotoMetadataRead {
-        var request = GraphRequest(method: "GET", path: "/v1.0" + target.photoPath)
+        var request = GraphRequest(method: "GET", path: .photo(target))
         request.headers["Accept"] = "application/json"
         let result = await perform(request)
         if Self.isImageNotFound(result) { return PhotoMetadataRead(outcome: absent(result, target), metadata: nil) }
@@ -138,10 +137,10 @@ public final class GraphClient: GraphService {
 
     // MARK: - Requests with retries
 
-    /// A Graph request relative to the base URL, e.g. `/v1.0/users/x/photo/$value`.
+    /// A Graph request relative to the base URL, e.g. `PUT /v1.0/users/x/photo/$value`.
     struct GraphRequest: Sendable {
         var method: String
-        var path: String
+        var path: GraphPath
         var body: Data?
         var contentType: String?
         var headers: [String: String] = [:]
@@ -238,7 +237,7 @@ public final class GraphClient: GraphService {
 
     /// The URL request for one attempt of `request`, authorised with `token` and tagged with `id`.
     private func urlRequest(_ request: GraphRequest, token: AccessToken, id: String) -> URLRequest {
-        var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path)!)
+        var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path.value)!)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body
         urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
@@ -321,11 +320,15 @@ public final class GraphClient: GraphService {
     static func explain(_ reason: FailureReason, target: PhotoTarget, graphMessage: String?) -> String {
         switch reason {
         case .notFound: return "\(target) not found"
-        case .noMailbox: return "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
+        case .noMailbox:
+            if let mailbox = target.mailbox {
+                return "\(target.kind.noun) \(target.key): user \(mailbox) has no Exchange Online mailbox"
+            }
+            return "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
         case .blockedByPolicy:
             return "\(target): blocked by the tenant's photo update policy (run 'photoprov policy' for details)"
         case .missingPermission:
-            return "\(target): missing permission; grant ProfilePhoto.ReadWrite.All (or User.ReadWrite.All)"
+            return "\(target): missing permission; grant \(target.kind.writePermission)"
         case .photoTooLarge: return "\(target): photo too large for graph (over 4 MB)"
         case .notAnImage: return "\(target): graph did not accept the body as an image"
         case .photoTooSmall: return "\(target): photo too small for graph (at least 48×48 pixels)"

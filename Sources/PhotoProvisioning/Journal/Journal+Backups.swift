@@ -11,6 +11,8 @@ extension Journal {
         public var target: TargetKind
         public var match: MatchKey
         public var key: String
+        /// Contacts: the mailbox (and folder) the contact lives in; `nil` for other targets.
+        public var mailbox: Mailbox?
         public var resolvedID: String?
         /// The photo's SHA-256; `nil` when the target had no photo (404 ImageNotFound).
         public var sha256: String?
@@ -58,7 +60,7 @@ extension Journal {
 
     private static let backupColumns = """
         b.id, b.run_id, b.item_id, b.target, b.match, b.key, b.resolved_id, b.sha256, b.content_type, b.etag, p.size, \
-        \(JournalSchema.unixSeconds("b.taken_at"))
+        \(JournalSchema.unixSeconds("b.taken_at")), b.mailbox, b.contact_folder
         """
 
     private static let backupFrom = "FROM backups AS b LEFT JOIN backup_photos AS p ON p.sha256 = b.sha256"
@@ -66,7 +68,8 @@ extension Journal {
     private static func backup(_ row: SQLiteStatement) -> Backup {
         Backup(
             id: row.int(0), runID: row.int(1), itemID: row.int(2), target: TargetKind(rawValue: row.text(3)) ?? .users,
-            match: MatchKey(rawValue: row.text(4)) ?? .upn, key: row.text(5), resolvedID: row.optionalText(6),
+            match: MatchKey(rawValue: row.text(4)) ?? .upn, key: row.text(5),
+            mailbox: mailbox(user: row.text(12), folder: row.text(13)), resolvedID: row.optionalText(6),
             sha256: row.optionalText(7), contentType: row.optionalText(8), etag: row.optionalText(9),
             bytes: row.optionalInt(10).map { Int($0) }, takenAt: Date(timeIntervalSince1970: row.double(11)))
     }
@@ -90,9 +93,9 @@ extension Journal {
             }
             try db.statement(
                 """
-                INSERT INTO backups (run_id, item_id, target, match, key, resolved_id, sha256, content_type, etag, \
-                taken_at) SELECT run_id, id, target, match, key, resolved_id, ?, ?, ?, \(JournalSchema.now) \
-                FROM items WHERE id = ?
+                INSERT INTO backups (run_id, item_id, target, match, mailbox, contact_folder, key, resolved_id, sha256, \
+                content_type, etag, taken_at) SELECT run_id, id, target, match, mailbox, contact_folder, key, \
+                resolved_id, ?, ?, ?, \(JournalSchema.now) FROM items WHERE id = ?
                 """
             ).run([
                 .optional(photo?.sha256), .optional(photo?.contentType), .optional(photo?.etag), .integer(item),
@@ -137,19 +140,20 @@ extension Journal {
             .first ?? nil
     }
 
-    /// The first run after `run` (other than `excluding`) that changed the photo of this key, if any: a later
-    /// upload, removal or restore.
+    /// The first run after `run` (other than `excluding`) that changed the photo of this key (in `mailbox`, for
+    /// contacts), if any: a later upload, removal or restore.
     public func laterChange(
-        target: TargetKind, match: MatchKey, key: String, after run: Int64, excluding: Int64
+        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, key: String, after run: Int64, excluding: Int64
     ) throws(JournalError) -> Int64? {
         try db.statement(
             """
-            SELECT run_id FROM items WHERE target = ? AND match = ? AND key = ? AND run_id > ? AND run_id <> ? \
-            AND state IN ('uploaded', 'removed', 'restored') ORDER BY run_id LIMIT 1
+            SELECT run_id FROM items WHERE target = ? AND match = ? AND mailbox = ? AND contact_folder = ? AND key = ? \
+            AND run_id > ? AND run_id <> ? AND state IN ('uploaded', 'removed', 'restored') ORDER BY run_id LIMIT 1
             """
-        ).rows([.text(target.rawValue), .text(match.rawValue), .text(key), .integer(run), .integer(excluding)]) {
-            $0.int(0)
-        }.first
+        ).rows(
+            [.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox)
+                + [.text(key), .integer(run), .integer(excluding)]
+        ) { $0.int(0) }.first
     }
 
     /// How many backups are held and what their photos take.

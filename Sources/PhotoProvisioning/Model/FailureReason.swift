@@ -44,6 +44,8 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
     case ambiguousKey
     /// Looking the key up failed for this key alone.
     case lookupFailed
+    /// Graph offers no such operation for this target (deleting a contact's or a team's photo).
+    case unsupported
     /// The photo could not be read before a change, so it was not changed: nothing is written without a backup.
     case backupFailed
     /// After the upload Graph held no photo, or one of another size than was sent.
@@ -81,6 +83,7 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
         case .unknownKey: "unknown key"
         case .ambiguousKey: "ambiguous key"
         case .lookupFailed: "lookup failed"
+        case .unsupported: "not supported by graph"
         case .backupFailed: "backup failed"
         case .verificationFailed: "not stored as sent"
         }

@@ -83,7 +83,8 @@ extension UploadJob {
 
     /// The last upload of `item`'s key, for the rules (read even under `--force`, which only skips the sync check).
     func lastUpload(of item: Journal.Item, context: ItemContext) async throws -> Journal.LastUpload? {
-        try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
+        try await context.journal.lastUpload(
+            target: item.target, match: item.match, mailbox: item.mailbox, key: item.key)
     }
 
     /// Keeps a small preview of a backed-up photo for reports ("previous" beside the source and the upload).

@@ -24,15 +24,20 @@ extension UploadJob {
             commandKey: "restore run=\(restored)" + (wanted.isEmpty ? "" : " only=" + wanted.joined(separator: ",")),
             arguments: settings.arguments, restoresRun: restored)
         let runID = start.run.id
-        var summary = UploadSummary(starting: start, journalPath: settings.journalPath)
+        let target = backups.first?.target ?? .users
+        var summary = UploadSummary(starting: start, target: target, journalPath: settings.journalPath)
+        // A contacts run had one mailbox: the restore checks it as that run did, and finds the folder's id again.
+        var restoring = settings
+        if target == .contacts { restoring.mailbox = backups.first?.mailbox }
+        let job = UploadJob(settings: restoring, graph: graph, stop: stop, events: events)
         do {
-            guard try await signInAndCheckPolicy(&summary, journal: journal, pool: pool) else {
+            guard let job = try await job.signInAndCheckPolicy(&summary, journal: journal, pool: pool) else {
                 summary.seconds = Date().timeIntervalSince(started)
                 return summary
             }
             // Planning again on resume adds nothing: the journal keeps an item per key once.
             _ = try await journal.addItems(backups.map(Self.restoreItem), run: runID)
-            try await workThrough(&summary, journal: journal, pool: pool)
+            try await job.workThrough(&summary, journal: journal, pool: pool, photos: nil)
         } catch {
             throw await Self.failure(of: runID, cause: error, journal: journal)
         }
@@ -64,7 +69,7 @@ extension UploadJob {
     private static func restoreItem(_ backup: Journal.Backup) -> Journal.NewItem {
         Journal.NewItem(
             action: backup.hadPhoto ? .upload : .remove, target: backup.target, match: backup.match, key: backup.key,
-            resolvedID: backup.resolvedID, photo: PhotoFacts(sourceSHA256: backup.sha256, sourceBytes: backup.bytes),
+            mailbox: backup.mailbox, resolvedID: backup.resolvedID, photo: PhotoFacts(sourceSHA256: backup.sha256, sourceBytes: backup.bytes),
             restoresBackup: backup.id)
     }
 
@@ -77,9 +82,21 @@ extension UploadJob {
             try await finish(item, Journal.ItemUpdate(.failed, reason: reason), detail: reason, context: context)
             return
         }
+        if !backup.hadPhoto, !item.target.canDeletePhoto {
+            // Nothing is sent: Graph's metadata marks contact and team photos `Deletable=false`
+            // (../shared/graph/v1.0-metadata.xml, Annotations microsoft.graph.contact/photo and team/photo,
+            // Capabilities.DeleteRestrictions), so "no photo" cannot be put back. The current photo stays.
+            let reason = (settings.dryRun ? "would fail: " : "")
+                + "had no photo before run \(backup.runID), and " + Self.undeletable(item.target)
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .unsupported, reason: reason), detail: reason,
+                context: context)
+            return
+        }
         let original = try await journal.item(id: backup.itemID)
         let later = try await journal.laterChange(
-            target: item.target, match: item.match, key: item.key, after: backup.runID, excluding: item.runID)
+            target: item.target, match: item.match, mailbox: item.mailbox, key: item.key, after: backup.runID,
+            excluding: item.runID)
         let force = settings.force
         let rule = { @Sendable (current: CurrentPhoto) -> WriteDecision in
             WriteRules.restore(current, backup: backup, original: original, laterRun: later, force: force)

@@ -26,6 +26,8 @@ public struct UploadSummary: Sendable {
     /// Keys that hold a photo from an earlier run but are no longer in the source (untouched without
     /// `--remove-missing`).
     public var missingFromSource: [String]
+    /// Whose photos the run set.
+    public var target: TargetKind
     /// Wall-clock seconds of this invocation.
     public var seconds: Double
     /// The journal file.
@@ -39,10 +41,10 @@ public struct UploadSummary: Sendable {
 
 extension UploadSummary {
     /// The summary of a run just started (or resumed), before anything is done.
-    init(starting start: Journal.Start, journalPath: String) {
+    init(starting start: Journal.Start, target: TargetKind, journalPath: String) {
         self.init(
             runID: start.run.id, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
-            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
+            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], target: target, seconds: 0,
             journalPath: journalPath, report: nil)
     }
 }

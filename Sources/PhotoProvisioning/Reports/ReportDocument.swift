@@ -33,7 +33,7 @@ struct ReportDocument: Encodable {
         case line, targetKind, key, displayName, title, outcome, reason, httpStatus, requestId, sourcePath
         case sourceBytes, sourceWidth, sourceHeight, sourceFormat, outputBytes, outputWidth, outputHeight
         case outputQuality, orientation, cropFraction, qualityLowered, dimensionsLowered, upscaleAvoided, flags
-        case sourcePreview, outputPreview, hadPhoto, previousBytes, previousPreview
+        case sourcePreview, outputPreview, mailbox, contactFolder, hadPhoto, previousBytes, previousPreview
         // HTML legend
         case legend, outcomes
     }
@@ -119,6 +119,8 @@ struct ReportDocument: Encodable {
         try box.encode(photo.dimensionsLowered, forKey: .dimensionsLowered)
         try box.encode(photo.upscaleAvoided, forKey: .upscaleAvoided)
         try box.encode(item.flags, forKey: .flags)
+        try put(record.mailbox?.user, .mailbox, in: &box)
+        try put(record.mailbox?.folder, .contactFolder, in: &box)
         try put(item.previous?.hadPhoto, .hadPhoto, in: &box)
         try put(item.previous?.bytes, .previousBytes, in: &box)
         switch mode {

@@ -9,7 +9,7 @@ import FoundationNetworking
 /// A tenant for the backup and restore tests: a `Batch` of people to upload, of whom the first `withPhotos` already
 /// have a photo of their own in the emulator (seeded, distinct from what the batch uploads), and helpers to read
 /// what the emulator holds and to act on its request counters.
-final class BackupTenant {
+final class BackupTenant: Sendable {
     let batch: Batch
     let emulator: Emulator
     /// The SHA-256 of each seeded photo, by UPN; people without a seeded photo are absent.
@@ -17,45 +17,61 @@ final class BackupTenant {
 
     static let clientID = "7d1e4c2a-9b3f-4e58-a6d0-1f2b3c4d5e6f"
 
+    private init(batch: Batch, emulator: Emulator, seeded: [String: String]) {
+        self.batch = batch
+        self.emulator = emulator
+        self.seeded = seeded
+    }
+
     /// `count` people `user0001@contoso.example`…, the first `withPhotos` with a seeded photo, `extra` emulator
     /// arguments (latency), and `extraUsers` (spec objects) beside them.
-    init(count: Int, withPhotos: Int, extra: [String] = [], extraUsers: [[String: Any]] = []) throws {
-        batch = try Batch(count: count)
-        var users: [[String: Any]] = []
-        var seeded: [String: String] = [:]
-        for (index, upn) in batch.upns.enumerated() {
-            var user: [String: Any] = ["userPrincipalName": upn]
-            if index < withPhotos {
+    static func make(
+        count: Int, withPhotos: Int, extra: [String] = [], extraUsers: [[String: Any]] = []
+    ) async throws -> BackupTenant {
+        let batch = try await Batch.make(count: count)
+        let upns = batch.upns
+        // Encoding and writing the seeded photos is blocking work: a worker thread's, not the cooperative pool's.
+        let seeded = try await onWorkerThread { () throws -> [String: String] in
+            var seeded: [String: String] = [:]
+            for (index, upn) in upns.enumerated() where index < withPhotos {
                 let photo = try Batch.photo(seed: 1000 + index, side: 64)
-                let path = batch.path("seeded-\(index).jpg")
-                try photo.write(to: URL(fileURLWithPath: path))
-                user["photo"] = path
+                try photo.write(to: URL(fileURLWithPath: batch.path("seeded-\(index).jpg")))
                 seeded[upn] = Digest.sha256Hex(photo)
             }
-            users.append(user)
+            return seeded
         }
-        self.seeded = seeded
-        emulator = try Emulator.start(extra, seed: [
-            "domain": "contoso.example",
-            "apps": [["clientId": Self.clientID, "secrets": ["s3cret-value"],
-                "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"]]],
-            "users": users + extraUsers,
-        ])
+        let users: [[String: Any]] = upns.enumerated().map { index, upn in
+            index < withPhotos
+                ? ["userPrincipalName": upn, "photo": batch.path("seeded-\(index).jpg")] : ["userPrincipalName": upn]
+        }
+        let emulator = try await Emulator.start(
+            extra,
+            seed: [
+                "domain": "contoso.example",
+                "apps": [
+                    [
+                        "clientId": clientID, "secrets": ["s3cret-value"],
+                        "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
+                    ]
+                ],
+                "users": users + extraUsers,
+            ])
+        return BackupTenant(batch: batch, emulator: emulator, seeded: seeded)
     }
 
     /// `photoprov ARGUMENTS` against the emulator, to its end.
-    func run(_ arguments: [String]) throws -> PhotoprovProcess.Output {
-        try PhotoprovProcess.run(arguments, environment: emulator.environment)
+    func run(_ arguments: [String]) async throws -> PhotoprovProcess.Output {
+        try await PhotoprovProcess.run(arguments, environment: emulator.environment)
     }
 
     /// `photoprov upload` of the batch's CSV into its journal.
-    func upload(_ extra: [String] = []) throws -> PhotoprovProcess.Output {
-        try run(["upload", "--csv", batch.csv, "--journal", batch.journal] + extra)
+    func upload(_ extra: [String] = []) async throws -> PhotoprovProcess.Output {
+        try await run(["upload", "--csv", batch.csv, "--journal", batch.journal] + extra)
     }
 
     /// `photoprov restore --run N` on the batch's journal.
-    func restore(_ run: Int64, _ extra: [String] = []) throws -> PhotoprovProcess.Output {
-        try self.run(["restore", "--run", "\(run)", "--journal", batch.journal] + extra)
+    func restore(_ run: Int64, _ extra: [String] = []) async throws -> PhotoprovProcess.Output {
+        try await self.run(["restore", "--run", "\(run)", "--journal", batch.journal] + extra)
     }
 
     /// The SHA-256 of every user's photo in the emulator (`nil`: none), by UPN.
@@ -85,47 +101,6 @@ final class BackupTenant {
             throw Emulator.Failure(description: "the photo hook refused \(upn)")
         }
         return Digest.sha256Hex(photo)
-    }
-
-    /// Graph requests of `method` (`*`: any) the emulator has received so far (its wait hook answers at once when
-    /// asked for 0).
-    func arrived(_ method: String = "*") async throws -> Int {
-        let (data, _) = try await URLSession.shared.data(from: waitURL(0, method: method, timeout: 1))
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return (object?["arrived"] as? NSNumber)?.intValue ?? 0
-    }
-
-    /// `GET /_emulator/wait?arrived=N&method=M&timeout=S`: answers once N requests of M have arrived (or after S
-    /// seconds), with how many have.
-    private func waitURL(_ count: Int, method: String, timeout: Double) -> URL {
-        var components = URLComponents(
-            url: emulator.baseURL.appendingPathComponent("_emulator/wait"), resolvingAgainstBaseURL: false)!
-        components.queryItems = [
-            URLQueryItem(name: "arrived", value: "\(count)"), URLQueryItem(name: "method", value: method),
-            URLQueryItem(name: "timeout", value: "\(timeout)"),
-        ]
-        return components.url!
-    }
-
-    /// Kills `process` with SIGKILL the moment the emulator has received `count` Graph requests of `method`, and
-    /// returns whether it struck before the process ended by itself. The waiting happens on a Dispatch thread, not
-    /// the cooperative pool, which other tests' blocking child processes may hold while the run goes on.
-    func kill(_ process: Process, whenArrived count: Int, method: String) async -> Bool {
-        let url = waitURL(count, method: method, timeout: 2)
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                while process.isRunning {
-                    guard let data = try? Data(contentsOf: url),
-                        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                        let arrived = (object["arrived"] as? NSNumber)?.intValue, arrived >= count
-                    else { continue }
-                    Foundation.kill(process.processIdentifier, SIGKILL)
-                    continuation.resume(returning: true)
-                    return
-                }
-                continuation.resume(returning: false)
-            }
-        }
     }
 
     /// The report.json written to `directory`: its items by key and its outcome counts.
