@@ -125,6 +125,25 @@ import Testing
         #expect(graph.calls == [.signIn, .preflight], "\(graph.calls)")
     }
 
+    @Test func aPhotoGraphAcceptedBeforeAnInterruptionIsOnlyReadBackOnResume() async throws {
+        let people = keys(2)
+        let source = try PipelineSource(keys: people)
+        let graph = ScriptedGraph()
+        graph.cancelReadBacks(of: [people[0]])
+        await #expect(throws: RunFailure.self, "the item left `verifying` ends the run unfinished") {
+            _ = try await UploadJob(settings: source.settings(), graph: graph).run()
+        }
+        let left = try #require(try await source.items(run: 1).first { $0.key == people[0] })
+        #expect(left.state == .verifying && left.reply.httpStatus == 200, "accepted, recorded before the read back")
+        graph.cancelReadBacks(of: [])
+        let resumed = try await UploadJob(settings: source.settings(), graph: graph).run()
+        #expect(resumed.runID == 1 && resumed.counts[.uploaded] == 2)
+        #expect(graph.puts.filter { $0 == people[0] }.count == 1, "not sent again: \(graph.calls)")
+        #expect(graph.calls.filter { $0 == .metadata(people[0]) }.count == 2, "read back once more")
+        let item = try #require(try await source.items(run: 1).first { $0.key == people[0] })
+        #expect(item.etag != nil && item.etag == graph.photo(people[0])?.etag)
+    }
+
     @Test func aResumedWriteKeepsTheBackupItsFirstAttemptTook() async throws {
         let people = keys(1)
         let source = try PipelineSource(keys: people)

@@ -121,7 +121,7 @@ extension Journal {
 
         /// The summary names `status --json` prints, in order, with the states each one adds up:
         /// uploaded = uploaded; unchanged = unchanged; failed = failed;
-        /// pending = pending + converted + uploading + removing (work left, e.g. after a kill);
+        /// pending = pending + converted + uploading + verifying + removing (work left, e.g. after a kill);
         /// skipped_invalid = invalid + skipped; removed = removed; would_upload = would-upload;
         /// would_remove = would-remove; kept = kept; restored = restored; would_replace = would-replace;
         /// would_add = would-add; total = all items.

@@ -12,6 +12,9 @@ public enum ItemState: String, Sendable, Codable, CaseIterable {
     case converted
     /// The PUT was about to be sent (recorded first, so a crash leaves it here and resume retries it).
     case uploading
+    /// Graph accepted the PUT; the photo is being read back (its size checked, its ETag taken). A crash leaves it
+    /// here, and resume only reads it back: the photo is not sent again.
+    case verifying
     /// Graph accepted the photo; the last-upload record was updated in the same transaction.
     case uploaded
     /// Sync found the same source SHA-256 and settings fingerprint as the last successful upload.
@@ -41,10 +44,10 @@ public enum ItemState: String, Sendable, Codable, CaseIterable {
     case restored
 
     /// Whether the item still has work to do when its run is resumed: `pending`, `converted`,
-    /// `uploading` (in flight at a crash: offered again) and `removing`.
+    /// `uploading` (in flight at a crash: offered again), `verifying` (read back only) and `removing`.
     public var needsWork: Bool {
         switch self {
-        case .pending, .converted, .uploading, .removing: true
+        case .pending, .converted, .uploading, .verifying, .removing: true
         default: false
         }
     }

@@ -49,7 +49,7 @@ public enum Outcome: String, Sendable, Hashable, CaseIterable, Codable {
         case .wouldReplace: self = .wouldReplace
         case .wouldAdd: self = .wouldAdd
         case .restored: self = .restored
-        case .pending, .converted, .uploading, .removing: self = .pending
+        case .pending, .converted, .uploading, .verifying, .removing: self = .pending
         }
     }
 }

@@ -48,16 +48,21 @@ extension UploadJob {
         }
     }
 
-    /// Ends a PUT that Graph accepted: reads the photo's metadata once, which checks that Graph holds a photo of the
-    /// size sent and gives the ETag it has now (it changes at every upload, even of the same bytes), recorded for
-    /// later runs and restores to compare. A photo missing or of another size fails the item, with its ETag kept.
+    /// Ends a PUT that Graph accepted: records that (`verifying`, with Graph's reply), so a kill from here on never
+    /// sends the photo again, then reads the photo's metadata once, which checks that Graph holds a photo of the size
+    /// sent and gives the ETag it has now (it changes at every upload, even of the same bytes), recorded for later
+    /// runs and restores to compare. A photo missing or of another size fails the item, with its ETag kept.
+    /// - Parameter outcome: the PUT's; `nil` for an item resumed in `verifying`, whose reply is recorded already.
     func finishPut(
-        _ item: Journal.Item, _ outcome: GraphOutcome, sentWidth: Int?, sentHeight: Int?, state: ItemState,
+        _ item: Journal.Item, _ outcome: GraphOutcome?, sentWidth: Int?, sentHeight: Int?, state: ItemState,
         detail: String, context: ItemContext
     ) async throws {
+        if let outcome {
+            try await context.journal.record(Journal.ItemUpdate(.verifying, reply: GraphReply(outcome)), item: item.id)
+        }
         let read = await graph.photoMetadata(target(of: item))
-        if read.outcome.failure == .cancelled { return }  // stays in flight: sent again on resume, its backup kept
-        var update = Journal.ItemUpdate(state, reply: GraphReply(outcome))
+        if read.outcome.failure == .cancelled { return }  // stays `verifying`: read back on resume
+        var update = Journal.ItemUpdate(state)
         guard read.outcome.succeeded else {
             update.reason = "sent, but it could not be read back to verify (\(read.outcome))"
             try await finish(item, update, detail: detail + "; " + update.reason!, context: context)
@@ -73,12 +78,21 @@ extension UploadJob {
             problem = "graph holds no photo after the upload"
         }
         if let problem {
-            var failed = Journal.ItemUpdate(.failed, failure: .verificationFailed, reason: problem, reply: update.reply)
+            var failed = Journal.ItemUpdate(.failed, failure: .verificationFailed, reason: problem)
             failed.etag = update.etag
             try await finish(item, failed, detail: problem, context: context)
             return
         }
         try await finish(item, update, detail: detail, context: context)
+    }
+
+    /// An item whose PUT Graph accepted before the run was stopped or killed: only the read back is left. The size
+    /// sent is the one recorded with the item (the converted photo's, or for a restore the backed-up photo's).
+    func verifyAccepted(_ item: Journal.Item, context: ItemContext) async throws {
+        try await finishPut(
+            item, nil, sentWidth: item.photo.outputWidth, sentHeight: item.photo.outputHeight,
+            state: item.restoresBackup == nil ? .uploaded : .restored,
+            detail: "sent before the run was interrupted; read back now", context: context)
     }
 
     /// The last upload of `item`'s key, for the rules (read even under `--force`, which only skips the sync check).

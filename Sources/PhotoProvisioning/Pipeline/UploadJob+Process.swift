@@ -97,6 +97,7 @@ extension UploadJob {
     /// One item from its recorded state to its next final one; a journal write that fails stops the run.
     private func process(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         guard !stop.isSet else { return }
+        if item.state == .verifying { return try await verifyAccepted(item, context: context) }
         if item.restoresBackup != nil { return try await restore(item, lookup: lookup, context: context) }
         switch item.action {
         case .upload: try await upload(item, lookup: lookup, context: context)

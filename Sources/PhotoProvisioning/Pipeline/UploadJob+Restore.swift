@@ -140,7 +140,13 @@ extension UploadJob {
             try PhotoCodec.convert([UInt8](bytes), options: ConvertOptions(maxSide: 48, crop: .none))
         }
         if settings.keepPreviews { try await storePreview(of: bytes, sha256: sha, context) }
-        try await journal.record(Journal.ItemUpdate(.uploading), item: item.id)
+        // What is sent is the backed-up photo itself: its facts are the item's output, read again if a kill leaves
+        // the item `verifying`.
+        let (width, height) = (size?.sourceWidth, size?.sourceHeight)
+        let sent = PhotoFacts(
+            sourceSHA256: sha, sourceBytes: bytes.count, sourceWidth: width, sourceHeight: height,
+            outputBytes: bytes.count, outputWidth: width, outputHeight: height)
+        try await journal.record(Journal.ItemUpdate(.uploading, photo: sent), item: item.id)
         let outcome = await graph.putPhoto(target, bytes: bytes, contentType: backup.contentType ?? "image/jpeg")
         if outcome.failure == .cancelled { return }
         guard outcome.succeeded else {
@@ -150,7 +156,7 @@ extension UploadJob {
             return
         }
         try await finishPut(
-            item, outcome, sentWidth: size?.sourceWidth, sentHeight: size?.sourceHeight, state: .restored,
+            item, outcome, sentWidth: width, sentHeight: height, state: .restored,
             detail: "photo from before run \(backup.runID) put back (\(ByteCount.format(bytes.count)))", context: context)
     }
 }

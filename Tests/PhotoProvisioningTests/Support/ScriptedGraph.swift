@@ -48,6 +48,7 @@ final class ScriptedGraph: GraphService {
         var watchers: [(predicate: @Sendable ([Call]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
         var photos: [String: StoredPhoto] = [:]
         var serial = 0
+        var cancelledReadBacks: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -87,6 +88,9 @@ final class ScriptedGraph: GraphService {
             for (key, bytes) in photos { Self.store(bytes, for: key, in: &state) }
         }
     }
+
+    /// From now on, `photoMetadata` of these keys answers `.cancelled`, as when a run is torn down mid-request.
+    func cancelReadBacks(of keys: Set<String>) { state.withLock { $0.cancelledReadBacks = keys } }
 
     /// The photo `key` holds now.
     func photo(_ key: String) -> StoredPhoto? { state.withLock { $0.photos[key] } }
@@ -169,6 +173,9 @@ final class ScriptedGraph: GraphService {
 
     func photoMetadata(_ target: PhotoTarget) async -> PhotoMetadataRead {
         record(.metadata(target.key))
+        if state.withLock({ $0.cancelledReadBacks.contains(target.key) }) {
+            return PhotoMetadataRead(outcome: Self.cancelled(target), metadata: nil)
+        }
         let ok = GraphOutcome(failure: nil, message: "", attempts: 1)
         guard let photo = self.photo(target.key) else { return PhotoMetadataRead(outcome: ok, metadata: nil) }
         let size = storedSizes[target.key].map { ($0.width, $0.height) }
