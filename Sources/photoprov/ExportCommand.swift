@@ -14,8 +14,9 @@ extension Command {
             .value("upn-column", "NAME", "the CSV's key column, as for upload"),
             .value("photo-column", "NAME", "the CSV's photo column, as for upload"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
-            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id"),
-            .value("target", "KIND", "users (default), groups or teams (files named by id)"),
+            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email or id"),
+            .value("target", "KIND", "users (default), groups or teams (files named by id), contacts (with --mailbox)"),
+        ] + contactsOptions + [
             .flag("allow-outside", "accept photo paths that leave the source folder, as for upload"),
             .flag("quiet", "print only failures and the summary"),
         ] + graphOptions
@@ -25,16 +26,18 @@ extension Command {
         }
         guard let out = arguments.value("out") else { throw UsageError("export needs --out DIR") }
         let people: ExportJob.People
+        let options = try sourceOptions(from: arguments)
         switch (arguments.value("csv"), arguments.value("dir"), arguments.has("all-users")) {
         case (nil, nil, true): people = .allUsers
-        case (let csv?, nil, false): people = .source(.csv(csv), try sourceOptions(from: arguments))
-        case (nil, let dir?, false): people = .source(.folder(dir), try sourceOptions(from: arguments))
+        case (let csv?, nil, false): people = .source(.csv(csv), options)
+        case (nil, let dir?, false): people = .source(.folder(dir), options)
         case (nil, nil, false): throw UsageError("export needs --csv FILE, --dir DIR or --all-users")
         default: throw UsageError("give one of --csv FILE, --dir DIR and --all-users")
         }
         let settings = ExportJob.Settings(
             people: people, directory: out,
-            concurrency: try arguments.integer("concurrency", default: 8, in: 1...256))
+            concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
+            mailbox: try contactsMailbox(from: arguments, target: options.target))
         let quiet = arguments.has("quiet")
         let job = ExportJob(settings: settings, graph: try GraphClient(settings: try graphSettings(from: arguments))) {
             event in

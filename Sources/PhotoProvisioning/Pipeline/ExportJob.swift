@@ -21,12 +21,15 @@ public struct ExportJob: Sendable {
         public var directory: String
         /// Downloads at once (the Graph client's limiter adapts below it).
         public var concurrency: Int
+        /// `--target contacts`: whose contacts (`--mailbox`), in which folder (`--contact-folder`).
+        public var mailbox: Mailbox?
 
         /// Creates settings.
-        public init(people: People, directory: String, concurrency: Int = 8) {
+        public init(people: People, directory: String, concurrency: Int = 8, mailbox: Mailbox? = nil) {
             self.people = people
             self.directory = directory
             self.concurrency = max(1, concurrency)
+            self.mailbox = mailbox
         }
     }
 
@@ -140,6 +143,9 @@ public struct ExportJob: Sendable {
             events(Event(key: problem.key ?? problem.location, outcome: .failed, file: nil, detail: problem.detail))
         }
         let keys = plan.items.map(\.key)
+        if options.target == .contacts, let mailbox = settings.mailbox {
+            return try await contactTargets(keys, match: options.keyKind, in: mailbox, summary: &summary)
+        }
         guard options.target == .users, options.keyKind != .upn else {
             return keys.map { Target(key: $0, target: PhotoTarget(options.target, $0), name: $0) }
         }
@@ -157,6 +163,36 @@ public struct ExportJob: Sendable {
             }
         }
         return found
+    }
+
+    /// The contacts of `mailbox` (and its folder) the keys name, files named by the key (an address or contact id).
+    /// The mailbox is checked as an upload checks it, which also finds the folder's id.
+    ///
+    /// - Throws: `GraphError` (`.blocked`) when the mailbox or folder cannot be used, or Contacts.ReadWrite is missing.
+    private func contactTargets(
+        _ keys: [String], match: MatchKey, in mailbox: Mailbox, summary: inout Summary
+    ) async throws -> [Target] {
+        let check = await graph.preflightContacts(in: mailbox)
+        if check.verdict == .blocked {
+            throw GraphError(.blocked, check.explanation.first ?? "the mailbox \(mailbox) cannot be read")
+        }
+        let folderID = check.contacts?.folderID ?? mailbox.folder
+        func target(_ key: String, id: String) -> Target {
+            Target(key: key, target: .contact(id, mailbox: mailbox.user, folderID: folderID), name: key)
+        }
+        guard match == .email else { return keys.map { target($0, id: $0) } }
+        let found = try await graph.resolveContacts(addresses: keys, mailbox: mailbox.user, folderID: folderID)
+        var targets: [Target] = []
+        for key in keys {
+            guard case .found(let contact)? = found[key] else {
+                summary.failed += 1
+                let detail = "no single contact has email \(key) in \(mailbox)"
+                events(Event(key: key, outcome: .failed, file: nil, detail: detail))
+                continue
+            }
+            targets.append(target(key, id: contact.id))
+        }
+        return targets
     }
 
     /// Downloads one photo and writes its exact bytes.
