@@ -48,10 +48,12 @@ extension Command {
         let journal = try await openExisting(path)
         let result = try await journal.pruneBackups(olderThan: Date(timeIntervalSinceNow: -age), dryRun: dryRun)
         let verb = dryRun ? "would drop" : "dropped"
-        var line = "backups older than \(text): \(verb) \(result.backups) backup(s) and \(result.photos) photo(s) "
+        var line =
+            "backups older than \(text): \(verb) \(result.backups) backup(s) and \(result.photos) photo(s) "
             + "(\(ByteCount.format(result.bytes)))"
         if !dryRun, result.backups + result.photos > 0 {
-            line += "; journal \(ByteCount.format(result.fileBytesBefore)) -> \(ByteCount.format(result.fileBytesAfter))"
+            line +=
+                "; journal \(ByteCount.format(result.fileBytesBefore)) -> \(ByteCount.format(result.fileBytesAfter))"
         }
         print(line)
         return .success

@@ -42,7 +42,8 @@ extension Command {
         let job = ExportJob(settings: settings, graph: try GraphClient(settings: try graphSettings(from: arguments))) {
             event in
             guard !quiet || event.outcome == .failed else { return }
-            print("\(event.outcome.rawValue) \(event.key): \(event.file.map { "\($0) (\(event.detail))" } ?? event.detail)")
+            let what = event.file.map { "\($0) (\(event.detail))" } ?? event.detail
+            print("\(event.outcome.rawValue) \(event.key): \(what)")
         }
         let summary = try await job.run()
         print(

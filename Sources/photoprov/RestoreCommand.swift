@@ -5,7 +5,8 @@ extension Command {
     static let restore = Command(
         name: "restore",
         summary: "Put back what a run changed, from the backups it took; itself a resumable run that can be restored.",
-        usage: "restore --run N [--journal PATH] [--only KEY ...] [--dry-run] [--report DIR] [--force] [sign-in options]",
+        usage:
+            "restore --run N [--journal PATH] [--only KEY ...] [--dry-run] [--report DIR] [--force] [sign-in options]",
         options: [
             .value("run", "N", "the run whose changes to undo ('photoprov status' shows the latest run's id)"),
             .value("journal", "PATH", "the journal holding the run and its backups (default ./photoprov.journal)"),
@@ -32,7 +33,8 @@ extension Command {
             source: .backups(run: run, only: arguments.all("only")),
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
-            journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: dryRun, force: arguments.has("force"),
+            journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: dryRun,
+            force: arguments.has("force"),
             maxItems: limits.items, maxDuration: limits.seconds, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: dryRun, reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 })

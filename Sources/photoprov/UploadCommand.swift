@@ -27,7 +27,8 @@ extension Command {
             .flag("verify-sources", "read and hash every photo, even those whose file metadata are unchanged"),
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
             .flag("only-missing", "set photos only for those who have none; the rest are kept"),
-            .flag("overwrite-others", "replace (or delete) photos someone changed since this tool set them (backed up)"),
+            .flag("overwrite-others", "replace (or delete) photos someone changed since this tool set them "
+                + "(backed up)"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
             .flag("skip-policy-check", "upload even when the policy preflight says blocked"),

@@ -23,7 +23,7 @@ import Testing
         }
         let journal = try await Journal.open(at: source.journal, create: false)
         let backups = try await journal.backups(run: summary.runID)
-        #expect(backups.map(\.key) .sorted() == people.sorted())
+        #expect(backups.map(\.key).sorted() == people.sorted())
         let first = try #require(backups.first { $0.key == people[0] })
         #expect(first.hadPhoto && first.contentType == "image/jpeg" && first.etag != nil)
         #expect(try await journal.backupPhoto(sha256: first.sha256!) == Self.theirs, "the exact bytes")
@@ -84,7 +84,8 @@ import Testing
         let bad = try #require(items.first { $0.key == people[1] })
         #expect(bad.failure == .verificationFailed)
         let sent = "\(bad.photo.outputWidth ?? 0)×\(bad.photo.outputHeight ?? 0)"
-        #expect(bad.reason == "graph holds a 48×48 photo after the upload, not the \(sent) one sent", "\(bad.reason ?? "")")
+        let expected = "graph holds a 48×48 photo after the upload, not the \(sent) one sent"
+        #expect(bad.reason == expected, "\(bad.reason ?? "")")
         #expect(bad.etag != nil, "its ETag is kept, so a restore can still tell whether it changed since")
     }
 
@@ -109,7 +110,8 @@ import Testing
         // report.html: one line per item in the block of backups' previews, a picture where there was a photo.
         let html = try String(contentsOfFile: files.html, encoding: .utf8)
         let block = try #require(html.range(of: "<script type=\"text/plain\" id=\"report-previous\">"))
-        let lines = html[block.upperBound...].prefix { $0 != "<" }.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = html[block.upperBound...].prefix { $0 != "<" }.split(
+            separator: "\n", omittingEmptySubsequences: false)
         let order = items.map { $0["key"] as? String }
         #expect(lines[order.firstIndex(of: people[0])!].hasPrefix("data:image/jpeg;base64,"))
         #expect(lines[order.firstIndex(of: people[1])!].isEmpty, "had none: no picture")
@@ -171,7 +173,9 @@ import Testing
         let ours = CurrentPhoto(hasPhoto: true, etag: "\"E1\"")
         let theirs = CurrentPhoto(hasPhoto: true, etag: "\"E2\"")
         let none = CurrentPhoto(hasPhoto: false, etag: nil)
-        func rule(_ current: CurrentPhoto, _ last: Journal.LastUpload?, onlyMissing: Bool = false, overwrite: Bool = false)
+        func rule(
+            _ current: CurrentPhoto, _ last: Journal.LastUpload?, onlyMissing: Bool = false, overwrite: Bool = false
+        )
             -> WriteDecision
         {
             WriteRules.upload(current, last: last, onlyMissing: onlyMissing, overwriteOthers: overwrite)
@@ -189,9 +193,11 @@ import Testing
         #expect(rule(theirs, last(etag: nil)) == .write, "no ETag recorded: nothing to compare")
         if case .skip(.kept, _) = rule(theirs, nil, onlyMissing: true) {} else { Issue.record("--only-missing keeps") }
         #expect(rule(none, nil, onlyMissing: true) == .write)
-        #expect(WriteRules.removal(none, last: last(etag: "\"E1\""), overwriteOthers: false)
-            == .skip(.removed, "had no photo any more; nothing to delete"))
-        if case .skip(.kept, _) = WriteRules.removal(theirs, last: last(etag: "\"E1\""), overwriteOthers: false) {} else {
+        #expect(
+            WriteRules.removal(none, last: last(etag: "\"E1\""), overwriteOthers: false)
+                == .skip(.removed, "had no photo any more; nothing to delete"))
+        if case .skip(.kept, _) = WriteRules.removal(theirs, last: last(etag: "\"E1\""), overwriteOthers: false) {
+        } else {
             Issue.record("a photo someone else set is not deleted")
         }
     }
@@ -201,7 +207,9 @@ import Testing
             id: 1, runID: 4, itemID: 7, target: .users, match: .upn, key: "a@x", resolvedID: nil, sha256: "old",
             contentType: "image/jpeg", etag: "\"B\"", bytes: 10, takenAt: Date())
         let original = Journal.Item(id: 7, runID: 4, key: "a@x", state: .uploaded, etag: "\"A\"")
-        func rule(_ etag: String?, has: Bool = true, later: Int64? = nil, force: Bool = false, item: Journal.Item? = nil)
+        func rule(
+            _ etag: String?, has: Bool = true, later: Int64? = nil, force: Bool = false, item: Journal.Item? = nil
+        )
             -> WriteDecision
         {
             WriteRules.restore(
@@ -210,11 +218,15 @@ import Testing
         }
         #expect(rule("\"A\"") == .write, "what run 4 left: put the old photo back")
         #expect(rule("\"B\"") == .skip(.unchanged, "already as it was before run 4"))
-        if case .skip(.kept, let why) = rule("\"C\"") { #expect(why.contains("changed outside photoprov")) } else {
+        if case .skip(.kept, let why) = rule("\"C\"") {
+            #expect(why.contains("changed outside photoprov"))
+        } else {
             Issue.record("changed after run 4: kept")
         }
         #expect(rule("\"C\"", force: true) == .write)
-        if case .skip(.kept, let why) = rule("\"A\"", later: 6) { #expect(why.contains("run 6")) } else {
+        if case .skip(.kept, let why) = rule("\"A\"", later: 6) {
+            #expect(why.contains("run 6"))
+        } else {
             Issue.record("a later run changed it: kept")
         }
         var unfinished = original
@@ -224,7 +236,9 @@ import Testing
         (team.target, team.sha256) = (.teams, nil)
         let decision = WriteRules.restore(
             CurrentPhoto(hasPhoto: true, etag: "\"A\""), backup: team, original: original, laterRun: nil, force: false)
-        if case .skip(.skipped, let why) = decision { #expect(why.contains("cannot delete a team photo")) } else {
+        if case .skip(.skipped, let why) = decision {
+            #expect(why.contains("cannot delete a team photo"))
+        } else {
             Issue.record("graph cannot delete a team photo: \(decision)")
         }
     }
@@ -248,6 +262,8 @@ import Testing
         let real: [String: any Sendable] = [
             "@odata.mediaContentType": "image/jpeg", "@odata.mediaEtag": "\"BA09D118\"", "width": 240.0, "height": 240,
         ]
-        #expect(PhotoMetadata(json: real) == PhotoMetadata(etag: "\"BA09D118\"", contentType: "image/jpeg", width: 240, height: 240))
+        #expect(
+            PhotoMetadata(json: real)
+                == PhotoMetadata(etag: "\"BA09D118\"", contentType: "image/jpeg", width: 240, height: 240))
     }
 }

@@ -44,7 +44,8 @@ import Testing
         #expect(try await journal.run(id: 3)?.restoresRun == 2)
         let backups = try await journal.backups(run: 1)
         #expect(backups.count == 60)
-        #expect(Dictionary(uniqueKeysWithValues: backups.compactMap { b in b.sha256.map { (b.key, $0) } }) == tenant.seeded)
+        #expect(
+            Dictionary(uniqueKeysWithValues: backups.compactMap { b in b.sha256.map { (b.key, $0) } }) == tenant.seeded)
         for suffix in ["", "-wal", "-shm"] {
             let attributes = try FileManager.default.attributesOfItem(atPath: tenant.batch.journal + suffix)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "journal\(suffix) is private")
@@ -54,8 +55,10 @@ import Testing
     @Test func killsAtRandomMomentsOfAnUploadAndARestoreLoseNoBackup() async throws {
         // Enough work that the kills, a few requests apart, all land before a run can finish.
         let tenant = try await BackupTenant.make(count: 90, withPhotos: 60, extra: ["--latency-ms", "30"])
-        let upload = ["upload", "--csv", tenant.batch.csv, "--journal", tenant.batch.journal, "--concurrency", "4",
-            "--quiet"]
+        let upload = [
+            "upload", "--csv", tenant.batch.csv, "--journal", tenant.batch.journal, "--concurrency", "4",
+            "--quiet",
+        ]
         let uploadKills = try await killRepeatedly(tenant, upload, times: 10, methods: ["PUT", "GET"])
         #expect(uploadKills >= 10, "\(uploadKills) kills struck the upload")
         let finish = try await tenant.run(upload)
@@ -64,7 +67,8 @@ import Testing
         let journal = try await tenant.batch.openJournal()
         let backups = try await journal.backups(run: 1)
         #expect(backups.count == 90, "everyone's photo (or its absence) was kept before the change")
-        #expect(Dictionary(uniqueKeysWithValues: backups.compactMap { b in b.sha256.map { (b.key, $0) } }) == tenant.seeded,
+        #expect(
+            Dictionary(uniqueKeysWithValues: backups.compactMap { b in b.sha256.map { (b.key, $0) } }) == tenant.seeded,
             "every backup holds the photo from before the run, never one the run itself left")
         let uploaded = try await tenant.photos()
 
@@ -83,7 +87,8 @@ import Testing
         }
         let restoreBackups = try await journal.backups(run: 2)
         #expect(restoreBackups.count == 90)
-        #expect(restoreBackups.allSatisfy { $0.sha256 != nil && $0.sha256 == uploaded[$0.key] ?? nil },
+        #expect(
+            restoreBackups.allSatisfy { $0.sha256 != nil && $0.sha256 == uploaded[$0.key] ?? nil },
             "the restore backed up what the upload left, so it can be undone too")
     }
 

@@ -11,7 +11,9 @@ import Testing
         #expect(try await tenant.upload().status == 0)
         let changed = [tenant.batch.upns[1], tenant.batch.upns[4]]
         var theirs: [String: String] = [:]
-        for (index, upn) in changed.enumerated() { theirs[upn] = try await tenant.changeOutside(upn, seed: 500 + index) }
+        for (index, upn) in changed.enumerated() {
+            theirs[upn] = try await tenant.changeOutside(upn, seed: 500 + index)
+        }
 
         // --force: every photo would be uploaded again, but the two changed ones are someone else's now.
         let report = tenant.batch.path("kept-report")
@@ -107,7 +109,9 @@ import Testing
         #expect(counts["would-replace"] == 4 && counts["would-add"] == 3 && counts["would-upload"] == 0, "\(counts)")
         #expect(items[tenant.batch.upns[0]]?["outcome"] as? String == "would-replace")
         #expect(items[tenant.batch.upns[6]]?["outcome"] as? String == "would-add")
-        for method in ["PUT", "PATCH", "DELETE"] { #expect(try await tenant.emulator.arrived(method: method) == 0, "no \(method)") }
+        for method in ["PUT", "PATCH", "DELETE"] {
+            #expect(try await tenant.emulator.arrived(method: method) == 0, "no \(method)")
+        }
         #expect(try await tenant.photos().filter { $0.value != nil }.count == 4)
     }
 
@@ -119,7 +123,8 @@ import Testing
         let dry = try await tenant.restore(1, ["--dry-run"])
         #expect(dry.stdout.contains("kept \(upn)"), "\(dry.stdout)")
         let restore = try await tenant.restore(1)
-        #expect(restore.status == 0 && restore.stdout.contains("2 restored") && restore.stdout.contains("1 kept"),
+        #expect(
+            restore.status == 0 && restore.stdout.contains("2 restored") && restore.stdout.contains("1 kept"),
             "\(restore.stdout)")
         #expect(restore.stdout.contains("changed outside photoprov after run 1"), "\(restore.stdout)")
         #expect(try await tenant.photos()[upn] == theirs, "the later change is not lost")
@@ -139,10 +144,14 @@ import Testing
         let run = try await tenant.upload()
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("could not be backed up first"), "\(run.stdout)")
-        #expect(try await tenant.emulator.arrived(method: "PUT") == 1, "only the person whose photo was backed up got a PUT")
+        #expect(
+            try await tenant.emulator.arrived(method: "PUT") == 1, "only the person whose photo was backed up got a PUT"
+        )
         let second = try await tenant.upload()
         #expect(second.stdout.contains("1 unchanged") && second.stdout.contains("1 failed"), "\(second.stdout)")
-        #expect(try await tenant.emulator.arrived(method: "PUT") == 1, "tried again, it is read again and still not written")
+        #expect(
+            try await tenant.emulator.arrived(method: "PUT") == 1, "tried again, it is read again and still not written"
+        )
     }
 
     @Test func unchangedPhotosCostNoRequestAndBackupsArePrunedByAge() async throws {

@@ -40,7 +40,8 @@ import Testing
         for (name, seed) in [("ours.jpg", 1), ("guest.jpg", 2)] {
             try Batch.photo(seed: seed).write(to: URL(fileURLWithPath: batch.path(name)))
         }
-        try batch.write("people.csv", "email,photo\n\(Tenant.visitorAddress),ours.jpg\n\(Tenant.guestAddress(0)),guest.jpg\n")
+        try batch.write(
+            "people.csv", "email,photo\n\(Tenant.visitorAddress),ours.jpg\n\(Tenant.guestAddress(0)),guest.jpg\n")
         let contactsRun = ["--target", "contacts", "--mailbox", Tenant.reception]
         // A manual backup first: the visitor's exact bytes, named by the address; the guest has none.
         let exported = try await PhotoprovProcess.run(
@@ -61,7 +62,8 @@ import Testing
         let backups = try await journal.backups(run: 1)
         let visitorBackup = try #require(backups.first { $0.key == Tenant.visitorAddress })
         #expect(visitorBackup.sha256 == Digest.sha256Hex(theirs), "the contact's own photo, kept before the PUT")
-        #expect(visitorBackup.mailbox == Mailbox(user: Tenant.reception) && visitorBackup.resolvedID == Tenant.visitorID)
+        #expect(
+            visitorBackup.mailbox == Mailbox(user: Tenant.reception) && visitorBackup.resolvedID == Tenant.visitorID)
         #expect(try await journal.backupPhoto(sha256: visitorBackup.sha256!) == theirs, "byte for byte")
         #expect(backups.first { $0.key == Tenant.guestAddress(0) }?.hadPhoto == false)
 
@@ -80,8 +82,11 @@ import Testing
         #expect(try await sha(Tenant.guestID(0)) != nil, "the guest keeps run 1's photo: Graph cannot delete it")
         #expect(try await emulator.arrived(method: "DELETE") == 0, "no request Graph refuses")
         let document = try Self.json(report + "/report.json")
-        #expect(Self.counts(document)["restored"] == 1 && Self.counts(document)["failed"] == 1, "\(document["run"] ?? "")")
-        let guest = (document["items"] as? [[String: Any]] ?? []).first { $0["key"] as? String == Tenant.guestAddress(0) }
+        #expect(
+            Self.counts(document)["restored"] == 1 && Self.counts(document)["failed"] == 1, "\(document["run"] ?? "")")
+        let guest = (document["items"] as? [[String: Any]] ?? []).first {
+            $0["key"] as? String == Tenant.guestAddress(0)
+        }
         #expect(
             (guest?["reason"] as? String)?.contains(
                 "had no photo before run 1, and graph cannot delete a contact's photo") == true, "\(guest ?? [:])")
@@ -126,7 +131,10 @@ import Testing
         }
         for (kind, csv) in [("teams", "teams.csv"), ("groups", "groups.csv")] {
             let run = try await PhotoprovProcess.run(
-                ["upload", "--csv", batch.path(csv), "--journal", batch.journal, "--target", kind, "--upn-column", "id"],
+                [
+                    "upload", "--csv", batch.path(csv), "--journal", batch.journal, "--target", kind, "--upn-column",
+                    "id",
+                ],
                 environment: emulator.environment)
             #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         }

@@ -93,8 +93,8 @@ extension Journal {
             }
             try db.statement(
                 """
-                INSERT INTO backups (run_id, item_id, target, match, mailbox, contact_folder, key, resolved_id, sha256, \
-                content_type, etag, taken_at) SELECT run_id, id, target, match, mailbox, contact_folder, key, \
+                INSERT INTO backups (run_id, item_id, target, match, mailbox, contact_folder, key, resolved_id, \
+                sha256, content_type, etag, taken_at) SELECT run_id, id, target, match, mailbox, contact_folder, key, \
                 resolved_id, ?, ?, ?, \(JournalSchema.now) FROM items WHERE id = ?
                 """
             ).run([
@@ -117,8 +117,9 @@ extension Journal {
     public func backupWithPreview(item: Int64) throws(JournalError) -> (backup: Backup, preview: Data?)? {
         guard let backup = try backup(item: item) else { return nil }
         guard let sha = backup.sha256 else { return (backup, nil) }
-        let preview = try db.statement("SELECT jpeg FROM preview_original WHERE source_sha256 = ?").rows(
-            [.text(sha)]) { $0.blob(0) }.first ?? nil
+        let preview =
+            try db.statement("SELECT jpeg FROM preview_original WHERE source_sha256 = ?").rows(
+                [.text(sha)]) { $0.blob(0) }.first ?? nil
         return (backup, preview)
     }
 
@@ -194,7 +195,8 @@ extension Journal {
         let when: [SQLiteStatement.Value] = [.real(cutoff.timeIntervalSince1970)]
         let before = fileBytes()
         let result = try db.transaction { () throws(JournalError) -> PruneResult in
-            let backups = try db.statement("SELECT count(*) FROM backups WHERE \(old)").rows(when) { Int($0.int(0)) }
+            let backups =
+                try db.statement("SELECT count(*) FROM backups WHERE \(old)").rows(when) { Int($0.int(0)) }
                 .first ?? 0
             let (photos, bytes) =
                 try db.statement(
@@ -206,7 +208,10 @@ extension Journal {
             if !dryRun {
                 try db.statement("DELETE FROM backups WHERE \(old)").run(when)
                 try db.statement(
-                    "DELETE FROM backup_photos WHERE sha256 NOT IN (SELECT sha256 FROM backups WHERE sha256 IS NOT NULL)"
+                    """
+                    DELETE FROM backup_photos WHERE sha256 NOT IN \
+                    (SELECT sha256 FROM backups WHERE sha256 IS NOT NULL)
+                    """
                 ).run()
             }
             return PruneResult(

@@ -27,7 +27,8 @@ extension Journal {
             reply: GraphReply(httpStatus: int(26), graphCode: row.optionalText(27), requestID: row.optionalText(28)),
             failure: row.optionalText(32).flatMap(FailureReason.init(rawValue:)), reason: row.optionalText(29),
             etag: row.optionalText(35), restoresBackup: row.optionalInt(36),
-            createdAt: Date(timeIntervalSince1970: row.double(30)), updatedAt: Date(timeIntervalSince1970: row.double(31)))
+            createdAt: Date(timeIntervalSince1970: row.double(30)),
+            updatedAt: Date(timeIntervalSince1970: row.double(31)))
     }
 
     /// Adds `newItems` to run `run` in one transaction and returns them as stored, in the same order.
@@ -42,10 +43,10 @@ extension Journal {
             let insert = try db.statement(
                 """
                 INSERT INTO items (run_id, action, target, match, mailbox, contact_folder, key, resolved_id, line, \
-                source_path, fingerprint, state, reason, backup_id, source_sha256, source_bytes, created_at, updated_at) \
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \(JournalSchema.now)) \
-                ON CONFLICT (run_id, action, target, match, mailbox, contact_folder, key) WHERE state <> 'invalid' \
-                DO NOTHING
+                source_path, fingerprint, state, reason, backup_id, source_sha256, source_bytes, created_at, \
+                updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \
+                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, mailbox, contact_folder, key) \
+                WHERE state <> 'invalid' DO NOTHING
                 """)
             let selectWork = try db.statement(
                 """

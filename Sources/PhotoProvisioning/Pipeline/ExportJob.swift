@@ -156,7 +156,10 @@ public struct ExportJob: Sendable {
             for key in chunk {
                 guard case .found(let user)? = users[key] else {
                     summary.failed += 1
-                    events(Event(key: key, outcome: .failed, file: nil, detail: "no single user has \(options.keyKind.rawValue) '\(key)'"))
+                    events(
+                        Event(
+                            key: key, outcome: .failed, file: nil,
+                            detail: "no single user has \(options.keyKind.rawValue) '\(key)'"))
                     continue
                 }
                 found.append(Target(key: key, target: .user(user.id), name: user.userPrincipalName))

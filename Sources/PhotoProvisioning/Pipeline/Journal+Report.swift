@@ -24,7 +24,8 @@ extension Journal {
                     sourcePreview: previews.original.map { [UInt8]($0) },
                     outputPreview: previews.output.map { [UInt8]($0) },
                     previous: backup.map {
-                        PreviousPhoto(hadPhoto: $0.backup.hadPhoto, bytes: $0.backup.bytes, contentType: $0.backup.contentType)
+                        PreviousPhoto(
+                            hadPhoto: $0.backup.hadPhoto, bytes: $0.backup.bytes, contentType: $0.backup.contentType)
                     },
                     previousPreview: backup?.preview.map { [UInt8]($0) }))
         }

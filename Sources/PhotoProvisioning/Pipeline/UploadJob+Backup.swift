@@ -43,7 +43,9 @@ extension UploadJob {
         case .write:
             let photo = read.photo.map { Journal.BackupPhoto(bytes: $0.bytes, contentType: $0.contentType, etag: etag) }
             try await context.journal.recordBackup(item: item.id, photo: photo)
-            if settings.keepPreviews, let photo { try await storePreview(of: photo.bytes, sha256: photo.sha256, context) }
+            if settings.keepPreviews, let photo {
+                try await storePreview(of: photo.bytes, sha256: photo.sha256, context)
+            }
             return true
         }
     }
@@ -106,7 +108,8 @@ extension UploadJob {
         guard try await !context.journal.hasPreviews(sourceSHA256: sha256, fingerprint: "").original else { return }
         let side = Self.previewSide
         let preview = try? await context.pool.run {
-            try PhotoCodec.convert([UInt8](bytes), options: ConvertOptions(maxSide: side, crop: .none, quality: 75)).jpeg
+            try PhotoCodec.convert([UInt8](bytes), options: ConvertOptions(maxSide: side, crop: .none, quality: 75))
+                .jpeg
         }
         if let preview { try await context.journal.storeOriginalPreview(Data(preview), sourceSHA256: sha256) }
     }

@@ -60,7 +60,8 @@ extension UploadJob {
         let unknown = wanted.subtracting(backups.map { $0.key.lowercased() })
         guard unknown.isEmpty else {
             throw SourceError(
-                "run \(run) changed no photo of " + unknown.sorted().joined(separator: ", ") + " (or its backup was pruned)")
+                "run \(run) changed no photo of " + unknown.sorted().joined(separator: ", ")
+                    + " (or its backup was pruned)")
         }
         return backups.filter { wanted.contains($0.key.lowercased()) }
     }
@@ -69,7 +70,8 @@ extension UploadJob {
     private static func restoreItem(_ backup: Journal.Backup) -> Journal.NewItem {
         Journal.NewItem(
             action: backup.hadPhoto ? .upload : .remove, target: backup.target, match: backup.match, key: backup.key,
-            mailbox: backup.mailbox, resolvedID: backup.resolvedID, photo: PhotoFacts(sourceSHA256: backup.sha256, sourceBytes: backup.bytes),
+            mailbox: backup.mailbox, resolvedID: backup.resolvedID,
+            photo: PhotoFacts(sourceSHA256: backup.sha256, sourceBytes: backup.bytes),
             restoresBackup: backup.id)
     }
 
@@ -86,7 +88,8 @@ extension UploadJob {
             // Nothing is sent: Graph's metadata marks contact and team photos `Deletable=false`
             // (../shared/graph/v1.0-metadata.xml, Annotations microsoft.graph.contact/photo and team/photo,
             // Capabilities.DeleteRestrictions), so "no photo" cannot be put back. The current photo stays.
-            let reason = (settings.dryRun ? "would fail: " : "")
+            let reason =
+                (settings.dryRun ? "would fail: " : "")
                 + "had no photo before run \(backup.runID), and " + Self.undeletable(item.target)
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: .unsupported, reason: reason), detail: reason,
@@ -109,7 +112,8 @@ extension UploadJob {
             case .skip(let ending, let why):
                 update = Journal.ItemUpdate(ending, reason: (ending == .kept ? "would keep: " : "") + why)
             case .write where backup.hadPhoto:
-                update = Journal.ItemUpdate(.wouldReplace, reason: "would put back the photo from before run \(backup.runID)")
+                update = Journal.ItemUpdate(
+                    .wouldReplace, reason: "would put back the photo from before run \(backup.runID)")
             case .write:
                 update = Journal.ItemUpdate(.wouldRemove, reason: "had no photo before run \(backup.runID)")
             }
@@ -157,6 +161,7 @@ extension UploadJob {
         }
         try await finishPut(
             item, outcome, sentWidth: width, sentHeight: height, state: .restored,
-            detail: "photo from before run \(backup.runID) put back (\(ByteCount.format(bytes.count)))", context: context)
+            detail: "photo from before run \(backup.runID) put back (\(ByteCount.format(bytes.count)))",
+            context: context)
     }
 }

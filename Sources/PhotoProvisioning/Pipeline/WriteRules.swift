@@ -110,14 +110,16 @@ enum WriteRules {
                 return .skip(.kept, "given a photo outside photoprov after run \(run) removed it" + lose)
             case .unknown:
                 return .skip(
-                    .kept, "run \(run)'s change did not finish, so photoprov cannot tell whether this is the photo "
+                    .kept,
+                    "run \(run)'s change did not finish, so photoprov cannot tell whether this is the photo "
                         + "it left (--force restores anyway)")
             default: break
             }
         }
         if !backup.hadPhoto, backup.target == .teams {
             return .skip(
-                .skipped, "had no photo before run \(run), and graph cannot delete a team photo (profilephoto-delete "
+                .skipped,
+                "had no photo before run \(run), and graph cannot delete a team photo (profilephoto-delete "
                     + "supports users and groups only), so the photo run \(run) set stays")
         }
         return .write

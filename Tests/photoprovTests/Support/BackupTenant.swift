@@ -3,7 +3,7 @@ import PhotoProvisioning
 import TestSupport
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A tenant for the backup and restore tests: a `Batch` of people to upload, of whom the first `withPhotos` already
