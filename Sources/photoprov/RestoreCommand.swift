@@ -10,7 +10,7 @@ extension Command {
         options: [
             .value("run", "N", "the run whose changes to undo ('photoprov status' shows the latest run's id)"),
             .value("journal", "PATH", "the journal holding the run and its backups (default ./photoprov.journal)"),
-            .value("only", "KEY", "restore only this user, group or team (repeatable; compared ignoring case)"),
+            .value("only", "KEY", "only this user, group, team or contact (repeatable; compared ignoring case)"),
             .flag("dry-run", "say what would be put back, change nothing"),
             .value("report", "DIR", "write report.html, report.csv and report.json there"),
             .flag("force", "put back even photos that changed after run N (that later change is lost)"),

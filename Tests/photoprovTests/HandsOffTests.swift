@@ -109,6 +109,16 @@ import Testing
         #expect(counts["would-replace"] == 4 && counts["would-add"] == 3 && counts["would-upload"] == 0, "\(counts)")
         #expect(items[tenant.batch.upns[0]]?["outcome"] as? String == "would-replace")
         #expect(items[tenant.batch.upns[6]]?["outcome"] as? String == "would-add")
+        let csv = try String(contentsOfFile: report + "/report.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\r\n").filter { $0.contains(",would-replace,") }.count == 4)
+        #expect(csv.split(separator: "\r\n").filter { $0.contains(",would-add,") }.count == 3)
+        let html = try String(contentsOfFile: report + "/report.html", encoding: .utf8)
+        #expect(html.contains("\"outcome\":\"would-replace\"") && html.contains("\"outcome\":\"would-add\""))
+        let status = try await tenant.run(["status", "--journal", tenant.batch.journal, "--json"])
+        let latest = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any] ?? [:]
+        let statusCounts = latest["counts"] as? [String: Any] ?? [:]
+        #expect(statusCounts["would_replace"] as? Int == 4, "\(status.stdout)")
+        #expect(statusCounts["would_add"] as? Int == 3, "\(status.stdout)")
         for method in ["PUT", "PATCH", "DELETE"] {
             #expect(try await tenant.emulator.arrived(method: method) == 0, "no \(method)")
         }
@@ -164,6 +174,14 @@ import Testing
 
         let status = try await tenant.run(["status", "--journal", tenant.batch.journal])
         #expect(status.stdout.contains("backups: 5 held (5 photo(s), 5 distinct"), "\(status.stdout)")
+        // The bytes held are the seeded photos' own, each once.
+        let seededBytes = try (0..<5).reduce(0) { total, index in
+            total + (try Data(contentsOf: URL(fileURLWithPath: tenant.batch.path("seeded-\(index).jpg")))).count
+        }
+        let json = try await tenant.run(["status", "--journal", tenant.batch.journal, "--json"])
+        let totals = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["totals"]
+        let held = totals as? [String: Any] ?? [:]
+        #expect(held["backups"] as? Int == 5 && held["backup_bytes"] as? Int == seededBytes, "\(json.stdout)")
         let young = try await tenant.run(["backups", "prune", "--older-than", "90d", "--journal", tenant.batch.journal])
         #expect(young.status == 0 && young.stdout.contains("dropped 0 backup(s)"), "\(young.stdout)")
         let dry = try await tenant.run(
