@@ -27,6 +27,9 @@ extension Command {
             .flag("force", "upload even photos the journal says are unchanged"),
             .flag("verify-sources", "read and hash every photo, even those whose file metadata are unchanged"),
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
+            .flag("only-missing", "set photos only for those who have none; the rest are kept"),
+            .flag("overwrite-others", "replace (or delete) photos someone changed since this tool set them "
+                + "(backed up)"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
             .flag("skip-policy-check", "upload even when the policy preflight says blocked"),
@@ -38,7 +41,14 @@ extension Command {
             throw UsageError("upload takes no positional arguments, got '\(arguments.positionals[0])'")
         }
         let settings = try uploadSettings(from: arguments)
-        let graph = try uploadGraph(arguments, settings: settings)
+        return try await runJob(settings, graph: try uploadGraph(arguments, settings: settings), arguments: arguments)
+    }
+
+    /// Runs an upload (or restore) job to its end with the output `--log-format` and `--quiet` ask for, stopping on
+    /// SIGINT/SIGTERM, and returns its exit code.
+    static func runJob(_ settings: UploadJob.Settings, graph: any GraphService, arguments: Arguments) async throws
+        -> ExitCode
+    {
         let output = UploadOutput(
             format: try arguments.choice("log-format", ["text", "json"], default: "text") == "json" ? .json : .text,
             quiet: arguments.has("quiet"), interactive: Terminal.isInteractive)
@@ -48,6 +58,25 @@ extension Command {
         let job = UploadJob(settings: settings, graph: graph, stop: stop, events: output.handle)
         let summary = try await job.run()
         output.finish(summary)
+        return exitCode(of: summary)
+    }
+
+    /// `--max-items N` and `--max-duration TIME`: how much of the work this invocation may do.
+    static func limits(from arguments: Arguments) throws -> (items: Int?, seconds: Double?) {
+        var maxDuration: Double?
+        if let text = arguments.value("max-duration") {
+            guard let seconds = TimeSpan.parse(text) else {
+                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
+            }
+            maxDuration = seconds
+        }
+        let maxItems = arguments.value("max-items") == nil
+            ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max))
+        return (maxItems, maxDuration)
+    }
+
+    /// The exit code of a finished upload or restore run.
+    static func exitCode(of summary: UploadSummary) -> ExitCode {
         if summary.blocked { return .blocked }
         if summary.stoppedBy == .interrupted { return .interrupted }
         if summary.hasFailures { return .someFailed }
@@ -64,6 +93,32 @@ extension Command {
         case (.some, .some): throw UsageError("give either --csv FILE or --dir DIR, not both")
         case (nil, nil): throw UsageError("upload needs --csv FILE or --dir DIR")
         }
+        if arguments.has("offline"), !arguments.has("dry-run") {
+            throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
+        }
+        let sourceOptions = try sourceOptions(from: arguments)
+        let limits = try limits(from: arguments)
+        // Group and team photos are logos and pictures more than faces: framed by the fixed rule unless asked.
+        let defaultCrop = [.groups, .teams].contains(sourceOptions.target) ? "square" : "auto"
+        let codec = try codecOptions(from: arguments, defaultCrop: defaultCrop)
+        var settings = UploadJob.Settings(
+            source: source, sourceOptions: sourceOptions,
+            mailbox: try contactsMailbox(from: arguments, target: sourceOptions.target), codec: codec,
+            jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
+            concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
+            journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
+            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"), maxItems: limits.items,
+            maxDuration: limits.seconds, skipPolicyCheck: arguments.has("skip-policy-check"),
+            keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
+            arguments: CommandLine.arguments.dropFirst().map { $0 }, overwriteOthers: arguments.has("overwrite-others"),
+            onlyMissing: arguments.has("only-missing"),
+            faces: try faceFraming(from: arguments, codec: codec, defaultCrop: defaultCrop))
+        settings.verifySources = arguments.has("verify-sources")
+        return settings
+    }
+
+    /// How to read the source: `--match`, `--target`, the columns, `--domain`, `--allow-outside`.
+    static func sourceOptions(from arguments: Arguments) throws -> SourceOptions {
         let target = TargetKind(
             rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
         let match: MatchKey
@@ -80,43 +135,15 @@ extension Command {
                     "--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
             }
         }
-        let mailbox = try contactsMailbox(from: arguments, target: target)
-        if arguments.has("offline"), !arguments.has("dry-run") {
-            throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
-        }
-        var maxDuration: Double?
-        if let text = arguments.value("max-duration") {
-            guard let seconds = TimeSpan.parse(text) else {
-                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
-            }
-            maxDuration = seconds
-        }
-        let sourceOptions = SourceOptions(
+        return SourceOptions(
             match: match, target: target, keyColumn: arguments.value("upn-column"),
             photoColumn: arguments.value("photo-column"), nameColumn: arguments.value("name-column"),
             domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
-        // Group and team photos are logos and pictures more than faces: framed by the fixed rule unless asked.
-        let defaultCrop = target == .groups || target == .teams ? "square" : "auto"
-        let codec = try codecOptions(from: arguments, defaultCrop: defaultCrop)
-        var settings = UploadJob.Settings(
-            source: source, sourceOptions: sourceOptions, mailbox: mailbox, codec: codec,
-            jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
-            concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
-            journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
-            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"),
-            maxItems: arguments.value("max-items") == nil
-                ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
-            maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
-            keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
-            arguments: CommandLine.arguments.dropFirst().map { $0 },
-            faces: try faceFraming(from: arguments, codec: codec, defaultCrop: defaultCrop))
-        settings.verifySources = arguments.has("verify-sources")
-        return settings
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.
-    private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
+    static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
         if arguments.has("offline") { return OfflineGraph() }
         do {
             var graphSettings = try graphSettings(from: arguments)

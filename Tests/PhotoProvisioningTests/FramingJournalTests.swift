@@ -41,13 +41,13 @@ import Testing
         #expect(try await journal.item(id: added[0].id)?.photo.framing == nil)
     }
 
-    /// Step 5 adds the columns; a journal of version 4 (contacts' mailbox, the stat cache) is brought up to it.
-    @Test func aSchemaFourJournalGainsTheColumnsAndKeepsItsItems() async throws {
+    /// Step 6 adds the columns; a journal of version 5 (contacts' mailbox, the stat cache, backups) is brought up to it.
+    @Test func aSchemaFiveJournalGainsTheColumnsAndKeepsItsItems() async throws {
         let folder = try Folder()
         do {
             let old = try SQLiteConnection(path: folder.journal, create: true)
-            for step in JournalSchema.migrations[0..<4] { try old.execute(step) }
-            try old.execute("PRAGMA user_version = 4")
+            for step in JournalSchema.migrations[0..<5] { try old.execute(step) }
+            try old.execute("PRAGMA user_version = 5")
             try old.execute(
                 """
                 INSERT INTO runs (id, kind, command_key, arguments, verdict, started_at, status) VALUES (1, 'upload', \

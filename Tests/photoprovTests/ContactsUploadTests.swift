@@ -208,7 +208,7 @@ import Testing
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json")))
             as? [String: Any] ?? [:]
         let counts = (report["run"] as? [String: Any])?["counts"] as? [String: Any] ?? [:]
-        #expect(counts["would-upload"] as? NSNumber == 1)
+        #expect(counts["would-add"] as? NSNumber == 1, "the visitor has no photo yet")
         #expect(counts["would-fail"] as? NSNumber == 2)
         let items = report["items"] as? [[String: Any]] ?? []
         #expect(items.count == 3)
@@ -218,15 +218,16 @@ import Testing
             })
         #expect(items.allSatisfy { $0["contactFolder"] is NSNull })
         let visitor = items.first { $0["key"] as? String == Tenant.visitorAddress }
-        #expect(visitor?["outcome"] as? String == "would-upload")
+        #expect(visitor?["outcome"] as? String == "would-add")
         #expect((visitor?["reason"] as? String)?.contains("no photo yet") == true, "\(visitor ?? [:])")
         let twins = items.first { $0["key"] as? String == Tenant.sharedAddress }
         #expect((twins?["reason"] as? String)?.hasPrefix("2 contacts have email") == true, "\(twins ?? [:])")
 
         let csvText = try String(contentsOfFile: directory + "/report.csv", encoding: .utf8)
-        // The face framing's columns follow the mailbox's (contacts are framed on faces by default).
-        #expect(csvText.split(separator: "\r\n").first?.contains(",flags,mailbox,contactFolder,faceCount,") == true)
-        #expect(csvText.contains(",\(Tenant.reception),,"))
+        let header = csvText.split(separator: "\r\n").first ?? ""
+        // The face framing's columns follow the backups' (contacts are framed on faces by default).
+        #expect(header.contains(",mailbox,contactFolder,hadPhoto,previousBytes,faceCount,"), "\(header)")
+        #expect(csvText.contains(",\(Tenant.reception),,,,"), "no folder; a dry run takes no backup")
         let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
         #expect(html.contains("\"mailbox\":\"\(Tenant.reception)\""))
     }

@@ -7,8 +7,8 @@ extension Journal {
         source_width, source_height, source_format, fingerprint, output_bytes, output_width, output_height, \
         output_quality, orientation, crop_fraction, quality_lowered, dimensions_lowered, upscale_avoided, state, \
         attempts, http_status, graph_code, request_id, reason, \(JournalSchema.unixSeconds("created_at")), \
-        \(JournalSchema.unixSeconds("updated_at")), failure, mailbox, contact_folder, display_name, face_count, \
-        face_x, face_y, face_width, face_height, framing_flags
+        \(JournalSchema.unixSeconds("updated_at")), failure, mailbox, contact_folder, etag, backup_id, display_name, \
+        face_count, face_x, face_y, face_width, face_height, framing_flags
         """
 
     private static func item(_ row: SQLiteStatement) -> Item {
@@ -18,17 +18,18 @@ extension Journal {
             sourceFormat: row.optionalText(13), outputBytes: int(15), outputWidth: int(16), outputHeight: int(17),
             outputQuality: int(18), orientation: int(19), cropFraction: row.optionalDouble(20),
             qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0, upscaleAvoided: row.int(23) != 0,
-            framing: framing(row, from: 36))
+            framing: framing(row, from: 38))
         return Item(
             id: row.int(0), runID: row.int(1), action: Action(rawValue: row.text(2)) ?? .upload,
             target: TargetKind(rawValue: row.text(3)) ?? .users, match: MatchKey(rawValue: row.text(4)) ?? .upn,
             key: row.text(5), mailbox: mailbox(user: row.text(33), folder: row.text(34)),
-            displayName: row.optionalText(35), resolvedID: row.optionalText(6), line: int(7),
+            displayName: row.optionalText(37), resolvedID: row.optionalText(6), line: int(7),
             sourcePath: row.optionalText(8),
             fingerprint: row.optionalText(14), photo: photo, state: ItemState(rawValue: row.text(24)) ?? .failed,
             attempts: Int(row.int(25)),
             reply: GraphReply(httpStatus: int(26), graphCode: row.optionalText(27), requestID: row.optionalText(28)),
             failure: row.optionalText(32).flatMap(FailureReason.init(rawValue:)), reason: row.optionalText(29),
+            etag: row.optionalText(35), restoresBackup: row.optionalInt(36),
             createdAt: Date(timeIntervalSince1970: row.double(30)),
             updatedAt: Date(timeIntervalSince1970: row.double(31)))
     }
@@ -59,9 +60,10 @@ extension Journal {
             let insert = try db.statement(
                 """
                 INSERT INTO items (run_id, action, target, match, mailbox, contact_folder, key, resolved_id, line, \
-                source_path, fingerprint, state, reason, display_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, \
-                ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \(JournalSchema.now)) ON CONFLICT (run_id, action, \
-                target, match, mailbox, contact_folder, key) WHERE state <> 'invalid' DO NOTHING
+                source_path, fingerprint, state, reason, backup_id, source_sha256, source_bytes, display_name, \
+                created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                \(JournalSchema.now), \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, mailbox, \
+                contact_folder, key) WHERE state <> 'invalid' DO NOTHING
                 """)
             let selectWork = try db.statement(
                 """
@@ -84,7 +86,8 @@ extension Journal {
                     identity + [
                         .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),
                         .optional(new.fingerprint), .text(new.state.rawValue), .optional(new.reason),
-                        .optional(new.displayName),
+                        new.restoresBackup.map { .integer($0) } ?? .null, .optional(new.photo.sourceSHA256),
+                        .optional(new.photo.sourceBytes), .optional(new.displayName),
                     ]
                 if new.state == .invalid {
                     let place = identity + [.optional(new.line), .optional(new.sourcePath)]
@@ -149,6 +152,7 @@ extension Journal {
         }
         set("failure", update.failure.map { .text($0.rawValue) })
         set("reason", update.reason.map { .text($0) })
+        set("etag", update.etag.map { .text($0) })
         if update.state.countsAttempt { assignments.append("attempts = attempts + 1") }
         if update.state.isSuccess {
             assignments.append("failure = NULL")
@@ -160,16 +164,24 @@ extension Journal {
         let sql = "UPDATE items SET \(assignments.joined(separator: ", ")) WHERE id = ?"
         let remember = """
             INSERT INTO last_upload (target, match, mailbox, contact_folder, key, resolved_id, source_sha256, \
-            fingerprint, uploaded_at, run_id, item_id) SELECT target, match, mailbox, contact_folder, key, \
-            resolved_id, source_sha256, fingerprint, updated_at, run_id, id FROM items WHERE id = ? \
+            fingerprint, uploaded_at, run_id, item_id, etag) SELECT target, match, mailbox, contact_folder, key, \
+            resolved_id, source_sha256, fingerprint, updated_at, run_id, id, etag FROM items WHERE id = ? \
             ON CONFLICT (target, match, mailbox, contact_folder, key) DO UPDATE SET \
             resolved_id = excluded.resolved_id, \
             source_sha256 = excluded.source_sha256, fingerprint = excluded.fingerprint, \
-            uploaded_at = excluded.uploaded_at, run_id = excluded.run_id, item_id = excluded.item_id
+            uploaded_at = excluded.uploaded_at, run_id = excluded.run_id, item_id = excluded.item_id, \
+            etag = excluded.etag
             """
         let forget = """
             DELETE FROM last_upload WHERE (target, match, mailbox, contact_folder, key) = \
             (SELECT target, match, mailbox, contact_folder, key FROM items WHERE id = ?)
+            """
+        // A restore keeps the record of what we uploaded (so a sync of the same source leaves the rollback in
+        // place) but takes the ETag the photo has now: the restored photo is one photoprov put there.
+        let reETag = """
+            UPDATE last_upload SET etag = (SELECT etag FROM items WHERE id = ?1) \
+            WHERE (target, match, mailbox, contact_folder, key) = \
+            (SELECT target, match, mailbox, contact_folder, key FROM items WHERE id = ?1)
             """
         func apply() throws(JournalError) {
             try db.statement(sql).run(values)
@@ -185,6 +197,11 @@ extension Journal {
             try db.transaction { () throws(JournalError) in
                 try apply()
                 try db.statement(forget).run([.integer(item)])
+            }
+        case .restored:
+            try db.transaction { () throws(JournalError) in
+                try apply()
+                try db.statement(reETag).run([.integer(item)])
             }
         default:
             try apply()  // one statement in autocommit mode is its own transaction
@@ -283,16 +300,16 @@ extension Journal {
 
     private static let lastUploadColumns = """
         target, match, key, resolved_id, source_sha256, fingerprint, \(JournalSchema.unixSeconds("uploaded_at")), \
-        run_id, item_id, mailbox, contact_folder
+        run_id, item_id, mailbox, contact_folder, etag
         """
 
     /// The `mailbox` and `contact_folder` columns of `mailbox`: '' for targets without one and the default folder.
-    private static func columns(_ mailbox: Mailbox?) -> [SQLiteStatement.Value] {
+    static func columns(_ mailbox: Mailbox?) -> [SQLiteStatement.Value] {
         [.text(mailbox?.user ?? ""), .text(mailbox?.folder ?? "")]
     }
 
     /// The mailbox stored in `user` and `folder` columns, `nil` when there is none.
-    private static func mailbox(user: String, folder: String) -> Mailbox? {
+    static func mailbox(user: String, folder: String) -> Mailbox? {
         user.isEmpty ? nil : Mailbox(user: user, folder: folder)
     }
 
@@ -302,7 +319,7 @@ extension Journal {
             key: row.text(2), mailbox: mailbox(user: row.text(9), folder: row.text(10)),
             resolvedID: row.optionalText(3), sourceSHA256: row.optionalText(4),
             fingerprint: row.optionalText(5), uploadedAt: Date(timeIntervalSince1970: row.double(6)),
-            runID: row.int(7), itemID: row.int(8))
+            runID: row.int(7), itemID: row.int(8), etag: row.optionalText(11))
     }
 }
 

@@ -17,15 +17,22 @@ extension Journal {
         var items: [ReportItem] = []
         for item in try self.items(run: run.id) {
             let previews = try previews(item: item.id)
+            let backup = try backupWithPreview(item: item.id)
             items.append(
                 ReportItem(
                     item, outcome: Outcome(item.state, run: run.kind),
                     sourcePreview: previews.original.map { [UInt8]($0) },
-                    outputPreview: previews.output.map { [UInt8]($0) }))
+                    outputPreview: previews.output.map { [UInt8]($0) },
+                    previous: backup.map {
+                        PreviousPhoto(
+                            hadPhoto: $0.backup.hadPhoto, bytes: $0.backup.bytes, contentType: $0.backup.contentType)
+                    },
+                    previousPreview: backup?.preview.map { [UInt8]($0) }))
         }
-        let report = ReportRun(
+        var report = ReportRun(
             id: String(run.id), kind: run.kind, startedAt: run.startedAt, endedAt: run.endedAt,
             policyVerdict: run.verdictText, policyAllowsUploads: run.verdict?.allowsUploads, arguments: run.arguments)
+        report.restoresRun = run.restoresRun.map(String.init)
         return (report, items)
     }
 }

@@ -15,8 +15,8 @@ enum ReportCSV {
         "runId", "line", "targetKind", "key", "displayName", "outcome", "reason", "httpStatus", "requestId",
         "sourcePath", "sourceBytes", "sourceWidth", "sourceHeight", "sourceFormat", "outputBytes", "outputWidth",
         "outputHeight", "outputQuality", "orientation", "cropFraction", "qualityLowered", "dimensionsLowered",
-        "upscaleAvoided", "flags", "mailbox", "contactFolder", "faceCount", "faceX", "faceY", "faceWidth",
-        "faceHeight",
+        "upscaleAvoided", "flags", "mailbox", "contactFolder", "hadPhoto", "previousBytes", "faceCount", "faceX",
+        "faceY", "faceWidth", "faceHeight",
     ]
 
     /// The first characters that make a cell a formula (or DDE payload) in common spreadsheets.
@@ -42,6 +42,7 @@ enum ReportCSV {
                 fraction(photo.cropFraction), flag(photo.qualityLowered), flag(photo.dimensionsLowered),
                 flag(photo.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
                 text(record.mailbox?.user), text(record.mailbox?.folder),
+                item.previous.map { flag($0.hadPhoto) } ?? "", number(item.previous?.bytes),
             ] + framingCells(photo.framing)
             out += cells.joined(separator: ",")
             out += "\r\n"

@@ -26,14 +26,14 @@ struct ReportDocument: Encodable {
         case format, formatVersion, generator, generatedAt, run, items
         // run
         case id, kind, startedAt, endedAt, durationSeconds, throughputItemsPerSecond, policy, arguments, tenant
-        case graphHost, itemCount, counts, flagCounts
+        case graphHost, itemCount, counts, flagCounts, restoresRun
         // policy
         case verdict, explanation, allowsUploads
         // item
         case line, targetKind, key, displayName, title, outcome, reason, httpStatus, requestId, sourcePath
         case sourceBytes, sourceWidth, sourceHeight, sourceFormat, outputBytes, outputWidth, outputHeight
         case outputQuality, orientation, cropFraction, qualityLowered, dimensionsLowered, upscaleAvoided, flags
-        case sourcePreview, outputPreview, mailbox, contactFolder
+        case sourcePreview, outputPreview, mailbox, contactFolder, hadPhoto, previousBytes, previousPreview
         // face framing
         case faceCount, faceBox, faceMark, width, height, x, y
         // HTML legend
@@ -63,6 +63,7 @@ struct ReportDocument: Encodable {
         try runBox.encode(run.arguments, forKey: .arguments)
         try put(run.tenant, .tenant, in: &runBox)
         try put(run.graphHost, .graphHost, in: &runBox)
+        try put(run.restoresRun, .restoresRun, in: &runBox)
         try runBox.encode(items.count, forKey: .itemCount)
         let counts = Outcome.counts(in: items)
         try runBox.encode(
@@ -122,12 +123,15 @@ struct ReportDocument: Encodable {
         try box.encode(item.flags, forKey: .flags)
         try put(record.mailbox?.user, .mailbox, in: &box)
         try put(record.mailbox?.folder, .contactFolder, in: &box)
+        try put(item.previous?.hadPhoto, .hadPhoto, in: &box)
+        try put(item.previous?.bytes, .previousBytes, in: &box)
         try encodeFraming(of: photo, into: &box)
         switch mode {
         case .file(let previews):
             if previews {
                 try put(item.sourcePreview.map { Data($0).base64EncodedString() }, .sourcePreview, in: &box)
                 try put(item.outputPreview.map { Data($0).base64EncodedString() }, .outputPreview, in: &box)
+                try put(item.previousPreview.map { Data($0).base64EncodedString() }, .previousPreview, in: &box)
             }
         case .html:
             try box.encode(item.title, forKey: .title)

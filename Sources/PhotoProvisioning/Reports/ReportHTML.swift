@@ -17,7 +17,7 @@ enum ReportHTML {
         var head = ""
         head.reserveCapacity(24_000)
         let counts = Outcome.counts(in: items)
-        let title = "\(run.kind.label) report · \(grouped(items.count)) \(items.count == 1 ? "person" : "people")"
+        let title = "\(run.label) report · \(grouped(items.count)) \(items.count == 1 ? "person" : "people")"
         head += """
             <!DOCTYPE html>
             <html lang="en">
@@ -37,7 +37,7 @@ enum ReportHTML {
         // Header band.
         head += "<header class=\"top\"><div class=\"wrap\">\n"
         head += "<p class=\"eyebrow\">photoprov · profile photos</p>\n"
-        head += "<h1>\(escape(title))<span class=\"kind\">\(escape(run.kind.label))</span></h1>\n"
+        head += "<h1>\(escape(title))<span class=\"kind\">\(escape(run.label))</span></h1>\n"
         head += "<p class=\"meta\">"
         head += "<span>Run <code>\(escape(run.id))</code></span>"
         head += "<span>Started \(escape(display(run.startedAt)))</span>"
@@ -146,6 +146,12 @@ enum ReportHTML {
         bytes.append(contentsOf: json)
         bytes.append(contentsOf: "</script>\n<script type=\"text/plain\" id=\"report-previews\">".utf8)
         appendPreviews(of: items, maxBytes: maxPreviewBytes, to: &bytes)
+        // The photos from the backups, one line per item, in a block of their own beside the two above.
+        bytes.append(contentsOf: "</script>\n<script type=\"text/plain\" id=\"report-previous\">".utf8)
+        for item in items {
+            if let uri = dataURI(item.previousPreview, limit: maxPreviewBytes) { bytes.append(contentsOf: uri.utf8) }
+            bytes.append(UInt8(ascii: "\n"))
+        }
         bytes.append(contentsOf: tail.utf8)
         return bytes
     }
