@@ -30,11 +30,17 @@ import Testing
 
     private func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
 
-    @Test func squareAndNoneKeepTheirBytesAndAPictureWithoutAFaceGetsTheSquare() async throws {
-        let batch = try await Batch.make(count: 0)
+    /// A 1200x800 HEIC without a face (a drawn picture), written into `batch`; its path.
+    private func landscapeHEIC(in batch: Batch) throws -> String {
         let heic = batch.path("landscape.heic")
         try Data(try FixtureEncoder.heif(PhotoFixtures.picture(width: 1200, height: 800))).write(
             to: URL(fileURLWithPath: heic))
+        return heic
+    }
+
+    @Test func squareAndNoneKeepTheirBytesAndAPictureWithoutAFaceGetsTheSquare() async throws {
+        let batch = try await Batch.make(count: 0)
+        let heic = try landscapeHEIC(in: batch)
         let faces = [
             "adele-vance.jpg", "alex-wilber.jpg", "diego-siciliani-exif6.jpg", "johanna-lorenz-transparent.png",
         ]
@@ -272,9 +278,7 @@ import Testing
 
     @Test func aDryRunReportShowsTheFramingBeforeAnythingIsUploaded() async throws {
         let batch = try await Batch.make(count: 0)
-        let heic = batch.path("landscape.heic")
-        try Data(try FixtureEncoder.heif(PhotoFixtures.picture(width: 1200, height: 800))).write(
-            to: URL(fileURLWithPath: heic))
+        _ = try landscapeHEIC(in: batch)  // the CSV names it relative to itself
         var rows = [
             "upn,photo,name", "adele.vance@contoso.example,\(Self.samples)/adele-vance.jpg,Adele Vance",
             "lynne.robbins@contoso.example,\(Self.samples)/lynne-robbins-tiny.jpg,Lynne Robbins",

@@ -10,7 +10,8 @@ import struct FaceDetection.SmallImage
 
 /// `--crop auto` for one run: one face detector shared by every worker, and the staged conversion around it.
 ///
-/// `Sendable`: the settings are values and `FaceDetector` is safe to share (its model is immutable).
+/// `Sendable`: the settings are values and `FaceDetector` is safe to share (its filters are immutable; each call
+/// scans with a copy of its own from the detector's guarded pool).
 public final class FaceFramer: Sendable {
     public let settings: AutoFraming
     private let detector: FaceDetector
