@@ -141,30 +141,42 @@ import Testing
     }
 
     @Test func managedIdentityUsesIdentityEndpointOrIMDS() async throws {
+        // The emulator's own endpoints: each answers 400 without its header (X-IDENTITY-HEADER, Metadata: true),
+        // api-version and resource, and picks the identity by client_id, so a token for the expected identity
+        // proves photoprov sent them.
         let emulator = try await Emulator.start()
-        let token = try await emulator.appToken()
-        let stub = try await IdentityStub.start(token: token)
-        let appService = try emulator.settings(.managedIdentity) {
-            $0.identityEndpoint = (stub.baseURL.appendingPathComponent("msi/token"), Secret(stub.header))
-            $0.clientID = nil
+        let appService = emulator.baseURL.appendingPathComponent("msi/token")
+        let imds = emulator.baseURL.appendingPathComponent("metadata/identity/oauth2/token")
+        for (name, endpoint) in [("app service", appService), ("imds", imds)] {
+            for identity in [nil, Emulator.userAssignedIdentity] {
+                let settings = try emulator.settings(.managedIdentity) {
+                    if endpoint == appService {
+                        $0.identityEndpoint = (endpoint, Secret(emulator.identityHeader))
+                    } else {
+                        $0.imdsURL = endpoint
+                    }
+                    $0.clientID = identity
+                }
+                let (signedIn, outcome) = try await signInAndUpload(settings)
+                #expect(signedIn.mode == "managed-identity")
+                #expect(signedIn.claims?.appID == identity ?? Emulator.systemAssignedIdentity, "\(name)")
+                #expect(outcome.succeeded, "\(name): \(outcome)")
+            }
         }
-        let (identity, outcome) = try await signInAndUpload(appService)
-        #expect(identity.mode == "managed-identity")
-        #expect(outcome.succeeded, "\(outcome)")
 
-        let imds = try emulator.settings(.managedIdentity) {
-            $0.imdsURL = stub.baseURL.appendingPathComponent("metadata/identity/oauth2/token")
-            $0.clientID = nil
-        }
-        #expect(try await signInAndUpload(imds).1.succeeded)
-
-        // A wrong identity header is refused by the endpoint and reported as a sign-in failure.
+        // A wrong identity header and an unknown user-assigned identity are sign-in failures that say why.
         let wrong = try GraphClient(settings: try emulator.settings(.managedIdentity) {
-            $0.identityEndpoint = (stub.baseURL.appendingPathComponent("msi/token"), Secret("wrong"))
+            $0.identityEndpoint = (appService, Secret("wrong-header-value"))
         })
         let error = await #expect(throws: GraphError.self) { try await wrong.signIn() }
         #expect(error?.kind == .signIn)
-        #expect(error?.message.contains("wrong") == false)
+        #expect(error?.message.contains("wrong-header-value") == false)
+        let unknown = try GraphClient(settings: try emulator.settings(.managedIdentity) {
+            $0.imdsURL = imds
+            $0.clientID = "00000000-0000-4000-8000-00000000beef"
+        })
+        let notFound = await #expect(throws: GraphError.self) { try await unknown.signIn() }
+        #expect(notFound?.message.contains("Identity not found") == true, "\(String(describing: notFound))")
     }
 
     @Test func preAcquiredTokenAndTokenCommand() async throws {
