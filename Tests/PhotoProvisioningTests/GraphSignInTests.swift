@@ -284,20 +284,25 @@ import Testing
     }
 
     @Test func renewsBeforeExpiryByTheClock() async throws {
-        // A settable clock and a token command: the token is replaced when its renewal time passes, with no 401.
+        // A settable clock and a token command: the token is replaced when its renewal time (5 minutes before the
+        // token's own `exp`) passes, with no 401. The clock is set from that `exp`, so however long the machine
+        // takes between issuing the token and using it, one second either side of the renewal time decides.
         let emulator = try await Emulator.start(["--token-lifetime", "3600"])
         let file = emulator.directory.appendingPathComponent("token.txt")
-        try await emulator.appToken().write(to: file, atomically: true, encoding: .utf8)
+        let token = try await emulator.appToken()
+        try token.write(to: file, atomically: true, encoding: .utf8)
+        let expiry = try #require(AccessTokenClaims(token: token)?.expiresAt)
         let clock = ManualClock()
+        clock.set(expiry.addingTimeInterval(-3000))
         let client = try GraphClient(settings: try emulator.settings(.tokenCommand("cat '\(file.path)'"), clock: clock))
         try await client.signIn()
         #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
         #expect(await client.tokenAcquisitions == 1)
-        clock.advance(3600 - 340)  // not yet: renewal is 5 minutes before expiry (40 s of slack for a slow machine)
+        clock.set(expiry.addingTimeInterval(-301))  // not yet
         #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
         #expect(await client.tokenAcquisitions == 1)
         try await emulator.appToken().write(to: file, atomically: true, encoding: .utf8)
-        clock.advance(45)
+        clock.set(expiry.addingTimeInterval(-299))  // due: renewed before sending
         #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
         #expect(await client.tokenAcquisitions == 2)
         #expect(try await emulator.requestCounts()["401"] == nil)
