@@ -52,4 +52,19 @@ import Testing
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("SSL_CERT_FILE names '/nonexistent/ca.pem'"), "\(missing.stderr)")
     }
+
+    @Test func loopbackIsNeverSentThroughAProxy() async throws {
+        // Every proxy variable names a port nothing listens on, and no_proxy is empty: a request that went
+        // through one could not connect.
+        let emulator = try await Emulator.start(tls: true)
+        let dead = "http://127.0.0.1:9"
+        let output = try await PhotoprovProcess.run(
+            ["policy"],
+            environment: environment(emulator, [
+                "https_proxy": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "all_proxy": dead, "ALL_PROXY": dead,
+                "no_proxy": "", "NO_PROXY": "",
+            ]))
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("verdict: allowed"))
+    }
 }
