@@ -50,7 +50,9 @@ package final class Emulator: Sendable {
     /// Starts the emulator with `arguments` (plus `--port 0 --quiet`, a fresh identity header, and `--tls` when
     /// `tls`) and, if given, `seed` written as its JSON seed; returns once it has printed its header (base URL,
     /// the AZURE_* lines, with TLS the SSL_CERT_FILE line, a blank line).
-    package static func start(_ arguments: [String] = [], seed: Any? = nil, tls: Bool = false) async throws -> Emulator {
+    package static func start(_ arguments: [String] = [], seed: Any? = nil, tls: Bool = false) async throws
+        -> Emulator
+    {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("photoprov-emulator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -127,7 +129,10 @@ package final class Emulator: Sendable {
 
     /// The variables App Service sets for a managed identity, naming this emulator's endpoint.
     package var appServiceIdentityEnvironment: [String: String] {
-        ["IDENTITY_ENDPOINT": baseURL.appendingPathComponent("msi/token").absoluteString, "IDENTITY_HEADER": identityHeader]
+        [
+            "IDENTITY_ENDPOINT": baseURL.appendingPathComponent("msi/token").absoluteString,
+            "IDENTITY_HEADER": identityHeader,
+        ]
     }
 
     /// One request of the harness's own: through photoprov's transport with TLS, else URLSession.

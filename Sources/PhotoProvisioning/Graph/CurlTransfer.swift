@@ -114,7 +114,8 @@ final class CurlTransfer: @unchecked Sendable {
     /// - Throws: a `URLError` whose code says what failed and whose description carries libcurl's own message.
     func result(_ code: CURLcode) throws -> HTTPResponse {
         guard code == CURLE_OK else {
-            let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+            let detail =
+                errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
             throw URLError(
                 Self.errorCode(code), userInfo: [NSURLErrorFailingURLErrorKey: url, NSLocalizedDescriptionKey: detail])
         }
