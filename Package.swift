@@ -134,6 +134,9 @@ let package = Package(
             name: "ReportBenchmark", dependencies: ["PhotoProvisioning", "PhotoProvisioningTestSupport"],
             path: "Benchmarks/ReportBenchmark"),
         .executableTarget(name: "JournalStress", dependencies: ["PhotoProvisioning"], path: "Benchmarks/JournalStress"),
+        // scripts/bench-transport: HTTPTransport (libcurl on Linux) and URLSession side by side against the emulator.
+        .executableTarget(
+            name: "TransportBenchmark", dependencies: ["PhotoGraph", "TestSupport"], path: "Benchmarks/TransportBenchmark"),
         .testTarget(
             name: "PhotoProvisioningTests",
             dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),
