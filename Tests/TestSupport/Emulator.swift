@@ -57,8 +57,10 @@ package final class Emulator: Sendable {
             .appendingPathComponent("photoprov-emulator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let identityHeader = "identity-header-\(UUID().uuidString)"
-        var arguments = ["--port", "0", "--quiet", "--identity-header", identityHeader] + (tls ? ["--tls"] : [])
-            + arguments
+        // The CA and server keys go in the test's folder, which stop() removes (SIGKILL leaves the emulator no
+        // chance to remove its own).
+        let tlsArguments = tls ? ["--tls", "--tls-dir", directory.appendingPathComponent("tls").path] : []
+        var arguments = ["--port", "0", "--quiet", "--identity-header", identityHeader] + tlsArguments + arguments
         if let seed {
             let seedURL = directory.appendingPathComponent("seed.json")
             try JSONSerialization.data(withJSONObject: seed, options: [.prettyPrinted]).write(to: seedURL)
