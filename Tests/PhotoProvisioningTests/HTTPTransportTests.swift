@@ -66,4 +66,24 @@ import FoundationNetworking
         #expect(made.count == 1, "20 requests one after another, one connection: \(made.sorted())")
         #expect(Set(etags).count == 10, "Graph changes the ETag at every upload: \(etags)")
     }
+
+    @Test(.timeLimit(.minutes(1))) func requestCancelledInFlightEndsAtOnce() async throws {
+        // Every answer held back two minutes: the request is cancelled once the emulator has it, mid-exchange.
+        let emulator = try await Emulator.start(["--slow-rate", "1", "--slow-ms", "120000"])
+        let transport = HTTPTransport(timeout: 300, maxConnections: 4, trace: nil)
+        let request = URLRequest(url: emulator.baseURL.appendingPathComponent("v1.0/users"))
+        let attempt = Task { try await transport.send(request) }
+        try await emulator.waitUntil(arrived: 1)
+        attempt.cancel()
+        let result = await attempt.result
+        #expect(throws: URLError.self) { try result.get() }
+        #expect((result.failure as? URLError)?.code == .cancelled, "\(result)")
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
 }
