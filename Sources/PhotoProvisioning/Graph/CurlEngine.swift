@@ -41,8 +41,8 @@ final class CurlEngine: @unchecked Sendable {
     init(timeout: Double, maxConnections: Int, caFile: String?) {
         _ = Self.initialised
         multi = curl_multi_init()
-        _ = pp_curl_multi_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(maxConnections, 1))
-        _ = pp_curl_multi_set_long(multi, CURLMOPT_MAXCONNECTS, max(maxConnections, 1) + 4)
+        _ = CCurl_multi_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(maxConnections, 1))
+        _ = CCurl_multi_set_long(multi, CURLMOPT_MAXCONNECTS, max(maxConnections, 1) + 4)
         let environment = ProcessInfo.processInfo.environment
         let noProxy = [environment["no_proxy"] ?? environment["NO_PROXY"], "localhost,127.0.0.1,::1"]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")
@@ -126,7 +126,7 @@ final class CurlEngine: @unchecked Sendable {
                 guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
                     let transfer = active[handle]
                 else { continue }
-                let code = pp_curl_message_result(message)
+                let code = CCurl_message_result(message)
                 remove(transfer)
                 finish(transfer, with: Result { try transfer.result(code) })
             }

@@ -43,56 +43,56 @@ final class CurlTransfer: @unchecked Sendable {
         var ok = true
         func set(_ code: CURLcode) { ok = ok && code == CURLE_OK }
 
-        set(pp_curl_easy_set_string(handle, CURLOPT_URL, url.absoluteString))
-        set(pp_curl_easy_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        set(pp_curl_easy_set_long(handle, CURLOPT_NOSIGNAL, 1))  // many threads: no SIGALRM for DNS timeouts
-        set(pp_curl_easy_set_long(handle, CURLOPT_PATH_AS_IS, 1))  // Graph paths go out exactly as GraphPath built them
-        set(pp_curl_easy_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-        set(pp_curl_easy_set_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
-        set(pp_curl_easy_set_long(handle, CURLOPT_FOLLOWLOCATION, 1))  // as URLSession does
-        set(pp_curl_easy_set_long(handle, CURLOPT_MAXREDIRS, 10))
-        set(pp_curl_easy_set_string(handle, CURLOPT_ACCEPT_ENCODING, ""))  // every decoding libcurl has, decoded
+        set(CCurl_easy_set_string(handle, CURLOPT_URL, url.absoluteString))
+        set(CCurl_easy_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(CCurl_easy_set_long(handle, CURLOPT_NOSIGNAL, 1))  // many threads: no SIGALRM for DNS timeouts
+        set(CCurl_easy_set_long(handle, CURLOPT_PATH_AS_IS, 1))  // Graph paths go out exactly as GraphPath built them
+        set(CCurl_easy_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(CCurl_easy_set_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        set(CCurl_easy_set_long(handle, CURLOPT_FOLLOWLOCATION, 1))  // as URLSession does
+        set(CCurl_easy_set_long(handle, CURLOPT_MAXREDIRS, 10))
+        set(CCurl_easy_set_string(handle, CURLOPT_ACCEPT_ENCODING, ""))  // every decoding libcurl has, decoded
         // URLSession's timeoutIntervalForRequest is an idle timeout: connect within it, and never go that long
         // without a byte either way (libcurl's low-speed check at 1 byte/s). The whole exchange gets four times it.
         let timeout = Self.timeout(of: request, default: options.timeout)
-        set(pp_curl_easy_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000)))
-        set(pp_curl_easy_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
-        set(pp_curl_easy_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(Int(timeout.rounded(.up)), 1)))
-        set(pp_curl_easy_set_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 4000)))
+        set(CCurl_easy_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000)))
+        set(CCurl_easy_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
+        set(CCurl_easy_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(Int(timeout.rounded(.up)), 1)))
+        set(CCurl_easy_set_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 4000)))
         if let caFile = options.caFile {
             // The named CA file replaces the system bundle and directory entirely.
-            set(pp_curl_easy_set_string(handle, CURLOPT_CAINFO, caFile))
-            set(pp_curl_easy_set_string(handle, CURLOPT_CAPATH, nil))
+            set(CCurl_easy_set_string(handle, CURLOPT_CAINFO, caFile))
+            set(CCurl_easy_set_string(handle, CURLOPT_CAPATH, nil))
         }
         // libcurl reads http_proxy/https_proxy/all_proxy itself, as URLSession on Linux (over libcurl) did; setting
         // CURLOPT_NOPROXY replaces no_proxy, so it carries no_proxy's hosts plus the loopback addresses.
-        set(pp_curl_easy_set_string(handle, CURLOPT_NOPROXY, options.noProxy))
+        set(CCurl_easy_set_string(handle, CURLOPT_NOPROXY, options.noProxy))
 
-        set(pp_curl_easy_set_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
-        set(pp_curl_easy_set_pointer(handle, CURLOPT_WRITEDATA, context))
-        set(pp_curl_easy_set_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
-        set(pp_curl_easy_set_pointer(handle, CURLOPT_HEADERDATA, context))
+        set(CCurl_easy_set_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
+        set(CCurl_easy_set_pointer(handle, CURLOPT_WRITEDATA, context))
+        set(CCurl_easy_set_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
+        set(CCurl_easy_set_pointer(handle, CURLOPT_HEADERDATA, context))
 
         let method = request.httpMethod?.uppercased() ?? "GET"
         if request.httpBody != nil {
             // The body is read through a callback with no way to rewind: when a kept-alive connection turns out
             // to be closed before any answer, libcurl fails the transfer (CURLE_SEND_FAIL_REWIND, reported as a
             // lost connection) at once instead of resending on its own, and the client's retry sends it again.
-            set(pp_curl_easy_set_long(handle, CURLOPT_POST, 1))
-            set(pp_curl_easy_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
-            set(pp_curl_easy_set_callback(handle, CURLOPT_READFUNCTION, curlReadBody))
-            set(pp_curl_easy_set_pointer(handle, CURLOPT_READDATA, context))
+            set(CCurl_easy_set_long(handle, CURLOPT_POST, 1))
+            set(CCurl_easy_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            set(CCurl_easy_set_callback(handle, CURLOPT_READFUNCTION, curlReadBody))
+            set(CCurl_easy_set_pointer(handle, CURLOPT_READDATA, context))
         } else if method == "HEAD" {
-            set(pp_curl_easy_set_long(handle, CURLOPT_NOBODY, 1))
+            set(CCurl_easy_set_long(handle, CURLOPT_NOBODY, 1))
         }
         if method != "GET" && method != "HEAD" && !(method == "POST" && request.httpBody != nil) {
-            set(pp_curl_easy_set_string(handle, CURLOPT_CUSTOMREQUEST, method))
+            set(CCurl_easy_set_string(handle, CURLOPT_CUSTOMREQUEST, method))
         }
         // "Expect:" turns off libcurl's Expect: 100-continue round trip before large bodies.
         for line in (request.allHTTPHeaderFields ?? [:]).map({ "\($0): \($1)" }) + ["Expect:"] {
             headerList = curl_slist_append(headerList, line)
         }
-        set(pp_curl_easy_set_list(handle, CURLOPT_HTTPHEADER, headerList))
+        set(CCurl_easy_set_list(handle, CURLOPT_HTTPHEADER, headerList))
         guard ok else { throw URLError(.unknown) }
     }
 
@@ -120,7 +120,7 @@ final class CurlTransfer: @unchecked Sendable {
                 Self.errorCode(code), userInfo: [NSURLErrorFailingURLErrorKey: url, NSLocalizedDescriptionKey: detail])
         }
         var status = 0
-        _ = pp_curl_easy_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        _ = CCurl_easy_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: headers, body: received)
     }
 
@@ -178,17 +178,17 @@ private func transfer(_ context: UnsafeMutableRawPointer?) -> CurlTransfer {
     Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
 }
 
-private let curlWriteBody: pp_curl_data_callback = { buffer, size, count, context in
+private let curlWriteBody: CCurl_data_callback = { buffer, size, count, context in
     transfer(context).appendBody(UnsafeRawBufferPointer(start: buffer, count: size * count))
     return size * count
 }
 
-private let curlWriteHeader: pp_curl_data_callback = { buffer, size, count, context in
+private let curlWriteHeader: CCurl_data_callback = { buffer, size, count, context in
     transfer(context).appendHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
     return size * count
 }
 
-private let curlReadBody: pp_curl_data_callback = { buffer, size, count, context in
+private let curlReadBody: CCurl_data_callback = { buffer, size, count, context in
     transfer(context).readBody(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
 }
 #endif
