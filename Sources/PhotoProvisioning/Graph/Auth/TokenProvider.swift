@@ -200,7 +200,9 @@ package actor TokenProvider {
                     continue
                 }
                 return response
-            } catch let error as URLError where attempt < 3 && error.code != .cancelled {
+            } catch let error as URLError
+                where attempt < 3 && error.code != .cancelled && !HTTPTransport.isTLSFailure(error)
+            {
                 try await settings.clock.sleep(seconds: Double(attempt))
             } catch let error as URLError {
                 throw GraphError(.signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): \(HTTPTransport.describe(error))")
