@@ -65,13 +65,16 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
     public var path: String?
     /// Why the row was refused.
     public var reason: Reason
+    /// The person's name from the CSV's display-name column, when the row has one.
+    public var displayName: String?
 
     /// Creates a problem report.
-    public init(line: Int?, key: String?, path: String?, reason: Reason) {
+    public init(line: Int?, key: String?, path: String?, reason: Reason, displayName: String? = nil) {
         self.line = line
         self.key = key
         self.path = path
         self.reason = reason
+        self.displayName = displayName
     }
 
     /// `line 4` for CSV rows, the file name for folder sources.
