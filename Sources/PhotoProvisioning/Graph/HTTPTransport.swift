@@ -140,7 +140,8 @@ package final class HTTPTransport: Sendable {
     }
 }
 
-/// Collects each task's body and completes it, answering HTTP authentication challenges by declining them.
+/// Collects each task's body and completes it, answering HTTP authentication challenges by declining them, and
+/// ends a request whose kept-alive connection was closed under it at once instead of after the request timeout.
 ///
 /// swift-corelibs-foundation turns a 401 carrying `WWW-Authenticate: Basic` (Entra's answer to a wrong client
 /// secret) into a challenge, and without a credential on offer its default handling never completes the task
@@ -152,6 +153,8 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
     private struct TaskState {
         var data = Data()
         var sawChallenge = false
+        /// The connection closed without an answer and libcurl asked to send the body again (see below).
+        var connectionLost = false
         let continuation: CheckedContinuation<(Data, URLResponse), any Error>
     }
 
@@ -188,9 +191,34 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
         completionHandler(.cancelAuthenticationChallenge, nil)
     }
 
+    #if canImport(FoundationNetworking)
+    /// Why a dropped connection used to cost the whole request timeout on Linux: when a request sent on a reused
+    /// keep-alive connection gets no answer at all (the server closed it), libcurl sends it again on a fresh
+    /// connection and first asks to rewind the body. swift-corelibs-foundation can only rewind a body *stream*, and
+    /// only with a new one from this delegate; for a `Data` body it answers the rewind with success and supplies
+    /// nothing, so libcurl sends the headers again with the old `Content-Length` and no body. The server then
+    /// waits for the body and we wait for the answer until `--request-timeout` (60 s) passes. GETs have no body
+    /// and are resent fine, which is why only uploads, deletes and `$batch` posts hung.
+    ///
+    /// Being asked for a new body therefore means exactly "the connection was lost before any answer": give no
+    /// stream (a stream for a `Data` body would trap), cancel the task, and report `networkConnectionLost`, so
+    /// the client's own retry sends the request again with its body. The cancel goes through another queue:
+    /// `cancel()` synchronises with the queue this callback runs on.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask,
+        needNewBodyStream completionHandler: @escaping @Sendable (InputStream?) -> Void
+    ) {
+        lock.withLock { states[task.taskIdentifier]?.connectionLost = true }
+        completionHandler(nil)
+        DispatchQueue.global().async { task.cancel() }
+    }
+    #endif
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         guard let state = lock.withLock({ states.removeValue(forKey: task.taskIdentifier) }) else { return }
-        if let response = task.response, error == nil || state.sawChallenge {
+        if state.connectionLost {
+            state.continuation.resume(throwing: URLError(.networkConnectionLost))
+        } else if let response = task.response, error == nil || state.sawChallenge {
             state.continuation.resume(returning: (state.data, response))
         } else {
             state.continuation.resume(throwing: error ?? URLError(.badServerResponse))
