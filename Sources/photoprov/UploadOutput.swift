@@ -88,10 +88,13 @@ final class UploadOutput: Sendable {
                 for reason in policy.explanation { print("  \(reason)") }
                 if summary.blocked, summary.kind == .upload {
                     print("nothing was uploaded: fix the policy or permission above, or pass --skip-policy-check")
+                } else if summary.blocked {
+                    print("nothing would be uploaded: every photo would be refused until the policy or permission "
+                        + "above is fixed")
                 }
             }
             let kind = summary.kind == .dryRun ? "dry run" : "run"
-            print("\(kind) \(summary.runID) \(summary.leftForNextRun > 0 ? "stopped" : "finished") in "
+            print("\(kind) \(summary.runID) \(summary.leftForNextRun > 0 || summary.stoppedBy != nil ? "stopped" : "finished") in "
                 + "\(TimeSpan.format(summary.seconds)): \(counts)")
             if summary.leftForNextRun > 0 {
                 print("\(summary.leftForNextRun) item(s) left: run the same command again to continue")

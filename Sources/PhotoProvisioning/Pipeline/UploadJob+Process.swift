@@ -5,10 +5,14 @@ import PhotoJournal
 import PhotoModel
 import Synchronization
 
-/// What every item task shares: the journal and the threads for blocking work.
+/// What every item task shares: the journal, the threads for blocking work, and the brake that stops the run
+/// when Graph refuses every write.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
+    let brake = RefusalBrake()
+    /// Dry runs under a blocked policy: why every write would be refused (each item then "would fail").
+    let dryRunBlock: String?
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
@@ -27,15 +31,19 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool) async throws {
-        let context = ItemContext(journal: journal, pool: pool)
+    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool, dryRunBlock: String? = nil)
+        async throws
+    {
+        let context = ItemContext(journal: journal, pool: pool, dryRunBlock: dryRunBlock)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var inFlight = 0
                 func fill() async throws {
-                    while inFlight < window, !stop.isSet, let (item, lookup) = try await pages.next() {
+                    while inFlight < window, !stop.isSet, !context.brake.isTripped,
+                        let (item, lookup) = try await pages.next()
+                    {
                         group.addTask { try await self.process(item, lookup: lookup, context: context) }
                         inFlight += 1
                     }
@@ -158,6 +166,8 @@ extension UploadJob {
             try await context.journal.record(Journal.ItemUpdate(.uploading), item: item.id)
             let outcome = await graph.putPhoto(target(of: item), jpeg: Data(jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
+            try Self.stopOnSignInFailure(outcome)
+            try await stopIfRefusedForTheRun(item, outcome, context: context)
             if outcome.succeeded {
                 try await finish(item, Journal.ItemUpdate(.uploaded, reply: GraphReply(outcome)), detail: facts, context: context)
             } else {
@@ -191,6 +201,13 @@ extension UploadJob {
         default:
             break
         }
+        if let blocked = context.dryRunBlock {
+            let reason = "would fail: blocked by the tenant's photo policy: \(blocked)"
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .blockedByPolicy, reason: reason), detail: reason,
+                context: context)
+            return
+        }
         if state.accountEnabled == false { notes.append("account disabled") }
         if state.hasPhoto == true { notes.append("replaces the current photo") }
         if state.hasPhoto == false { notes.append("no photo yet") }
@@ -201,19 +218,50 @@ extension UploadJob {
 
     private func remove(_ item: Journal.Item, context: ItemContext) async throws {
         if settings.dryRun {
-            try await finish(item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
-                detail: "would delete the photo (not in the source any more)", context: context)
+            if let blocked = context.dryRunBlock {
+                let reason = "would fail: blocked by the tenant's photo policy: \(blocked)"
+                try await finish(
+                    item, Journal.ItemUpdate(.failed, failure: .blockedByPolicy, reason: reason), detail: reason,
+                    context: context)
+            } else {
+                try await finish(item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
+                    detail: "would delete the photo (not in the source any more)", context: context)
+            }
             return
         }
         try await context.journal.record(Journal.ItemUpdate(.removing), item: item.id)
         let outcome = await graph.deletePhoto(target(of: item))
         if outcome.failure == .cancelled { return }
+        try Self.stopOnSignInFailure(outcome)
+        try await stopIfRefusedForTheRun(item, outcome, context: context)
         // A photo that is already gone is what --remove-missing wanted.
         let gone = outcome.succeeded || outcome.httpStatus == 404
         let result = Journal.ItemUpdate(
             gone ? .removed : .failed, failure: gone ? nil : outcome.failure, reason: gone ? nil : outcome.description,
             reply: GraphReply(outcome))
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
+    }
+
+    /// A token that cannot be renewed mid-run (after the sign-in's own retries) is the run's problem, not the
+    /// item's: the run stops with the sign-in error (exit 4) and the item stays `uploading`/`removing`, to be sent
+    /// again when the same command runs next, instead of being counted failed with no request sent.
+    private static func stopOnSignInFailure(_ outcome: GraphOutcome) throws(GraphError) {
+        guard outcome.failure == .signInFailed else { return }
+        throw GraphError(.signIn, outcome.message)
+    }
+
+    /// Counts `outcome` on the run's refusal brake; once it trips (the policy or a missing permission refused
+    /// several writes in a row), puts the refused items back to `pending` for the next run of the same command
+    /// and stops the run with the reason (exit 3), so no more doomed requests are sent.
+    private func stopIfRefusedForTheRun(_ item: Journal.Item, _ outcome: GraphOutcome, context: ItemContext)
+        async throws
+    {
+        guard let halt = context.brake.record(outcome, item: item.id) else { return }
+        for id in halt.items {
+            try await context.journal.record(
+                Journal.ItemUpdate(.pending, reason: "not done: the run stopped because \(outcome.message)"), item: id)
+        }
+        throw halt.error
     }
 
     /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.

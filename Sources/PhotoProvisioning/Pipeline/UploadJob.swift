@@ -151,17 +151,30 @@ public struct UploadJob: Sendable {
         _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool
     ) async throws {
         let runID = summary.runID
-        try await graph.signIn()
+        /// Why a dry run's writes would all be refused (the policy preflight said blocked), if they would.
+        var dryRunBlock: String?
+        // A stop during sign-in (a device code nobody enters) or a slow policy check ends the run at once: nothing
+        // is in flight yet that a grace period would let finish.
+        let graph = self.graph
+        guard try await untilStopped({ try await graph.signIn() }) != nil else {
+            return try await endStopped(&summary, journal: journal, pool: pool)
+        }
         if settings.skipPolicyCheck {
             try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
         } else {
-            let report = await graph.preflight()
+            guard let report = try await untilStopped({ await graph.preflight() }) else {
+                return try await endStopped(&summary, journal: journal, pool: pool)
+            }
             summary.policy = report
             try await journal.setVerdict(
                 report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
             if report.verdict == .blocked {
                 summary.blocked = true
-                if !settings.dryRun {
+                if settings.dryRun {
+                    let reason = report.explanation.first ?? "the tenant's photo policy blocks uploads"
+                    dryRunBlock = reason
+                    events(.note("nothing would be uploaded: \(reason)"))
+                } else {
                     summary.counts = try await journal.counts(run: runID)
                     if let directory = settings.reportDirectory {
                         summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
@@ -203,7 +216,7 @@ public struct UploadJob: Sendable {
         }
         problems = []
 
-        try await process(run: runID, limit: toDo, journal: journal, pool: pool)
+        try await process(run: runID, limit: toDo, journal: journal, pool: pool, dryRunBlock: dryRunBlock)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.workLeft
@@ -217,6 +230,41 @@ public struct UploadJob: Sendable {
             summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
         }
         try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
+    }
+
+    /// Runs `operation` until it returns or a stop is asked for, whichever comes first; a stop cancels it and
+    /// returns `nil`.
+    ///
+    /// - Throws: what `operation` throws, unless a stop came first.
+    private func untilStopped<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
+        let stop = self.stop
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                _ = await stop.stopped()
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                let first = try await group.next() ?? nil
+                return stop.isSet ? nil : first
+            } catch {
+                if stop.isSet { return nil }
+                throw error
+            }
+        }
+    }
+
+    /// Ends a run stopped before its items were worked on: recorded `interrupted`, reported, resumable.
+    private func endStopped(_ summary: inout UploadSummary, journal: Journal, pool: BlockingPool) async throws {
+        events(.stopping(stop.reason ?? .interrupted))
+        summary.stoppedBy = stop.reason
+        summary.counts = try await journal.counts(run: summary.runID)
+        summary.leftForNextRun = summary.counts.workLeft
+        if let directory = settings.reportDirectory {
+            summary.report = try await writeReport(run: summary.runID, journal: journal, to: directory, pool: pool)
+        }
+        try await journal.finishRun(summary.runID, status: .interrupted)
     }
 
     /// Puts the source into the journal in chunks as it is read again, and returns the refused rows. From here on
