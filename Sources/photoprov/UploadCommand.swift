@@ -23,7 +23,9 @@ extension Command {
             .flag("dry-run", "do everything except write to the tenant (checks it read-only when signed in)"),
             .flag("offline", "with --dry-run: no tenant, no credentials"),
             .flag("force", "upload even photos the journal says are unchanged"),
-            .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
+            .flag("remove-missing", "delete photos this tool uploaded for users no longer in this source"),
+            .value("max-removals", "N|P%", "with --remove-missing: above N removals (or P% of the photos this source "
+                + "set) remove none and exit 7 (default 10%)"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
             .flag("skip-policy-check", "upload even when the policy preflight says blocked"),
@@ -47,6 +49,7 @@ extension Command {
         output.finish(summary)
         if summary.blocked { return .blocked }
         if summary.stoppedBy == .interrupted { return .interrupted }
+        if summary.removalsRefused != nil { return .removalsRefused }
         if summary.hasFailures { return .someFailed }
         if summary.kind == .dryRun, summary.policy?.verdict == .unknown { return .someFailed }
         return .success
@@ -77,6 +80,13 @@ extension Command {
             }
             maxDuration = seconds
         }
+        var maxRemovals = RemovalLimit.standard
+        if let text = arguments.value("max-removals") {
+            guard let limit = RemovalLimit(text) else {
+                throw UsageError("--max-removals must be a count such as 25 or a share such as 10%, not '\(text)'")
+            }
+            maxRemovals = limit
+        }
         let sourceOptions = SourceOptions(
             match: match, target: target, keyColumn: arguments.value("upn-column"),
             photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
@@ -86,7 +96,7 @@ extension Command {
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
-            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"),
+            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"), maxRemovals: maxRemovals,
             maxItems: arguments.value("max-items") == nil
                 ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),

@@ -80,6 +80,7 @@ final class UploadOutput: Sendable {
                 if let policy = summary.policy { fields["policy"] = policy.verdict.rawValue }
                 if let report = summary.report { fields["report"] = report.html }
                 if let stopped = summary.stoppedBy { fields["stopped"] = stopped.rawValue }
+                if let refused = summary.removalsRefused { fields["removals_refused"] = refused }
                 print(Self.json(fields))
                 return
             }
@@ -99,7 +100,9 @@ final class UploadOutput: Sendable {
             if summary.leftForNextRun > 0 {
                 print("\(summary.leftForNextRun) item(s) left: run the same command again to continue")
             }
-            if !summary.missingFromSource.isEmpty, summary.counts[.removed] + summary.counts[.wouldRemove] == 0 {
+            if let refused = summary.removalsRefused {
+                print("--remove-missing \(summary.kind == .dryRun ? "would remove" : "removed") nothing: \(refused)")
+            } else if !summary.missingFromSource.isEmpty, summary.counts[.removed] + summary.counts[.wouldRemove] == 0 {
                 print("\(summary.missingFromSource.count) earlier upload(s) not in the source (kept; --remove-missing deletes)")
             }
             print("journal: \(summary.journalPath)")

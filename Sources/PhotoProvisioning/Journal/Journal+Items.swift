@@ -217,20 +217,40 @@ extension Journal {
 
     /// Keys with a photo from an earlier upload (`keysWithPhotos`) that run `run` has no item for, valid or not:
     /// the users (groups, teams) who have disappeared from the source. Sorted by key.
-    public func keysWithPhotos(target: TargetKind, match: MatchKey, notIn run: Int64) throws(JournalError)
-        -> [LastUpload]
-    {
-        // Two probes so that each uses an index: items_by_key covers every state but 'invalid'.
+    ///
+    /// - Parameters:
+    ///   - commandKeyPrefix: when given, only photos whose last upload was made by a run whose command key starts
+    ///     with it: the photos *this source* set (`--remove-missing` never touches another source's users).
+    ///   - run: the run whose items are the source as it is now. A refused row still means its key is in the
+    ///     source; its key is compared without case (and without `{}`), as it is stored as written.
+    public func keysWithPhotos(
+        target: TargetKind, match: MatchKey, commandKeyPrefix: String? = nil, notIn run: Int64
+    ) throws(JournalError) -> [LastUpload] {
+        // The refused rows' keys are read once into a set (an uncorrelated IN), not once per photo.
         try db.statement(
             """
-            SELECT \(Journal.lastUploadColumns) FROM last_upload AS l WHERE target = ? AND match = ? \
-            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ? AND i.action = 'upload' \
+            SELECT \(Journal.lastUploadColumns) FROM last_upload AS l JOIN runs AS r ON r.id = l.run_id \
+            WHERE l.target = ?1 AND l.match = ?2 AND (?3 IS NULL OR substr(r.command_key, 1, length(?3)) = ?3) \
+            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ?4 AND i.action = 'upload' \
             AND i.target = l.target AND i.match = l.match AND i.key = l.key AND i.state <> 'invalid') \
-            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ? AND i.state = 'invalid' AND i.key = l.key) \
-            ORDER BY key
+            AND lower(l.key) NOT IN (SELECT lower(trim(key, '{}')) FROM items WHERE run_id = ?4 AND state = 'invalid') \
+            ORDER BY l.key
             """
         )
-        .rows([.text(target.rawValue), .text(match.rawValue), .integer(run), .integer(run)], Journal.lastUpload)
+        .rows(
+            [.text(target.rawValue), .text(match.rawValue), .optional(commandKeyPrefix), .integer(run)],
+            Journal.lastUpload)
+    }
+
+    /// How many keys of this target and match kind hold a photo whose last upload was made by a run whose command
+    /// key starts with `commandKeyPrefix`: the photos one source set, which `--max-removals P%` is a share of.
+    public func photoCount(target: TargetKind, match: MatchKey, commandKeyPrefix: String) throws(JournalError) -> Int {
+        try db.statement(
+            """
+            SELECT count(*) FROM last_upload AS l JOIN runs AS r ON r.id = l.run_id \
+            WHERE l.target = ?1 AND l.match = ?2 AND substr(r.command_key, 1, length(?3)) = ?3
+            """
+        ).rows([.text(target.rawValue), .text(match.rawValue), .text(commandKeyPrefix)]) { Int($0.int(0)) }.first ?? 0
     }
 
     private static let lastUploadColumns = """

@@ -10,7 +10,14 @@ extension UploadJob {
     public static func commandKey(
         source: String, target: TargetKind, match: MatchKey, settingsFingerprint: String
     ) -> String {
+        sourceScope(source: source, target: target, match: match) + "settings=\(settingsFingerprint)"
+    }
+
+    /// The start every command key of one source has, whatever its codec settings: the absolute source path,
+    /// target and match. `--remove-missing` deletes only photos last set by runs whose key starts with it, so a
+    /// second CSV on the same journal never looks like a source from which the first one's users vanished.
+    public static func sourceScope(source: String, target: TargetKind, match: MatchKey) -> String {
         let absolute = PathGuard.absolute(source, base: FileManager.default.currentDirectoryPath)
-        return "\(absolute) target=\(target.rawValue) match=\(match.rawValue) settings=\(settingsFingerprint)"
+        return "\(absolute) target=\(target.rawValue) match=\(match.rawValue) "
     }
 }

@@ -41,6 +41,8 @@ public struct UploadJob: Sendable {
         public var force: Bool
         /// Delete photos we uploaded earlier for keys no longer in the source.
         public var removeMissing: Bool
+        /// `--max-removals`: above this many removals the run removes none (default 10% of the source's photos).
+        public var maxRemovals: RemovalLimit
         /// Work on at most this many items now; the rest wait for the next run.
         public var maxItems: Int?
         /// Stop taking new items after this many seconds; the rest wait for the next run.
@@ -61,7 +63,8 @@ public struct UploadJob: Sendable {
             source: Source, sourceOptions: SourceOptions = SourceOptions(), codec: ConvertOptions = ConvertOptions(),
             jobs: Int = ProcessInfo.processInfo.activeProcessorCount, concurrency: Int = 8,
             journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
-            removeMissing: Bool = false, maxItems: Int? = nil, maxDuration: Double? = nil, gracePeriod: Double = 10,
+            removeMissing: Bool = false, maxRemovals: RemovalLimit = .standard, maxItems: Int? = nil,
+            maxDuration: Double? = nil, gracePeriod: Double = 10,
             skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
             arguments: [String] = []
         ) {
@@ -74,6 +77,7 @@ public struct UploadJob: Sendable {
             self.dryRun = dryRun
             self.force = force
             self.removeMissing = removeMissing
+            self.maxRemovals = maxRemovals
             self.maxItems = maxItems
             self.maxDuration = maxDuration
             self.gracePeriod = gracePeriod
@@ -129,7 +133,7 @@ public struct UploadJob: Sendable {
         let runID = start.run.id
         var summary = UploadSummary(
             runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
-            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], seconds: 0,
+            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], removalsRefused: nil, seconds: 0,
             journalPath: settings.journalPath, report: nil)
         do {
             try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
@@ -186,24 +190,7 @@ public struct UploadJob: Sendable {
         }
 
         var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
-        let missing = try await journal.keysWithPhotos(
-            target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind, notIn: runID)
-        summary.missingFromSource = missing.map(\.key).sorted()
-        if settings.removeMissing, !missing.isEmpty {
-            let removals = missing.map { last in
-                Journal.NewItem(
-                    action: .remove, target: last.target, match: last.match, key: last.key, resolvedID: last.resolvedID,
-                    state: .pending)
-            }
-            _ = try await journal.addItems(removals, run: runID)
-        } else if !missing.isEmpty {
-            events(
-                .note(
-                    "\(missing.count) \(settings.sourceOptions.target.noun)(s) have a photo from an earlier run but "
-                        + "are not in the source; left untouched (--remove-missing deletes them): "
-                        + summary.missingFromSource.prefix(10).joined(separator: ", ")
-                        + (missing.count > 10 ? ", …" : "")))
-        }
+        try await planRemovals(&summary, problems: problems, journal: journal)
 
         let counts = try await journal.counts(run: runID)
         let needingWork = counts.workLeft
