@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 @testable import PhotoProvisioning
 
 /// A connection closed without an answer is noticed when it closes, not when `--request-timeout` runs out: the
@@ -32,5 +36,32 @@ import Testing
         #expect(
             failures.contains { $0.contains("connection lost") },
             "a drop on a reused connection is reported as the lost connection it is: \(failures)")
+    }
+}
+
+/// Requests cancelled while they start always end: swift-corelibs-foundation never completes a task whose
+/// `cancel()` races its `resume()`, which left a run that stopped mid-upload waiting forever.
+@Suite struct CancelledRequestTests {
+    @Test(.timeLimit(.minutes(1))) func requestsCancelledAsTheyStartAllEnd() async throws {
+        let emulator = try Emulator.start(["--latency-ms", "5"])
+        let transport = HTTPTransport(timeout: 60, maxConnections: 4, trace: nil)
+        let request = URLRequest(url: emulator.baseURL.appendingPathComponent("v1.0/users"))
+        // 400 requests in waves of 8, each cancelled after a random handful of scheduler turns: some before they
+        // start, some while they start, some in flight. Every one of them must come back.
+        var ended = 0
+        for wave in 0..<50 {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<8 {
+                    let attempt = Task { try await transport.send(request) }
+                    group.addTask {
+                        for _ in 0..<((wave * 8 + index) % 5) { await Task.yield() }
+                        attempt.cancel()
+                        _ = await attempt.result
+                    }
+                }
+            }
+            ended += 8
+        }
+        #expect(ended == 400)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -79,15 +80,25 @@ package final class HTTPTransport: Sendable {
     }
 
     /// One data task through the session delegate, cancelled with the calling task.
+    ///
+    /// A task cancelled before `resume()` must never be resumed nor cancelled: swift-corelibs-foundation then
+    /// marks it cancelling, ignores the later `resume()` and never completes it, so its caller would wait forever
+    /// (seen when a run stopping cancelled uploads just as they started). `TaskStart` settles who goes first.
     private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
         let task = session.dataTask(with: request)
+        let start = TaskStart()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
+                guard start.begin() else {
+                    continuation.resume(throwing: URLError(.cancelled))
+                    return
+                }
                 delegate.register(task, continuation)
                 task.resume()
+                if start.resumed() { task.cancel() }
             }
         } onCancel: {
-            task.cancel()
+            if start.cancel() { task.cancel() }
         }
     }
 
@@ -137,6 +148,48 @@ package final class HTTPTransport: Sendable {
             }
         }
         return "network error: \(error.localizedDescription)"
+    }
+}
+
+/// Orders one data task's start against its caller's cancellation: a task is cancelled only once resumed, and
+/// not started at all when the cancellation came first.
+private final class TaskStart: Sendable {
+    private enum Phase { case new, starting, started, cancelledEarly, cancelPending }
+    private let phase = Mutex(Phase.new)
+
+    /// Whether the task may start (`false`: its caller was cancelled already).
+    func begin() -> Bool {
+        phase.withLock { phase in
+            guard phase == .new else { return false }
+            phase = .starting
+            return true
+        }
+    }
+
+    /// The task was resumed; returns whether a cancellation came while it was starting (cancel it now).
+    func resumed() -> Bool {
+        phase.withLock { phase in
+            defer { phase = .started }
+            return phase == .cancelPending
+        }
+    }
+
+    /// Whether the task should be cancelled now (it runs); otherwise the cancellation is remembered.
+    func cancel() -> Bool {
+        phase.withLock { phase in
+            switch phase {
+            case .new:
+                phase = .cancelledEarly
+                return false
+            case .starting:
+                phase = .cancelPending
+                return false
+            case .started:
+                return true
+            case .cancelledEarly, .cancelPending:
+                return false
+            }
+        }
     }
 }
 
