@@ -24,6 +24,21 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
         .systemLibrary(
+            name: "CHeif",
+            pkgConfig: "libheif",
+            providers: [.apt(["libheif-dev"]), .brew(["libheif"])]
+        ),
+        .systemLibrary(
+            name: "CWebP",
+            pkgConfig: "libwebpdemux",
+            providers: [.apt(["libwebp-dev"]), .brew(["webp"])]
+        ),
+        .systemLibrary(
+            name: "CLCMS2",
+            pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"]), .brew(["little-cms2"])]
+        ),
+        .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
@@ -34,10 +49,10 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
-        // The image engine in C: decode, orient, resample, encode, byte budget.
+        // The image engine in C: decode, colour-manage, orient, resample, encode, byte and memory budgets.
         .target(
             name: "CPhotoCodec",
-            dependencies: ["CJPEG", "CPNG"],
+            dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP", "CLCMS2"],
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]  // sin/lround for the Lanczos weights
         ),
@@ -60,27 +75,44 @@ let package = Package(
         .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
 
         // Face detection: dlib's frontal-face HOG detector behind a C API (a C++ shim: dlib is C++ only), and its
-        // Swift face with the framing rule. CDlib only carries dlib's pkg-config flags to the shim; the shim links
-        // BLAS and LAPACK by name (libblas-dev and liblapack-dev give libblas.so and liblapack.so).
+        // Swift face with the framing rule. The shim links dlib, BLAS and LAPACK by name (libblas-dev
+        // and liblapack-dev give libblas.so and liblapack.so). No pkgConfig: Debian's dlib-1.pc names libraries by
+        // absolute path, which SwiftPM drops with a warning on every build, and its only include path is
+        // /usr/include; Homebrew's prefix is added below for macOS.
         .systemLibrary(
             name: "CDlib",
-            pkgConfig: "dlib-1",
             providers: [.apt(["libdlib-dev", "libblas-dev", "liblapack-dev"]), .brew(["dlib"])]
         ),
         .target(
             name: "CFaceDetect",
             dependencies: ["CDlib"],
-            cxxSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],  // dlib's templates are slow at -O0
+            cxxSettings: [
+                .unsafeFlags(["-O2"], .when(configuration: .debug)),  // dlib's templates are slow at -O0
+                .unsafeFlags(["-I/opt/homebrew/include", "-I/usr/local/include"], .when(platforms: [.macOS])),
+            ],
             // dlib's headers call BLAS and LAPACK; dlib-1.pc names them by absolute path, which SwiftPM drops.
             linkerSettings: [
+                .linkedLibrary("dlib"),
                 .linkedLibrary("lapack", .when(platforms: [.linux])), .linkedLibrary("blas", .when(platforms: [.linux])),
+                .unsafeFlags(["-L/opt/homebrew/lib", "-L/usr/local/lib"], .when(platforms: [.macOS])),
             ]
         ),
         .target(name: "FaceDetection", dependencies: ["CFaceDetect"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec", "PhotoCodecTestSupport"]),
 
         // Test helpers shared by the test targets: the Graph emulator harness and child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Codec test support: fixture writers over the real encoders, kept out of the products.
+        .target(
+            name: "CPhotoCodecFixtures", dependencies: ["CPhotoCodec", "CJPEG", "CPNG", "CWebP", "CLCMS2", "CHeif"],
+            path: "Tests/CPhotoCodecFixtures", linkerSettings: [.linkedLibrary("webpmux")]),
+        .target(
+            name: "PhotoCodecTestSupport", dependencies: ["PhotoCodec", "CPhotoCodecFixtures"],
+            path: "Tests/PhotoCodecTestSupport"),
+        // One conversion in a fresh process, for tests that measure its peak memory.
+        .executableTarget(name: "photocodec-probe", dependencies: ["PhotoCodec"], path: "Tests/PhotoCodecProbe"),
+        .testTarget(
+            name: "PhotoCodecTests", dependencies: ["PhotoCodec", "PhotoCodecTestSupport", "photocodec-probe"]),
         // Made-up report data for tests and the report benchmark; never part of a product.
         .target(
             name: "PhotoProvisioningTestSupport", dependencies: ["PhotoProvisioning", "PhotoCodec"],
@@ -91,7 +123,6 @@ let package = Package(
             name: "ReportBenchmark", dependencies: ["PhotoProvisioning", "PhotoProvisioningTestSupport"],
             path: "Benchmarks/ReportBenchmark"),
         .executableTarget(name: "JournalStress", dependencies: ["PhotoProvisioning"], path: "Benchmarks/JournalStress"),
-        .testTarget(name: "PhotoCodecTests", dependencies: ["PhotoCodec"]),
         .testTarget(
             name: "PhotoProvisioningTests",
             dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),

@@ -145,22 +145,42 @@ static void cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb, int width
     }
 }
 
+/// What libjpeg will hold for this decode, from the header: every DCT coefficient of a multi-scan (progressive)
+/// image at full size whatever the scale, a few block rows of a single-scan one, the scaled output and a row.
+static double decode_bytes(j_decompress_ptr cinfo, int multiscan) {
+    double bytes = (double)cinfo->output_width * cinfo->output_height * 3 + (double)cinfo->output_width * 4;
+    for (int i = 0; i < cinfo->num_components; i++) {
+        jpeg_component_info *c = &cinfo->comp_info[i];
+        if (multiscan) {
+            // Rounded up to whole MCUs, as libjpeg's coefficient controller allocates them.
+            double w = c->width_in_blocks + c->h_samp_factor, h = c->height_in_blocks + c->v_samp_factor;
+            bytes += w * h * sizeof(JBLOCK);
+        } else {
+            bytes += (double)c->width_in_blocks * c->v_samp_factor * sizeof(JBLOCK);
+        }
+        // Sample rows for the IDCT and upsampling: a few block rows of the (scaled) component.
+        bytes += (double)c->width_in_blocks * 8 * c->v_samp_factor * 8 * 3;
+    }
+    return bytes + 256 * 1024;  // tables and bookkeeping
+}
+
 // Fields changed between setjmp and longjmp are volatile so the cleanup sees their latest values.
 typedef struct jpeg_decode_state {
     struct jpeg_decompress_struct cinfo;
     volatile int created;
     unsigned char *volatile rgb;
     unsigned char *volatile row;
+    unsigned char *volatile icc;
+    pc_colour colour;
 } jpeg_decode_state;
 
-int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_memory,
-                   pc_scale_chooser choose, void *choose_context, pc_pixels *out, pc_status *status) {
+int pc_jpeg_decode(const pc_source *source, const pc_request *request, pc_pixels *out, pc_status *status) {
     jpeg_context ctx;
     jpeg_decode_state state;
     memset(&state, 0, sizeof state);
     memset(out, 0, sizeof *out);
     init_errors(&ctx, status);
-    ctx.max_pixels = max_pixels;
+    ctx.max_pixels = request->max_pixels;
     if (!source->file && source->size > (size_t)0x7fffffff) {
         pc_fail(status, PC_UNSUPPORTED_FEATURE, "jpeg larger than 2 GB");
         return status->code;
@@ -170,6 +190,8 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
         if (state.created) jpeg_destroy_decompress(&state.cinfo);
         free(state.rgb);
         free(state.row);
+        free(state.icc);
+        pc_colour_close(&state.colour);
         if (!status->code) pc_fail(status, PC_FAILED, "jpeg decoding failed");
         return status->code;
     }
@@ -179,7 +201,6 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
     jpeg_create_decompress(cinfo);
     state.created = 1;
     ctx.decompress = cinfo;
-    if (max_memory > 0) cinfo->mem->max_memory_to_use = (long)max_memory;
     ctx.progress.progress_monitor = on_progress;
     cinfo->progress = &ctx.progress;
 
@@ -189,6 +210,7 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
         jpeg_mem_src(cinfo, source->data, (unsigned long)source->size);
     }
     jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_save_markers(cinfo, JPEG_APP0 + 2, 0xFFFF);  // ICC profile chunks
     jpeg_read_header(cinfo, TRUE);
     if (declared_too_big(&ctx)) longjmp(ctx.jump, 1);
     ctx.header_read = 1;
@@ -196,10 +218,34 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
     int orientation = orientation_of(cinfo);
     int cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
     cinfo->out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
-    int scale = choose ? choose(choose_context, (int)cinfo->image_width, (int)cinfo->image_height, orientation) : 8;
+    int scale = request->dct_scale ? request->dct_scale(request->context, (int)cinfo->image_width,
+                                                        (int)cinfo->image_height, orientation)
+                                   : 8;
     if (scale < 1 || scale > 8) scale = 8;
     cinfo->scale_num = (unsigned)scale;
     cinfo->scale_denom = 8;
+    jpeg_calc_output_dimensions(cinfo);
+    int multiscan = jpeg_has_multiple_scans(cinfo);
+    double need = decode_bytes(cinfo, multiscan);
+    if (pc_check_memory("jpeg", need, request,
+                        multiscan ? "progressive, every coefficient held" : "baseline", status)) {
+        longjmp(ctx.jump, 1);
+    }
+    // libjpeg's own allocations stay within what is left of the budget once the output is allocated.
+    long long output = (long long)cinfo->output_width * cinfo->output_height * 3;
+    if (request->max_memory > 0) {
+        cinfo->mem->max_memory_to_use = (long)(request->max_memory - request->reserved - output);
+    }
+
+    JOCTET *icc = NULL;
+    unsigned int icc_size = 0;
+    if (jpeg_read_icc_profile(cinfo, &icc, &icc_size) && icc) {
+        state.icc = icc;
+        int kind = cmyk ? (cinfo->saw_Adobe_marker ? PC_COLOUR_CMYK_INVERTED : PC_COLOUR_CMYK) : PC_COLOUR_RGB;
+        pc_colour_open_icc(&state.colour, icc, icc_size, kind);
+        free(state.icc);
+        state.icc = NULL;
+    }
 
     jpeg_start_decompress(cinfo);
     size_t bytes = pc_mul3(cinfo->output_width, cinfo->output_height, 3);
@@ -214,19 +260,26 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
         longjmp(ctx.jump, 1);
     }
     size_t stride = (size_t)cinfo->output_width * 3;
+    const pc_colour *colour = state.colour.transform ? &state.colour : NULL;
     while (cinfo->output_scanline < cinfo->output_height) {
         unsigned char *target = state.rgb + stride * cinfo->output_scanline;
         if (cmyk) {
             JSAMPROW rows[1] = {state.row};
             if (jpeg_read_scanlines(cinfo, rows, 1) != 1) break;
-            cmyk_to_rgb(state.row, target, (int)cinfo->output_width, cinfo->saw_Adobe_marker);
+            if (colour) {
+                pc_colour_rows(colour, state.row, target, cinfo->output_width);
+            } else {
+                cmyk_to_rgb(state.row, target, (int)cinfo->output_width, cinfo->saw_Adobe_marker);
+            }
         } else {
             // Several rows per call: libjpeg then writes whole row groups straight into the image.
             JSAMPROW rows[16];
             JDIMENSION n = cinfo->output_height - cinfo->output_scanline;
             if (n > 16) n = 16;
             for (JDIMENSION i = 0; i < n; i++) rows[i] = target + stride * i;
-            if (jpeg_read_scanlines(cinfo, rows, n) == 0) break;
+            JDIMENSION got = jpeg_read_scanlines(cinfo, rows, n);
+            if (got == 0) break;
+            if (colour) pc_colour_rows(colour, target, target, (size_t)got * cinfo->output_width);
         }
     }
     if (cinfo->output_scanline < cinfo->output_height) {
@@ -239,18 +292,19 @@ int pc_jpeg_decode(const pc_source *source, long long max_pixels, long long max_
     out->height = (int)cinfo->output_height;
     out->source_width = (int)cinfo->image_width;
     out->source_height = (int)cinfo->image_height;
+    out->scale_x = (double)out->width / out->source_width;
+    out->scale_y = (double)out->height / out->source_height;
     out->orientation = orientation;
+    memcpy(out->warning, state.colour.warning, sizeof out->warning);
     state.rgb = NULL;
     free(state.row);
-    int multiscan = jpeg_has_multiple_scans(cinfo);
+    pc_colour_close(&state.colour);
     jpeg_destroy_decompress(cinfo);
     // A multi-scan JPEG held all its coefficients (12 MB for a 2560x1600 photo): give those pages back now, or the
     // allocator keeps them and every later photo of a batch runs on top of them. Single-scan decodes only hold a
     // few rows, so they skip this and keep their cheap reuse of freed memory.
 #if defined(__GLIBC__)
     if (multiscan) malloc_trim(0);
-#else
-    (void)multiscan;
 #endif
     return PC_OK;
 }
@@ -263,21 +317,13 @@ typedef struct byte_destination {
     jpeg_context *ctx;
 } byte_destination;
 
+/// First size of the output buffer; it doubles when full.
 #define PC_CHUNK 16384
-
-static int grow(pc_bytes *bytes, size_t capacity) {
-    if (capacity <= bytes->capacity) return 1;
-    unsigned char *data = realloc(bytes->data, capacity);
-    if (!data) return 0;
-    bytes->data = data;
-    bytes->capacity = capacity;
-    return 1;
-}
 
 static void destination_init(j_compress_ptr cinfo) {
     byte_destination *dest = (byte_destination *)cinfo->dest;
     dest->bytes->size = 0;
-    if (!grow(dest->bytes, PC_CHUNK)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
+    if (pc_bytes_reserve(dest->bytes, PC_CHUNK)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
     dest->pub.next_output_byte = dest->bytes->data;
     dest->pub.free_in_buffer = dest->bytes->capacity;
 }
@@ -285,7 +331,7 @@ static void destination_init(j_compress_ptr cinfo) {
 static boolean destination_empty(j_compress_ptr cinfo) {
     byte_destination *dest = (byte_destination *)cinfo->dest;
     size_t used = dest->bytes->capacity;  // libjpeg only calls this when the buffer is full
-    if (!grow(dest->bytes, used * 2)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 11);
+    if (pc_bytes_reserve(dest->bytes, used * 2)) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 11);
     dest->pub.next_output_byte = dest->bytes->data + used;
     dest->pub.free_in_buffer = dest->bytes->capacity - used;
     return TRUE;
@@ -301,8 +347,7 @@ typedef struct jpeg_encode_state {
     volatile int created;
 } jpeg_encode_state;
 
-static int encode(const unsigned char *pixels, int width, int height, int components, J_COLOR_SPACE space,
-                  int quality, int flags, pc_bytes *out, pc_status *status) {
+int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out, pc_status *status) {
     jpeg_context ctx;
     jpeg_encode_state state;
     byte_destination dest;
@@ -331,70 +376,24 @@ static int encode(const unsigned char *pixels, int width, int height, int compon
 
     cinfo->image_width = (JDIMENSION)width;
     cinfo->image_height = (JDIMENSION)height;
-    cinfo->input_components = components;
-    cinfo->in_color_space = space;
+    cinfo->input_components = 3;
+    cinfo->in_color_space = JCS_RGB;
     jpeg_set_defaults(cinfo);
-    if (space == JCS_CMYK && (flags & PC_TEST_YCCK)) jpeg_set_colorspace(cinfo, JCS_YCCK);
     if (quality < 1) quality = 1;
     if (quality > 100) quality = 100;
     jpeg_set_quality(cinfo, quality, TRUE);
-    if (flags & PC_TEST_ARITHMETIC) {
-        cinfo->arith_code = TRUE;
-    } else {
-        cinfo->optimize_coding = TRUE;
-    }
-    if (space == JCS_RGB) {  // 4:2:0
-        cinfo->comp_info[0].h_samp_factor = 2;
-        cinfo->comp_info[0].v_samp_factor = 2;
-        cinfo->comp_info[1].h_samp_factor = cinfo->comp_info[1].v_samp_factor = 1;
-        cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
-    }
-    if (flags & PC_TEST_PROGRESSIVE) jpeg_simple_progression(cinfo);
-    jpeg_scan_info flood[1 + 63 * 10];
-    if ((flags & PC_TEST_SCAN_FLOOD) && components == 1) {
-        // DC in one scan, then each AC coefficient alone: a first scan at bit 9, refinements down to bit 0.
-        int n = 0;
-        flood[n++] = (jpeg_scan_info){1, {0}, 0, 0, 0, 0};
-        for (int k = 1; k <= 63; k++) {
-            flood[n++] = (jpeg_scan_info){1, {0}, k, k, 0, 9};
-            for (int bit = 8; bit >= 0; bit--) flood[n++] = (jpeg_scan_info){1, {0}, k, k, bit + 1, bit};
-        }
-        cinfo->scan_info = flood;
-        cinfo->num_scans = n;
-    }
+    cinfo->optimize_coding = TRUE;
+    cinfo->comp_info[0].h_samp_factor = 2;  // 4:2:0
+    cinfo->comp_info[0].v_samp_factor = 2;
+    cinfo->comp_info[1].h_samp_factor = cinfo->comp_info[1].v_samp_factor = 1;
+    cinfo->comp_info[2].h_samp_factor = cinfo->comp_info[2].v_samp_factor = 1;
     jpeg_start_compress(cinfo, TRUE);
-    size_t stride = (size_t)width * (size_t)components;
+    size_t stride = (size_t)width * 3;
     while (cinfo->next_scanline < cinfo->image_height) {
-        JSAMPROW row[1] = {(JSAMPROW)(pixels + stride * cinfo->next_scanline)};
+        JSAMPROW row[1] = {(JSAMPROW)(rgb + stride * cinfo->next_scanline)};
         jpeg_write_scanlines(cinfo, row, 1);
     }
     jpeg_finish_compress(cinfo);
     jpeg_destroy_compress(cinfo);
     return PC_OK;
-}
-
-int pc_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, pc_bytes *out, pc_status *status) {
-    return encode(rgb, width, height, 3, JCS_RGB, quality, 0, out, status);
-}
-
-int pc_write_test_jpeg(const unsigned char *pixels, int width, int height, int components, int quality, int flags,
-                       pc_buffer *out) {
-    memset(out, 0, sizeof *out);
-    pc_status status = {0};
-    pc_bytes bytes = {0};
-    J_COLOR_SPACE space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
-    if (components != 1 && components != 3 && components != 4) {
-        pc_fail(&status, PC_FAILED, "test jpeg needs 1, 3 or 4 components, not %d", components);
-    } else {
-        encode(pixels, width, height, components, space, quality, flags, &bytes, &status);
-    }
-    out->status = status.code;
-    memcpy(out->message, status.message, sizeof out->message);
-    if (status.code) {
-        free(bytes.data);
-    } else {
-        out->data = bytes.data;
-        out->size = bytes.size;
-    }
-    return out->status;
 }

@@ -1,4 +1,4 @@
-// PNG decode (and test-fixture encode) over libpng. Kept in C: libpng reports errors through setjmp/longjmp.
+// PNG decode over libpng. Kept in C: libpng reports errors through setjmp/longjmp.
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -21,12 +21,13 @@ typedef struct png_context {
     const pc_source *source;
     size_t position;
     pc_status *status;
-    size_t live;  // bytes libpng holds now
+    size_t live;   // bytes libpng holds now
+    size_t limit;  // most it may hold at once
 } png_context;
 
 static png_voidp png_allocate(png_structp png, png_alloc_size_t size) {
     png_context *ctx = png_get_mem_ptr(png);
-    if (size > PC_PNG_MEMORY_LIMIT - ctx->live) return NULL;  // libpng turns this into an error or a skipped chunk
+    if (size > ctx->limit - ctx->live) return NULL;  // libpng turns this into an error or a skipped chunk
     unsigned char *block = malloc(size + PC_PNG_BLOCK_HEADER);
     if (!block) return NULL;
     memcpy(block, &size, sizeof size);
@@ -71,22 +72,6 @@ static uint32_t big_endian32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-static void flatten(const unsigned char *rgba, unsigned char *rgb, int width, const unsigned char bg[3]) {
-    for (int x = 0; x < width; x++, rgba += 4, rgb += 3) {
-        unsigned a = rgba[3];
-        if (a == 255) {
-            rgb[0] = rgba[0];
-            rgb[1] = rgba[1];
-            rgb[2] = rgba[2];
-        } else {
-            unsigned b = 255 - a;
-            rgb[0] = (unsigned char)((rgba[0] * a + bg[0] * b + 127) / 255);
-            rgb[1] = (unsigned char)((rgba[1] * a + bg[1] * b + 127) / 255);
-            rgb[2] = (unsigned char)((rgba[2] * a + bg[2] * b + 127) / 255);
-        }
-    }
-}
-
 static int exif_orientation(png_structp png, png_infop info) {
     png_uint_32 count = 0;
     png_bytep exif = NULL;
@@ -94,31 +79,37 @@ static int exif_orientation(png_structp png, png_infop info) {
     return 1;
 }
 
+/// Adam7: where each pass's pixels sit (first column and row, steps), as in the PNG specification.
+static const int adam7_x0[7] = {0, 4, 0, 2, 0, 1, 0}, adam7_dx[7] = {8, 8, 4, 4, 2, 2, 1};
+static const int adam7_y0[7] = {0, 0, 4, 0, 2, 0, 1}, adam7_dy[7] = {8, 8, 8, 4, 4, 2, 2};
+
 // Fields changed between setjmp and longjmp are volatile so the cleanup sees their latest values.
 typedef struct png_decode_state {
     png_structp png;
     png_infop info;
-    unsigned char *volatile rgb;
-    unsigned char *volatile rgba;
-    png_bytep *volatile rows;
+    unsigned char *volatile row;
     volatile int pixels_done;
     volatile int orientation;
+    volatile int alpha;  // transparency to flatten (an alpha channel or tRNS)
+    pc_reducer reducer;
+    pc_colour colour;
 } png_decode_state;
 
-int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned char background[3],
-                  pc_pixels *out, pc_status *status) {
+int pc_png_decode(const pc_source *source, const pc_request *request, pc_pixels *out, pc_status *status) {
     memset(out, 0, sizeof *out);
     const unsigned char *data = source->head;
     // Refuse a bomb from the raw IHDR before libpng reads anything else (even if the rest is damaged).
     if (source->head_size >= 24 && memcmp(data + 12, "IHDR", 4) == 0) {
-        unsigned long long w = big_endian32(data + 16), h = big_endian32(data + 20);  // product fits in 64 bits
-        if (max_pixels > 0 && w * h > (unsigned long long)max_pixels) {
-            pc_fail(status, PC_TOO_MANY_PIXELS, "image declares %llux%llu pixels, more than the limit of %lld", w, h,
-                    max_pixels);
+        if (pc_check_pixels(big_endian32(data + 16), big_endian32(data + 20), request->max_pixels, status)) {
             return status->code;
         }
     }
-    png_context ctx = {source, 0, status, 0};
+    // libpng's own allocations (rows, zlib, chunks) get a share of the budget, at most PC_PNG_MEMORY_LIMIT.
+    size_t library_limit = PC_PNG_MEMORY_LIMIT;
+    if (request->max_memory > 0 && (long long)library_limit > request->max_memory / 4) {
+        library_limit = (size_t)(request->max_memory / 4);
+    }
+    png_context ctx = {source, 0, status, 0, library_limit};
     png_decode_state state;
     memset(&state, 0, sizeof state);
     state.png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &ctx, on_png_error, on_png_warning, &ctx,
@@ -129,7 +120,6 @@ int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned 
         pc_fail(status, PC_FAILED, "out of memory starting the png decoder");
         return status->code;
     }
-    volatile int width = 0, height = 0;
     if (setjmp(png_jmpbuf(state.png))) {
         if (state.pixels_done) {
             // The pixels are complete; only trailing chunks (or IEND) are damaged. Keep the image.
@@ -137,9 +127,9 @@ int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned 
             status->message[0] = 0;
             goto done;
         }
-        free(state.rgb);
-        free(state.rgba);
-        free(state.rows);
+        free(state.row);
+        pc_reducer_free(&state.reducer);
+        pc_colour_close(&state.colour);
         png_destroy_read_struct(&state.png, &state.info, NULL);
         if (!status->code) pc_fail(status, PC_CORRUPT, "png decoding failed");
         return status->code;
@@ -153,54 +143,56 @@ int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned 
     png_uint_32 w = 0, h = 0;
     int depth = 0, colour = 0, interlace = 0;
     png_get_IHDR(state.png, state.info, &w, &h, &depth, &colour, &interlace, NULL, NULL);
-    if (max_pixels > 0 && (long long)w * (long long)h > max_pixels) {
-        pc_fail(status, PC_TOO_MANY_PIXELS, "image declares %ux%u pixels, more than the limit of %lld", w, h,
-                max_pixels);
-        png_error(state.png, "too many pixels");
-    }
+    if (pc_check_pixels(w, h, request->max_pixels, status)) png_error(state.png, "too many pixels");
     state.orientation = exif_orientation(state.png, state.info);
 
     if (colour == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(state.png);
     if (colour == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(state.png);
+    state.alpha = (colour & PNG_COLOR_MASK_ALPHA) || png_get_valid(state.png, state.info, PNG_INFO_tRNS);
     if (png_get_valid(state.png, state.info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(state.png);
     if (depth == 16) png_set_scale_16(state.png);
     if (colour == PNG_COLOR_TYPE_GRAY || colour == PNG_COLOR_TYPE_GRAY_ALPHA) png_set_gray_to_rgb(state.png);
     png_set_add_alpha(state.png, 0xff, PNG_FILLER_AFTER);  // only affects images without alpha
-    int passes = png_set_interlace_handling(state.png);
+    // Interlace handling stays off: each Adam7 pass arrives as its own small image, and its pixels go straight
+    // to their places in the reduced image, so no full-size frame is ever held.
     png_read_update_info(state.png, state.info);
     if (png_get_rowbytes(state.png, state.info) != (size_t)w * 4) {
         pc_fail(status, PC_UNSUPPORTED_FEATURE, "png colour layout is not supported");
         png_error(state.png, "layout");
     }
-    width = (int)w;
-    height = (int)h;
-    size_t rgb_bytes = pc_mul3(w, h, 3);
-    state.rgb = rgb_bytes ? malloc(rgb_bytes) : NULL;
-    if (!state.rgb) {
+    int factor = request->block_factor ? request->block_factor(request->context, (int)w, (int)h) : 1;
+    if (factor < 1) factor = 1;
+    int in_order = interlace == PNG_INTERLACE_NONE;
+    double need = pc_reducer_bytes((int)w, (int)h, factor, in_order) + (double)w * 4 + (double)library_limit;
+    if (pc_check_memory("png", need, request, in_order ? "rows streamed" : "adam7-interlaced",
+                        status)) {
+        png_error(state.png, "memory");
+    }
+    png_charp name = NULL;
+    png_bytep profile = NULL;
+    png_uint_32 profile_size = 0;
+    int compression = 0;
+    if (png_get_iCCP(state.png, state.info, &name, &compression, &profile, &profile_size) && profile) {
+        pc_colour_open_icc(&state.colour, profile, profile_size, state.alpha ? PC_COLOUR_RGBA : PC_COLOUR_RGB);
+    }
+    state.row = malloc((size_t)w * 4);
+    if (!state.row || pc_reducer_start(&state.reducer, (int)w, (int)h, factor, in_order)) {
         pc_fail(status, PC_FAILED, "out of memory for %ux%u pixels", w, h);
         png_error(state.png, "memory");
     }
-    if (passes > 1) {
-        // Adam7 fills the whole image over seven passes: it needs the full RGBA frame.
-        size_t rgba_bytes = pc_mul3(w, h, 4);
-        state.rgba = rgba_bytes ? malloc(rgba_bytes) : NULL;
-        state.rows = malloc(sizeof(png_bytep) * h);
-        if (!state.rgba || !state.rows) {
-            pc_fail(status, PC_FAILED, "out of memory for %ux%u pixels", w, h);
-            png_error(state.png, "memory");
-        }
-        for (png_uint_32 y = 0; y < h; y++) state.rows[y] = state.rgba + (size_t)y * w * 4;
-        png_read_image(state.png, state.rows);
-        for (png_uint_32 y = 0; y < h; y++) flatten(state.rows[y], state.rgb + (size_t)y * w * 3, (int)w, background);
-    } else {
-        state.rgba = malloc((size_t)w * 4);
-        if (!state.rgba) {
-            pc_fail(status, PC_FAILED, "out of memory for a %u-pixel row", w);
-            png_error(state.png, "memory");
-        }
-        for (png_uint_32 y = 0; y < h; y++) {
-            png_read_row(state.png, state.rgba, NULL);
-            flatten(state.rgba, state.rgb + (size_t)y * w * 3, (int)w, background);
+    // Opaque pictures are transformed once reduced (far fewer pixels); transparent ones before flattening, so the
+    // background stays the sRGB colour asked for.
+    const pc_colour *transform = state.colour.transform && state.alpha ? &state.colour : NULL;
+    for (int pass = 0; pass < (in_order ? 1 : 7); pass++) {
+        int x0 = in_order ? 0 : adam7_x0[pass], dx = in_order ? 1 : adam7_dx[pass];
+        int y0 = in_order ? 0 : adam7_y0[pass], dy = in_order ? 1 : adam7_dy[pass];
+        if (x0 >= (int)w || y0 >= (int)h) continue;  // libpng skips passes an image is too small for
+        int n = ((int)w - x0 + dx - 1) / dx;
+        for (int y = y0; y < (int)h; y += dy) {
+            png_read_row(state.png, state.row, NULL);
+            if (transform) pc_colour_rows(transform, state.row, state.row, (size_t)n);
+            pc_flatten(state.row, state.row, n, request->background);
+            pc_reducer_put(&state.reducer, y, x0, dx, state.row, n);
         }
     }
     state.pixels_done = 1;
@@ -208,95 +200,14 @@ int pc_png_decode(const pc_source *source, long long max_pixels, const unsigned 
     state.orientation = exif_orientation(state.png, state.info);
 
 done:
-    free(state.rgba);
-    free(state.rows);
+    free(state.row);
+    memcpy(out->warning, state.colour.warning, sizeof out->warning);
     png_destroy_read_struct(&state.png, &state.info, NULL);
-    out->rgb = state.rgb;
-    out->width = out->source_width = width;
-    out->height = out->source_height = height;
+    pc_reducer_finish(&state.reducer, out);
+    if (state.colour.transform && !state.alpha) {
+        pc_colour_rows(&state.colour, out->rgb, out->rgb, (size_t)out->width * (size_t)out->height);
+    }
+    pc_colour_close(&state.colour);
     out->orientation = state.orientation;
     return PC_OK;
-}
-
-// ---- test fixtures ----------------------------------------------------------------------------------------------
-
-typedef struct png_writer {
-    pc_bytes bytes;
-    pc_status *status;
-} png_writer;
-
-static void write_bytes(png_structp png, png_bytep data, size_t count) {
-    png_writer *writer = png_get_io_ptr(png);
-    pc_bytes *b = &writer->bytes;
-    if (b->size + count > b->capacity) {
-        size_t capacity = (b->size + count) * 2;
-        unsigned char *grown = realloc(b->data, capacity);
-        if (!grown) {
-            pc_fail(writer->status, PC_FAILED, "out of memory writing png");
-            png_error(png, "memory");
-        }
-        b->data = grown;
-        b->capacity = capacity;
-    }
-    memcpy(b->data + b->size, data, count);
-    b->size += count;
-}
-
-static void flush_bytes(png_structp png) { (void)png; }
-
-typedef struct png_write_state {
-    png_structp png;
-    png_infop info;
-    png_bytep *volatile rows;
-} png_write_state;
-
-int pc_write_test_png(const unsigned char *pixels, int width, int height, int color_type, int bit_depth,
-                      int interlaced, const unsigned char *exif, size_t exif_size, pc_buffer *out) {
-    memset(out, 0, sizeof *out);
-    pc_status status = {0};
-    png_context ctx = {NULL, 0, &status, 0};
-    png_writer writer = {{0}, &status};
-    png_write_state state = {0};
-    int channels = color_type == PNG_COLOR_TYPE_GRAY ? 1
-                   : color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
-                   : color_type == PNG_COLOR_TYPE_RGB ? 3
-                   : color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 0;
-    if (!channels || width < 1 || height < 1 || (bit_depth != 8 && bit_depth != 16)) {
-        pc_fail(&status, PC_FAILED, "test png needs grey/rgb(a) at 8 or 16 bits");
-    } else {
-        state.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, on_png_error, on_png_warning);
-        if (state.png) state.info = png_create_info_struct(state.png);
-        if (!state.png || !state.info) {
-            pc_fail(&status, PC_FAILED, "out of memory starting the png encoder");
-        } else if (setjmp(png_jmpbuf(state.png))) {
-            if (!status.code) pc_fail(&status, PC_FAILED, "png encoding failed");
-        } else {
-            png_set_write_fn(state.png, &writer, write_bytes, flush_bytes);
-            png_set_IHDR(state.png, state.info, (png_uint_32)width, (png_uint_32)height, bit_depth, color_type,
-                         interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                         PNG_FILTER_TYPE_DEFAULT);
-            if (exif && exif_size > 0) png_set_eXIf_1(state.png, state.info, (png_uint_32)exif_size, (png_bytep)exif);
-            png_write_info(state.png, state.info);
-            size_t stride = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
-            state.rows = malloc(sizeof(png_bytep) * (size_t)height);
-            if (!state.rows) {
-                pc_fail(&status, PC_FAILED, "out of memory writing png");
-                png_error(state.png, "memory");
-            }
-            for (int y = 0; y < height; y++) state.rows[y] = (png_bytep)(pixels + stride * (size_t)y);
-            png_write_image(state.png, state.rows);
-            png_write_end(state.png, NULL);
-        }
-        free(state.rows);
-        png_destroy_write_struct(&state.png, &state.info);
-    }
-    out->status = status.code;
-    memcpy(out->message, status.message, sizeof out->message);
-    if (status.code) {
-        free(writer.bytes.data);
-    } else {
-        out->data = writer.bytes.data;
-        out->size = writer.bytes.size;
-    }
-    return out->status;
 }

@@ -12,13 +12,14 @@ final class DecodedImage {
     deinit { pc_image_free(&raw) }
 }
 
-/// Owns a `pc_buffer` and its bytes.
-final class EncodedBuffer {
-    var raw = pc_buffer()
+/// Owns a `pc_buffer` and its bytes (`package`: the test fixture writers fill one too).
+package final class EncodedBuffer {
+    package var raw = pc_buffer()
+    package init() {}
     deinit { pc_buffer_free(&raw) }
 
     /// The bytes as a Swift array (copied).
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         guard let data = raw.data, raw.size > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: raw.size))
     }
@@ -28,4 +29,17 @@ final class EncodedBuffer {
 func copyBytes(_ pointer: UnsafeMutablePointer<UInt8>?, _ count: Int) -> [UInt8] {
     guard let pointer, count > 0 else { return [] }
     return Array(UnsafeBufferPointer(start: pointer, count: count))
+}
+
+/// The text of a NUL-terminated C message array; nil when empty.
+func text<Message>(_ message: Message) -> String? {
+    let value = withUnsafeBytes(of: message) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+    return value.isEmpty ? nil : value
+}
+
+/// Owns a `pc_session` (decoded pixels, and the open file when it came from one).
+final class DecodeSession {
+    var raw: OpaquePointer?
+    var info = pc_session_info()
+    deinit { pc_session_free(raw) }
 }

@@ -13,6 +13,7 @@ extension CodecError.Reason {
         case Int32(PC_TOO_MANY_PIXELS): self = .tooManyPixels
         case Int32(PC_BUDGET_UNREACHABLE): self = .budgetUnreachable
         case Int32(PC_UNREADABLE): self = .unreadable
+        case Int32(PC_OVER_BUDGET): self = .overMemoryBudget
         default: self = .failed
         }
     }
@@ -20,11 +21,8 @@ extension CodecError.Reason {
 
 extension CodecError {
     /// The one place C status codes become errors: throws unless `status` is `PC_OK`.
-    static func check<Message>(_ status: Int32, _ message: Message) throws(CodecError) {
+    package static func check<Message>(_ status: Int32, _ message: Message) throws(CodecError) {
         guard let reason = Reason(status: status) else { return }
-        let text = withUnsafeBytes(of: message) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        throw CodecError(reason, text.isEmpty ? "image could not be converted" : text)
+        throw CodecError(reason, text(message) ?? "image could not be converted")
     }
 }

@@ -4,9 +4,9 @@ public struct CodecError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Reason: String, Sendable, Equatable {
         /// Empty input (zero bytes).
         case empty
-        /// Not a JPEG or PNG (sniffed by content).
+        /// Not a JPEG, PNG, HEIF, AVIF or WebP (sniffed by content).
         case unsupportedFormat
-        /// A JPEG or PNG feature the codec does not handle (e.g. 12-bit JPEG).
+        /// A feature of the format the codec does not handle (e.g. 12-bit JPEG).
         case unsupportedFeature
         /// The data ends before the image does.
         case truncated
@@ -18,6 +18,8 @@ public struct CodecError: Error, CustomStringConvertible, Sendable, Equatable {
         case unreadable
         /// The budget cannot be met even at the smallest size and quality.
         case budgetUnreachable
+        /// Decoding would need more memory than `ConvertOptions.maxMemory` allows (judged from the header).
+        case overMemoryBudget
         /// Anything else the C codec reported (out of memory, internal limits).
         case failed
     }

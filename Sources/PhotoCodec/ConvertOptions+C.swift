@@ -12,6 +12,7 @@ extension ConvertOptions {
         settings.background = (background.red, background.green, background.blue)
         settings.max_pixels = Int64(maxPixels)
         settings.preview_side = Int32(clamping: previewSide)
+        settings.max_memory = Int64(maxMemory)
         return settings
     }
 }

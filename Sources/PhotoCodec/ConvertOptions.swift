@@ -22,6 +22,12 @@ public struct ConvertOptions: Sendable, Hashable {
     public var maxPixels: Int
     /// When above zero, also produce a small preview of the whole upright source (for reports).
     public var previewSide: Int
+    /// The memory budget of one conversion in bytes, judged from the header before decoding: an image that cannot
+    /// be decoded within it (even shrunk on load) is refused. `--jobs` × this bounds the codec's memory.
+    public var maxMemory: Int
+
+    /// The default memory budget: 256 MiB.
+    public static let defaultMaxMemory = 256 * 1024 * 1024
 
     /// Graph's photo size limit: 4 MB.
     public static let graphByteLimit = 4 * 1024 * 1024
@@ -34,7 +40,8 @@ public struct ConvertOptions: Sendable, Hashable {
         maxBytes: Int = ConvertOptions.graphByteLimit,
         background: RGBColor = .white,
         maxPixels: Int = 100_000_000,
-        previewSide: Int = 0
+        previewSide: Int = 0,
+        maxMemory: Int = ConvertOptions.defaultMaxMemory
     ) {
         self.maxSide = maxSide
         self.crop = crop
@@ -43,6 +50,7 @@ public struct ConvertOptions: Sendable, Hashable {
         self.background = background
         self.maxPixels = maxPixels
         self.previewSide = previewSide
+        self.maxMemory = maxMemory
     }
 
     /// A stable text naming every setting that changes the output; the journal compares it between runs.

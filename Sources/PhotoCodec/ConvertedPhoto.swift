@@ -1,7 +1,12 @@
 /// The kinds of image the codec reads, told apart by content, never by file name.
-public enum ImageFormat: String, Sendable, Hashable {
+public enum ImageFormat: String, Sendable, Hashable, CaseIterable {
     case jpeg
     case png
+    /// HEIF with HEVC (HEIC), as iPhones write it.
+    case heif
+    /// AV1 in HEIF.
+    case avif
+    case webp
 }
 
 /// A profile-ready JPEG and what was done to make it.
@@ -32,12 +37,19 @@ public struct ConvertedPhoto: Sendable {
     public let upscaleAvoided: Bool
     /// A small JPEG of the whole upright source, when `previewSide` asked for one.
     public let preview: [UInt8]?
+    /// A problem that did not stop the conversion, lower-case (a broken colour profile, shown as sRGB); nil if none.
+    public let warning: String?
+    /// The part of the upright source the output shows, in its full-resolution pixels (nil when not known).
+    public let crop: PixelRect?
+    /// Whether a caller's small crop needed a second, larger decode (see `PhotoCodec.convert(_:options:framing:)`).
+    public let decodedTwice: Bool
 
     /// Creates a result; used by the codec and by tests.
     public init(
         jpeg: [UInt8], width: Int, height: Int, quality: Int, sourceFormat: ImageFormat, sourceWidth: Int,
         sourceHeight: Int, orientation: Int, cropFraction: Double, qualityLowered: Bool, dimensionsLowered: Bool,
-        upscaleAvoided: Bool, preview: [UInt8]?
+        upscaleAvoided: Bool, preview: [UInt8]?, warning: String? = nil, crop: PixelRect? = nil,
+        decodedTwice: Bool = false
     ) {
         self.jpeg = jpeg
         self.width = width
@@ -52,5 +64,8 @@ public struct ConvertedPhoto: Sendable {
         self.dimensionsLowered = dimensionsLowered
         self.upscaleAvoided = upscaleAvoided
         self.preview = preview
+        self.warning = warning
+        self.crop = crop
+        self.decodedTwice = decodedTwice
     }
 }

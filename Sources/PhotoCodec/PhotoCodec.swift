@@ -1,6 +1,6 @@
 import CPhotoCodec
 
-/// Turns JPEG and PNG images into profile-ready JPEGs through the C codec.
+/// Turns JPEG, PNG, HEIF/HEIC, AVIF and WebP images into profile-ready sRGB JPEGs through the C codec.
 public enum PhotoCodec {
     /// Converts encoded image bytes (format sniffed by content).
     ///
@@ -37,47 +37,56 @@ public enum PhotoCodec {
         }
     }
 
-    private static func photo(from result: ConvertResult) throws(CodecError) -> ConvertedPhoto {
+    static func photo(from result: ConvertResult) throws(CodecError) -> ConvertedPhoto {
         try CodecError.check(result.raw.status, result.raw.message)
         let raw = result.raw
         return ConvertedPhoto(
             jpeg: copyBytes(raw.jpeg, raw.jpeg_size), width: Int(raw.width), height: Int(raw.height),
-            quality: Int(raw.quality), sourceFormat: raw.format == Int32(PC_FORMAT_PNG) ? .png : .jpeg,
+            quality: Int(raw.quality), sourceFormat: ImageFormat(code: raw.format) ?? .jpeg,
             sourceWidth: Int(raw.source_width), sourceHeight: Int(raw.source_height),
             orientation: Int(raw.orientation), cropFraction: raw.crop_fraction,
             qualityLowered: raw.quality_lowered != 0, dimensionsLowered: raw.dimensions_lowered != 0,
             upscaleAvoided: raw.upscale_avoided != 0,
-            preview: raw.preview == nil ? nil : copyBytes(raw.preview, raw.preview_size)
+            preview: raw.preview == nil ? nil : copyBytes(raw.preview, raw.preview_size),
+            warning: text(raw.warning),
+            crop: PixelRect(
+                x: Int(raw.crop_x), y: Int(raw.crop_y), width: Int(raw.crop_width), height: Int(raw.crop_height)),
+            decodedTwice: raw.redecoded != 0
         )
     }
 
-    /// Decodes an image to upright 8-bit RGB at full resolution: EXIF orientation applied, transparency flattened
-    /// onto white.
+    /// Decodes an image to upright 8-bit sRGB at full resolution: orientation applied, colour profile converted,
+    /// transparency flattened onto white.
     ///
     /// - Parameters:
-    ///   - bytes: the whole encoded JPEG or PNG.
+    ///   - bytes: the whole encoded image.
     ///   - maxPixels: images declaring more pixels are refused before their pixels are allocated.
+    ///   - maxMemory: images whose full decode would need more bytes are refused from their header.
     /// - Throws: `CodecError` naming the reason.
     @available(*, noasync, message: "blocking CPU work: run it on a worker, not the cooperative pool")
-    public static func decode(_ bytes: [UInt8], maxPixels: Int = 100_000_000) throws(CodecError) -> RGBImage {
+    public static func decode(
+        _ bytes: [UInt8], maxPixels: Int = 100_000_000, maxMemory: Int = ConvertOptions.defaultMaxMemory
+    ) throws(CodecError) -> RGBImage {
         let image = DecodedImage()
         bytes.withUnsafeBufferPointer { buffer in
-            _ = pc_decode(buffer.baseAddress, buffer.count, Int64(maxPixels), nil, &image.raw)
+            _ = pc_decode(buffer.baseAddress, buffer.count, Int64(maxPixels), Int64(maxMemory), nil, &image.raw)
         }
         return try rgbImage(from: image)
     }
 
-    private static func rgbImage(from image: DecodedImage) throws(CodecError) -> RGBImage {
+    static func rgbImage(from image: DecodedImage) throws(CodecError) -> RGBImage {
         try CodecError.check(image.raw.status, image.raw.message)
         let width = Int(image.raw.width), height = Int(image.raw.height)
         return RGBImage(width: width, height: height, pixels: copyBytes(image.raw.pixels, width * height * 3))
     }
 
-    /// Reads and decodes the file at `path` (see `decode(_:maxPixels:)`); errors carry the path.
+    /// Reads and decodes the file at `path` (see `decode(_:maxPixels:maxMemory:)`); errors carry the path.
     @available(*, noasync, message: "blocking file and CPU work: run it on a worker, not the cooperative pool")
-    public static func decode(contentsOf path: String, maxPixels: Int = 100_000_000) throws(CodecError) -> RGBImage {
+    public static func decode(
+        contentsOf path: String, maxPixels: Int = 100_000_000, maxMemory: Int = ConvertOptions.defaultMaxMemory
+    ) throws(CodecError) -> RGBImage {
         let image = DecodedImage()
-        _ = pc_decode_file(path, Int64(maxPixels), nil, &image.raw)
+        _ = pc_decode_file(path, Int64(maxPixels), Int64(maxMemory), nil, &image.raw)
         do {
             return try rgbImage(from: image)
         } catch {
@@ -107,12 +116,21 @@ public enum PhotoCodec {
         return buffer.bytes
     }
 
-    /// The format of encoded bytes, judged by content; nil when neither JPEG nor PNG.
+    /// The format of encoded bytes, judged by content; nil when none the codec reads.
     public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
-        let format = bytes.withUnsafeBufferPointer { pc_sniff($0.baseAddress, $0.count) }
-        switch format {
-        case Int32(PC_FORMAT_JPEG): return .jpeg
-        case Int32(PC_FORMAT_PNG): return .png
+        ImageFormat(code: bytes.withUnsafeBufferPointer { pc_sniff($0.baseAddress, $0.count) })
+    }
+}
+
+extension ImageFormat {
+    /// The format for a C `PC_FORMAT_*` code; nil for `PC_FORMAT_UNKNOWN`.
+    init?(code: Int32) {
+        switch code {
+        case Int32(PC_FORMAT_JPEG): self = .jpeg
+        case Int32(PC_FORMAT_PNG): self = .png
+        case Int32(PC_FORMAT_HEIF): self = .heif
+        case Int32(PC_FORMAT_AVIF): self = .avif
+        case Int32(PC_FORMAT_WEBP): self = .webp
         default: return nil
         }
     }

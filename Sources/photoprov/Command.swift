@@ -7,8 +7,34 @@ struct Command: Sendable {
     let name: String
     let summary: String
     let usage: String
-    let options: [Arguments.Option]
+    /// The command's own options; `parse` and `--help` add `--config`.
+    let declaredOptions: [Arguments.Option]
     let run: @Sendable (Arguments) async throws -> ExitCode
+
+    init(
+        name: String, summary: String, usage: String, options: [Arguments.Option],
+        run: @escaping @Sendable (Arguments) async throws -> ExitCode
+    ) {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+        self.declaredOptions = options
+        self.run = run
+    }
+
+    /// Every option the command takes: its own and `--config`.
+    var options: [Arguments.Option] {
+        declaredOptions + [.value("config", "FILE", "read options from FILE (name = value lines); flags given here win")]
+    }
+
+    /// Parses the command line and, with `--config FILE`, the file's options under it.
+    ///
+    /// Reads the config file on the calling thread: one small read at start-up, before any concurrent work.
+    func parse(_ arguments: [String]) throws(UsageError) -> Arguments {
+        let parsed = try Arguments(arguments, options: options)
+        guard let path = parsed.value("config") else { return parsed }
+        return try parsed.merging(ConfigFile.read(path), options: options, command: name)
+    }
 
     /// The subcommand's `--help` text.
     var help: String {
@@ -67,12 +93,15 @@ extension CommandLine {
             return .usage
         }
         let rest = Array(arguments.dropFirst())
+        if command.options.contains(where: { $0.name == "log-format" }) {
+            Terminal.jsonLines.store(Terminal.asksForJSON(rest), ordering: .relaxed)
+        }
         if rest.contains("--help") || rest.contains("-h") {
             print(command.help)
             return .success
         }
         do {
-            let parsed = try Arguments(rest, options: command.options)
+            let parsed = try command.parse(rest)
             return try await command.run(parsed)
         } catch {
             return exitCode(for: error)
@@ -82,7 +111,7 @@ extension CommandLine {
     /// The one place where errors become exit codes and messages.
     static func exitCode(for error: any Error) -> ExitCode {
         let code = exitCode(classifying: error)
-        Terminal.error(String(describing: error))
+        Terminal.error(String(describing: error), exitCode: code)
         return code
     }
 

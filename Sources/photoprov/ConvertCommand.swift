@@ -18,7 +18,8 @@ extension Command {
         summary: "Turn images into profile-ready JPEGs in a folder (no tenant needed).",
         usage: "convert [options] --out DIR FILE...",
         options: [.value("out", "DIR", "folder the JPEGs are written to (created if missing)")] + codecOptions + [
-            .value("jobs", "N", "images converted at once (default: number of cores)")
+            .value("jobs", "N", "images converted at once (default: number of cores)"),
+            .flag("overwrite", "replace files in --out that are not this conversion's output (never an input)"),
         ]
     ) { arguments in
         guard let out = arguments.value("out") else { throw UsageError("convert needs --out DIR") }
@@ -30,10 +31,12 @@ extension Command {
         } catch {
             throw UsageError("cannot create --out \(out): \(error.localizedDescription)")
         }
-        let job = ConvertJob(files: arguments.positionals, outputDirectory: out, options: options, jobs: jobs)
+        let job = ConvertJob(
+            files: arguments.positionals, outputDirectory: out, options: options, jobs: jobs,
+            overwrite: arguments.has("overwrite"))
         let outcomes = await job.run { outcome in
             if case .failure(let error) = outcome.result {
-                print("\(outcome.input): \(error.message)")
+                print(Terminal.printable("\(outcome.input): \(error.message)"))
             }
         }
         let failed = outcomes.filter { if case .failure = $0.result { true } else { false } }.count

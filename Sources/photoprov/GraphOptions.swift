@@ -84,8 +84,7 @@ extension Command {
         switch mode {
         case "secret":
             if let path = arguments.value("client-secret-file") {
-                let data = try SecretFile.read(path, what: "client secret file", warn: notice)
-                let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let secret = try SecretFile.text(path, what: "client secret file", warn: notice)
                 guard !secret.isEmpty else { throw UsageError("--client-secret-file \(path) is empty") }
                 credential = .clientSecret(Secret(secret))
             } else if let secret = env("AZURE_CLIENT_SECRET") {

@@ -6,11 +6,13 @@ extension Command {
         name: "policy",
         summary: "Show the tenant's photo update policy and whether this identity may upload; 'policy set' changes it.",
         usage: """
-            policy [--json] [sign-in options]
+            policy [--json] [--target contacts --mailbox UPN [--contact-folder NAME|ID]] [sign-in options]
                    photoprov policy set --source cloud|onPremises [--allowed-roles ROLES|none] [sign-in options]
             """,
         options: [
             .flag("json", "print the report as JSON on stdout"),
+            .value("target", "KIND", "users (default: the photo policy) or contacts (with --mailbox)"),
+        ] + contactsOptions + [
             .value("source", "cloud|onPremises", "policy set: where photos may be changed"),
             .value("allowed-roles", "ROLES", "policy set: global-admin,user-admin,people-admin or role GUIDs, or none"),
         ] + graphOptions
@@ -31,9 +33,13 @@ extension Command {
         if arguments.value("source") != nil || arguments.value("allowed-roles") != nil {
             throw UsageError("--source and --allowed-roles belong to 'photoprov policy set'")
         }
-        let client = try GraphClient(settings: try graphSettings(from: arguments))
+        let target = try arguments.choice("target", ["users", "contacts"], default: "users")
+        let mailbox = try contactsMailbox(from: arguments, target: target == "contacts" ? .contacts : .users)
+        var settings = try graphSettings(from: arguments)
+        if mailbox != nil { settings.delegatedScopes = [PolicyReport.contactsWritePermission] }
+        let client = try GraphClient(settings: settings)
         try await client.signIn()
-        let report = await client.preflight()
+        let report = if let mailbox { await client.preflightContacts(in: mailbox) } else { await client.preflight() }
         if arguments.has("json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -52,7 +58,10 @@ extension Command {
     /// The report for people: identity, settings, permissions, verdict with reasons.
     static func describe(_ report: PolicyReport) -> String {
         var lines = ["signed in as \(report.identity)"]
-        if let settings = report.settings {
+        if let contacts = report.contacts {
+            let found = contacts.found.map { $0 ? "" : " (not found)" } ?? " (not checked)"
+            lines.append("contacts: \(contacts.mailbox)" + found)
+        } else if let settings = report.settings {
             lines.append("photo update settings: \(settings.summary)")
         } else {
             lines.append("photo update settings: unreadable (\(report.settingsError ?? "no answer"))")

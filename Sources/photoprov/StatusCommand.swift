@@ -58,7 +58,7 @@ enum StatusFormat {
         }
         let runs = status.totals.runs == 1 ? "1 run" : "\(status.totals.runs) runs"
         lines.append("totals: \(runs); " + withPhotos.joined(separator: "; "))
-        return lines.joined(separator: "\n")
+        return lines.map(Terminal.printable).joined(separator: "\n")
     }
 
     private static func displayName(_ name: String) -> String {
@@ -87,6 +87,7 @@ enum StatusFormat {
             "users_with_photos": status.totals.withPhotos[.users] ?? 0,
             "groups_with_photos": status.totals.withPhotos[.groups] ?? 0,
             "teams_with_photos": status.totals.withPhotos[.teams] ?? 0,
+            "contacts_with_photos": status.totals.withPhotos[.contacts] ?? 0,
         ]
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()

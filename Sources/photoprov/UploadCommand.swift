@@ -13,8 +13,9 @@ extension Command {
             .value("upn-column", "NAME", "the CSV's key column (default: upn, userPrincipalName, mail or email)"),
             .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
-            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id"),
-            .value("target", "KIND", "users (default), groups or teams (groups and teams are keyed by id)"),
+            .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email or id"),
+            .value("target", "KIND", "users (default), groups or teams (keyed by id), or contacts (with --mailbox)"),
+        ] + contactsOptions + [
             .flag("allow-outside", "accept photo paths that leave the source folder (.., symlinks, absolute)"),
         ] + codecOptions + [
             .value("jobs", "N", "images converted at once (default: number of cores)"),
@@ -23,6 +24,7 @@ extension Command {
             .flag("dry-run", "do everything except write to the tenant (checks it read-only when signed in)"),
             .flag("offline", "with --dry-run: no tenant, no credentials"),
             .flag("force", "upload even photos the journal says are unchanged"),
+            .flag("verify-sources", "read and hash every photo, even those whose file metadata are unchanged"),
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in this source"),
             .value("max-removals", "N|P%", "with --remove-missing: above N removals (or P% of the photos this source "
                 + "set) remove none and exit 7 (default 10%)"),
@@ -64,12 +66,23 @@ extension Command {
         case (.some, .some): throw UsageError("give either --csv FILE or --dir DIR, not both")
         case (nil, nil): throw UsageError("upload needs --csv FILE or --dir DIR")
         }
-        let match = MatchKey(rawValue: try arguments.choice("match", MatchKey.allCases.map(\.rawValue), default: "upn"))!
         let target = TargetKind(
             rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
-        if target != .users, arguments.value("match") != nil, match != .id {
-            throw UsageError("--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+        let match: MatchKey
+        if target == .contacts {
+            match = try arguments.choice("match", ["email", "id"], default: "email") == "id" ? .contactId : .email
+        } else {
+            match = MatchKey(
+                rawValue: try arguments.choice("match", ["upn", "mail", "employeeId", "id", "email"], default: "upn"))!
+            if match == .email {
+                throw UsageError("--match email is for --target contacts; users are matched by mail or upn")
+            }
+            if target != .users, arguments.value("match") != nil, match != .id {
+                throw UsageError(
+                    "--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
+            }
         }
+        let mailbox = try contactsMailbox(from: arguments, target: target)
         if arguments.has("offline"), !arguments.has("dry-run") {
             throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
         }
@@ -91,8 +104,8 @@ extension Command {
             match: match, target: target, keyColumn: arguments.value("upn-column"),
             photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
-        return UploadJob.Settings(
-            source: source, sourceOptions: sourceOptions, codec: try codecOptions(from: arguments),
+        var settings = UploadJob.Settings(
+            source: source, sourceOptions: sourceOptions, mailbox: mailbox, codec: try codecOptions(from: arguments),
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
@@ -102,13 +115,18 @@ extension Command {
             maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 })
+        settings.verifySources = arguments.has("verify-sources")
+        return settings
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.
     private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
         if arguments.has("offline") { return OfflineGraph() }
         do {
-            return try GraphClient(settings: try graphSettings(from: arguments))
+            var graphSettings = try graphSettings(from: arguments)
+            // Device-code sign-in asks consent for what the run needs; contacts need only Contacts.ReadWrite.
+            if settings.mailbox != nil { graphSettings.delegatedScopes = [PolicyReport.contactsWritePermission] }
+            return try GraphClient(settings: graphSettings)
         } catch let error as GraphError where error.kind == .signIn && settings.dryRun {
             Terminal.note("photoprov: no credentials given: dry run without the tenant (as --offline)")
             return OfflineGraph()
@@ -118,6 +136,13 @@ extension Command {
     /// Writes the three report files for run `run` of the journal at `journalPath`.
     static func writeReport(journalPath: String, run: Int64?, to directory: String) async throws -> ReportWriter.Files {
         let journal = try await Journal.open(at: journalPath, create: false)
+        // A run that is not there is a wrong argument (exit 2), not an unusable journal.
+        if let run, try await journal.run(id: run) == nil {
+            throw UsageError("journal \(journalPath) has no run \(run); 'photoprov status' shows the latest run's id")
+        }
+        if run == nil, try await journal.latestRun() == nil {
+            throw UsageError("journal \(journalPath) holds no run yet; run 'photoprov upload' first")
+        }
         let (report, items) = try await journal.report(run: run)
         return try await BlockingPool(threads: 1).run { try ReportWriter.write(run: report, items: items, to: directory) }
     }

@@ -77,16 +77,25 @@ final class UploadOutput: Sendable {
                     "kind": summary.kind.rawValue, "seconds": (summary.seconds * 10).rounded() / 10,
                     "journal": summary.journalPath, "blocked": summary.blocked]
                 fields["counts"] = Dictionary(uniqueKeysWithValues: summary.counts.summary.map { ($0.name, $0.count) })
-                if let policy = summary.policy { fields["policy"] = policy.verdict.rawValue }
+                if let policy = summary.policy {
+                    fields["policy"] = policy.verdict.rawValue
+                    if policy.verdict != .allowed {
+                        fields["policy_explanation"] = policy.explanation.map { Redaction.text($0) }
+                    }
+                }
+                if summary.blocked {
+                    fields["reason"] = Redaction.text(
+                        summary.policy?.explanation.first ?? "the photo policy or a missing permission blocks uploads")
+                }
                 if let report = summary.report { fields["report"] = report.html }
                 if let stopped = summary.stoppedBy { fields["stopped"] = stopped.rawValue }
                 if let refused = summary.removalsRefused { fields["removals_refused"] = refused }
-                print(Self.json(fields))
+                print(Terminal.jsonLine(fields))
                 return
             }
             if let policy = summary.policy, policy.verdict != .allowed, policy.verdict != .notChecked {
                 print("policy: \(policy.verdict.rawValue)")
-                for reason in policy.explanation { print("  \(reason)") }
+                for reason in policy.explanation { print("  \(Terminal.printable(reason))") }
                 if summary.blocked, summary.kind == .upload {
                     print("nothing was uploaded: fix the policy or permission above, or pass --skip-policy-check")
                 } else if summary.blocked {
@@ -101,12 +110,15 @@ final class UploadOutput: Sendable {
                 print("\(summary.leftForNextRun) item(s) left: run the same command again to continue")
             }
             if let refused = summary.removalsRefused {
-                print("--remove-missing \(summary.kind == .dryRun ? "would remove" : "removed") nothing: \(refused)")
+                let verb = summary.kind == .dryRun ? "would remove" : "removed"
+                print("--remove-missing \(verb) nothing: \(Terminal.printable(refused))")
             } else if !summary.missingFromSource.isEmpty, summary.counts[.removed] + summary.counts[.wouldRemove] == 0 {
-                print("\(summary.missingFromSource.count) earlier upload(s) not in the source (kept; --remove-missing deletes)")
+                let kept = summary.target.canDeletePhoto
+                    ? "--remove-missing deletes" : "graph cannot delete a \(summary.target.noun)'s photo"
+                print("\(summary.missingFromSource.count) earlier upload(s) not in the source (kept; \(kept))")
             }
-            print("journal: \(summary.journalPath)")
-            if let report = summary.report { print("report: \(report.html)") }
+            print("journal: \(Terminal.printable(summary.journalPath))")
+            if let report = summary.report { print("report: \(Terminal.printable(report.html))") }
         }
     }
 
@@ -114,11 +126,14 @@ final class UploadOutput: Sendable {
         clearBar(&state)
         switch format {
         case .json:
-            var fields = fields
-            fields["time"] = Self.timestamp(Date())
-            print(Self.json(fields))
+            let masked = fields.mapValues { value -> any Sendable in
+                (value as? String).map { Redaction.text($0) } ?? value
+            }
+            print(Terminal.jsonLine(masked))
         case .text:
-            print(bar ? text : "\(Self.timestamp(Date())) \(text)")
+            // One event, one line: a CSV field or a file name cannot start a forged line or move the cursor.
+            let text = Terminal.printable(text)
+            print(bar ? text : "\(Terminal.timestamp(Date())) \(text)")
         }
         fflush(nil)  // nil flushes every stream; cron logs stay in order with stderr
         if keepBar { drawBar(&state, force: true) }
@@ -147,14 +162,5 @@ final class UploadOutput: Sendable {
         guard state.barShown else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
         state.barShown = false
-    }
-
-    private static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
-    }
-
-    private static func json(_ fields: [String: any Sendable]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

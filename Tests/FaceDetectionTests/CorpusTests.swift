@@ -1,6 +1,7 @@
 import FaceDetection
 import Foundation
 import PhotoCodec
+import PhotoCodecTestSupport
 import Testing
 
 /// Detection and framing on the real photos of ../shared/corpus, decoded upright at full size by the codec's

@@ -79,9 +79,10 @@ struct CorpusTests {
         let image = try PhotoCodec.decode(contentsOf: Corpus.path(name))
         #expect(image.width == 500 && image.height == 333)
         // The park photo: green grass at the lower left, light grey paving at the lower right. A colour negative
-        // would show magenta grass and dark paving.
+        // would show magenta grass and dark paving. (Through the file's SWOP profile the grass is a duller green,
+        // about (105, 128, 74) as jpgicc makes it, than the naive conversion of the profile-less twin.)
         let grass = Support.mean(image, x: 0..<150, y: 200..<280)
-        #expect(grass.g > grass.r + 30 && grass.g > grass.b + 60, "grass is \(grass)")
+        #expect(grass.g > grass.r + 15 && grass.g > grass.b + 40, "grass is \(grass)")
         let paving = Support.mean(image, x: 400..<500, y: 290..<333)
         #expect(paving.r > 140 && paving.g > 140 && paving.b > 140, "paving is \(paving)")
     }

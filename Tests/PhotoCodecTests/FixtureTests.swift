@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PhotoCodec
+import PhotoCodecTestSupport
 
 /// Generated fixtures: every image here is made by code (through libjpeg/libpng) in memory or a temp folder.
 @Suite struct FixtureTests {

@@ -165,3 +165,81 @@ enum Support {
         return ~crc
     }
 }
+
+extension Support {
+    /// `jpeg` with `icc` embedded as APP2 ICC_PROFILE segments right after SOI (split as the ICC spec says).
+    static func withICC(_ jpeg: [UInt8], _ icc: [UInt8]) -> [UInt8] {
+        let chunk = 65_519
+        let count = (icc.count + chunk - 1) / chunk
+        var segments = [UInt8]()
+        for index in 0..<count {
+            let part = icc[(index * chunk)..<min(icc.count, (index + 1) * chunk)]
+            let payload = Array("ICC_PROFILE".utf8) + [0, UInt8(index + 1), UInt8(count)] + part
+            let length = payload.count + 2
+            segments += [0xFF, 0xE2, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+        }
+        return Array(jpeg[0..<2]) + segments + Array(jpeg[2...])
+    }
+
+    /// The path of an installed command-line tool, or nil (tests that need it then print a SKIP line).
+    static func tool(_ name: String) -> String? {
+        for folder in ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"] {
+            let path = folder + "/" + name
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Runs a tool to completion with `input` on stdin; returns its exit status and stdout.
+    static func run(_ path: String, _ arguments: [String], input: Data = Data()) throws -> (Int32, Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Feed stdin from another thread so a tool that writes as it reads never blocks on a full pipe.
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    /// Each pixel of `image` (taken as in the space of `profile`) converted to sRGB by Little CMS's own `transicc`
+    /// (perceptual intent), or nil when transicc is not installed.
+    static func transicc(_ image: RGBImage, profile: [UInt8], in folder: URL) throws -> RGBImage? {
+        guard let transicc = tool("transicc") else { return nil }
+        let icc = folder.appendingPathComponent("profile-\(UUID().uuidString).icc")
+        try Data(profile).write(to: icc)
+        var lines = ""
+        for i in stride(from: 0, to: image.pixels.count, by: 3) {
+            lines += "\(image.pixels[i]) \(image.pixels[i + 1]) \(image.pixels[i + 2])\n"
+        }
+        let (status, output) = try run(transicc, ["-i", icc.path, "-o", "*sRGB", "-t0", "-n"], input: Data(lines.utf8))
+        guard status == 0 else { throw CocoaError(.fileReadCorruptFile) }
+        let numbers = String(decoding: output, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+            .compactMap { Double($0) }
+        guard numbers.count == image.pixels.count else { throw CocoaError(.fileReadCorruptFile) }
+        let pixels = numbers.map { UInt8(max(0, min(255, $0.rounded()))) }
+        return RGBImage(width: image.width, height: image.height, pixels: pixels)
+    }
+
+    /// Saturated, smooth colours (where a wide-gamut profile matters most), with a light grain.
+    static func saturated(width: Int, height: Int) -> RGBImage {
+        picture(width: width, height: height) { x, y in
+            let hue = Double(x) / Double(max(1, width - 1)) * 6
+            let level = 1 - Double(y) / Double(max(1, height)) * 0.6
+            func channel(_ offset: Double) -> UInt8 {
+                let distance = abs((hue + offset).truncatingRemainder(dividingBy: 6) - 3)
+                return UInt8(max(0, min(255, (distance - 1) * 255 * level)))
+            }
+            return (channel(0), channel(2), channel(4))
+        }
+    }
+}

@@ -13,7 +13,7 @@ import FoundationNetworking
 /// URLSession on Linux used to wait out the whole timeout (HTTPTransport's delegate says why).
 @Suite struct DroppedConnectionTests {
     @Test func droppedUploadsOnReusedConnectionsFailFastAndAreRetried() async throws {
-        let emulator = try Emulator.start(["--drop-rate", "0.3", "--random-seed", "3"])
+        let emulator = try await Emulator.start(["--drop-rate", "0.3", "--random-seed", "3"])
         let trace = LineSink()
         // One request at a time over one connection: every request but the first after a drop reuses it.
         let client = try GraphClient(settings: try emulator.settings(clock: RecordingClock()) {
@@ -43,7 +43,7 @@ import FoundationNetworking
 /// `cancel()` races its `resume()`, which left a run that stopped mid-upload waiting forever.
 @Suite struct CancelledRequestTests {
     @Test(.timeLimit(.minutes(1))) func requestsCancelledAsTheyStartAllEnd() async throws {
-        let emulator = try Emulator.start(["--latency-ms", "5"])
+        let emulator = try await Emulator.start(["--latency-ms", "5"])
         let transport = HTTPTransport(timeout: 60, maxConnections: 4, trace: nil)
         let request = URLRequest(url: emulator.baseURL.appendingPathComponent("v1.0/users"))
         // 400 requests in waves of 8, each cancelled after a random handful of scheduler turns: some before they

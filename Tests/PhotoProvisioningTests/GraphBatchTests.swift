@@ -12,7 +12,7 @@ import PhotoProvisioningTestSupport
     }
 
     @Test func resolvesByEveryKeyKind() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let client = try client(emulator)
         let byUPN = try await client.resolveUsers(
             keys: [TestTenant.upn("ada"), TestTenant.upn("o'brien"), TestTenant.upn("nobody"), TestTenant.upn("ada")], by: .upn)
@@ -48,7 +48,7 @@ import PhotoProvisioningTestSupport
     }
 
     @Test func manyKeysGoTwentyPerBatch() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let trace = LineSink()
         let client = try GraphClient(settings: try emulator.settings(.clientSecret(Secret(TestTenant.fullSecret)), clientID: TestTenant.fullApp) {
             $0.trace = trace.handler
@@ -61,7 +61,7 @@ import PhotoProvisioningTestSupport
     }
 
     @Test func lookupsNeedUserReadAll() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let writer = try GraphClient(settings: try emulator.settings(app: TestTenant.writerApp, secret: TestTenant.writerSecret))
         let error = await #expect(throws: GraphError.self) { try await writer.resolveUsers(keys: ["E1"], by: .employeeId) }
         #expect(error?.kind == .blocked)
@@ -69,7 +69,7 @@ import PhotoProvisioningTestSupport
     }
 
     @Test func dryRunSeesExistenceStateAndPhotos() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let client = try client(emulator)
         let bob = PhotoTarget.user(TestTenant.upn("bob"))
         #expect(await client.putPhoto(bob, jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
@@ -102,7 +102,7 @@ import PhotoProvisioningTestSupport
     }
 
     @Test func readsAPhotoAndItsMetadataAndNoPhotoIsNotAFailure() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let client = try client(emulator)
         let bob = PhotoTarget.user(TestTenant.upn("bob"))
         let jpeg = TestImage.jpeg(width: 64, height: 80)

@@ -66,17 +66,17 @@ import Testing
     }
 
     @Test func emulatorVerdictsForApps() async throws {
-        let open = try Emulator.start()
+        let open = try await Emulator.start()
         let allowed = await (try GraphClient(settings: try open.settings())).preflight()
         #expect(allowed.verdict == .allowed)
         #expect(allowed.settings == PhotoUpdateSettings(source: "cloud", allowedRoles: []))
 
-        let onPremises = try Emulator.start(["--policy-source", "onPremises"])
+        let onPremises = try await Emulator.start(["--policy-source", "onPremises"])
         let blocked = await (try GraphClient(settings: try onPremises.settings())).preflight()
         #expect(blocked.verdict == .blocked)
         #expect(blocked.settings?.source == "onPremises")
 
-        let tenant = try Emulator.start(seed: TestTenant.seed())
+        let tenant = try await Emulator.start(seed: TestTenant.seed())
         let writer = await (try GraphClient(settings: try tenant.settings(app: TestTenant.writerApp, secret: TestTenant.writerSecret))).preflight()
         #expect(writer.verdict == .unknown, "\(writer.explanation)")
         #expect(writer.settingsError?.contains("PeopleSettings.Read.All") == true)
@@ -88,7 +88,7 @@ import Testing
 
     @Test func emulatorVerdictsForDelegatedAdmins() async throws {
         for (user, verdict) in [("people.admin", Verdict.allowed), ("global.admin", .blocked), ("user.admin", .blocked)] {
-            let emulator = try Emulator.start([
+            let emulator = try await Emulator.start([
                 "--policy-roles", "PeopleAdministrator", "--approve-device-codes", "\(user)@contoso.example",
             ])
             let client = try GraphClient(settings: try emulator.settings(.deviceCode, clock: SystemClock()))
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func updatingThePolicyReturnsBeforeAndAfter() async throws {
-        let emulator = try Emulator.start()
+        let emulator = try await Emulator.start()
         let client = try GraphClient(settings: try emulator.settings())
         let change = try await client.updatePhotoPolicy(
             source: "cloud", allowedRoles: [DirectoryRole.peopleAdministrator, DirectoryRole.userAdministrator])
@@ -116,7 +116,7 @@ import Testing
         #expect(back.after == PhotoUpdateSettings(source: "onPremises", allowedRoles: []))
         #expect((try await client.readPhotoPolicy()).source == "onPremises")
 
-        let tenant = try Emulator.start(seed: TestTenant.seed())
+        let tenant = try await Emulator.start(seed: TestTenant.seed())
         let reader = try GraphClient(settings: try tenant.settings(app: TestTenant.readerApp, secret: TestTenant.readerSecret))
         let error = await #expect(throws: GraphError.self) { try await reader.updatePhotoPolicy(source: "cloud", allowedRoles: nil) }
         #expect(error?.kind == .blocked)

@@ -11,7 +11,7 @@ import Testing
     private let adele = PhotoTarget.user("adele.vance@contoso.example")
 
     @Test func faultsAreRetriedUpToMaxAttemptsHonouringRetryAfter() async throws {
-        let emulator = try Emulator.start(["--fault-rate", "1", "--random-seed", "3"])
+        let emulator = try await Emulator.start(["--fault-rate", "1", "--random-seed", "3"])
         let clock = RecordingClock()
         let trace = LineSink()
         let client = try GraphClient(settings: try emulator.settings(clock: clock) {
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func mixedFaultsEndInSuccessAfterExactlyTheRequestsSent() async throws {
-        let emulator = try Emulator.start(["--fault-rate", "0.6", "--random-seed", "11"])
+        let emulator = try await Emulator.start(["--fault-rate", "0.6", "--random-seed", "11"])
         let client = try GraphClient(settings: try emulator.settings { $0.maxAttempts = 10 })
         var totalAttempts = 0
         for name in ["adele.vance", "alex.wilber", "megan.bowen"] {
@@ -60,7 +60,7 @@ import Testing
 
     @Test func throttledRequestWaitsRetryAfterInRealTime() async throws {
         // One token every 2 s, none stored up: back-to-back uploads soon meet a 429 with Retry-After 1 or 2.
-        let emulator = try Emulator.start(["--throttle-rps", "0.5", "--throttle-burst", "1"])
+        let emulator = try await Emulator.start(["--throttle-rps", "0.5", "--throttle-burst", "1"])
         let clock = RecordingClock(scale: 1)
         let trace = LineSink()
         let client = try GraphClient(settings: try emulator.settings(clock: clock) { $0.trace = trace.handler })
@@ -96,9 +96,12 @@ import Testing
     }
 
     @Test func droppedConnectionsAreRetriedThenReported() async throws {
-        let emulator = try Emulator.start(["--drop-rate", "1"])
+        let emulator = try await Emulator.start(["--drop-rate", "1"])
         let clock = RecordingClock()
-        let client = try GraphClient(settings: try emulator.settings(clock: clock) { $0.maxAttempts = 3 })
+        let client = try GraphClient(settings: try emulator.settings(clock: clock) {
+            $0.maxAttempts = 3
+            $0.requestTimeout = 2  // see droppedKeepAliveConnectionFailsAtOnce
+        })
         let outcome = await client.putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .network)
         #expect(outcome.attempts == 3)
@@ -107,8 +110,35 @@ import Testing
         #expect(try await emulator.state()["dropped"] as? Int == 3)
     }
 
+    /// A request on a kept-alive connection that the server closes unanswered should fail at once, as it does on
+    /// a fresh connection ("bad server response"). On Linux, FoundationNetworking instead waits for the request
+    /// timeout with a thread spinning (swift-corelibs-foundation#5477: the half-closed socket stays readable, recv
+    /// says EAGAIN forever), so under the default --request-timeout a dropped connection costs a minute of a core.
+    @Test func droppedKeepAliveConnectionFailsAtOnce() async throws {
+        let emulator = try await Emulator.start(["--drop-rate", "1"])
+        let trace = LineSink()
+        let client = try GraphClient(settings: try emulator.settings {
+            $0.maxAttempts = 1
+            $0.requestTimeout = 2
+            $0.trace = trace.handler
+        })
+        try await client.signIn()  // the token request leaves a kept-alive connection for the upload to reuse
+        let outcome = await client.putPhoto(adele, jpeg: photo)
+        #expect(outcome.failure == .network)
+        #if os(Linux)
+        print("SKIP: known issue: a dropped kept-alive connection waits for the request timeout on Linux "
+            + "(swift-corelibs-foundation#5477)")
+        withKnownIssue("swift-corelibs-foundation#5477", isIntermittent: true) {
+            #expect(!outcome.message.contains("timed out"), "\(outcome.message)")
+        }
+        #else
+        #expect(!outcome.message.contains("timed out"), "\(outcome.message)")
+        #endif
+    }
+
     @Test func slowResponsesTimeOutAndAreRetried() async throws {
-        let emulator = try Emulator.start(["--slow-rate", "1", "--slow-ms", "2500"])
+        // Every Graph answer held back 30 s against a 0.5 s timeout: the timeout fires first on any machine.
+        let emulator = try await Emulator.start(["--slow-rate", "1", "--slow-ms", "30000"])
         let client = try GraphClient(settings: try emulator.settings {
             $0.maxAttempts = 2
             $0.requestTimeout = 0.5
@@ -121,7 +151,7 @@ import Testing
     }
 
     @Test func itemDeadlineStopsRetries() async throws {
-        let emulator = try Emulator.start(["--fault-rate", "1", "--random-seed", "3"])
+        let emulator = try await Emulator.start(["--fault-rate", "1", "--random-seed", "3"])
         let clock = RecordingClock()
         let client = try GraphClient(settings: try emulator.settings(clock: clock) {
             $0.itemDeadline = 0.5
@@ -134,7 +164,7 @@ import Testing
     }
 
     @Test func clientErrorsAreNotRetriedAndAreClassified() async throws {
-        let emulator = try Emulator.start()
+        let emulator = try await Emulator.start()
         let client = try GraphClient(settings: try emulator.settings())
         let cases: [(PhotoTarget, Data, FailureReason, Int, String)] = [
             (.user("nobody@contoso.example"), photo, .notFound, 404, "Request_ResourceNotFound"),
@@ -157,13 +187,13 @@ import Testing
     }
 
     @Test func policyAndPermissionRefusalsAreClassified() async throws {
-        let blocked = try Emulator.start(["--policy-source", "onPremises"])
+        let blocked = try await Emulator.start(["--policy-source", "onPremises"])
         let outcome = await (try GraphClient(settings: try blocked.settings())).putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .blockedByPolicy)
         #expect(outcome.graphCode == "ForbiddenByAdmindEditPolicy")
         #expect(outcome.attempts == 1)
 
-        let tenant = try Emulator.start(seed: TestTenant.seed())
+        let tenant = try await Emulator.start(seed: TestTenant.seed())
         let reader = try GraphClient(settings: try tenant.settings(app: TestTenant.readerApp, secret: TestTenant.readerSecret))
         let denied = await reader.putPhoto(.user(TestTenant.upn("ada")), jpeg: photo)
         #expect(denied.failure == .missingPermission)
@@ -172,7 +202,7 @@ import Testing
     }
 
     @Test func groupsTeamsDeletesAndAwkwardUPNs() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let client = try GraphClient(settings: try emulator.settings(clientID: TestTenant.fullApp) {
             $0.credential = .clientSecret(Secret(TestTenant.fullSecret))
         })

@@ -129,7 +129,7 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
                 """)
         }
         let journal = try await Journal.open(at: folder.path)
-        #expect(try await journal.schemaVersion() == 2)
+        #expect(try await journal.schemaVersion() == JournalSchema.version)
         let runs = try await journal.runs().sorted { $0.id < $1.id }
         #expect(runs.map(\.verdict) == [.allowed, .blocked, .unknown, .notChecked, .notChecked])
         #expect(runs.map(\.verdictDetail) == [

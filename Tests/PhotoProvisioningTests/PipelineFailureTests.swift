@@ -53,7 +53,7 @@ extension Journal {
     }
 
     @Test func userLookupsRefusedForLackOfUserReadAllFailTheRun() async throws {
-        let emulator = try Emulator.start(seed: TestTenant.seed())
+        let emulator = try await Emulator.start(seed: TestTenant.seed())
         let source = try Source(keys: [TestTenant.upn("ada"), TestTenant.upn("bob")])
         let client = try GraphClient(
             settings: try emulator.settings(app: TestTenant.writerApp, secret: TestTenant.writerSecret))

@@ -9,7 +9,7 @@ import Testing
 @Suite struct SignInRetryTests {
     @Test func aBriefTokenEndpointOutageIsWaitedOut() async throws {
         // With seed 1 the first four token requests draw a 503 (Retry-After: 1) at a rate of 0.8, the fifth not.
-        let emulator = try Emulator.start(["--token-fault-rate", "0.8", "--random-seed", "1"])
+        let emulator = try await Emulator.start(["--token-fault-rate", "0.8", "--random-seed", "1"])
         let clock = RecordingClock()
         let client = try GraphClient(settings: try emulator.settings(clock: clock))
         let identity = try await client.signIn()
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func anOutageLongerThanTheAttemptsEndsTheSignInWithEntrasAnswer() async throws {
-        let emulator = try Emulator.start(["--token-fault-rate", "1"])
+        let emulator = try await Emulator.start(["--token-fault-rate", "1"])
         let clock = RecordingClock()
         let client = try GraphClient(settings: try emulator.settings(clock: clock) { $0.maxAttempts = 3 })
         await #expect {

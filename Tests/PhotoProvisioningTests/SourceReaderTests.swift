@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import PhotoProvisioning
 import PhotoProvisioningTestSupport
 
 /// A temporary folder for one test, removed when the test ends.
-private final class Scratch {
+private final class Scratch: Sendable {
     let path: String
 
     init() throws {
@@ -13,7 +14,10 @@ private final class Scratch {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit { remove() }
+
+    /// Removes the folder now (a test with thousands of files does it off the cooperative pool); safe to repeat.
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 
     /// Writes `text` (or `bytes`) to `name` inside the folder, creating subfolders; returns its path.
     @discardableResult
@@ -32,6 +36,39 @@ private final class Scratch {
 
     func link(_ name: String, to target: String) throws {
         try FileManager.default.createSymbolicLink(atPath: path + "/" + name, withDestinationPath: target)
+    }
+}
+
+/// Runs work with the file permissions of an ordinary user, so permission tests test something under root (CI).
+///
+/// Linux keeps a file-system user id per thread (setfsuid(2)); changing it away from 0 drops the capabilities
+/// that let root read any file, for that thread only. Call ``run(provingWith:_:)`` on a thread of its own
+/// (``onWorkerThread(_:)``): what it runs must open files on that same thread — SourceReader checks each photo
+/// with open(2) where it is called.
+enum WithoutFilePrivileges {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    /// Runs `work` as user `nobody` (65534) for file access, after proving with `unreadable` (a mode 000 file)
+    /// that open(2) now fails; restores the thread's identity afterwards. Without root it just runs `work`.
+    static func run<T>(provingWith unreadable: String, _ work: () throws -> T) throws -> T {
+        guard getuid() == 0 else { return try work() }
+        #if os(Linux)
+        // setfsuid is in glibc but not in Swift's Glibc module.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setfsuid") else {
+            throw Failure(description: "setfsuid not found")
+        }
+        let setfsuid = unsafeBitCast(symbol, to: (@convention(c) (UInt32) -> Int32).self)
+        _ = setfsuid(65534)
+        defer { _ = setfsuid(0) }
+        let fd = open(unreadable, O_RDONLY)
+        guard fd < 0, errno == EACCES else {
+            if fd >= 0 { close(fd) }
+            throw Failure(description: "could not drop root's file access on this thread (no CAP_SETUID?)")
+        }
+        return try work()
+        #else
+        throw Failure(description: "dropping root's file access is only implemented on Linux")
+        #endif
     }
 }
 
@@ -221,46 +258,62 @@ private final class Scratch {
 
     /// A long source is checked in one pass and handed out by a second: duplicates far apart are still found,
     /// the scan can be read twice, and what it yields is what the counts promise.
-    @Test func scanHandsOutALongSourceInOrderWithFarApartDuplicates() throws {
+    @Test func scanHandsOutALongSourceInOrderWithFarApartDuplicates() async throws {
+        // Rows for 1500 files (lines 2...1501), then three that refer back far: written, scanned and removed on a
+        // worker thread, not on the cooperative pool.
+        let count = 1500
+        let last = count + 1
         let scratch = try Scratch()
-        try photos(scratch, "shared.jpg", "other.jpg")
-        var rows = ["upn,photo"]
-        for index in 0..<3000 {
-            let name = String(format: "p%04d.jpg", index)
-            try scratch.write(name)
-            rows.append("User\(index)@Contoso.com,\(name)")
+        let (file, scan, first, second, plan) = try await onWorkerThread {
+            try self.photos(scratch, "shared.jpg", "other.jpg")
+            var rows = ["upn,photo"]
+            for index in 0..<count {
+                let name = String(format: "p%04d.jpg", index)
+                try scratch.write(name)
+                rows.append("User\(index)@Contoso.com,\(name)")
+            }
+            rows.append("user5@contoso.com,shared.jpg")  // line last+1: same user as line 7, another file
+            rows.append(String(format: "user\(count - 1)@contoso.com,p%04d.jpg", count - 1))  // same as line last
+            rows.append("bad key,other.jpg")  // line last+3
+            let file = try scratch.write("people.csv", rows.joined(separator: "\r\n"))
+            let scan = try SourceReader.scanCSV(at: file, options: .init())
+            return (file, scan, Array(scan), Array(scan), try SourceReader.readCSV(at: file, options: .init()))
         }
-        rows.append("user5@contoso.com,shared.jpg")  // line 3002: same user as line 7, another file
-        rows.append("user2999@contoso.com,p2999.jpg")  // line 3003: same user and file as line 3001: merged
-        rows.append("bad key,other.jpg")  // line 3004
-        let file = try scratch.write("people.csv", rows.joined(separator: "\r\n"))
-
-        let scan = try SourceReader.scanCSV(at: file, options: .init())
-        #expect(scan.itemCount == 2999)
-        let first = Array(scan)
-        #expect(first == Array(scan), "a scan reads the same items every time")
-        #expect(first.count == 2999)
+        #expect(scan.itemCount == count - 1)
+        #expect(first == second, "a scan reads the same items every time")
+        #expect(first.count == count - 1)
         #expect(first.first == SourceItem(line: 2, key: "user0@contoso.com", photoPath: scratch.path + "/p0000.jpg", writtenPath: "p0000.jpg"))
-        #expect(first.last?.line == 3001)
+        #expect(first.last?.line == last)
         #expect(!first.contains { $0.key == "user5@contoso.com" })
         #expect(first.compactMap(\.line) == first.compactMap(\.line).sorted())
-        #expect(scan.problems.map(\.line) == [7, 3002, 3004])
-        #expect(scan.problems.map(\.reason)[0] == .duplicateKey(others: ["line 3002"]))
+        #expect(scan.problems.map(\.line) == [7, last + 1, last + 3])
+        #expect(scan.problems.map(\.reason)[0] == .duplicateKey(others: ["line \(last + 1)"]))
         #expect(scan.problems.map(\.reason)[1] == .duplicateKey(others: ["line 7"]))
         #expect(scan.merged == [
-            SourceProblem(line: 3003, key: "user2999@contoso.com", path: "p2999.jpg", reason: .sameAsEarlier("line 3001"))
+            SourceProblem(
+                line: last + 2, key: "user\(count - 1)@contoso.com", path: String(format: "p%04d.jpg", count - 1),
+                reason: .sameAsEarlier("line \(last)"))
         ])
-        #expect(scan.plan == (try SourceReader.readCSV(at: file, options: .init())))
+        #expect(SourcePlan(items: first, problems: scan.problems, merged: scan.merged, ignored: scan.ignored) == plan,
+            "readCSV gives what the scan hands out (\(file))")
+        try await onWorkerThread { scratch.remove() }
     }
 
-    @Test func unreadableFileIsReported() throws {
-        guard getuid() != 0 else { return }  // root reads anything; the symlink-loop case above covers root
+    @Test func unreadableFileIsReported() async throws {
         let scratch = try Scratch()
         let photo = try scratch.write("locked.jpg")
         chmod(photo, 0)
         let file = try scratch.write("p.csv", "upn,photo\na@contoso.com,locked.jpg\n")
-        let plan = try SourceReader.readCSV(at: file, options: .init())
-        #expect(plan.problems.first?.reason == .unreadableFile("permission denied"))
+        // Root reads any file, so the reader runs as nobody on a thread of its own (see WithoutFilePrivileges).
+        let problems = try await onWorkerThread {
+            try WithoutFilePrivileges.run(provingWith: photo) {
+                try SourceReader.readCSV(at: file, options: .init()).problems
+            }
+        }
+        #expect(problems.map(\.reason) == [.unreadableFile("permission denied")])
+        #expect(
+            problems.first?.description
+                == "line 2 (a@contoso.com): photo file cannot be read: permission denied: locked.jpg")
     }
 
     @Test func unterminatedQuoteIsARowProblem() throws {

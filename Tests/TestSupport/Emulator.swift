@@ -4,23 +4,21 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A `scripts/graph-emulator` child process on 127.0.0.1 with a free port, stopped when released.
+/// A `scripts/graph-emulator` child process on 127.0.0.1 with a free port, killed when released.
 ///
-/// Start one per test (`let emulator = try Emulator.start(["--fault-rate", "1"])`): each gets its own port, state
-/// and counters, so tests stay independent when Swift Testing runs them in parallel. A missing emulator or Python
-/// fails the test with the reason; nothing is skipped.
-package final class Emulator: @unchecked Sendable {
-    // @unchecked Sendable: every stored property is immutable after start; Process is only terminated once, in stop().
-
+/// Start one per test (`let emulator = try await Emulator.start(["--fault-rate", "1"])`): each gets its own port,
+/// state and counters, so tests stay independent when Swift Testing runs them in parallel. A missing emulator or
+/// Python fails the test with the reason; nothing is skipped.
+package final class Emulator: Sendable {
     /// The base URL serving both Entra ID and Graph, e.g. `http://127.0.0.1:41234`.
     package let baseURL: URL
     /// The demo app's tenant, client id and secret, from the emulator's stdout.
     package let tenantID: String
     package let clientID: String
     package let clientSecret: String
-    /// A temporary folder for the seed, logs and anything a test wants to write; removed on stop.
+    /// A temporary folder for the seed and anything a test wants to write; removed on stop.
     package let directory: URL
-    private let process: Process
+    private let process: RunningProcess
 
     package struct Failure: Error, CustomStringConvertible {
         package let description: String
@@ -37,8 +35,9 @@ package final class Emulator: @unchecked Sendable {
         return root.appendingPathComponent("scripts/graph-emulator")
     }
 
-    /// Starts the emulator with `arguments` (plus `--port 0 --quiet`) and, if given, `seed` written as its JSON seed.
-    package static func start(_ arguments: [String] = [], seed: Any? = nil) throws -> Emulator {
+    /// Starts the emulator with `arguments` (plus `--port 0 --quiet`) and, if given, `seed` written as its JSON seed;
+    /// returns once it has printed its header (base URL, three AZURE_* lines, a blank line).
+    package static func start(_ arguments: [String] = [], seed: Any? = nil) async throws -> Emulator {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("photoprov-emulator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -51,46 +50,34 @@ package final class Emulator: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: script.path) else {
             throw Failure(description: "graph emulator not found at \(script.path) (set PHOTOPROV_EMULATOR)")
         }
-        let outURL = directory.appendingPathComponent("stdout.txt")
-        let errURL = directory.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = script
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // The header ends with a blank line: base URL, three AZURE_* lines, "".
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-            if text.contains("\n\n") {
-                let lines = text.components(separatedBy: "\n")
-                var values: [String: String] = [:]
-                for line in lines.dropFirst() {
-                    guard let equals = line.firstIndex(of: "=") else { continue }
-                    values[String(line[..<equals])] = String(line[line.index(after: equals)...])
-                }
-                guard let base = URL(string: lines[0]), let tenant = values["AZURE_TENANT_ID"],
-                    let client = values["AZURE_CLIENT_ID"], let secret = values["AZURE_CLIENT_SECRET"]
-                else { break }
+        let process = try RunningProcess(script, arguments)
+        if await process.output(where: { stdout, _ in stdout.contains("\n\n") }) {
+            let lines = process.outputSoFar.stdout.components(separatedBy: "\n")
+            var values: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+            }
+            if let base = URL(string: lines[0]), let tenant = values["AZURE_TENANT_ID"],
+                let client = values["AZURE_CLIENT_ID"], let secret = values["AZURE_CLIENT_SECRET"]
+            {
                 return Emulator(
                     baseURL: base, tenantID: tenant, clientID: client, clientSecret: secret, directory: directory,
                     process: process)
             }
-            if !process.isRunning { break }
-            Thread.sleep(forTimeInterval: 0.02)
         }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        process.signal(SIGKILL)
+        let output = await process.finished()
         try? FileManager.default.removeItem(at: directory)
-        throw Failure(description: "graph emulator did not start (\(arguments.joined(separator: " "))): \(stderr)")
+        throw Failure(
+            description: "graph emulator did not start (\(arguments.joined(separator: " "))): \(output.stdoutText) "
+                + output.stderrText)
     }
 
-    private init(baseURL: URL, tenantID: String, clientID: String, clientSecret: String, directory: URL, process: Process) {
+    private init(
+        baseURL: URL, tenantID: String, clientID: String, clientSecret: String, directory: URL,
+        process: RunningProcess
+    ) {
         self.baseURL = baseURL
         self.tenantID = tenantID
         self.clientID = clientID
@@ -101,21 +88,11 @@ package final class Emulator: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Stops the emulator (SIGTERM, then SIGKILL after 3 s) and removes its folder; safe to call twice.
+    /// Kills the emulator and removes its folder; safe to call twice. No test needs a clean shutdown, and SIGKILL
+    /// cannot be held up by keep-alive connections this test process still has open.
     package func stop() {
-        Self.stop(process)
+        process.signal(SIGKILL)
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// SIGTERM, and SIGKILL if the child is still running 3 s later (a server waiting on idle keep-alive
-    /// connections may not finish its shutdown while this test process holds them open).
-    package static func stop(_ process: Process) {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(3)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
     }
 
     /// The environment a child photoprov needs to use this emulator with the demo app's secret.
@@ -139,6 +116,84 @@ package final class Emulator: @unchecked Sendable {
     package func requestCounts() async throws -> [String: Int] {
         let requests = try await state()["requests"] as? [String: Any] ?? [:]
         return requests.compactMapValues { ($0 as? NSNumber)?.intValue }
+    }
+
+    /// Waits until `count` Graph requests (of `method`, or any) have arrived — counted on receipt, before latency
+    /// or faults — and returns how many had; throws when that has not happened within `timeout` seconds.
+    @discardableResult
+    package func waitUntil(arrived count: Int, method: String? = nil, timeout: Double = 120) async throws -> Int {
+        try await signal(nil, to: nil, whenArrived: count, method: method, timeout: timeout)
+    }
+
+    /// Sends `signal` to `process` the moment `count` Graph requests (of `method`, or any) have arrived, and returns
+    /// how many had. The wait and the signal happen on a thread of their own, not on the cooperative pool, which
+    /// other tests may hold for seconds while this run goes on.
+    @discardableResult
+    package func signal(
+        _ signal: Int32?, to process: RunningProcess?, whenArrived count: Int, method: String? = nil,
+        timeout: Double = 120
+    ) async throws -> Int {
+        var query = [URLQueryItem(name: "arrived", value: "\(count)")]
+        if let method { query.append(URLQueryItem(name: "method", value: method)) }
+        let url = waitURL(query, timeout: timeout)
+        return try await onWorkerThread {
+            let reached = try Self.blockingWait(url, timeout: timeout, counter: "arrived", watching: process)
+            if let signal, let process { process.signal(signal) }
+            return reached
+        }
+    }
+
+    /// Waits until the emulator has sent `count` answers with HTTP `status`; returns how many it had.
+    @discardableResult
+    package func waitUntil(answered count: Int, status: Int, timeout: Double = 120) async throws -> Int {
+        let url = waitURL(
+            [URLQueryItem(name: "answered", value: "\(count)"), URLQueryItem(name: "status", value: "\(status)")],
+            timeout: timeout)
+        return try await onWorkerThread { try Self.blockingWait(url, timeout: timeout, counter: "answered") }
+    }
+
+    /// How many Graph requests (of `method`, or any) have arrived so far.
+    package func arrived(method: String? = nil) async throws -> Int {
+        try await waitUntil(arrived: 0, method: method)
+    }
+
+    private func waitURL(_ query: [URLQueryItem], timeout: Double) -> URL {
+        var components = URLComponents(
+            url: baseURL.appendingPathComponent("_emulator/wait"), resolvingAgainstBaseURL: false)!
+        components.queryItems = query + [URLQueryItem(name: "timeout", value: "\(timeout)")]
+        return components.url!
+    }
+
+    /// `GET /_emulator/wait?…` on the calling thread (never the cooperative pool: see
+    /// ``signal(_:to:whenArrived:method:timeout:)``); gives up as soon as `process`, if given, exits first.
+    private static func blockingWait(
+        _ url: URL, timeout: Double, counter: String, watching process: RunningProcess? = nil
+    ) throws -> Int {
+        var request = URLRequest(url: url)
+        request.timeoutInterval = timeout + 30
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Data?, URLResponse?, (any Error)?)
+        let task = URLSession.shared.dataTask(with: request) { data, response, error in
+            result = (data, response, error)
+            done.signal()
+        }
+        task.resume()
+        process?.whenExited { task.cancel() }
+        done.wait()
+        if let process, process.hasExited, result.1 == nil {
+            let (stdout, stderr) = process.outputSoFar
+            throw Failure(description: "the process exited before \(url.query ?? ""): \(stdout) \(stderr)")
+        }
+        if let error = result.2 { throw error }
+        let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
+        let data = result.0 ?? Data()
+        guard status == 200, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let reached = (object[counter] as? NSNumber)?.intValue
+        else {
+            throw Failure(
+                description: "emulator \(url.query ?? "") answered \(status): \(String(decoding: data, as: UTF8.self))")
+        }
+        return reached
     }
 
     /// The recorded photo state of the user `upn`: uploads, sha256, bytes, width, height.
@@ -198,11 +253,10 @@ extension Emulator {
 /// `/metadata/identity/oauth2/token`) serving a fixed token, in a Python standard-library child process.
 /// It answers 400 unless the request carries the right `X-IDENTITY-HEADER` or `Metadata: true`, api-version and
 /// resource, so a passing test proves photoprov sent them.
-package final class IdentityStub: @unchecked Sendable {
-    // @unchecked Sendable: immutable after start; the process is terminated once.
+package final class IdentityStub: Sendable {
     package let baseURL: URL
     package let header: String
-    private let process: Process
+    private let process: RunningProcess
 
     private static let script = """
         import http.server, json, sys, time, urllib.parse
@@ -236,30 +290,25 @@ package final class IdentityStub: @unchecked Sendable {
         s.serve_forever()
         """
 
-    /// Starts the stub serving `token`, expecting `header` as the identity header.
-    package init(token: String, header: String = "identity-header-\(UUID().uuidString)") throws {
-        self.header = header
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, token, header]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = out.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line += byte
+    /// Starts the stub serving `token`, expecting `header` as the identity header; returns once it listens.
+    package static func start(token: String, header: String = "identity-header-\(UUID().uuidString)") async throws
+        -> IdentityStub
+    {
+        let process = try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, token, header])
+        guard await process.output(where: { stdout, _ in stdout.contains("\n") }),
+            let port = Int(process.outputSoFar.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            process.signal(SIGKILL)
+            throw Emulator.Failure(description: "managed identity stub did not start: \(process.outputSoFar.stderr)")
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
-            throw Emulator.Failure(description: "managed identity stub did not start")
-        }
-        self.process = process
-        self.baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        return IdentityStub(baseURL: URL(string: "http://127.0.0.1:\(port)")!, header: header, process: process)
     }
 
-    deinit { Emulator.stop(process) }
+    private init(baseURL: URL, header: String, process: RunningProcess) {
+        self.baseURL = baseURL
+        self.header = header
+        self.process = process
+    }
+
+    deinit { process.signal(SIGKILL) }
 }

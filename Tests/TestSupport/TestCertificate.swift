@@ -4,12 +4,12 @@ import Foundation
 package enum TestCertificate {
     /// A self-signed RSA certificate and its unencrypted key in `directory`, plus a combined PEM (certificate then
     /// key, mode 0600) as photoprov's `--certificate` takes it.
-    package static func make(in directory: URL, name: String) throws
+    package static func make(in directory: URL, name: String) async throws
         -> (combined: String, certificate: String, keyPath: String, key: String)
     {
         let keyPath = directory.appendingPathComponent("\(name)-key.pem").path
         let certificatePath = directory.appendingPathComponent("\(name)-cert.pem").path
-        try ChildProcess.tool(
+        try await ChildProcess.tool(
             "openssl",
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certificatePath, "-days", "2",
                 "-subj", "/CN=photoprov-test-\(name)"])

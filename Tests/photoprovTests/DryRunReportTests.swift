@@ -16,10 +16,10 @@ import Testing
     }
 
     @Test func offlineDryRunNeedsNoTenantAndMarksNothingUploaded() async throws {
-        let batch = try Batch(count: 4)
+        let batch = try await Batch.make(count: 4)
         try batch.write("people.csv", try String(contentsOfFile: batch.csv, encoding: .utf8) + "bad-key,user0001.jpg\n")
         let reportDirectory = batch.path("report")
-        let run = try PhotoprovProcess.run(
+        let run = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--offline", "--report",
                 reportDirectory],
             environment: ["AZURE_CLIENT_SECRET": "", "PHOTOPROV_GRAPH_URL": "http://127.0.0.1:9"])
@@ -39,15 +39,15 @@ import Testing
     }
 
     @Test func dryRunAgainstTheTenantPredictsFailuresAndWritesNothing() async throws {
-        let batch = try Batch(count: 2)
+        let batch = try await Batch.make(count: 2)
         // adele.vance exists; lee.gu has no mailbox; nobody.here does not exist (the emulator's default tenant).
         try batch.write(
             "people.csv",
             "upn,photo\nadele.vance@contoso.example,user0001.jpg\nlee.gu@contoso.example,user0002.jpg\n"
                 + "nobody.here@contoso.example,user0001.jpg\n")
-        let emulator = try Emulator.start()
+        let emulator = try await Emulator.start()
         let reportDirectory = batch.path("report")
-        let run = try PhotoprovProcess.run(
+        let run = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--report", reportDirectory],
             environment: emulator.environment)
         #expect(run.status == 1, "two rows would fail: \(run.stdout) \(run.stderr)")
@@ -65,32 +65,32 @@ import Testing
     }
 
     @Test func reportCommandRewritesAnyPastRunWithMatchingCounts() async throws {
-        let batch = try Batch(count: 3)
+        let batch = try await Batch.make(count: 3)
         try batch.write("people.csv", try String(contentsOfFile: batch.csv, encoding: .utf8)
             + "ghost@contoso.example,user0001.jpg\n=cmd|' /C calc'!A0@contoso.example,user0002.jpg\n")
         try batch.write("tenant.csv", "upn\n" + batch.upns.joined(separator: "\n") + "\n")
-        let users = try Emulator.start(["--users-csv", batch.path("tenant.csv")])
-        let first = try PhotoprovProcess.run(
+        let users = try await Emulator.start(["--users-csv", batch.path("tenant.csv")])
+        let first = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal], environment: users.environment)
         #expect(first.status == 1, "ghost is unknown and one key is malformed: \(first.stdout)")
-        let second = try PhotoprovProcess.run(
+        let second = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal], environment: users.environment)
         #expect(second.status == 1)
         let out = batch.path("past")
-        let written = try PhotoprovProcess.run(["report", "--journal", batch.journal, "--run", "1", "--out", out])
+        let written = try await PhotoprovProcess.run(["report", "--journal", batch.journal, "--run", "1", "--out", out])
         #expect(written.status == 0, "\(written.stderr)")
         let report = try json(out + "/report.json")
         #expect((report["run"] as? [String: Any])?["id"] as? String == "1")
         #expect(counts(report)["uploaded"] == 3)
         #expect(counts(report)["failed"] == 1)
         #expect(counts(report)["invalid"] == 1)
-        let latest = try PhotoprovProcess.run(["report", "--journal", batch.journal, "--out", batch.path("latest")])
+        let latest = try await PhotoprovProcess.run(["report", "--journal", batch.journal, "--out", batch.path("latest")])
         #expect(latest.status == 0)
         #expect(counts(try json(batch.path("latest") + "/report.json"))["unchanged"] == 3)
         let csv = try String(contentsOfFile: out + "/report.csv", encoding: .utf8)
         #expect(csv.contains("'=cmd"), "a formula in a key is neutralised")
         #expect(!csv.contains(",=cmd"))
-        let missing = try PhotoprovProcess.run(["report", "--journal", batch.path("nope.journal"), "--out", out])
+        let missing = try await PhotoprovProcess.run(["report", "--journal", batch.path("nope.journal"), "--out", out])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no journal"))
     }

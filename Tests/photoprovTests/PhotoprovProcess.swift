@@ -27,27 +27,18 @@ struct PhotoprovProcess {
             .deletingLastPathComponent()
     }
 
-    /// Runs photoprov with `arguments` and `environment` added to this process's, waiting for it to exit.
+    /// Runs photoprov with `arguments` and `environment` added to this process's; returns once it has exited.
     static func run(
         _ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil,
         input: Data? = nil
-    ) throws -> Output {
-        let output = try ChildProcess.run(
+    ) async throws -> Output {
+        let output = try await ChildProcess.run(
             binary, arguments, environment: environment, currentDirectory: currentDirectory, input: input)
         return Output(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
-    /// Starts photoprov in the background with stdout and stderr going to the file `log`; the caller waits for or
-    /// signals the returned process.
-    static func start(_ arguments: [String], environment: [String: String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardError = process.standardOutput
-        try process.run()
-        return process
+    /// Starts photoprov in the background; the caller waits for its output or exit, or signals it.
+    static func start(_ arguments: [String], environment: [String: String]) throws -> RunningProcess {
+        try RunningProcess(binary, arguments, environment: environment)
     }
 }

@@ -22,17 +22,17 @@ import FoundationNetworking
     }
 
     @Test func aPolicySwitchedToOnPremisesMidRunStopsItAfterAFewRefusals() async throws {
-        let batch = try Batch(count: 40)
+        let batch = try await Batch.make(count: 40)
         // 100 ms per answer, two at a time: the run is still going when the policy changes.
-        let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "100"])
-        let child = try WatchedChild(
+        let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "100"])
+        let child = try PhotoprovProcess.start(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "2"],
             environment: emulator.environment)
-        try await emulator.waitFor(arrived: 4, "PUT")
+        try await emulator.waitUntil(arrived: 4, method: "PUT")
         try await setPolicy(emulator, source: "onPremises")
-        let status = await child.exitStatus()
-        let output = child.text
-        #expect(status == 3, "\(output)")
+        let finished = await child.finished()
+        let output = finished.stdoutText + finished.stderrText
+        #expect(finished.status == 3, "\(output)")
         #expect(output.contains("ForbiddenByAdmindEditPolicy") && output.contains("the rest were not sent"), "\(output)")
         let counts = try await emulator.requestCounts()
         // Refusals stop the run after three in a row; the two in flight at the time may be answered too.
@@ -45,10 +45,10 @@ import FoundationNetworking
     }
 
     @Test func aDryRunUnderABlockedPolicySaysNothingWouldBeUploadedInOutputAndReport() async throws {
-        let batch = try Batch(count: 3)
-        let emulator = try Emulator.start(["--users-csv", batch.csv, "--policy-source", "onPremises"])
+        let batch = try await Batch.make(count: 3)
+        let emulator = try await Emulator.start(["--users-csv", batch.csv, "--policy-source", "onPremises"])
         let report = batch.path("preview")
-        let run = try PhotoprovProcess.run(
+        let run = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--report", report],
             environment: emulator.environment)
         #expect(run.status == 3, "\(run.stdout) \(run.stderr)")

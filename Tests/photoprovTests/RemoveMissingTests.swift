@@ -6,9 +6,9 @@ import Testing
 /// than `--max-removals` photos, removes none (exit 7); another source's users are never touched.
 @Suite struct RemoveMissingTests {
     private func upload(_ batch: Batch, _ emulator: Emulator, _ extra: [String] = [], csv: String? = nil)
-        throws -> PhotoprovProcess.Output
+        async throws -> PhotoprovProcess.Output
     {
-        try PhotoprovProcess.run(
+        try await PhotoprovProcess.run(
             ["upload", "--csv", csv ?? batch.csv, "--journal", batch.journal] + extra, environment: emulator.environment)
     }
 
@@ -21,9 +21,9 @@ import Testing
 
     /// 50 users uploaded by a first run of `batch.csv`.
     private func uploaded() async throws -> (Batch, Emulator) {
-        let batch = try Batch(count: 50)
-        let emulator = try Emulator.start(["--users-csv", batch.csv])
-        let first = try upload(batch, emulator)
+        let batch = try await Batch.make(count: 50)
+        let emulator = try await Emulator.start(["--users-csv", batch.csv])
+        let first = try await upload(batch, emulator)
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
         return (batch, emulator)
     }
@@ -36,7 +36,7 @@ import Testing
         let (batch, emulator) = try await uploaded()
         for (name, text) in [("header only", "upn,photo\n"), ("5 of 50 rows", "upn,photo\n" + rows(batch, 0..<5))] {
             try batch.write("people.csv", text)
-            let run = try upload(batch, emulator, ["--remove-missing"])
+            let run = try await upload(batch, emulator, ["--remove-missing"])
             #expect(run.status == 7, "\(name): \(run.stdout) \(run.stderr)")
             #expect(run.stdout.contains("--remove-missing removed nothing"), "\(name): \(run.stdout)")
             #expect(run.stdout.contains("more than --max-removals 10% allows (5)"), "\(name): \(run.stdout)")
@@ -48,7 +48,7 @@ import Testing
         let (batch, emulator) = try await uploaded()
         // Line 2 opens a quote that never closes: the other 49 rows are never read.
         try batch.write("people.csv", "upn,photo\n\"\(batch.upns[0]),user0001.jpg\n" + rows(batch, 1..<50))
-        let run = try upload(batch, emulator, ["--remove-missing", "--max-removals", "100%"])
+        let run = try await upload(batch, emulator, ["--remove-missing", "--max-removals", "100%"])
         #expect(run.status == 7, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("the source was not read to its end (line 2"), "\(run.stdout)")
         #expect(try await withPhotos(batch, emulator) == 50)
@@ -64,7 +64,7 @@ import Testing
         // Another CSV in the same folder names other users, with the same journal.
         let other = batch.path("contractors.csv")
         try batch.write("contractors.csv", "upn,photo\nada.contractor@contoso.example,user0001.jpg\n")
-        let run = try upload(batch, emulator, ["--remove-missing"], csv: other)
+        let run = try await upload(batch, emulator, ["--remove-missing"], csv: other)
         #expect(run.status == 1, "ada.contractor is not in the tenant: \(run.stdout) \(run.stderr)")
         #expect(!run.stdout.contains("removed"), "\(run.stdout)")
         #expect(try await withPhotos(batch, emulator) == 50)
@@ -75,15 +75,15 @@ import Testing
         // Three of fifty gone: 6%, within the default 10%.
         try batch.write("people.csv", "upn,photo\n" + rows(batch, 3..<50))
         let report = batch.path("preview")
-        let preview = try upload(batch, emulator, ["--remove-missing", "--dry-run", "--report", report])
+        let preview = try await upload(batch, emulator, ["--remove-missing", "--dry-run", "--report", report])
         #expect(preview.status == 0, "\(preview.stdout) \(preview.stderr)")
         #expect(preview.stdout.contains("would-remove \(batch.upns[0])"), "\(preview.stdout)")
         // Stricter than three: the dry run says the real run would remove nothing, and exits as it would.
-        let capped = try upload(batch, emulator, ["--remove-missing", "--dry-run", "--max-removals", "2"])
+        let capped = try await upload(batch, emulator, ["--remove-missing", "--dry-run", "--max-removals", "2"])
         #expect(capped.status == 7, "\(capped.stdout) \(capped.stderr)")
         #expect(capped.stdout.contains("--remove-missing would remove nothing: 3 of the 50 photos"), "\(capped.stdout)")
         #expect(try await withPhotos(batch, emulator) == 50, "dry runs delete nothing")
-        let removed = try upload(batch, emulator, ["--remove-missing"])
+        let removed = try await upload(batch, emulator, ["--remove-missing"])
         #expect(removed.status == 0, "\(removed.stdout) \(removed.stderr)")
         #expect(removed.stdout.contains("3 removed"), "\(removed.stdout)")
         #expect(try await withPhotos(batch, emulator) == 47)

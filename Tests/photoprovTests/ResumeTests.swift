@@ -3,51 +3,42 @@ import TestSupport
 import PhotoProvisioning
 import Testing
 
-/// A run killed with SIGKILL at random moments, again and again, then finished: nothing lost, nothing doubled
-/// but what was in flight at a kill, and the journal intact after every kill.
+/// A run killed with SIGKILL again and again, each time while uploads are in flight, then finished: nothing lost,
+/// nothing doubled but what was in flight at a kill, and the journal intact after every kill.
 @Suite struct ResumeTests {
     @Test func resumesAfterRepeatedKillsWithoutLosingOrDoublingItems() async throws {
-        let items = 500
+        let items = 300
         let kills = 20
         let concurrency = 4
-        let batch = try Batch(count: items, side: 48)
-        // 100 ms a request and 4 in flight: about 40 uploads a second, so a run outlives many kills.
-        let emulator = try Emulator.start(["--users-csv", batch.csv, "--latency-ms", "100"])
+        let batch = try await Batch.make(count: items, side: 48)
+        // 25 ms a request and 4 in flight: each kill strikes a dozen uploads or so into a run (sent from a thread of
+        // its own the moment the emulator reports the upload), leaving a couple of hundred that would take the
+        // emulator over a second to serve, so no run can end before its kill.
+        let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "25"])
         let arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "\(concurrency)",
             "--quiet"]
-        var generator = SystemRandomNumberGenerator()
-        var landed = 0
         var previous = 0
-        var attempts = 0
-        while landed < kills, attempts < kills * 3 {
-            attempts += 1
-            let log = batch.path("run\(attempts).log")
-            let process = try PhotoprovProcess.start(arguments, environment: emulator.environment, log: log)
-            let delay = Int.random(in: 60...400, using: &generator)
-            // Timed on a Dispatch thread: other tests may hold the cooperative pool, which would delay a Task.sleep.
-            let pid = process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { _ = kill(pid, SIGKILL) }
-            process.waitUntilExit()
-            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            guard process.terminationReason == .uncaughtSignal else {
-                // The run ended before the kill: nothing left to interrupt.
-                #expect(process.terminationStatus == 0, "run \(attempts) ended by itself: \(output)")
-                break
-            }
+        for strike in 1...kills {
+            // Each kill strikes when this run's n-th upload arrives, n varying from 1 to 12 between kills.
+            let strikeAfter = 1 + (strike * 7) % 12
+            let target = try await emulator.arrived(method: "PUT") + strikeAfter
+            let process = try PhotoprovProcess.start(arguments, environment: emulator.environment)
+            try await emulator.signal(SIGKILL, to: process, whenArrived: target, method: "PUT")
+            let output = await process.finished()
+            try #require(
+                output.reason == .uncaughtSignal && output.status == SIGKILL,
+                "run \(strike) was killed mid-run: \(output.stdoutText) \(output.stderrText)")
             let journal = try await batch.openJournal()
-            #expect(try await journal.integrityCheck() == "ok", "integrity after kill \(landed + 1) (\(delay) ms)")
+            #expect(try await journal.integrityCheck() == "ok", "integrity after kill \(strike) (upload \(strikeAfter))")
             #expect(try await journal.latestRun()?.id == 1, "every start continues run 1")
-            // A kill that lands after the last item only cuts the closing summary short.
-            if try await journal.run(id: 1)?.status == .completed { break }
-            landed += 1
+            #expect(try await journal.run(id: 1)?.status != .completed, "kill \(strike) struck mid-run")
             let uploaded = try await journal.counts(run: 1)[.uploaded]
-            #expect(uploaded >= previous, "no upload forgotten after kill \(landed)")
+            #expect(uploaded >= previous, "no upload forgotten after kill \(strike)")
             previous = uploaded
         }
-        #expect(landed >= kills, "\(landed) kills struck mid-run (\(attempts) starts)")
         #expect(previous < items, "the kills left work for the last run")
 
-        let finish = try PhotoprovProcess.run(arguments, environment: emulator.environment)
+        let finish = try await PhotoprovProcess.run(arguments, environment: emulator.environment)
         #expect(finish.status == 0, "\(finish.stdout) \(finish.stderr)")
         #expect(finish.stdout.contains("resuming"), "the same run continued: \(finish.stdout)")
 

@@ -33,13 +33,13 @@ import Testing
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-secrecy-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let certificate = try SignInFixtures.certificate(in: work)
-        let emulator = try Emulator.start(
+        let certificate = try await SignInFixtures.certificate(in: work)
+        let emulator = try await Emulator.start(
             ["--approve-device-codes", "admin@\(SignInFixtures.domain)"],
             seed: SignInFixtures.seed(certificatePEM: certificate.certificate))
         let appToken = try await emulator.appToken(clientID: SignInFixtures.app, secret: SignInFixtures.secret)
-        let stub = try IdentityStub(token: appToken)
-        let federated = try SignInFixtures.federatedToken()
+        let stub = try await IdentityStub.start(token: appToken)
+        let federated = try await SignInFixtures.federatedToken()
         let federatedFile = work.appendingPathComponent("federated.jwt")
         try federated.write(to: federatedFile, atomically: true, encoding: .utf8)
         let secretFile = work.appendingPathComponent("secret.txt")
@@ -73,7 +73,7 @@ import Testing
         let secrets = [SignInFixtures.secret, appToken, federated, stub.header, keyBody]
         let fixtures: Set<String> = ["e2e-combined.pem", "e2e-cert.pem", "federated.jwt", "secret.txt", "token.txt"]
         for (mode, arguments, environment) in modes {
-            let output = try PhotoprovProcess.run(
+            let output = try await PhotoprovProcess.run(
                 ["policy", "--debug"] + arguments, environment: base.merging(environment) { _, new in new },
                 currentDirectory: work)
             #expect(output.status == 0, "\(mode): \(output.stderr)")
@@ -91,7 +91,7 @@ import Testing
         #expect(Set(written) == fixtures)
 
         // A wrong secret: exit 4, the AADSTS code and the fix, and not the wrong secret itself.
-        let wrong = try PhotoprovProcess.run(
+        let wrong = try await PhotoprovProcess.run(
             ["policy", "--debug"], environment: base.merging(["AZURE_CLIENT_SECRET": "Wrong~Secret-Value-42"]) { _, new in new })
         #expect(wrong.status == 4)
         #expect(wrong.stderr.contains("AADSTS7000215"))
@@ -99,8 +99,8 @@ import Testing
         assertNothingSecret([wrong.stdout, wrong.stderr], secrets: ["Wrong~Secret-Value-42"], mode: "wrong secret")
     }
 
-    @Test func readableSecretFilesDrawAWarning() throws {
-        let emulator = try Emulator.start()
+    @Test func readableSecretFilesDrawAWarning() async throws {
+        let emulator = try await Emulator.start()
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-perm-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
@@ -109,24 +109,24 @@ import Testing
         _ = chmod(secretFile.path, 0o644)
         var environment = SignInFixtures.cleanEnvironment.merging(emulator.environment) { _, new in new }
         environment["AZURE_CLIENT_SECRET"] = ""
-        let output = try PhotoprovProcess.run(["policy", "--client-secret-file", secretFile.path], environment: environment)
+        let output = try await PhotoprovProcess.run(["policy", "--client-secret-file", secretFile.path], environment: environment)
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stderr.contains("readable by everyone"))
         #expect(output.stderr.contains("chmod 600 \(secretFile.path)"))
         #expect(!output.stderr.contains(emulator.clientSecret))
     }
 
-    @Test func missingCredentialsAndInsecureURLsAreClear() throws {
-        let none = try PhotoprovProcess.run(["policy"], environment: SignInFixtures.cleanEnvironment)
+    @Test func missingCredentialsAndInsecureURLsAreClear() async throws {
+        let none = try await PhotoprovProcess.run(["policy"], environment: SignInFixtures.cleanEnvironment)
         #expect(none.status == 4)
         #expect(none.stderr.contains("no credentials"))
         #expect(none.stderr.contains("AZURE_TENANT_ID"))
-        let insecure = try PhotoprovProcess.run(
+        let insecure = try await PhotoprovProcess.run(
             ["policy", "--graph-url", "http://graph.example.com"],
             environment: SignInFixtures.cleanEnvironment.merging(["AZURE_CLIENT_SECRET": "x", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"]) { _, new in new })
         #expect(insecure.status == 2)
         #expect(insecure.stderr.contains("plain http"))
-        let cloud = try PhotoprovProcess.run(["policy", "--cloud", "mars"], environment: SignInFixtures.cleanEnvironment)
+        let cloud = try await PhotoprovProcess.run(["policy", "--cloud", "mars"], environment: SignInFixtures.cleanEnvironment)
         #expect(cloud.status == 2)
         #expect(cloud.stderr.contains("--cloud must be one of global, usgov, usgov-dod, china"))
     }

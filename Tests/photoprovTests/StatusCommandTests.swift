@@ -49,7 +49,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/j.journal"
         let runID = try await makeJournal(at: path)
-        let result = try PhotoprovProcess.run(["status", "--journal", path])
+        let result = try await PhotoprovProcess.run(["status", "--journal", path])
         #expect(result.status == 0)
         #expect(result.stdout.contains("latest run \(runID): upload, running"))
         #expect(result.stdout.contains("policy    allowed: source cloud, no role restriction"))
@@ -65,12 +65,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/j.journal"
         let runID = try await makeJournal(at: path)
-        let result = try PhotoprovProcess.run(["status", "--json"], currentDirectory: URL(fileURLWithPath: folder))
+        let result = try await PhotoprovProcess.run(["status", "--json"], currentDirectory: URL(fileURLWithPath: folder))
         #expect(result.status == 2, "the default ./photoprov.journal does not exist here")
         try FileManager.default.moveItem(atPath: path, toPath: folder + "/photoprov.journal")
         try? FileManager.default.moveItem(atPath: path + "-wal", toPath: folder + "/photoprov.journal-wal")
         try? FileManager.default.removeItem(atPath: path + "-shm")
-        let json = try PhotoprovProcess.run(["status", "--json"], currentDirectory: URL(fileURLWithPath: folder))
+        let json = try await PhotoprovProcess.run(["status", "--json"], currentDirectory: URL(fileURLWithPath: folder))
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let counts = try #require(object["counts"] as? [String: Int])
@@ -98,28 +98,28 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/empty.journal"
         _ = try await Journal.open(at: path)
-        let text = try PhotoprovProcess.run(["status", "--journal", path])
+        let text = try await PhotoprovProcess.run(["status", "--journal", path])
         #expect(text.status == 0)
         #expect(text.stdout.contains("no runs yet"))
         #expect(text.stdout.contains("totals: 0 runs; 0 users with photos"))
-        let json = try PhotoprovProcess.run(["status", "--journal", path, "--json"])
+        let json = try await PhotoprovProcess.run(["status", "--journal", path, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["latest_run"] is NSNull)
         #expect((object["counts"] as? [String: Int])?["uploaded"] == 0)
 
-        let missing = try PhotoprovProcess.run(["status", "--journal", folder + "/nope.journal"])
+        let missing = try await PhotoprovProcess.run(["status", "--journal", folder + "/nope.journal"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no journal at \(folder)/nope.journal"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/nope.journal"), "status never creates a journal")
-        let extra = try PhotoprovProcess.run(["status", "extra"])
+        let extra = try await PhotoprovProcess.run(["status", "extra"])
         #expect(extra.status == 2)
     }
 
-    @Test func helpListsStatusButNotTheHiddenStressCommand() throws {
-        let help = try PhotoprovProcess.run(["--help"])
+    @Test func helpListsStatusButNotTheHiddenStressCommand() async throws {
+        let help = try await PhotoprovProcess.run(["--help"])
         #expect(help.stdout.contains("status"))
         #expect(!help.stdout.contains("__journal-stress"))
-        let statusHelp = try PhotoprovProcess.run(["status", "--help"])
+        let statusHelp = try await PhotoprovProcess.run(["status", "--help"])
         #expect(statusHelp.stdout.contains("--journal PATH"))
         #expect(statusHelp.stdout.contains("--json"))
     }

@@ -6,10 +6,10 @@ import json
 import os
 import shutil
 import struct
+import ssl
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.parse
 import zlib
@@ -56,18 +56,23 @@ class Emulator:
     def __init__(self, *args):
         self.proc = subprocess.Popen([sys.executable, EMULATOR, "--port", "0", "--quiet", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines = [self.proc.stdout.readline().rstrip("\n") for _ in range(5)]
-        if not self.lines[0].startswith("http://"):
-            err = self.proc.stderr.read()
+        # The banner: the base URL, KEY=VALUE lines, a blank line.
+        self.lines = [self.proc.stdout.readline().rstrip("\n")]
+        while self.lines[-1] != "" and len(self.lines) < 20:
+            self.lines.append(self.proc.stdout.readline().rstrip("\n"))
+        if not self.lines[0].startswith(("http://", "https://")):
             self.proc.kill()
+            err = self.proc.stderr.read()
             raise RuntimeError(f"emulator did not start: {self.lines!r} {err}")
         self.url = self.lines[0]
-        self.host, port = self.url[len("http://"):].split(":")
+        scheme, _, hostport = self.url.partition("://")
+        self.host, port = hostport.split(":")
         self.port = int(port)
-        env = dict(line.split("=", 1) for line in self.lines[1:4])
-        self.tenant = env["AZURE_TENANT_ID"]
-        self.client_id = env["AZURE_CLIENT_ID"]
-        self.secret = env["AZURE_CLIENT_SECRET"]
+        self.env = dict(line.split("=", 1) for line in self.lines[1:-1])
+        self.tenant = self.env["AZURE_TENANT_ID"]
+        self.client_id = self.env["AZURE_CLIENT_ID"]
+        self.secret = self.env["AZURE_CLIENT_SECRET"]
+        self.ssl = ssl.create_default_context(cafile=self.env["SSL_CERT_FILE"]) if scheme == "https" else None
         self.conn = None
 
     def stop(self):
@@ -84,6 +89,8 @@ class Emulator:
         self.proc.stderr.close()
 
     def connection(self, timeout=10):
+        if self.ssl:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.ssl)
         return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
     def call(self, method, path, body=None, headers=None, token=None, timeout=10):
@@ -129,6 +136,16 @@ class Emulator:
     def state(self):
         return self.json("GET", "/_emulator/state")[2]
 
+    def wait(self, query):
+        """GET /_emulator/wait?{query} on its own connection (the shared one may be busy); returns (status, body)."""
+        conn = self.connection(timeout=90)
+        try:
+            conn.request("GET", "/_emulator/wait?" + query)
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read())
+        finally:
+            conn.close()
+
     def reset(self):
         status, _, _ = self.call("POST", "/_emulator/reset")
         assert status == 200
@@ -152,7 +169,23 @@ def jwt_claims(token):
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
-class EmulatorTestCase(unittest.TestCase):
+class GraphAssertions:
+    """assertGraphError for the test classes below."""
+
+    def assertGraphError(self, result, status, code):
+        got_status, headers, body = result
+        self.assertEqual(got_status, status, body)
+        if isinstance(body, (bytes, bytearray)):
+            body = json.loads(body)
+        self.assertEqual(body["error"]["code"], code, body)
+        inner = body["error"]["innerError"]
+        self.assertEqual(inner["request-id"], headers["request-id"])
+        self.assertEqual(inner["client-request-id"], headers["client-request-id"])
+        self.assertRegex(inner["date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+        return body
+
+
+class EmulatorTestCase(GraphAssertions, unittest.TestCase):
     """Starts one emulator per test class (flags in `args`) and resets it before each test."""
 
     args = ()
@@ -168,20 +201,7 @@ class EmulatorTestCase(unittest.TestCase):
     def setUp(self):
         self.emu.reset()
 
-    def assertGraphError(self, result, status, code):
-        got_status, headers, body = result
-        self.assertEqual(got_status, status, body)
-        if isinstance(body, (bytes, bytearray)):
-            body = json.loads(body)
-        self.assertEqual(body["error"]["code"], code, body)
-        inner = body["error"]["innerError"]
-        self.assertEqual(inner["request-id"], headers["request-id"])
-        self.assertEqual(inner["client-request-id"], headers["client-request-id"])
-        self.assertRegex(inner["date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
-        return body
-
-
-class SeededTestCase(unittest.TestCase):
+class SeededTestCase(GraphAssertions, unittest.TestCase):
     """A test class with its own temporary folder (`cls.tmp`) and one emulator started on a seed of its own."""
 
     @classmethod

@@ -65,6 +65,25 @@ class KubernetesOverlays(unittest.TestCase):
     def setUpClass(cls):
         cls.overlays = sorted(os.listdir(os.path.join(KUBERNETES, "overlays")))
 
+    def assertConfigReadByPhotoprov(self, conf):
+        """photoprov itself accepts every line of the tenant's config file (when a build of it is at hand)."""
+        binary = next((path for path in (os.path.join(ROOT, ".build", kind, "photoprov") for kind in ("debug", "release"))
+                       if os.access(path, os.X_OK)), None)
+        if binary is None:
+            print("SKIP: no built photoprov in .build/: the tenant's config file is not read by photoprov itself")
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "photoprov.conf")
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(conf)
+            # The source does not exist here, so the run stops at it (exit 2); a bad line would stop it earlier,
+            # with a message naming the config file.
+            result = subprocess.run([binary, "upload", "--config", path, "--dry-run", "--offline",
+                                     "--journal", os.path.join(folder, "j.journal")],
+                                    capture_output=True, text=True, timeout=60)
+        self.assertNotIn("--config", result.stderr, result.stderr)
+        self.assertIn("/data/source", result.stderr, "photoprov read the source from the file")
+
     def render(self, overlay):
         try:
             import yaml
@@ -132,13 +151,23 @@ class KubernetesOverlays(unittest.TestCase):
                 duration = seconds(option(arguments, "--max-duration"))
                 self.assertLessEqual(duration + DEADLINE_MARGIN_SECONDS, job["activeDeadlineSeconds"],
                                      "--max-duration must end well inside activeDeadlineSeconds")
-                self.assertTrue(option(arguments, "--csv") or option(arguments, "--dir"), "the tenant names a source")
+                # The tenant's options: its photoprov.conf, mounted where the command's --config reads it.
+                config = option(arguments, "--config")
+                mounts = {mount["name"]: mount for mount in container["volumeMounts"]}
+                volumes = {volume["name"]: volume for volume in pod["volumes"]}
+                options_mount = next(m for m in mounts.values() if m["mountPath"] == os.path.dirname(config))
+                options_map = kinds[("ConfigMap", volumes[options_mount["name"]]["configMap"]["name"])]["data"]
+                conf = options_map[os.path.basename(config)]
+                keys = {line.split("=", 1)[0].strip() for line in conf.splitlines()
+                        if line.strip() and not line.lstrip().startswith("#")}
+                self.assertTrue({"csv", "dir"} & keys, "the tenant names a source")
+                self.assertFalse({"journal", "report", "max-duration", "log-format", "auth"} & keys,
+                                 "the base's own options are not repeated in the tenant's file (the command wins)")
+                self.assertConfigReadByPhotoprov(conf)
 
                 # Sign-in: workload identity federation through a projected service-account token.
                 environment = {item["name"]: item.get("value") for item in container.get("env", [])}
                 token_file = environment["AZURE_FEDERATED_TOKEN_FILE"]
-                mounts = {mount["name"]: mount for mount in container["volumeMounts"]}
-                volumes = {volume["name"]: volume for volume in pod["volumes"]}
                 token_mount = next(m for m in mounts.values() if m["mountPath"] == os.path.dirname(token_file))
                 source = volumes[token_mount["name"]]["projected"]["sources"][0]["serviceAccountToken"]
                 self.assertEqual(source["audience"], "api://AzureADTokenExchange")

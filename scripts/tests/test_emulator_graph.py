@@ -2,6 +2,7 @@
 $batch, routing."""
 
 import base64
+import hashlib
 import json
 import os
 import socket
@@ -142,10 +143,11 @@ class PhotoErrorTests(EmulatorTestCase):
         self.assertGraphError(self.put(ADELE, b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, "image/png"), 500,
                               "ErrorInternalServerError")
 
-    def test_wrong_content_type_is_400(self):
-        body = self.assertGraphError(self.put(ADELE, png(64, 64), "application/octet-stream"), 400,
-                                     "ErrorInvalidRequest")
-        self.assertIn("application/octet-stream", body["error"]["message"])
+    def test_wrong_content_type_gets_graphs_internal_server_error(self):
+        for ctype in ("application/octet-stream", "text/plain", ""):
+            body = self.assertGraphError(self.put(ADELE, png(64, 64), ctype), 500, "ErrorInternalServerError")
+            self.assertEqual(body["error"]["message"], "An internal server error occurred. The operation failed.")
+        self.assertEqual(self.emu.state()["users"][ADELE]["uploads"], 0)
 
     def test_smaller_than_48_px_is_400_validation_width_too_small(self):
         self.assertGraphError(self.put(ADELE, png(47, 200), "image/png"), 400, "ValidationWidthTooSmall")
@@ -211,7 +213,8 @@ class GroupAndTeamPhotoTests(EmulatorTestCase):
     def test_team_photo_put_and_get(self):
         path = f"/beta/teams/{self.team}/photo/$value"
         body = jpeg_header(240, 240)
-        self.assertEqual(self.emu.call("PUT", path, body, {"Content-Type": "image/jpeg"}, self.token)[0], 200)
+        status, headers, data = self.emu.call("PUT", path, body, {"Content-Type": "image/jpeg"}, self.token)
+        self.assertEqual((status, data), (204, b""))  # profilephoto-update: a team photo answers 204
         self.assertEqual(self.emu.call("GET", path, token=self.token)[2], body)
         self.assertEqual(self.emu.state()["teams"][self.team]["uploads"], 1)
         self.assertGraphError(self.emu.json("DELETE", path, token=self.token), 405, "Request_BadRequest")
@@ -255,8 +258,11 @@ class BatchTests(EmulatorTestCase):
         self.assertEqual(by_id["2"]["body"]["error"]["code"], "Request_ResourceNotFound")
         self.assertEqual(by_id["3"]["status"], 200)
         self.assertEqual(by_id["4"]["status"], 200)
-        self.assertEqual(by_id["4"]["headers"]["Content-Type"], "image/png")
-        self.assertEqual(base64.b64decode(by_id["4"]["body"]), photo)
+        # Graph holds a PNG upload re-encoded as JPEG.
+        self.assertEqual(by_id["4"]["headers"]["Content-Type"], "image/jpeg")
+        held = base64.b64decode(by_id["4"]["body"])
+        self.assertEqual(held[:2], b"\xff\xd8")
+        self.assertEqual(hashlib.sha256(held).hexdigest(), self.emu.state()["users"][ADELE]["sha256"])
         self.assertEqual(len(by_id["5"]["body"]["value"]), 1)
         self.assertEqual(self.emu.state()["users"][ADELE]["uploads"], 1)
 
@@ -264,7 +270,7 @@ class BatchTests(EmulatorTestCase):
         status, _, body = self.batch([
             {"id": "a", "method": "GET", "url": "/users/ghost@contoso.example"},
             {"id": "b", "method": "GET", "url": f"/users/{ADELE}", "dependsOn": ["a"]}])
-        self.assertEqual([r["status"] for r in body["responses"]], [404, 424])
+        self.assertEqual({r["id"]: r["status"] for r in body["responses"]}, {"a": 404, "b": 424})
 
     def test_more_than_20_requests_is_400(self):
         items = [{"id": str(i), "method": "GET", "url": f"/users/{ADELE}"} for i in range(21)]

@@ -1,6 +1,5 @@
 """Photo policy (photoUpdateSettings) and permission checks of scripts/graph-emulator."""
 
-import json
 import os
 import sys
 import unittest

@@ -5,7 +5,7 @@ extension GraphClient {
     /// One sub-request of a JSON `$batch`.
     struct BatchItem: Sendable {
         var id: String
-        var url: String
+        var url: GraphPath
     }
 
     /// One sub-response of a JSON `$batch`.
@@ -14,6 +14,8 @@ extension GraphClient {
         var body: [String: any Sendable]
         var code: String? { (body["error"] as? [String: any Sendable])?["code"] as? String }
         var message: String? { (body["error"] as? [String: any Sendable])?["message"] as? String }
+        /// `HTTP 404 ErrorInvalidUser: …`, for a look-up that failed.
+        var problem: String { "HTTP \(status)\(code.map { " \($0)" } ?? "")\(message.map { ": \($0)" } ?? "")" }
     }
 
     /// Largest `$batch` Graph accepts.
@@ -25,51 +27,54 @@ extension GraphClient {
     /// - Throws: `GraphError` when lookups are impossible: sign-in failed, User.Read.All missing (`.blocked`), or
     ///   Graph unreachable.
     public func resolveUsers(keys: [String], by match: MatchKey) async throws(GraphError) -> [String: UserLookup] {
-        var seen = Set<String>()
-        let unique = keys.filter { seen.insert($0).inserted }
-        let select = "$select=id,userPrincipalName,mail,employeeId,accountEnabled"
-        var items: [BatchItem] = []
-        for (index, key) in unique.enumerated() {
-            let url: String
-            switch match {
-            case .upn, .id:
-                url = PhotoTarget.user(key).objectPath + "?" + select
-            case .mail, .employeeId:
-                let literal = key.replacingOccurrences(of: "'", with: "''")
-                url = "/users?$filter=" + Self.queryEncode("\(match.rawValue) eq '\(literal)'") + "&" + select
+        let select = ["id", "userPrincipalName", "mail", "employeeId", "accountEnabled"]
+        return try await lookUp(
+            keys, need: TargetKind.users.readPermission, unanswered: .failed("no answer in the batch"),
+            url: { key in
+                match == .mail || match == .employeeId
+                    ? .users(where: match.rawValue, equals: key, select: select) : .object(.user(key), select: select)
             }
-            items.append(BatchItem(id: String(index), url: url))
-        }
-        let answers = try await batch(items)
-        var result: [String: UserLookup] = [:]
-        for (index, key) in unique.enumerated() {
-            guard let answer = answers[String(index)] else {
-                result[key] = .failed("no answer in the batch")
-                continue
-            }
-            if answer.status == 403 {
-                throw GraphError(.blocked, "looking up users was refused: missing permission; grant User.Read.All",
-                                 httpStatus: 403, code: answer.code)
-            }
+        ) { _, answer throws(GraphError) -> UserLookup in
             switch answer.status {
             case 200:
                 if let values = answer.body["value"] as? [Any] {
                     let users = values.compactMap { ($0 as? [String: Any]).flatMap(Self.user(from:)) }
                     switch users.count {
-                    case 0: result[key] = .notFound
-                    case 1: result[key] = .found(users[0])
-                    default: result[key] = .ambiguous(users)
+                    case 0: return .notFound
+                    case 1: return .found(users[0])
+                    default: return .ambiguous(users)
                     }
-                } else if let user = Self.user(from: answer.body) {
-                    result[key] = .found(user)
-                } else {
-                    result[key] = .failed("unreadable user record")
                 }
-            case 404: result[key] = .notFound
-            default:
-                result[key] = .failed(
-                    "HTTP \(answer.status)\(answer.code.map { " \($0)" } ?? "")\(answer.message.map { ": \($0)" } ?? "")")
+                return Self.user(from: answer.body).map { .found($0) } ?? .failed("unreadable user record")
+            case 403:
+                throw GraphError(
+                    .blocked, "looking up users was refused: missing permission; grant User.Read.All", httpStatus: 403,
+                    code: answer.code)
+            case 404: return .notFound
+            default: return .failed(answer.problem)
             }
+        }
+    }
+
+    /// Looks each distinct key of `keys` up with one `$batch` sub-request (`url`), 20 per batch, and turns each
+    /// answer (with its key) into a result with `decide`; a key left unanswered gets `unanswered`.
+    ///
+    /// - Throws: what `batch` throws, and what `decide` throws for an answer that makes every look-up impossible.
+    func lookUp<Lookup>(
+        _ keys: [String], need: String, unanswered: Lookup, url: (String) -> GraphPath,
+        decide: (String, BatchAnswer) throws(GraphError) -> Lookup
+    ) async throws(GraphError) -> [String: Lookup] {
+        var seen = Set<String>()
+        let unique = keys.filter { seen.insert($0).inserted }
+        let items = unique.enumerated().map { BatchItem(id: String($0.offset), url: url($0.element)) }
+        let answers = try await batch(items, need: need)
+        var result: [String: Lookup] = [:]
+        for (index, key) in unique.enumerated() {
+            guard let answer = answers[String(index)] else {
+                result[key] = unanswered
+                continue
+            }
+            result[key] = try decide(key, answer)
         }
         return result
     }
@@ -83,11 +88,17 @@ extension GraphClient {
         let unique = targets.filter { seen.insert($0).inserted }
         var items: [BatchItem] = []
         for (index, target) in unique.enumerated() {
-            let select = target.kind == .users ? "?$select=id,userPrincipalName,accountEnabled" : ""
-            items.append(BatchItem(id: "o\(index)", url: target.objectPath + select))
-            items.append(BatchItem(id: "p\(index)", url: target.photoPath))
+            let select: [String] =
+                switch target.kind {
+                case .users: ["id", "userPrincipalName", "accountEnabled"]
+                case .contacts: ["id", "displayName"]
+                case .groups, .teams: []
+                }
+            items.append(BatchItem(id: "o\(index)", url: .object(target, select: select)))
+            items.append(BatchItem(id: "p\(index)", url: .photo(target)))
         }
-        let answers = try await batch(items)
+        let need = unique.first?.kind.readPermission ?? TargetKind.users.readPermission
+        let answers = try await batch(items, need: need)
         var result: [PhotoTarget: TargetState] = [:]
         for (index, target) in unique.enumerated() {
             var state = TargetState(exists: nil)
@@ -101,7 +112,9 @@ extension GraphClient {
                 case 404: state.exists = false
                 case 403:
                     throw GraphError(
-                        .blocked, "looking up \(target.kind.rawValue) was refused: missing permission; grant User.Read.All",
+                        .blocked,
+                        "looking up \(target.kind.rawValue) was refused: missing permission; grant "
+                            + target.kind.readPermission,
                         httpStatus: 403, code: object.code)
                 default: state.problem = .lookupFailed(target, status: object.status, code: object.code)
                 }
@@ -121,15 +134,15 @@ extension GraphClient {
     }
 
     /// Sends `items` as JSON `$batch` requests of up to 20 (several batches in parallel, under the limiter) and
-    /// retries sub-requests answered 429/503/504 after their `Retry-After`.
-    func batch(_ items: [BatchItem]) async throws(GraphError) -> [String: BatchAnswer] {
+    /// retries sub-requests answered 429/503/504 after their `Retry-After`; `need` is the permission a 403 names.
+    func batch(_ items: [BatchItem], need: String) async throws(GraphError) -> [String: BatchAnswer] {
         let chunks = stride(from: 0, to: items.count, by: Self.batchLimit).map {
             Array(items[$0..<min($0 + Self.batchLimit, items.count)])
         }
         do {
             return try await withThrowingTaskGroup(of: [String: BatchAnswer].self) { group in
                 for chunk in chunks {
-                    group.addTask { try await self.batchChunk(chunk) }
+                    group.addTask { try await self.batchChunk(chunk, need: need) }
                 }
                 var all: [String: BatchAnswer] = [:]
                 for try await answers in group { all.merge(answers) { first, _ in first } }
@@ -142,17 +155,17 @@ extension GraphClient {
         }
     }
 
-    private func batchChunk(_ chunk: [BatchItem]) async throws(GraphError) -> [String: BatchAnswer] {
+    private func batchChunk(_ chunk: [BatchItem], need: String) async throws(GraphError) -> [String: BatchAnswer] {
         var pending = chunk
         var done: [String: BatchAnswer] = [:]
         var round = 0
         while !pending.isEmpty {
             round += 1
             let payload: [String: Any] = [
-                "requests": pending.map { ["id": $0.id, "method": "GET", "url": $0.url] }
+                "requests": pending.map { ["id": $0.id, "method": "GET", "url": $0.url.relative] }
             ]
             let body = try? JSONSerialization.data(withJSONObject: payload)
-            let response = try await jsonRequest("POST", "/v1.0/$batch", body: body, need: "User.Read.All")
+            let response = try await jsonRequest("POST", .batch, body: body, need: need)
             guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
                 let responses = object["responses"] as? [[String: Any]]
             else {
@@ -210,9 +223,4 @@ extension GraphClient {
             accountEnabled: object["accountEnabled"] as? Bool)
     }
 
-    /// Percent-encodes a query value: everything but unreserved characters.
-    static func queryEncode(_ text: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
 }

@@ -29,7 +29,7 @@ extension GraphClient {
     /// - Throws: `GraphError` (`.blocked` when PeopleSettings.Read.All is missing).
     public func readPhotoPolicy() async throws(GraphError) -> PhotoUpdateSettings {
         let response = try await jsonRequest(
-            "GET", "/beta/admin/people/photoUpdateSettings", body: nil, need: "PeopleSettings.Read.All")
+            "GET", .photoUpdateSettings, body: nil, need: "PeopleSettings.Read.All")
         return try Self.decodeSettings(response)
     }
 
@@ -47,7 +47,7 @@ extension GraphClient {
         if let allowedRoles { patch["allowedRoles"] = allowedRoles }
         let body = try? JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
         let response = try await jsonRequest(
-            "PATCH", "/beta/admin/people/photoUpdateSettings", body: body,
+            "PATCH", .photoUpdateSettings, body: body,
             need: "PeopleSettings.ReadWrite.All (and, signed in as a user, the People Administrator or Global Administrator role)")
         let after = response.body.isEmpty ? try await readPhotoPolicy() : try Self.decodeSettings(response)
         return (before, after)
@@ -66,7 +66,9 @@ extension GraphClient {
     ///
     /// - Parameter need: the permission to name when Graph answers 403.
     /// - Throws: `GraphError`: `.signIn`, `.blocked` for 403, `.network` when nothing answered, `.request` otherwise.
-    func jsonRequest(_ method: String, _ path: String, body: Data?, need: String) async throws(GraphError) -> HTTPResponse {
+    func jsonRequest(
+        _ method: String, _ path: GraphPath, body: Data?, need: String
+    ) async throws(GraphError) -> HTTPResponse {
         var request = GraphRequest(method: method, path: path, body: body, contentType: body == nil ? nil : "application/json")
         request.headers["Accept"] = "application/json"
         let result = await perform(request)

@@ -64,7 +64,7 @@ public final class GraphClient: GraphService {
 
     /// Uploads `jpeg` as `target`'s photo (PUT …/photo/$value); never throws for a per-item failure.
     public func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome {
-        let request = GraphRequest(method: "PUT", path: "/v1.0" + target.photoValuePath, body: jpeg, contentType: "image/jpeg")
+        let request = GraphRequest(method: "PUT", path: .photoValue(target), body: jpeg, contentType: "image/jpeg")
         let result = await perform(request)
         var done = outcome(of: result, target: target, action: "photo uploaded")
         // Graph answers a body it cannot decode with a bare 500 ErrorInternalServerError, not a 400.
@@ -77,7 +77,7 @@ public final class GraphClient: GraphService {
 
     /// Removes `target`'s photo (DELETE …/photo/$value); a target without a photo counts as success.
     public func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome {
-        let request = GraphRequest(method: "DELETE", path: "/v1.0" + target.photoValuePath)
+        let request = GraphRequest(method: "DELETE", path: .photoValue(target))
         let result = await perform(request)
         if Self.isImageNotFound(result) { return absent(result, target, tense: "had") }
         return outcome(of: result, target: target, action: "photo removed")
@@ -85,7 +85,7 @@ public final class GraphClient: GraphService {
 
     /// Reads `target`'s photo (GET …/photo/$value); 404 `ImageNotFound` is success without a photo.
     public func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
-        let result = await perform(GraphRequest(method: "GET", path: "/v1.0" + target.photoValuePath))
+        let result = await perform(GraphRequest(method: "GET", path: .photoValue(target)))
         if Self.isImageNotFound(result) { return PhotoRead(outcome: absent(result, target), photo: nil) }
         let done = outcome(of: result, target: target, action: "photo read")
         guard done.succeeded, let response = result.response else { return PhotoRead(outcome: done, photo: nil) }
@@ -98,7 +98,7 @@ public final class GraphClient: GraphService {
     /// (../shared/graph/v1.0-metadata.xml); the ETag and type come as `@odata.mediaEtag` and
     /// `@odata.mediaContentType`. 404 `ImageNotFound` is success without metadata.
     public func photoMetadata(_ target: PhotoTarget) async -> PhotoMetadataRead {
-        var request = GraphRequest(method: "GET", path: "/v1.0" + target.photoPath)
+        var request = GraphRequest(method: "GET", path: .photo(target))
         request.headers["Accept"] = "application/json"
         let result = await perform(request)
         if Self.isImageNotFound(result) { return PhotoMetadataRead(outcome: absent(result, target), metadata: nil) }
@@ -133,10 +133,10 @@ public final class GraphClient: GraphService {
 
     // MARK: - Requests with retries
 
-    /// A Graph request relative to the base URL, e.g. `/v1.0/users/x/photo/$value`.
+    /// A Graph request relative to the base URL, e.g. `PUT /v1.0/users/x/photo/$value`.
     struct GraphRequest: Sendable {
         var method: String
-        var path: String
+        var path: GraphPath
         var body: Data?
         var contentType: String?
         var headers: [String: String] = [:]
@@ -245,7 +245,7 @@ public final class GraphClient: GraphService {
 
     /// The URL request for one attempt of `request`, authorised with `token` and tagged with `id`.
     private func urlRequest(_ request: GraphRequest, token: AccessToken, id: String) -> URLRequest {
-        var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path)!)
+        var urlRequest = URLRequest(url: URL(string: settings.graphURL.absoluteString + request.path.value)!)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body
         urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
@@ -332,11 +332,15 @@ public final class GraphClient: GraphService {
     static func explain(_ reason: FailureReason, target: PhotoTarget, graphMessage: String?) -> String {
         switch reason {
         case .notFound: return "\(target) not found"
-        case .noMailbox: return "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
+        case .noMailbox:
+            if let mailbox = target.mailbox {
+                return "\(target.kind.noun) \(target.key): user \(mailbox) has no Exchange Online mailbox"
+            }
+            return "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
         case .blockedByPolicy:
             return "\(target): blocked by the tenant's photo update policy (run 'photoprov policy' for details)"
         case .missingPermission:
-            return "\(target): missing permission; grant ProfilePhoto.ReadWrite.All (or User.ReadWrite.All)"
+            return "\(target): missing permission; grant \(target.kind.writePermission)"
         case .photoTooLarge: return "\(target): photo too large for graph (over 4 MB)"
         case .notAnImage: return "\(target): graph did not accept the body as an image"
         case .photoTooSmall: return "\(target): photo too small for graph (at least 48×48 pixels)"

@@ -1,8 +1,8 @@
 import Foundation
 import PhotoModel
 
-/// What the pipeline asks of Microsoft Graph, for any photo target (users, groups and teams; contacts, addressed
-/// under their mailbox, fit the same calls once `PhotoTarget` can name them).
+/// What the pipeline asks of Microsoft Graph, for any photo target: users, groups, teams, and contacts (a target
+/// with a mailbox: `PhotoTarget.contact(_:mailbox:folderID:)`).
 ///
 /// `GraphClient` answers from the tenant, `OfflineGraph` answers an offline dry run without one, and tests script
 /// their own. Per-target results are values (`GraphOutcome`, `TargetState`); only failures that concern every
@@ -40,6 +40,38 @@ public protocol GraphService: Sendable {
     /// - Throws: `GraphError` when the look-ups as a whole fail (sign-in, refused, unreachable); a single
     ///   target's trouble is its `TargetState.problem`.
     func lookupTargets(_ targets: [PhotoTarget]) async throws(GraphError) -> [PhotoTarget: TargetState]
+
+    /// For `--target contacts`, instead of `preflight()`: whether this identity may set the photos of `mailbox`'s
+    /// contacts (Contacts.ReadWrite; the mailbox exists, has a mailbox and holds the folder), with the folder's id in
+    /// `PolicyReport.contacts`; never throws.
+    func preflightContacts(in mailbox: Mailbox) async -> PolicyReport
+
+    /// Finds the contacts of `user`'s mailbox (default Contacts folder, or the folder `folderID`) that have each of
+    /// `addresses` among their email addresses, in batches.
+    ///
+    /// - Throws: `GraphError` when look-ups are impossible: sign-in failed, Contacts.ReadWrite missing
+    ///   (`.blocked`), Graph unreachable (`.network`).
+    func resolveContacts(
+        addresses: [String], mailbox user: String, folderID: String?
+    ) async throws(GraphError) -> [String: ContactLookup]
+}
+
+extension GraphService {
+    /// A service that knows nothing of contacts judges nothing: verdict unknown, with the reason.
+    public func preflightContacts(in mailbox: Mailbox) async -> PolicyReport {
+        PolicyReport.evaluateContacts(
+            identity: SignedInIdentity(offline: ()), check: ContactFolderCheck(mailbox: mailbox, found: nil),
+            problem: .unknown("\(type(of: self)) does not serve contacts"))
+    }
+
+    /// A service that knows nothing of contacts finds none: every address fails with the reason.
+    public func resolveContacts(
+        addresses: [String], mailbox user: String, folderID: String?
+    ) async throws(GraphError) -> [String: ContactLookup] {
+        Dictionary(
+            addresses.map { ($0, ContactLookup.failed("\(type(of: self)) does not serve contacts")) },
+            uniquingKeysWith: { first, _ in first })
+    }
 }
 
 /// A photo as Graph stores it.

@@ -40,6 +40,18 @@ public struct OfflineGraph: GraphService {
             uniquingKeysWith: { first, _ in first })
     }
 
+    public func preflightContacts(in mailbox: Mailbox) async -> PolicyReport {
+        var report = await preflight()
+        report.contacts = ContactFolderCheck(mailbox: mailbox, found: nil)
+        return report
+    }
+
+    public func resolveContacts(
+        addresses: [String], mailbox user: String, folderID: String?
+    ) async throws(GraphError) -> [String: ContactLookup] {
+        Dictionary(addresses.map { ($0, ContactLookup.unchecked) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Offline nothing reaches a tenant; a caller that asks anyway gets a failure, never a pretended success.
     private static func refused(_ target: PhotoTarget) -> GraphOutcome {
         GraphOutcome(failure: .unexpected, message: "\(target): offline, nothing is sent", attempts: 0)

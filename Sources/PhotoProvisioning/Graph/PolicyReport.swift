@@ -126,6 +126,8 @@ public struct PolicyReport: Sendable, Codable {
     public var explanation: [String]
     /// The token's permission checks.
     public var permissions: [PermissionFinding]
+    /// `--target contacts`: the mailbox and folder the run works in, as the preflight found them; `nil` otherwise.
+    public var contacts: ContactFolderCheck?
 
     /// Creates a report; `evaluate` is how the preflight makes one.
     public init(

@@ -7,7 +7,7 @@ extension Journal {
         source_width, source_height, source_format, fingerprint, output_bytes, output_width, output_height, \
         output_quality, orientation, crop_fraction, quality_lowered, dimensions_lowered, upscale_avoided, state, \
         attempts, http_status, graph_code, request_id, reason, \(JournalSchema.unixSeconds("created_at")), \
-        \(JournalSchema.unixSeconds("updated_at")), failure
+        \(JournalSchema.unixSeconds("updated_at")), failure, mailbox, contact_folder
         """
 
     private static func item(_ row: SQLiteStatement) -> Item {
@@ -20,7 +20,8 @@ extension Journal {
         return Item(
             id: row.int(0), runID: row.int(1), action: Action(rawValue: row.text(2)) ?? .upload,
             target: TargetKind(rawValue: row.text(3)) ?? .users, match: MatchKey(rawValue: row.text(4)) ?? .upn,
-            key: row.text(5), resolvedID: row.optionalText(6), line: int(7), sourcePath: row.optionalText(8),
+            key: row.text(5), mailbox: mailbox(user: row.text(33), folder: row.text(34)),
+            resolvedID: row.optionalText(6), line: int(7), sourcePath: row.optionalText(8),
             fingerprint: row.optionalText(14), photo: photo, state: ItemState(rawValue: row.text(24)) ?? .failed,
             attempts: Int(row.int(25)),
             reply: GraphReply(httpStatus: int(26), graphCode: row.optionalText(27), requestID: row.optionalText(28)),
@@ -32,35 +33,36 @@ extension Journal {
     /// Adds `newItems` to run `run` in one transaction and returns them as stored, in the same order.
     ///
     /// An item the run already holds is left as it is and returned with its recorded state, so a resumed run
-    /// planned again simply skips what is done: for work items the identity is (action, target, match, key);
-    /// `invalid` rows are told apart by line, source path and key, so two refused rows naming the same user
+    /// planned again simply skips what is done: for work items the identity is (action, target, match, mailbox and
+    /// folder, key); `invalid` rows are told apart by line, source path and key, so two refused rows naming the same
+    /// user
     /// (or none) are both kept. Work on the returned items whose `state.needsWork`.
     public func addItems(_ newItems: [NewItem], run: Int64) throws(JournalError) -> [Item] {
         try db.transaction { () throws(JournalError) -> [Item] in
             let insert = try db.statement(
                 """
-                INSERT INTO items (run_id, action, target, match, key, resolved_id, line, source_path, fingerprint, \
-                state, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \
-                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, key) WHERE state <> 'invalid' \
-                DO NOTHING
+                INSERT INTO items (run_id, action, target, match, mailbox, contact_folder, key, resolved_id, line, \
+                source_path, fingerprint, state, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                ?, ?, ?, \(JournalSchema.now), \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, \
+                mailbox, contact_folder, key) WHERE state <> 'invalid' DO NOTHING
                 """)
             let selectWork = try db.statement(
                 """
                 SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? AND action = ? AND target = ? AND match = ? \
-                AND key = ? AND state <> 'invalid'
+                AND mailbox = ? AND contact_folder = ? AND key = ? AND state <> 'invalid'
                 """)
             let selectInvalid = try db.statement(
                 """
                 SELECT \(Journal.itemColumns) FROM items WHERE run_id = ? AND action = ? AND target = ? AND match = ? \
-                AND key = ? AND state = 'invalid' AND line IS ? AND source_path IS ?
+                AND mailbox = ? AND contact_folder = ? AND key = ? AND state = 'invalid' AND line IS ? \
+                AND source_path IS ?
                 """)
             var stored: [Item] = []
             stored.reserveCapacity(newItems.count)
             for new in newItems {
                 let identity: [SQLiteStatement.Value] = [
                     .integer(run), .text(new.action.rawValue), .text(new.target.rawValue), .text(new.match.rawValue),
-                    .text(new.key),
-                ]
+                ] + Journal.columns(new.mailbox) + [.text(new.key)]
                 let values: [SQLiteStatement.Value] =
                     identity + [
                         .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),
@@ -132,14 +134,17 @@ extension Journal {
         // The SQL text depends only on which fields are set, so the statement cache stays small.
         let sql = "UPDATE items SET \(assignments.joined(separator: ", ")) WHERE id = ?"
         let remember = """
-            INSERT INTO last_upload (target, match, key, resolved_id, source_sha256, fingerprint, uploaded_at, \
-            run_id, item_id) SELECT target, match, key, resolved_id, source_sha256, fingerprint, updated_at, run_id, id \
-            FROM items WHERE id = ? ON CONFLICT (target, match, key) DO UPDATE SET resolved_id = excluded.resolved_id, \
+            INSERT INTO last_upload (target, match, mailbox, contact_folder, key, resolved_id, source_sha256, \
+            fingerprint, uploaded_at, run_id, item_id) SELECT target, match, mailbox, contact_folder, key, \
+            resolved_id, source_sha256, fingerprint, updated_at, run_id, id FROM items WHERE id = ? \
+            ON CONFLICT (target, match, mailbox, contact_folder, key) DO UPDATE SET \
+            resolved_id = excluded.resolved_id, \
             source_sha256 = excluded.source_sha256, fingerprint = excluded.fingerprint, \
             uploaded_at = excluded.uploaded_at, run_id = excluded.run_id, item_id = excluded.item_id
             """
         let forget = """
-            DELETE FROM last_upload WHERE (target, match, key) = (SELECT target, match, key FROM items WHERE id = ?)
+            DELETE FROM last_upload WHERE (target, match, mailbox, contact_folder, key) = \
+            (SELECT target, match, mailbox, contact_folder, key FROM items WHERE id = ?)
             """
         func apply() throws(JournalError) {
             try db.statement(sql).run(values)
@@ -195,28 +200,43 @@ extension Journal {
         return counts
     }
 
-    /// The last successful upload for `key`, or `nil` when we never set (or since removed) its photo.
-    public func lastUpload(target: TargetKind, match: MatchKey, key: String) throws(JournalError) -> LastUpload? {
+    /// The last successful upload for `key` (in `mailbox`, for contacts), or `nil` when we never set (or since
+    /// removed) its photo.
+    public func lastUpload(
+        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, key: String
+    ) throws(JournalError) -> LastUpload? {
         try db.statement(
-            "SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? AND key = ?"
+            """
+            SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? AND mailbox = ? \
+            AND contact_folder = ? AND key = ?
+            """
         )
-        .rows([.text(target.rawValue), .text(match.rawValue), .text(key)], Journal.lastUpload).first
+        .rows(
+            [.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox) + [.text(key)],
+            Journal.lastUpload
+        ).first
     }
 
-    /// Every key of this target and match kind that holds a photo we uploaded, ordered by key.
+    /// Every key of this target and match kind (and, for contacts, this mailbox and folder) that holds a photo we
+    /// uploaded, ordered by key.
     ///
     /// `--remove-missing` deletes the photos of those absent from the current source. Keys of another
     /// match kind are not listed, so switching from `--match upn` to `--match employeeId` never makes
-    /// every user look missing.
-    public func keysWithPhotos(target: TargetKind, match: MatchKey) throws(JournalError) -> [LastUpload] {
+    /// every user look missing; nor are contacts of another mailbox or folder.
+    public func keysWithPhotos(
+        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil
+    ) throws(JournalError) -> [LastUpload] {
         try db.statement(
-            "SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? ORDER BY key"
+            """
+            SELECT \(Journal.lastUploadColumns) FROM last_upload WHERE target = ? AND match = ? AND mailbox = ? \
+            AND contact_folder = ? ORDER BY key
+            """
         )
-        .rows([.text(target.rawValue), .text(match.rawValue)], Journal.lastUpload)
+        .rows([.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox), Journal.lastUpload)
     }
 
     /// Keys with a photo from an earlier upload (`keysWithPhotos`) that run `run` has no item for, valid or not:
-    /// the users (groups, teams) who have disappeared from the source. Sorted by key.
+    /// the users (groups, teams, contacts of `mailbox`) who have disappeared from the source. Sorted by key.
     ///
     /// - Parameters:
     ///   - commandKeyPrefix: when given, only photos whose last upload was made by a run whose command key starts
@@ -224,44 +244,68 @@ extension Journal {
     ///   - run: the run whose items are the source as it is now. A refused row still means its key is in the
     ///     source; its key is compared without case (and without `{}`), as it is stored as written.
     public func keysWithPhotos(
-        target: TargetKind, match: MatchKey, commandKeyPrefix: String? = nil, notIn run: Int64
+        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, commandKeyPrefix: String? = nil,
+        notIn run: Int64
     ) throws(JournalError) -> [LastUpload] {
-        // The refused rows' keys are read once into a set (an uncorrelated IN), not once per photo.
+        // The first probe uses items_by_key (every state but 'invalid'); the refused rows' keys are read once into
+        // a set (an uncorrelated IN), not once per photo.
         try db.statement(
             """
             SELECT \(Journal.lastUploadColumns) FROM last_upload AS l JOIN runs AS r ON r.id = l.run_id \
-            WHERE l.target = ?1 AND l.match = ?2 AND (?3 IS NULL OR substr(r.command_key, 1, length(?3)) = ?3) \
-            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ?4 AND i.action = 'upload' \
-            AND i.target = l.target AND i.match = l.match AND i.key = l.key AND i.state <> 'invalid') \
-            AND lower(l.key) NOT IN (SELECT lower(trim(key, '{}')) FROM items WHERE run_id = ?4 AND state = 'invalid') \
+            WHERE l.target = ?1 AND l.match = ?2 AND l.mailbox = ?3 AND l.contact_folder = ?4 \
+            AND (?5 IS NULL OR substr(r.command_key, 1, length(?5)) = ?5) \
+            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ?6 \
+            AND i.action = 'upload' AND i.target = l.target AND i.match = l.match AND i.mailbox = l.mailbox \
+            AND i.contact_folder = l.contact_folder AND i.key = l.key AND i.state <> 'invalid') \
+            AND lower(l.key) NOT IN (SELECT lower(trim(key, '{}')) FROM items WHERE run_id = ?6 AND state = 'invalid') \
             ORDER BY l.key
             """
         )
         .rows(
-            [.text(target.rawValue), .text(match.rawValue), .optional(commandKeyPrefix), .integer(run)],
+            [.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox)
+                + [.optional(commandKeyPrefix), .integer(run)],
             Journal.lastUpload)
     }
 
-    /// How many keys of this target and match kind hold a photo whose last upload was made by a run whose command
-    /// key starts with `commandKeyPrefix`: the photos one source set, which `--max-removals P%` is a share of.
-    public func photoCount(target: TargetKind, match: MatchKey, commandKeyPrefix: String) throws(JournalError) -> Int {
+    /// How many keys of this target, match kind and mailbox hold a photo whose last upload was made by a run whose
+    /// command key starts with `commandKeyPrefix`: the photos one source set, which `--max-removals P%` is a share
+    /// of.
+    public func photoCount(
+        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, commandKeyPrefix: String
+    ) throws(JournalError) -> Int {
         try db.statement(
             """
             SELECT count(*) FROM last_upload AS l JOIN runs AS r ON r.id = l.run_id \
-            WHERE l.target = ?1 AND l.match = ?2 AND substr(r.command_key, 1, length(?3)) = ?3
+            WHERE l.target = ?1 AND l.match = ?2 AND l.mailbox = ?3 AND l.contact_folder = ?4 \
+            AND substr(r.command_key, 1, length(?5)) = ?5
             """
-        ).rows([.text(target.rawValue), .text(match.rawValue), .text(commandKeyPrefix)]) { Int($0.int(0)) }.first ?? 0
+        )
+        .rows([.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox) + [.text(commandKeyPrefix)]) {
+            Int($0.int(0))
+        }
+        .first ?? 0
     }
 
     private static let lastUploadColumns = """
         target, match, key, resolved_id, source_sha256, fingerprint, \(JournalSchema.unixSeconds("uploaded_at")), \
-        run_id, item_id
+        run_id, item_id, mailbox, contact_folder
         """
+
+    /// The `mailbox` and `contact_folder` columns of `mailbox`: '' for targets without one and the default folder.
+    private static func columns(_ mailbox: Mailbox?) -> [SQLiteStatement.Value] {
+        [.text(mailbox?.user ?? ""), .text(mailbox?.folder ?? "")]
+    }
+
+    /// The mailbox stored in `user` and `folder` columns, `nil` when there is none.
+    private static func mailbox(user: String, folder: String) -> Mailbox? {
+        user.isEmpty ? nil : Mailbox(user: user, folder: folder)
+    }
 
     private static func lastUpload(_ row: SQLiteStatement) -> LastUpload {
         LastUpload(
             target: TargetKind(rawValue: row.text(0)) ?? .users, match: MatchKey(rawValue: row.text(1)) ?? .upn,
-            key: row.text(2), resolvedID: row.optionalText(3), sourceSHA256: row.optionalText(4),
+            key: row.text(2), mailbox: mailbox(user: row.text(9), folder: row.text(10)),
+            resolvedID: row.optionalText(3), sourceSHA256: row.optionalText(4),
             fingerprint: row.optionalText(5), uploadedAt: Date(timeIntervalSince1970: row.double(6)),
             runID: row.int(7), itemID: row.int(8))
     }

@@ -27,7 +27,9 @@ public actor Journal {
     ///   - path: the journal file; its `-wal` and `-shm` companions live beside it.
     ///   - create: when `false`, a missing file is `JournalError.Reason.notFound` (for `status`).
     ///   - durability: how hard commits are pushed to disk (see `Durability`).
-    /// - Throws: `JournalError` when the file cannot be created, opened or migrated.
+    /// - Throws: `JournalError` when the file cannot be created, opened or migrated; `notAJournal` for another
+    ///   application's SQLite file (or any other file), `unsafeFile` for a symbolic link or a hard-linked file at
+    ///   the journal or beside it, all left untouched.
     public static func open(
         at path: String = defaultPath, create: Bool = true, durability: Durability = .normal
     ) async throws(JournalError) -> Journal {
@@ -46,47 +48,34 @@ public actor Journal {
     private init(path: String, create: Bool, durability: Durability, executor: JournalExecutor) throws(JournalError) {
         self.path = path
         self.executor = executor
-        if !FileManager.default.fileExists(atPath: path) {
-            guard create else { throw JournalError(.notFound, path: path, detail: "no such file") }
-            // Create the file ourselves so it is 0600 from its first byte; SQLite gives -wal and -shm the
-            // main file's permissions.
-            let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            if fd < 0 && errno != EEXIST {
-                throw JournalError(
-                    .fileSystem, path: path, detail: "cannot create: \(SystemError.last)")
-            }
-            if fd >= 0 { close(fd) }
-        }
-        db = try SQLiteConnection(path: path, create: false)
+        try JournalFile.prepare(path, create: create)
+        db = try SQLiteConnection(path: path, create: false, resolved: JournalFile.resolved(path))
         try db.execute("PRAGMA busy_timeout = 10000")
+        // Nothing is written before the file is known to be a journal: another application's database is refused
+        // as it was found. The schema (and photoprov's mark) comes before WAL mode, so a new file is a marked
+        // journal or still empty, whatever stops photoprov in between.
+        try JournalFile.identify(db, path: path)
+        try Journal.migrate(db, path: path)
         try db.execute("PRAGMA journal_mode = WAL")
         try db.execute("PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         try db.execute("PRAGMA foreign_keys = ON")
-        try Journal.migrate(db, path: path)
-        try Journal.restrictPermissions(path)
+        try JournalFile.restrictPermissions(path)
     }
 
-    /// Tightens the journal and its companions to 0600 (an older file may have been created looser).
-    private static func restrictPermissions(_ path: String) throws(JournalError) {
-        for file in [path, path + "-wal", path + "-shm"] {
-            var info = stat()
-            guard stat(file, &info) == 0 else { continue }
-            if info.st_mode & 0o777 != 0o600 && chmod(file, 0o600) != 0 {
-                throw JournalError(
-                    .fileSystem, path: path, detail: "cannot make \(file) private: \(SystemError.last)")
-            }
-        }
-    }
-
+    /// Brings the schema to the current version and marks the file with photoprov's `application_id`, in one
+    /// transaction.
     private static func migrate(_ db: SQLiteConnection, path: String) throws(JournalError) {
-        let current = try db.statement("PRAGMA user_version").rows { Int($0.int(0)) }.first ?? 0
+        let current = Int(try JournalFile.pragma(db, "user_version"))
         guard current <= JournalSchema.version else {
             throw JournalError(.newerSchema(current), path: path, detail: "")
         }
-        guard current < JournalSchema.version else { return }
+        let applicationID = Int32(truncatingIfNeeded: try JournalFile.pragma(db, "application_id"))
+        let marked = applicationID == JournalSchema.applicationID
+        guard current < JournalSchema.version || !marked else { return }
         try db.transaction { () throws(JournalError) in
             for step in JournalSchema.migrations[current...] { try db.execute(step) }
             try db.execute("PRAGMA user_version = \(JournalSchema.version)")
+            try db.execute("PRAGMA application_id = \(JournalSchema.applicationID)")
         }
     }
 

@@ -81,6 +81,8 @@ extension Journal {
         public var target: TargetKind
         public var match: MatchKey
         public var key: String
+        /// Contacts: the mailbox (and folder) of the contact; `nil` for other targets.
+        public var mailbox: Mailbox?
         public var resolvedID: String?
         public var sourceSHA256: String?
         public var fingerprint: String?

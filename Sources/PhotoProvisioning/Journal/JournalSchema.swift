@@ -94,10 +94,63 @@ enum JournalSchema {
                 END
             WHERE verdict IS NOT NULL;
         """,
+        // 3: contacts. A contact lives in a mailbox (and a folder of it), which joins (target, match, key) in the
+        // identity of items and of the last upload; '' for users, groups and teams. last_upload's key changes, so
+        // the table is rebuilt.
+        """
+        ALTER TABLE items ADD COLUMN mailbox TEXT NOT NULL DEFAULT '';
+        ALTER TABLE items ADD COLUMN contact_folder TEXT NOT NULL DEFAULT '';
+        DROP INDEX items_by_key;
+        CREATE UNIQUE INDEX items_by_key ON items (run_id, action, target, match, mailbox, contact_folder, key)
+            WHERE state <> 'invalid';
+        CREATE TABLE last_upload_v3 (
+            target TEXT NOT NULL,
+            match TEXT NOT NULL,
+            mailbox TEXT NOT NULL DEFAULT '',
+            contact_folder TEXT NOT NULL DEFAULT '',
+            key TEXT NOT NULL,
+            resolved_id TEXT,
+            source_sha256 TEXT,
+            fingerprint TEXT,
+            uploaded_at TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            item_id INTEGER NOT NULL,
+            PRIMARY KEY (target, match, mailbox, contact_folder, key)
+        ) WITHOUT ROWID;
+        INSERT INTO last_upload_v3 (target, match, key, resolved_id, source_sha256, fingerprint, uploaded_at, run_id,
+            item_id)
+            SELECT target, match, key, resolved_id, source_sha256, fingerprint, uploaded_at, run_id, item_id
+            FROM last_upload;
+        DROP TABLE last_upload;
+        ALTER TABLE last_upload_v3 RENAME TO last_upload;
+        """,
+        // 4: the stat cache (issue 16). Each source file as it was when last read and hashed: its size, modification
+        // and change times (nanoseconds), inode and device, with its SHA-256; a file whose metadata still match is
+        // not read again. Keyed by the path as planned; inode and device are stored as their 64-bit patterns.
+        """
+        CREATE TABLE source_files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            ctime_ns INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            device INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            hashed_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// The schema version this build writes.
     static var version: Int { migrations.count }
+
+    /// `PRAGMA application_id` of every photoprov journal ("pprv"), set with the schema: how a journal is told apart
+    /// from another application's SQLite file, which photoprov refuses to touch.
+    static let applicationID: Int32 = 0x7070_7276
+
+    /// The tables every photoprov journal has had since version 1: how one made before `applicationID` is recognised.
+    static let tables: Set<String> = ["runs", "items", "last_upload", "preview_original", "preview_output"]
 
     /// SQL for the current UTC time as ISO 8601 with milliseconds, e.g. `2026-11-22T06:30:00.123Z`.
     static let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"

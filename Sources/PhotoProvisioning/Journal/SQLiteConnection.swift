@@ -11,11 +11,15 @@ final class SQLiteConnection {
     private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (and with `create`, creates) the database at `path`.
-    init(path: String, create: Bool) throws(JournalError) {
+    ///
+    /// - Parameter resolved: the same file with every symlink of its folder resolved, opened instead of `path` and
+    ///   with no symlink allowed anywhere in it (`SQLITE_OPEN_NOFOLLOW`); errors still name `path`.
+    init(path: String, create: Bool, resolved: String? = nil) throws(JournalError) {
         self.path = path
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+            | (resolved == nil ? 0 : SQLITE_OPEN_NOFOLLOW)
+        let rc = sqlite3_open_v2(resolved ?? path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(db)
@@ -35,7 +39,10 @@ final class SQLiteConnection {
         switch rc & 0xFF {
         case SQLITE_OK, SQLITE_ROW, SQLITE_DONE: return
         default:
-            throw JournalError(.sqlite(rc), path: path, detail: String(cString: sqlite3_errmsg(handle)))
+            let system = sqlite3_system_errno(handle)
+            throw JournalError(
+                .sqlite(rc), path: path, detail: String(cString: sqlite3_errmsg(handle)),
+                systemErrno: system == 0 ? nil : system)
         }
     }
 

@@ -44,6 +44,8 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
     case ambiguousKey
     /// Looking the key up failed for this key alone.
     case lookupFailed
+    /// Graph offers no such operation for this target (deleting a contact's or a team's photo).
+    case unsupported
 
     /// Whether trying again later might succeed (throttling, outages, network, deadline).
     public var isTransient: Bool {
@@ -77,6 +79,7 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
         case .unknownKey: "unknown key"
         case .ambiguousKey: "ambiguous key"
         case .lookupFailed: "lookup failed"
+        case .unsupported: "not supported by graph"
         }
     }
 }

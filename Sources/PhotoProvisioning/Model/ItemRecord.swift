@@ -13,6 +13,8 @@ public struct ItemRecord: Sendable, Hashable {
     public var match: MatchKey
     /// The key as the source gave it, normalised (UPNs, mail addresses and GUIDs lower-case).
     public var key: String
+    /// Contacts: the mailbox (and folder) holding the contact, part of the item's identity; `nil` for other targets.
+    public var mailbox: Mailbox?
     /// The object id Graph knows the target by, once resolved (`--match mail|employeeId`, dry runs).
     public var resolvedID: String?
     /// The CSV line where the row starts; `nil` for folder sources.
@@ -38,8 +40,9 @@ public struct ItemRecord: Sendable, Hashable {
     /// Creates a record; the defaults describe a new upload item of a user keyed by UPN.
     public init(
         id: Int64 = 0, runID: Int64 = 0, action: ItemAction = .upload, target: TargetKind = .users,
-        match: MatchKey = .upn, key: String, resolvedID: String? = nil, line: Int? = nil, sourcePath: String? = nil,
-        fingerprint: String? = nil, photo: PhotoFacts = PhotoFacts(), state: ItemState = .pending, attempts: Int = 0,
+        match: MatchKey = .upn, key: String, mailbox: Mailbox? = nil, resolvedID: String? = nil, line: Int? = nil,
+        sourcePath: String? = nil, fingerprint: String? = nil, photo: PhotoFacts = PhotoFacts(),
+        state: ItemState = .pending, attempts: Int = 0,
         reply: GraphReply = GraphReply(), failure: FailureReason? = nil, reason: String? = nil,
         createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
@@ -49,6 +52,7 @@ public struct ItemRecord: Sendable, Hashable {
         self.target = target
         self.match = match
         self.key = key
+        self.mailbox = mailbox
         self.resolvedID = resolvedID
         self.line = line
         self.sourcePath = sourcePath

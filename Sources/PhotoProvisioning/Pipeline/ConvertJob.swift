@@ -2,7 +2,8 @@ import Foundation
 import PhotoCodec
 import PhotoModel
 
-/// `photoprov convert`: many files through the codec, `jobs` at a time, each written as `<name>.jpg`.
+/// `photoprov convert`: many files through the codec, `jobs` at a time, each written as `<name>.jpg` by the rule of
+/// `ConvertOutput` (never onto an input; an existing file only when it already holds that output, or `overwrite`).
 public struct ConvertJob: Sendable {
     /// What happened to one input file.
     public struct Outcome: Sendable {
@@ -16,13 +17,16 @@ public struct ConvertJob: Sendable {
     public let outputDirectory: String
     public let options: ConvertOptions
     public let jobs: Int
+    /// `--overwrite`: replace existing files at output names even when they do not hold the output.
+    public let overwrite: Bool
 
     /// Creates a job; nothing runs until `run`.
-    public init(files: [String], outputDirectory: String, options: ConvertOptions, jobs: Int) {
+    public init(files: [String], outputDirectory: String, options: ConvertOptions, jobs: Int, overwrite: Bool = false) {
         self.files = files
         self.outputDirectory = outputDirectory
         self.options = options
         self.jobs = max(1, jobs)
+        self.overwrite = overwrite
     }
 
     /// The output path for each input: `DIR/<name>.jpg`; a name used twice is an error for the later input.
@@ -47,12 +51,14 @@ public struct ConvertJob: Sendable {
         let targets = outputPaths()
         let options = self.options
         let pool = BlockingPool(threads: jobs)
+        let files = self.files
+        let output = ConvertOutput(
+            inputs: (try? await pool.run { ConvertOutput.identities(files) }) ?? [], overwrite: overwrite)
         var outcomes = [Outcome?](repeating: nil, count: files.count)
         // With several workers, largest files first: a big photo started last would leave the others idle at the
         // end. One worker keeps the input order.
         var order = Array(files.indices)
         if jobs > 1 {
-            let files = self.files
             let sizes = (try? await pool.run { files.map(Self.fileSize) }) ?? files.map { _ in 0 }
             order.sort { sizes[$0] > sizes[$1] }
         }
@@ -67,7 +73,9 @@ public struct ConvertJob: Sendable {
                 group.addTask {
                     let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
                     do {
-                        result = try await pool.run { Self.convertOne(input: input, target: target, options: options) }
+                        result = try await pool.run {
+                            Self.convertOne(input: input, target: target, options: options, output: output)
+                        }
                     } catch {
                         result = .failure(CodecError(.failed, "cancelled", file: input))
                     }
@@ -90,16 +98,22 @@ public struct ConvertJob: Sendable {
     }
 
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
-    private static func convertOne(input: String, target: Result<String, CodecError>, options: ConvertOptions)
-        -> Result<(path: String, photo: ConvertedPhoto), CodecError>
-    {
+    private static func convertOne(
+        input: String, target: Result<String, CodecError>, options: ConvertOptions, output: ConvertOutput
+    ) -> Result<(path: String, photo: ConvertedPhoto), CodecError> {
         do {
             let path = try target.get()
+            if let refusal = output.refusal(at: path) { throw CodecError(.failed, refusal, file: input) }
+            // The codec opens the file by name and would wait forever on a FIFO; anything but a file is named here.
+            var info = stat()
+            if stat(input, &info) == 0, let kind = FileProblem.kind(of: info.st_mode) {
+                throw CodecError(.unreadable, "\(FileProblem.notAFile(kind))", file: input)
+            }
             let photo = try PhotoCodec.convert(contentsOf: input, options: options)
             do {
-                try Data(photo.jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try output.write(photo.jpeg, to: path)
             } catch {
-                throw CodecError(.unreadable, "cannot write \(path): \(error.localizedDescription)", file: input)
+                throw CodecError(.failed, error.description, file: input)
             }
             return .success((path, photo))
         } catch let error as CodecError {

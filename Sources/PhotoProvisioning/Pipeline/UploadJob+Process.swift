@@ -3,22 +3,27 @@ import PhotoCodec
 import PhotoGraph
 import PhotoJournal
 import PhotoModel
+import PhotoSources
 import Synchronization
 
-/// What every item task shares: the journal, the threads for blocking work, and the brake that stops the run
-/// when Graph refuses every write.
+/// What every item task shares: the journal, the threads for blocking work, the planning's path checks, and the
+/// brake that stops the run when Graph refuses every write.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
+    let photos: PathGuard
     let brake = RefusalBrake()
     /// Dry runs under a blocked policy: why every write would be refused (each item then "would fail").
     let dryRunBlock: String?
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
-private enum Prepared: Sendable {
-    case unchanged(sha256: String, bytes: Int)
-    case converted(PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?)
+/// `record` is the stat cache's new record of a file read and hashed (`UploadJob.readPhoto`).
+enum Prepared: Sendable {
+    /// `read` is false when the stat cache vouched for the file, which was not read.
+    case unchanged(sha256: String, bytes: Int, read: Bool, record: Journal.SourceFile?)
+    case converted(
+        PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?, record: Journal.SourceFile?)
     case failed(FailureReason, String)
     /// The run was stopped before the work started: left for the next run.
     case skipped
@@ -31,10 +36,10 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool, dryRunBlock: String? = nil)
-        async throws
-    {
-        let context = ItemContext(journal: journal, pool: pool, dryRunBlock: dryRunBlock)
+    func process(
+        run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard, dryRunBlock: String? = nil
+    ) async throws {
+        let context = ItemContext(journal: journal, pool: pool, photos: photos, dryRunBlock: dryRunBlock)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
@@ -114,7 +119,9 @@ extension UploadJob {
 
     private func upload(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         let last = settings.force
-            ? nil : try await context.journal.lastUpload(target: item.target, match: item.match, key: item.key)
+            ? nil
+            : try await context.journal.lastUpload(
+                target: item.target, match: item.match, mailbox: item.mailbox, key: item.key)
         guard let path = item.sourcePath else {
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"), detail: "no photo file",
@@ -124,16 +131,21 @@ extension UploadJob {
         let codec = settings.codec
         let previews = settings.keepPreviews
         let stop = self.stop
+        let photos = context.photos
+        let cache = try await statCache(for: path, last: last, journal: context.journal)
         let prepared: Prepared
         do {
             // Queued behind --jobs conversions; a stop meanwhile leaves the item for the next run, and the
             // cancellation after the grace period takes it out of the queue.
             prepared = try await context.pool.run {
-                stop.isSet ? .skipped : Self.prepare(path: path, last: last, codec: codec, previews: previews)
+                stop.isSet
+                    ? .skipped
+                    : Self.prepare(path: path, photos: photos, last: last, cache: cache, codec: codec, previews: previews)
             }
         } catch is CancellationError {
             return
         }
+        if let record = prepared.record { try await context.journal.remember(record, run: item.runID) }
 
         switch prepared {
         case .skipped:
@@ -141,11 +153,12 @@ extension UploadJob {
         case .failed(let failure, let reason):
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: failure, reason: reason), detail: reason, context: context)
-        case .unchanged(let sha, let bytes):
+        case .unchanged(let sha, let bytes, let read, _):
             var update = Journal.ItemUpdate(.unchanged, photo: PhotoFacts(sourceSHA256: sha, sourceBytes: bytes))
             update.fingerprint = codec.fingerprint
-            try await finish(item, update, detail: "same photo and settings as the last upload", context: context)
-        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview):
+            let detail = "same photo and settings as the last upload" + (read ? "" : Self.vouchedNote)
+            try await finish(item, update, detail: detail, context: context)
+        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview, _):
             var update = Journal.ItemUpdate(.converted, photo: photo)
             update.fingerprint = codec.fingerprint
             try await context.journal.record(update, item: item.id)
@@ -217,6 +230,13 @@ extension UploadJob {
     }
 
     private func remove(_ item: Journal.Item, context: ItemContext) async throws {
+        guard item.target.canDeletePhoto else {
+            // Nothing is sent: Graph has no delete for this kind's photo. The photo stays, and so does its record.
+            let reason = (settings.dryRun ? "would fail: " : "") + Self.undeletable(item.target)
+            try await finish(item, Journal.ItemUpdate(.failed, failure: .unsupported, reason: reason), detail: reason,
+                context: context)
+            return
+        }
         if settings.dryRun {
             if let blocked = context.dryRunBlock {
                 let reason = "would fail: blocked by the tenant's photo policy: \(blocked)"
@@ -264,25 +284,27 @@ extension UploadJob {
         throw halt.error
     }
 
-    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool.
+    /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool. A photo the stat
+    /// cache vouches for is not read.
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
-    private static func prepare(path: String, last: Journal.LastUpload?, codec: ConvertOptions, previews: Bool)
-        -> Prepared
-    {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            return .failed(.unreadableSource, "cannot read \(path): \((error as NSError).localizedDescription)")
+    private static func prepare(
+        path: String, photos: PathGuard, last: Journal.LastUpload?, cache: StatCache, codec: ConvertOptions,
+        previews: Bool
+    ) -> Prepared {
+        let (data, sha, record): ([UInt8], String, Journal.SourceFile?)
+        switch readPhoto(path, photos: photos, cache: cache) {
+        case .success(.vouched(let known)):
+            return .unchanged(sha256: known.sha256, bytes: Int(known.stat.size), read: false, record: nil)
+        case .success(.read(let bytes, let digest, let fresh)): (data, sha, record) = (bytes, digest, fresh)
+        case .failure(let failed): return failed.prepared
         }
-        let sha = Digest.sha256Hex(data)
         if let last, last.matches(sourceSHA256: sha, fingerprint: codec.fingerprint) {
-            return .unchanged(sha256: sha, bytes: data.count)
+            return .unchanged(sha256: sha, bytes: data.count, read: true, record: record)
         }
         var options = codec
         if previews { options.previewSide = UploadJob.previewSide }
         do {
-            let photo = try PhotoCodec.convert([UInt8](data), options: options)
+            let photo = try PhotoCodec.convert(data, options: options)
             var outputPreview: [UInt8]?
             if previews {
                 let small = ConvertOptions(maxSide: UploadJob.previewSide, crop: .none, quality: 75)
@@ -290,7 +312,7 @@ extension UploadJob {
             }
             return .converted(
                 PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo), jpeg: photo.jpeg,
-                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview)
+                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview, record: record)
         } catch {
             return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.message)")
         }

@@ -50,9 +50,12 @@ extension UploadJob {
     /// - Parameter problems: the source's refused rows, as the plan found them.
     func planRemovals(_ summary: inout UploadSummary, problems: [SourceProblem], journal: Journal) async throws {
         let options = settings.sourceOptions
-        let scope = Self.sourceScope(source: settings.source.path, target: options.target, match: options.keyKind)
+        let mailbox = settings.mailbox
+        let scope = Self.sourceScope(
+            source: settings.source.path, target: options.target, match: options.keyKind, mailbox: mailbox)
         let missing = try await journal.keysWithPhotos(
-            target: options.target, match: options.keyKind, commandKeyPrefix: scope, notIn: summary.runID)
+            target: options.target, match: options.keyKind, mailbox: mailbox, commandKeyPrefix: scope,
+            notIn: summary.runID)
         summary.missingFromSource = missing.map(\.key)
         guard !missing.isEmpty else { return }
         let listed = missing.prefix(10).map(\.key).joined(separator: ", ") + (missing.count > 10 ? ", …" : "")
@@ -60,17 +63,20 @@ extension UploadJob {
             events(
                 .note(
                     "\(missing.count) \(options.target.noun)(s) have a photo from an earlier run but are not in the "
-                        + "source; left untouched (--remove-missing deletes them): \(listed)"))
+                        + "source; left untouched ("
+                        + (options.target.canDeletePhoto ? "--remove-missing deletes them" : Self.undeletable(options.target))
+                        + "): \(listed)"))
             return
         }
-        let photos = try await journal.photoCount(target: options.target, match: options.keyKind, commandKeyPrefix: scope)
+        let photos = try await journal.photoCount(
+            target: options.target, match: options.keyKind, mailbox: mailbox, commandKeyPrefix: scope)
         let refusal = removalRefusal(missing: missing.count, photos: photos, problems: problems)
         let reason = refusal.map { "not removed: \($0)" }
         let stored = try await journal.addItems(
             missing.map { last in
                 Journal.NewItem(
-                    action: .remove, target: last.target, match: last.match, key: last.key, resolvedID: last.resolvedID,
-                    state: refusal == nil ? .pending : .skipped, reason: reason)
+                    action: .remove, target: last.target, match: last.match, key: last.key, mailbox: last.mailbox,
+                    resolvedID: last.resolvedID, state: refusal == nil ? .pending : .skipped, reason: reason)
             },
             run: summary.runID)
         guard let refusal else { return }

@@ -29,6 +29,8 @@ public struct UploadJob: Sendable {
 
         public var source: Source
         public var sourceOptions: SourceOptions
+        /// `--target contacts`: whose contacts (`--mailbox`), in which folder (`--contact-folder`); one per run.
+        public var mailbox: Mailbox?
         public var codec: ConvertOptions
         /// Images converted at once.
         public var jobs: Int
@@ -39,6 +41,10 @@ public struct UploadJob: Sendable {
         public var dryRun: Bool
         /// Upload even when the journal says the photo is unchanged.
         public var force: Bool
+        /// Read and hash every photo, even those the stat cache would vouch for (`--verify-sources`).
+        public var verifySources = false
+        /// The wall clock the stat cache's 2-second rule reads (`SourceStat.racyWindow`); tests move it.
+        package var clock: @Sendable () -> Date = { Date() }
         /// Delete photos we uploaded earlier for keys no longer in the source.
         public var removeMissing: Bool
         /// `--max-removals`: above this many removals the run removes none (default 10% of the source's photos).
@@ -60,7 +66,8 @@ public struct UploadJob: Sendable {
 
         /// Creates settings with the documented defaults.
         public init(
-            source: Source, sourceOptions: SourceOptions = SourceOptions(), codec: ConvertOptions = ConvertOptions(),
+            source: Source, sourceOptions: SourceOptions = SourceOptions(), mailbox: Mailbox? = nil,
+            codec: ConvertOptions = ConvertOptions(),
             jobs: Int = ProcessInfo.processInfo.activeProcessorCount, concurrency: Int = 8,
             journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
             removeMissing: Bool = false, maxRemovals: RemovalLimit = .standard, maxItems: Int? = nil,
@@ -70,6 +77,7 @@ public struct UploadJob: Sendable {
         ) {
             self.source = source
             self.sourceOptions = sourceOptions
+            self.mailbox = mailbox
             self.codec = codec
             self.jobs = max(1, jobs)
             self.concurrency = max(1, concurrency)
@@ -99,6 +107,9 @@ public struct UploadJob: Sendable {
     public let graph: any GraphService
     public let stop: StopFlag
     public let events: @Sendable (UploadEvent) -> Void
+    /// Contacts: the id of the folder `settings.mailbox` names, once the preflight found it (`nil` for the default
+    /// Contacts folder, or the folder as given when it could not be looked up).
+    var contactFolderID: String?
 
     /// Creates a job; nothing runs until `run`.
     public init(
@@ -127,13 +138,14 @@ public struct UploadJob: Sendable {
         let journal = try await Journal.open(at: settings.journalPath)
         let commandKey = Self.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
-            settingsFingerprint: settings.codec.fingerprint)
+            mailbox: settings.mailbox, settingsFingerprint: settings.codec.fingerprint)
         let start = try await journal.startRun(
             kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
         let runID = start.run.id
         var summary = UploadSummary(
             runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
-            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], removalsRefused: nil, seconds: 0,
+            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], removalsRefused: nil,
+            target: settings.sourceOptions.target, seconds: 0,
             journalPath: settings.journalPath, report: nil)
         do {
             try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
@@ -163,12 +175,21 @@ public struct UploadJob: Sendable {
         guard try await untilStopped({ try await graph.signIn() }) != nil else {
             return try await endStopped(&summary, journal: journal, pool: pool)
         }
+        // A contacts run always probes its mailbox, even with --skip-policy-check: the folder's id comes from it.
+        var job = self
+        var contacts: PolicyReport?
+        if let mailbox = settings.mailbox {
+            guard let report = try await untilStopped({ await graph.preflightContacts(in: mailbox) }) else {
+                return try await endStopped(&summary, journal: journal, pool: pool)
+            }
+            job.contactFolderID = report.contacts?.folderID ?? mailbox.folder
+            contacts = report
+        }
         if settings.skipPolicyCheck {
             try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
         } else {
-            guard let report = try await untilStopped({ await graph.preflight() }) else {
-                return try await endStopped(&summary, journal: journal, pool: pool)
-            }
+            let checked = if let contacts { contacts } else { try await untilStopped({ await graph.preflight() }) }
+            guard let report = checked else { return try await endStopped(&summary, journal: journal, pool: pool) }
             summary.policy = report
             try await journal.setVerdict(
                 report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
@@ -189,6 +210,7 @@ public struct UploadJob: Sendable {
             }
         }
 
+        let photos = scan.guardian
         var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
         try await planRemovals(&summary, problems: problems, journal: journal)
 
@@ -203,7 +225,8 @@ public struct UploadJob: Sendable {
         }
         problems = []
 
-        try await process(run: runID, limit: toDo, journal: journal, pool: pool, dryRunBlock: dryRunBlock)
+        try await job.process(
+            run: runID, limit: toDo, journal: journal, pool: pool, photos: photos, dryRunBlock: dryRunBlock)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.workLeft
@@ -262,6 +285,7 @@ public struct UploadJob: Sendable {
     ) async throws -> [SourceProblem] {
         for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
         let options = settings.sourceOptions
+        let mailbox = settings.mailbox
         let fingerprint = settings.codec.fingerprint
         let problems = scan.problems
         // Reading rows checks files (a syscall per row), so chunks are read on the pool, not here.
@@ -274,10 +298,12 @@ public struct UploadJob: Sendable {
             rows = rest
             guard !chunk.isEmpty else { break }
             _ = try await journal.addItems(
-                SourcePlan(items: chunk).journalItems(options: options, fingerprint: fingerprint), run: runID)
+                SourcePlan(items: chunk).journalItems(options: options, mailbox: mailbox, fingerprint: fingerprint),
+                run: runID)
         }
         _ = try await journal.addItems(
-            SourcePlan(problems: problems).journalItems(options: options, fingerprint: fingerprint), run: runID)
+            SourcePlan(problems: problems).journalItems(options: options, mailbox: mailbox, fingerprint: fingerprint),
+            run: runID)
         return problems
     }
 
@@ -298,50 +324,65 @@ public struct UploadJob: Sendable {
         }
     }
 
-    /// For `--match mail|employeeId`: finds each user's id through Graph ($batch); unknown keys fail here and
-    /// are left out of the returned page; keys not looked up (offline) stay as they are.
+    /// What looking up one item's key decided.
+    enum KeyResolution: Sendable {
+        /// The key names exactly this object (a user's or a contact's id).
+        case resolved(String)
+        /// Not looked up (offline): the key stays as the source gave it.
+        case unchecked
+        /// The item fails: no object, several, or the look-up failed for this key.
+        case failed(FailureReason, String)
+    }
+
+    /// For `--match mail|employeeId` (users) and `--match email` (contacts): finds each key's object through Graph
+    /// ($batch); keys that fail here are recorded failed and left out of the returned page; keys not looked up
+    /// (offline) stay as they are.
     func resolveKeys(_ page: [Journal.Item], journal: Journal) async throws -> [Journal.Item] {
         let options = settings.sourceOptions
-        guard options.target == .users, options.keyKind.needsLookup else {
-            return page
-        }
+        guard options.keyKind.needsLookup else { return page }
         let keys = page.filter { $0.action == .upload && $0.resolvedID == nil }.map(\.key)
         guard !keys.isEmpty else { return page }
-        let found = try await graph.resolveUsers(keys: keys, by: options.keyKind)
+        let resolutions = try await options.target == .contacts ? contactResolutions(keys) : userResolutions(keys)
         var remaining: [Journal.Item] = []
         for var item in page {
             guard item.action == .upload, item.resolvedID == nil else {
                 remaining.append(item)
                 continue
             }
-            let problem: String
-            let failure: FailureReason
-            switch found[item.key] {
-            case .found(let user):
-                item.resolvedID = user.id
+            switch resolutions[item.key] ?? .failed(.lookupFailed, "no answer for '\(item.key)'") {
+            case .resolved(let id):
+                item.resolvedID = id
                 var update = Journal.ItemUpdate(item.state)
-                update.resolvedID = user.id
+                update.resolvedID = id
                 try await journal.record(update, item: item.id)
                 remaining.append(item)
-                continue
             case .unchecked:
                 remaining.append(item)
-                continue
-            case .notFound, nil:
-                failure = .unknownKey
-                problem = "no user has \(options.keyKind.rawValue) '\(item.key)'"
-            case .ambiguous(let users):
-                failure = .ambiguousKey
-                problem = "\(users.count) users share \(options.keyKind.rawValue) '\(item.key)': "
-                    + users.map(\.userPrincipalName).joined(separator: ", ")
-            case .failed(let message):
-                failure = .lookupFailed
-                problem = "cannot look up \(options.keyKind.rawValue) '\(item.key)': \(message)"
+            case .failed(let failure, let problem):
+                try await journal.record(Journal.ItemUpdate(.failed, failure: failure, reason: problem), item: item.id)
+                events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .failed,
+                    detail: problem)))
             }
-            try await journal.record(Journal.ItemUpdate(.failed, failure: failure, reason: problem), item: item.id)
-            events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .failed, detail: problem)))
         }
         return remaining
+    }
+
+    /// Users by mail or employeeId: one user, none, or several sharing the key.
+    private func userResolutions(_ keys: [String]) async throws -> [String: KeyResolution] {
+        let kind = settings.sourceOptions.keyKind
+        let found = try await graph.resolveUsers(keys: keys, by: kind)
+        return Dictionary(uniqueKeysWithValues: Set(keys).map { key -> (String, KeyResolution) in
+            switch found[key] {
+            case .found(let user): (key, .resolved(user.id))
+            case .unchecked: (key, .unchecked)
+            case .notFound, nil: (key, .failed(.unknownKey, "no user has \(kind.rawValue) '\(key)'"))
+            case .ambiguous(let users):
+                (key, .failed(.ambiguousKey, "\(users.count) users share \(kind.rawValue) '\(key)': "
+                    + users.map(\.userPrincipalName).joined(separator: ", ")))
+            case .failed(let message):
+                (key, .failed(.lookupFailed, "cannot look up \(kind.rawValue) '\(key)': \(message)"))
+            }
+        })
     }
 
     /// For a dry run: whether each target of a page exists, is enabled and has a photo (read-only).
@@ -351,6 +392,8 @@ public struct UploadJob: Sendable {
     }
 
     func target(of item: Journal.Item) -> PhotoTarget {
-        PhotoTarget(item.target, item.resolvedID ?? item.key)
+        let key = item.resolvedID ?? item.key
+        guard item.target == .contacts, let mailbox = item.mailbox else { return PhotoTarget(item.target, key) }
+        return .contact(key, mailbox: mailbox.user, folderID: contactFolderID)
     }
 }

@@ -29,6 +29,8 @@ public struct UploadSummary: Sendable {
     /// Why `--remove-missing` removed none of them (the source may not be whole, or more would go than
     /// `--max-removals` allows); `nil` when it removed them or was not asked to.
     public var removalsRefused: String?
+    /// Whose photos the run set.
+    public var target: TargetKind
     /// Wall-clock seconds of this invocation.
     public var seconds: Double
     /// The journal file.

@@ -13,7 +13,7 @@ enum ReportCSV {
         "runId", "line", "targetKind", "key", "displayName", "outcome", "reason", "httpStatus", "requestId",
         "sourcePath", "sourceBytes", "sourceWidth", "sourceHeight", "sourceFormat", "outputBytes", "outputWidth",
         "outputHeight", "outputQuality", "orientation", "cropFraction", "qualityLowered", "dimensionsLowered",
-        "upscaleAvoided", "flags",
+        "upscaleAvoided", "flags", "mailbox", "contactFolder",
     ]
 
     /// The first characters that make a cell a formula (or DDE payload) in common spreadsheets.
@@ -38,6 +38,7 @@ enum ReportCSV {
                 number(photo.outputHeight), number(photo.outputQuality), number(photo.orientation),
                 fraction(photo.cropFraction), flag(photo.qualityLowered), flag(photo.dimensionsLowered),
                 flag(photo.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
+                text(record.mailbox?.user), text(record.mailbox?.folder),
             ]
             out += cells.joined(separator: ",")
             out += "\r\n"

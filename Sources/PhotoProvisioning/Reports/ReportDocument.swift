@@ -33,7 +33,7 @@ struct ReportDocument: Encodable {
         case line, targetKind, key, displayName, title, outcome, reason, httpStatus, requestId, sourcePath
         case sourceBytes, sourceWidth, sourceHeight, sourceFormat, outputBytes, outputWidth, outputHeight
         case outputQuality, orientation, cropFraction, qualityLowered, dimensionsLowered, upscaleAvoided, flags
-        case sourcePreview, outputPreview
+        case sourcePreview, outputPreview, mailbox, contactFolder
         // HTML legend
         case legend, outcomes
     }
@@ -118,6 +118,8 @@ struct ReportDocument: Encodable {
         try box.encode(photo.dimensionsLowered, forKey: .dimensionsLowered)
         try box.encode(photo.upscaleAvoided, forKey: .upscaleAvoided)
         try box.encode(item.flags, forKey: .flags)
+        try put(record.mailbox?.user, .mailbox, in: &box)
+        try put(record.mailbox?.folder, .contactFolder, in: &box)
         switch mode {
         case .file(let previews):
             if previews {

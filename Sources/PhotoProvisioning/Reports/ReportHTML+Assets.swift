@@ -310,6 +310,10 @@ extension ReportHTML {
             if (it.httpStatus) line1.appendChild(el('span', null, 'HTTP ' + it.httpStatus));
             if (it.line) line1.appendChild(el('span', null, 'line ' + it.line));
             if (it.targetKind && it.targetKind !== 'user') line1.appendChild(el('span', null, it.targetKind));
+            if (it.mailbox) {
+              line1.appendChild(el('span', null,
+                (it.contactFolder ? 'folder ' + it.contactFolder + ' of ' : '') + 'mailbox ' + it.mailbox));
+            }
             head.appendChild(line1);
             if (it.flags.length) head.appendChild(flagList(it));
             a.appendChild(head);

@@ -1,18 +1,21 @@
 import PhotoModel
 
-/// Checks and normalises keys: UPNs and mail addresses must look like name@domain, ids like GUIDs.
+/// Checks and normalises keys: UPNs and mail addresses must look like name@domain, ids like GUIDs, contact ids like
+/// Outlook item ids.
 enum KeyRule {
     /// The normalised key, or why `raw` is not a valid key of kind `kind`.
     static func normalize(_ raw: String, as kind: MatchKey) -> Result<String, SourceProblem.Reason> {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return .failure(.missingKey(kind)) }
         switch kind {
-        case .upn, .mail:
+        case .upn, .mail, .email:
             return isAddress(text) ? .success(text.lowercased()) : .failure(.malformedKey(kind, text))
         case .id:
             var guid = Substring(text)
             if guid.hasPrefix("{") && guid.hasSuffix("}") { guid = guid.dropFirst().dropLast() }
             return isGUID(guid) ? .success(guid.lowercased()) : .failure(.malformedKey(kind, text))
+        case .contactId:
+            return isOutlookID(text) ? .success(text) : .failure(.malformedKey(kind, text))
         case .employeeId:
             return text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
                 ? .failure(.malformedKey(kind, text)) : .success(text)
@@ -39,6 +42,14 @@ enum KeyRule {
             else { return false }
         }
         return !labels.last!.allSatisfy(\.isNumber)
+    }
+
+    /// An Outlook item id as Graph hands it out: base64 (standard or URL-safe alphabet, `=` padding), kept as
+    /// written because it is case-sensitive.
+    static func isOutlookID(_ text: String) -> Bool {
+        let extras = Set("+/=-_".unicodeScalars)
+        return text.utf8.count <= 512
+            && text.unicodeScalars.allSatisfy { $0.isASCII && (isAlphanumeric($0) || extras.contains($0)) }
     }
 
     /// `8-4-4-4-12` hexadecimal digits.

@@ -39,13 +39,61 @@ package struct PathGuard {
             return .failure(errno == ENOENT ? .missingFile : .unreadableFile(SystemError.last))
         }
         if !allowOutside && !PathGuard.isInside(real, realRoot) { return .failure(.outsideSource(.symlink)) }
-        guard stat(real, &info) == 0 else { return .failure(.unreadableFile(SystemError.last)) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notAFile) }
-        let fd = open(real, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadableFile(SystemError.last)) }
-        close(fd)
-        guard info.st_size > 0 else { return .failure(.emptyFile) }
+        do {
+            let file = try ReadableFile(real)
+            guard file.size > 0 else { return .failure(.emptyFile) }
+            guard file.size <= PathGuard.maxPhotoBytes else { return .failure(.tooLarge(file.size)) }
+        } catch {
+            return .failure(SourceProblem.Reason(error))
+        }
         return .success(Checked(path: path, realPath: real))
+    }
+
+    /// Photo files larger than this are refused unread: the codec's own limit for files (`PC_MAX_FILE_BYTES`).
+    package static let maxPhotoBytes: Int64 = 1 << 30
+
+    /// Reads the photo at `path` (as `resolve` gave it while planning) when its turn comes, so that what was decided
+    /// while planning still holds: `open`'s checks, then the whole file read once into one buffer.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
+    package func read(_ path: String) -> Result<[UInt8], SourceProblem.Reason> {
+        do throws(SourceProblem.Reason) {
+            let file = try open(path)
+            return PathGuard.read(file)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Opens the photo at `path` (as `resolve` gave it while planning) without reading it: the file actually opened
+    /// must lie inside the folder unless `--allow-outside`, however the path was swapped since (a symlink put in its
+    /// place, a folder renamed), and be a non-empty regular file. Its `info` describes the file `read` would read.
+    ///
+    /// - Throws: the reason the photo cannot be read, as planning words it.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
+    package func open(_ path: String) throws(SourceProblem.Reason) -> ReadableFile {
+        let file: ReadableFile
+        do {
+            file = try ReadableFile(path)
+        } catch {
+            throw SourceProblem.Reason(error)
+        }
+        if !allowOutside {
+            // The kernel's name for the open file, not the path it was opened by: a swap after this is harmless.
+            guard let real = file.resolvedPath ?? PathGuard.realPath(path), PathGuard.isInside(real, realRoot)
+            else { throw .outsideSource(.symlink) }
+        }
+        guard file.size > 0 else { throw .emptyFile }
+        return file
+    }
+
+    /// Every byte of a photo `open` opened, read once into one buffer of at most `maxPhotoBytes`.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker thread")
+    package static func read(_ file: borrowing ReadableFile) -> Result<[UInt8], SourceProblem.Reason> {
+        do {
+            return .success(try file.readAll(limit: PathGuard.maxPhotoBytes))
+        } catch {
+            return .failure(SourceProblem.Reason(error))
+        }
     }
 
     /// The absolute path `check` looks at for `written`, without checking it.

@@ -2,9 +2,10 @@ import PhotoModel
 
 /// How to read a source: what its keys are, whose photos they set, and which columns and paths to accept.
 public struct SourceOptions: Sendable, Equatable {
-    /// `--match`: what the keys name (default UPN). Ignored for groups and teams, which are keyed by id.
+    /// `--match`: what the keys name (default UPN). Ignored for groups and teams, which are keyed by id; contacts
+    /// take `email` (their default) or `id` (see `keyKind`).
     public var match: MatchKey
-    /// `--target`: users, groups or teams.
+    /// `--target`: users, groups, teams or contacts.
     public var target: TargetKind
     /// `--upn-column`: the key column's header, instead of looking for the usual names.
     public var keyColumn: String?
@@ -29,6 +30,13 @@ public struct SourceOptions: Sendable, Equatable {
         self.allowOutside = allowOutside
     }
 
-    /// The kind of key actually expected: `match` for users, `id` for groups and teams.
-    public var keyKind: MatchKey { target == .users ? match : .id }
+    /// The kind of key actually expected: `match` for users, `id` for groups and teams, and for contacts
+    /// `contactId` when `match` is an id (`--match id`), else `email`.
+    public var keyKind: MatchKey {
+        switch target {
+        case .users: match
+        case .groups, .teams: .id
+        case .contacts: match == .id || match == .contactId ? .contactId : .email
+        }
+    }
 }

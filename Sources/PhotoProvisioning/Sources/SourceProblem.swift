@@ -18,6 +18,8 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
         case unreadableFile(String)
         /// The file has no bytes.
         case emptyFile
+        /// The file is larger than photoprov reads (`PathGuard.maxPhotoBytes`); its size in bytes.
+        case tooLarge(Int64)
         /// The path leaves the source folder; refused unless `--allow-outside`.
         case outsideSource(Escape)
         /// Another row names the same user with a different file (or is itself invalid); both are refused.
@@ -44,6 +46,8 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
             case .notAFile: "photo path is not a regular file"
             case .unreadableFile(let detail): "photo file cannot be read: \(detail)"
             case .emptyFile: "photo file is empty"
+            case .tooLarge(let bytes):
+                "photo file of \(bytes) bytes is larger than \(PathGuard.maxPhotoBytes >> 30) GB"
             case .outsideSource(let escape):
                 "photo path leaves the source folder \(escape.rawValue) (allow with --allow-outside)"
             case .duplicateKey(let others): "duplicate user: also at \(others.joined(separator: ", "))"
@@ -90,8 +94,20 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
 extension SourceProblem.Reason {
     fileprivate var mentionsPath: Bool {
         switch self {
-        case .missingFile, .notAFile, .unreadableFile, .emptyFile, .outsideSource: true
+        case .missingFile, .notAFile, .unreadableFile, .emptyFile, .tooLarge, .outsideSource: true
         default: false
+        }
+    }
+}
+
+extension SourceProblem.Reason {
+    /// The reason for a photo file that could not be opened or read.
+    init(_ problem: FileProblem) {
+        switch problem {
+        case .missing: self = .missingFile
+        case .notAFile: self = .notAFile
+        case .tooLarge(let bytes, _): self = .tooLarge(bytes)
+        case .symbolicLink, .system: self = .unreadableFile(problem.description)
         }
     }
 }
@@ -100,9 +116,10 @@ extension MatchKey {
     /// What a valid key of this kind looks like, for messages.
     var expectedForm: String {
         switch self {
-        case .upn, .mail: "expected name@domain"
+        case .upn, .mail, .email: "expected name@domain"
         case .employeeId: "expected non-empty text"
         case .id: "expected a GUID such as 4f1c1b5e-8f0b-4c47-9a4e-2f6d3c1a0b9e"
+        case .contactId: "expected an Outlook contact id such as AAMkAGI2TG93AAA="
         }
     }
 }

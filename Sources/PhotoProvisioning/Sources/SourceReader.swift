@@ -12,6 +12,8 @@ public enum SourceReader {
         case .mail: ["mail", "email", "emailAddress", "upn", "userPrincipalName"]
         case .employeeId: ["employeeId", "employeeNumber", "employee", "empId"]
         case .id: ["id", "objectId", "userId", "groupId", "teamId"]
+        case .email: ["email", "emailAddress", "mail", "address", "upn"]
+        case .contactId: ["id", "contactId"]
         }
     }
 
@@ -48,11 +50,14 @@ public enum SourceReader {
     public static func scanCSV(at path: String, options: SourceOptions) throws(SourceError) -> SourceScan {
         var bytes: [UInt8]
         do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes = try ReadableFile(path).readAll()
         } catch {
-            throw .cannotRead(path, PathGuardMessage.describe(error))
+            throw .cannotRead(path, error.description)
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let encoding = utf16Encoding(bytes) {
+            throw SourceError("source \(path) is \(encoding), not UTF-8; save it as CSV UTF-8")
+        }
         if let badLine = firstNonUTF8Line(bytes) {
             throw SourceError("source \(path) is not UTF-8 text (line \(badLine)); save it as CSV UTF-8")
         }
@@ -245,6 +250,22 @@ public enum SourceReader {
 
     private static func normalize(_ name: String) -> String {
         String(name.lowercased().filter { !" _-".contains($0) })
+    }
+
+    /// How UTF-16 text announces itself: a byte-order mark, or (without one) a zero byte beside most characters of
+    /// the first line, as every ASCII character is in UTF-16. `nil` for anything else; NUL bytes elsewhere in a
+    /// UTF-8 file are left to the row checks.
+    private static func utf16Encoding(_ bytes: [UInt8]) -> String? {
+        if bytes.starts(with: [0xFF, 0xFE]) { return "UTF-16 text (little-endian, with a byte-order mark)" }
+        if bytes.starts(with: [0xFE, 0xFF]) { return "UTF-16 text (big-endian, with a byte-order mark)" }
+        let head = bytes.prefix(512)
+        guard head.count >= 4 else { return nil }
+        let evenZeros = stride(from: 0, to: head.count - 1, by: 2).filter { head[head.startIndex + $0] == 0 }.count
+        let oddZeros = stride(from: 1, to: head.count, by: 2).filter { head[head.startIndex + $0] == 0 }.count
+        let pairs = head.count / 2
+        if oddZeros * 2 > pairs && evenZeros * 4 < pairs { return "UTF-16 text (little-endian, no byte-order mark)" }
+        if evenZeros * 2 > pairs && oddZeros * 4 < pairs { return "UTF-16 text (big-endian, no byte-order mark)" }
+        return nil
     }
 
     /// The 1-based line of the first bytes that are not valid UTF-8, or `nil` when all are valid.

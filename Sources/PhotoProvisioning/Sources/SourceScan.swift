@@ -17,7 +17,8 @@ public struct SourceScan: Sequence, Sendable {
     public let itemCount: Int
 
     let rows: SourceRows
-    let guardian: PathGuard
+    /// Checks the photo paths while planning, and again when each photo is read (`PathGuard.read`).
+    package let guardian: PathGuard
     let keyKind: MatchKey
     /// Positions (0-based, among the source's rows) of rows that are not items: refused or merged.
     let excluded: Set<Int>
@@ -113,7 +114,9 @@ enum SourceRows: Sendable {
                 source = .folder(names, keyKind: keyKind, domain: domain)
                 let stem = (name as NSString).deletingPathExtension
                 var key = stem
-                if keyKind == .upn || keyKind == .mail, !stem.contains("@"), let domain { key = stem + "@" + domain }
+                if [.upn, .mail, .email].contains(keyKind), !stem.contains("@"), let domain {
+                    key = stem + "@" + domain
+                }
                 return Raw(line: nil, key: key, written: name)
             }
         }

@@ -42,15 +42,47 @@ final class ManualClock: GraphClock, @unchecked Sendable {
     var sleeps: [Double] { lock.withLock { recorded } }
 }
 
-/// Collects `--debug` trace lines and notices.
+/// Collects `--debug` trace lines and notices, and lets a test wait for a line as an event.
 final class LineSink: @unchecked Sendable {
-    // @unchecked Sendable: `lines` is only touched under `lock`.
+    // @unchecked Sendable: `collected` and `waiters` are only touched under `lock`.
     private let lock = NSLock()
     private var collected: [String] = []
+    private var waiters: [(pattern: String, continuation: CheckedContinuation<String, Never>)] = []
 
-    var handler: @Sendable (String) -> Void { { line in self.lock.withLock { self.collected.append(line) } } }
+    var handler: @Sendable (String) -> Void { { line in self.append(line) } }
     var lines: [String] { lock.withLock { collected } }
     var text: String { lines.joined(separator: "\n") }
+
+    private func append(_ line: String) {
+        let ready: [(String, CheckedContinuation<String, Never>)] = lock.withLock {
+            collected.append(line)
+            var ready: [(String, CheckedContinuation<String, Never>)] = []
+            waiters.removeAll { waiter in
+                guard let match = Self.match(waiter.pattern, in: line) else { return false }
+                ready.append((match, waiter.continuation))
+                return true
+            }
+            return ready
+        }
+        for (match, continuation) in ready { continuation.resume(returning: match) }
+    }
+
+    /// Waits for the first line (already collected or still to come) with a match for the regular expression
+    /// `pattern`, and returns the matched text.
+    func firstMatch(_ pattern: String) async -> String {
+        await withCheckedContinuation { continuation in
+            let found: String? = lock.withLock {
+                if let match = collected.lazy.compactMap({ Self.match(pattern, in: $0) }).first { return match }
+                waiters.append((pattern, continuation))
+                return nil
+            }
+            if let found { continuation.resume(returning: found) }
+        }
+    }
+
+    private static func match(_ pattern: String, in line: String) -> String? {
+        line.range(of: pattern, options: .regularExpression).map { String(line[$0]) }
+    }
 }
 
 /// A tenant for the emulator's `--seed` with every case the Graph tests need.
@@ -158,18 +190,18 @@ enum Shell {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Data {
-        try ChildProcess.tool(executable, arguments, input: input)
+    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) async throws -> Data {
+        try await ChildProcess.tool(executable, arguments, input: input)
     }
 
     /// A throwaway self-signed RSA certificate and key in `directory`: (combined PEM path, certificate PEM, key path).
-    static func makeCertificate(in directory: URL, name: String = "app") throws -> (combined: String, certificate: String, key: String) {
-        let made = try TestCertificate.make(in: directory, name: name)
+    static func makeCertificate(in directory: URL, name: String = "app") async throws -> (combined: String, certificate: String, key: String) {
+        let made = try await TestCertificate.make(in: directory, name: name)
         return (made.combined, made.certificate, made.keyPath)
     }
 
     /// An HS256 JWT (the emulator's federated credential format) signed with `key` through `openssl dgst -hmac`.
-    static func hs256JWT(claims: [String: Any], key: String) throws -> String {
+    static func hs256JWT(claims: [String: Any], key: String) async throws -> String {
         func b64(_ data: Data) -> String {
             data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
                 .replacingOccurrences(of: "=", with: "")
@@ -177,7 +209,7 @@ enum Shell {
         let header = b64(try JSONSerialization.data(withJSONObject: ["alg": "HS256", "typ": "JWT"]))
         let payload = b64(try JSONSerialization.data(withJSONObject: claims))
         let input = header + "." + payload
-        let signature = try run("openssl", ["dgst", "-sha256", "-hmac", key, "-binary"], input: Data(input.utf8))
+        let signature = try await run("openssl", ["dgst", "-sha256", "-hmac", key, "-binary"], input: Data(input.utf8))
         return input + "." + b64(signature)
     }
 }

@@ -1,17 +1,24 @@
 import Foundation
 import PhotoCodec
 import PhotoProvisioning
+import TestSupport
 
 /// A temporary folder with generated photos and a CSV naming them, for end-to-end upload tests.
-final class Batch {
+final class Batch: Sendable {
     let directory: URL
-    private(set) var upns: [String] = []
+    let upns: [String]
 
-    /// Makes `count` users `user0001@contoso.example`… each with a distinct small JPEG, and `people.csv`.
-    init(count: Int, side: Int = 96, prefix: String = "user") throws {
+    /// Makes `count` users `user0001@contoso.example`… each with a distinct small JPEG, and `people.csv`; the
+    /// encoding and writing happen on a worker thread, not on the cooperative pool.
+    static func make(count: Int, side: Int = 96, prefix: String = "user") async throws -> Batch {
+        try await onWorkerThread { try Batch(count: count, side: side, prefix: prefix) }
+    }
+
+    private init(count: Int, side: Int, prefix: String) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-batch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var rows = ["upn,photo"]
+        var upns: [String] = []
         for index in 1...max(count, 1) where count > 0 {
             let upn = String(format: "\(prefix)%04d@contoso.example", index)
             let file = String(format: "\(prefix)%04d.jpg", index)
@@ -19,7 +26,8 @@ final class Batch {
             rows.append("\(upn),\(file)")
             upns.append(upn)
         }
-        try write("people.csv", rows.joined(separator: "\n") + "\n")
+        self.upns = upns
+        try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("people.csv"))
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

@@ -40,19 +40,19 @@ enum SignInFixtures {
 
     /// Runs `executable` with `arguments`, feeding `input`; returns stdout or throws with stderr.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Data {
-        try ChildProcess.tool(executable, arguments, input: input)
+    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) async throws -> Data {
+        try await ChildProcess.tool(executable, arguments, input: input)
     }
 
     /// A throwaway certificate and key made by `openssl` in `directory`: (combined PEM path, certificate PEM, key PEM).
-    static func certificate(in directory: URL) throws -> (path: String, certificate: String, key: String) {
-        let made = try TestCertificate.make(in: directory, name: "e2e")
+    static func certificate(in directory: URL) async throws -> (path: String, certificate: String, key: String) {
+        let made = try await TestCertificate.make(in: directory, name: "e2e")
         try FileManager.default.removeItem(atPath: made.keyPath)  // only the combined file is handed to photoprov
         return (made.combined, made.certificate, made.key)
     }
 
     /// An HS256 federated token for the seeded federated credential.
-    static func federatedToken() throws -> String {
+    static func federatedToken() async throws -> String {
         func b64(_ data: Data) -> String {
             data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
                 .replacingOccurrences(of: "=", with: "")
@@ -64,7 +64,7 @@ enum SignInFixtures {
         ]
         let input = b64(try JSONSerialization.data(withJSONObject: ["alg": "HS256", "typ": "JWT"])) + "."
             + b64(try JSONSerialization.data(withJSONObject: claims))
-        let signature = try run("openssl", ["dgst", "-sha256", "-hmac", federationKey, "-binary"], input: Data(input.utf8))
+        let signature = try await run("openssl", ["dgst", "-sha256", "-hmac", federationKey, "-binary"], input: Data(input.utf8))
         return input + "." + b64(signature)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -126,8 +127,7 @@ package actor TokenProvider {
         case .federatedTokenFile(let path):
             let clientID = try requireApp(settings)
             // Re-read on every sign-in: the platform rotates the file.
-            let data = try SecretFile.read(path, what: "federated token file", warn: { _ in })
-            let assertion = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let assertion = try SecretFile.text(path, what: "federated token file", warn: { _ in })
             guard !assertion.isEmpty else {
                 throw GraphError(.signIn, "sign-in failed: the federated token file \(path) is empty")
             }
@@ -341,11 +341,9 @@ package actor TokenProvider {
                 process.waitUntilExit()
                 let token = String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 if process.terminationStatus != 0 {
-                    let reason = String(decoding: errorData.prefix(300), as: UTF8.self)
-                        .components(separatedBy: .newlines).first { !$0.isEmpty } ?? ""
                     continuation.resume(throwing: GraphError(
                         .signIn, "sign-in failed: --token-command exited with status \(process.terminationStatus)"
-                            + (reason.isEmpty ? "" : ": \(reason)")))
+                            + commandErrorSummary(errorData)))
                 } else if token.isEmpty || token.contains(where: \.isWhitespace) {
                     continuation.resume(throwing: GraphError(
                         .signIn, "sign-in failed: --token-command must print only the access token on standard output"))
@@ -354,6 +352,17 @@ package actor TokenProvider {
                 }
             }
         }
+    }
+
+    /// What the token command said on standard error, safe to print: how many lines, and the first one scrubbed
+    /// like every message (JWTs, `Bearer …`, `client_secret=…`) and of any long opaque word, since a failing
+    /// script may echo the very token or secret it handles.
+    private static func commandErrorSummary(_ data: Data) -> String {
+        let lines = String(decoding: data.prefix(64 * 1024), as: UTF8.self).components(separatedBy: .newlines)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let first = lines.first else { return "" }
+        let shown = Redaction.text(String(first.prefix(200)), maskingOpaqueWords: true)
+        return "; its standard error (\(lines.count) line\(lines.count == 1 ? "" : "s")) begins: \(shown)"
     }
 
     // MARK: Device code

@@ -52,20 +52,36 @@ public enum Redaction {
 
     /// Masks secrets inside free text (reasons, explanations): JWTs, `Bearer …` values and
     /// `client_secret=…` / `client_assertion=…` / `access_token=…` / `refresh_token=…` fields become `***`.
-    public static func text(_ text: String) -> String {
+    ///
+    /// - Parameter maskingOpaqueWords: also mask every word of 24 or more token characters mixing letters and
+    ///   digits (a bare client secret or opaque token), GUIDs excepted; for text from outside photoprov that may
+    ///   hold a secret without a name, such as a token command's error output.
+    public static func text(_ text: String, maskingOpaqueWords: Bool = false) -> String {
+        var result = text
         // Cheap test first: most texts hold none of these.
         let lowered = text.lowercased()
-        guard
-            text.contains("eyJ") || lowered.contains("bearer") || lowered.contains("secret")
-                || lowered.contains("assertion") || lowered.contains("token")
-        else { return text }
-        var result = text
-        for (pattern, template) in secretPatterns {
-            let range = NSRange(result.startIndex..., in: result)
-            result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: template)
+        if text.contains("eyJ") || lowered.contains("bearer") || lowered.contains("secret")
+            || lowered.contains("assertion") || lowered.contains("token")
+        {
+            for (pattern, template) in secretPatterns {
+                let range = NSRange(result.startIndex..., in: result)
+                result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: template)
+            }
+        }
+        guard maskingOpaqueWords else { return result }
+        let range = NSRange(result.startIndex..., in: result)
+        for match in opaqueWord.matches(in: result, range: range).reversed() {
+            guard let span = Range(match.range, in: result) else { continue }
+            let word = result[span]
+            guard word.contains(where: \.isNumber), word.contains(where: \.isLetter),
+                UUID(uuidString: String(word)) == nil
+            else { continue }
+            result.replaceSubrange(span, with: mask)
         }
         return result
     }
+
+    private static let opaqueWord = try! NSRegularExpression(pattern: #"[A-Za-z0-9._~+/=-]{24,}"#)
 
     private static let secretPatterns: [(NSRegularExpression, String)] = [
         (#"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"#, "***"),
