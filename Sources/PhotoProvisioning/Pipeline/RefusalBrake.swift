@@ -23,6 +23,8 @@ final class RefusalBrake: Sendable {
     private struct State {
         var streak: [Int64] = []
         var tripped: GraphError?
+        /// The streak that tripped the brake.
+        var putBack: Set<Int64> = []
     }
 
     private let state = Mutex(State())
@@ -52,7 +54,15 @@ final class RefusalBrake: Sendable {
                     + "sent — fix the policy or permission ('photoprov policy' shows both)",
                 httpStatus: outcome.httpStatus, code: outcome.graphCode, requestID: outcome.requestID)
             state.tripped = error
+            state.putBack = Set(state.streak)
             return Stop(error: error, items: state.streak)
         }
+    }
+
+    /// Why the run stopped, when item `item` was one of the refusals that tripped the brake. An item of the streak
+    /// may record its own failure after the tripping item put it back to `pending`; asked after that record, this
+    /// tells it to put itself back.
+    func stop(covering item: Int64) -> GraphError? {
+        state.withLock { $0.putBack.contains(item) ? $0.tripped : nil }
     }
 }

@@ -187,6 +187,7 @@ extension UploadJob {
                 let result = Journal.ItemUpdate(
                     .failed, failure: outcome.failure, reason: outcome.description, reply: GraphReply(outcome))
                 try await finish(item, result, detail: outcome.description, context: context)
+                try await putBackIfTheRunStopped(item, outcome, context: context)
             }
         }
     }
@@ -260,6 +261,7 @@ extension UploadJob {
             gone ? .removed : .failed, failure: gone ? nil : outcome.failure, reason: gone ? nil : outcome.description,
             reply: GraphReply(outcome))
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
+        if !gone { try await putBackIfTheRunStopped(item, outcome, context: context) }
     }
 
     /// A token that cannot be renewed mid-run (after the sign-in's own retries) is the run's problem, not the
@@ -282,6 +284,19 @@ extension UploadJob {
                 Journal.ItemUpdate(.pending, reason: "not done: the run stopped because \(outcome.message)"), item: id)
         }
         throw halt.error
+    }
+
+    /// Puts a refused item back to `pending` when its refusal was one of those that stopped the run, but was
+    /// recorded `failed` after the stop had put it back (the items of a streak finish in any order).
+    private func putBackIfTheRunStopped(_ item: Journal.Item, _ outcome: GraphOutcome, context: ItemContext)
+        async throws
+    {
+        guard RefusalBrake.concernsTheRun(outcome.failure), let error = context.brake.stop(covering: item.id) else {
+            return
+        }
+        try await context.journal.record(
+            Journal.ItemUpdate(.pending, reason: "not done: the run stopped because \(outcome.message)"), item: item.id)
+        throw error
     }
 
     /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool. A photo the stat
