@@ -143,7 +143,6 @@ extension Command {
         if run == nil, try await journal.latestRun() == nil {
             throw UsageError("journal \(journalPath) holds no run yet; run 'photoprov upload' first")
         }
-        let (report, items) = try await journal.report(run: run)
-        return try await BlockingPool(threads: 1).run { try ReportWriter.write(run: report, items: items, to: directory) }
+        return try await journal.writeReport(run: run, to: directory)
     }
 }

@@ -178,6 +178,34 @@ extension Journal {
             [.integer(run)], Journal.item)
     }
 
+    /// The id of run `run`'s last item; `nil` when it has none.
+    public func lastItemID(run: Int64) throws(JournalError) -> Int64? {
+        try db.statement("SELECT max(id) FROM items WHERE run_id = ?").rows([.integer(run)]) { $0.optionalInt(0) }
+            .first ?? nil
+    }
+
+    /// Up to `limit` items of run `run` with ids above `after` and at most `last` (`lastItemID(run:)`), in id
+    /// order, each with its previews when `previews` is true (else both `nil`): a report pages through a run this
+    /// way instead of holding it whole.
+    public func itemsWithPreviews(
+        run: Int64, after: Int64, through last: Int64, limit: Int, previews: Bool
+    ) throws(JournalError) -> [(item: Item, previews: Previews)] {
+        // A range of the primary key (`+run_id` keeps SQLite off items_by_state, which would read and sort the
+        // whole run for every page); the previews are scalar subqueries on their primary keys, read when asked.
+        try db.statement(
+            """
+            SELECT \(Journal.itemColumns), \
+            CASE WHEN ?5 THEN (SELECT jpeg FROM preview_original AS o \
+            WHERE o.source_sha256 = items.source_sha256) END, \
+            CASE WHEN ?5 THEN (SELECT jpeg FROM preview_output AS p WHERE p.source_sha256 = items.source_sha256 \
+            AND p.fingerprint = items.fingerprint) END \
+            FROM items WHERE id > ?2 AND id <= ?3 AND +run_id = ?1 ORDER BY id LIMIT ?4
+            """
+        ).rows([.integer(run), .integer(after), .integer(last), .integer(Int64(limit)), .integer(previews ? 1 : 0)]) {
+            row in (Journal.item(row), Previews(original: row.blob(35), output: row.blob(36)))
+        }
+    }
+
     /// Up to `limit` items of run `run` that still need work (see `ItemState.needsWork`), with ids above
     /// `after`, in id order: lets a long run page through its work instead of holding every item in memory.
     public func itemsNeedingWork(run: Int64, after: Int64, limit: Int) throws(JournalError) -> [Item] {

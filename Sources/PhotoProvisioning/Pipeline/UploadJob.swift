@@ -202,7 +202,7 @@ public struct UploadJob: Sendable {
                 } else {
                     summary.counts = try await journal.counts(run: runID)
                     if let directory = settings.reportDirectory {
-                        summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
+                        summary.report = try await journal.writeReport(run: runID, to: directory, endedAt: Date())
                     }
                     try await journal.finishRun(runID, status: .failed)
                     return
@@ -237,7 +237,7 @@ public struct UploadJob: Sendable {
             throw PipelineError(unfinished: left - (needingWork - toDo))
         }
         if let directory = settings.reportDirectory {
-            summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
+            summary.report = try await journal.writeReport(run: runID, to: directory, endedAt: Date())
         }
         try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
     }
@@ -272,7 +272,7 @@ public struct UploadJob: Sendable {
         summary.counts = try await journal.counts(run: summary.runID)
         summary.leftForNextRun = summary.counts.workLeft
         if let directory = settings.reportDirectory {
-            summary.report = try await writeReport(run: summary.runID, journal: journal, to: directory, pool: pool)
+            summary.report = try await journal.writeReport(run: summary.runID, to: directory, endedAt: Date())
         }
         try await journal.finishRun(summary.runID, status: .interrupted)
     }
@@ -307,14 +307,6 @@ public struct UploadJob: Sendable {
         return problems
     }
 
-    /// Writes the run's report as it stands at its end.
-    private func writeReport(
-        run: Int64, journal: Journal, to directory: String, pool: BlockingPool
-    ) async throws -> ReportWriter.Files {
-        var (report, items) = try await journal.report(run: run)
-        report.endedAt = Date()
-        return try await pool.run { [report, items] in try ReportWriter.write(run: report, items: items, to: directory) }
-    }
 
     @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
     private static func readSource(_ source: Settings.Source, options: SourceOptions) throws -> SourceScan {
