@@ -83,6 +83,12 @@ extension Command {
             }
         }
         let mailbox = try contactsMailbox(from: arguments, target: target)
+        // Refused before anything is read or signed in, dry runs too: every removal would be a request Graph refuses.
+        if arguments.has("remove-missing"), !target.canDeletePhoto {
+            throw UsageError(
+                "--remove-missing cannot be used with --target \(target.rawValue): \(UploadJob.undeletable(target)); "
+                    + "run without --remove-missing (the photos of \(target.noun)s no longer in the source are kept)")
+        }
         if arguments.has("offline"), !arguments.has("dry-run") {
             throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
         }

@@ -88,4 +88,20 @@ import Testing
         #expect(removed.stdout.contains("3 removed"), "\(removed.stdout)")
         #expect(try await withPhotos(batch, emulator) == 47)
     }
+
+    @Test(arguments: [["--dry-run", "--offline"], ["--dry-run"], []])
+    func removeMissingWithTeamsIsAUsageErrorThatSaysWhyAndWhatToDo(extra: [String]) async throws {
+        let batch = try await Batch.make(count: 0)
+        try batch.write("teams.csv", "id,photo\n4f1c1b5e-8f0b-4c47-9a4e-2f6d3c1a0b9e,team.jpg\n")
+        let run = try await PhotoprovProcess.run(
+            ["upload", "--csv", batch.path("teams.csv"), "--target", "teams", "--journal", batch.journal,
+             "--remove-missing"] + extra)
+        #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "--remove-missing cannot be used with --target teams: graph cannot delete a team's photo (its "
+                    + "profilePhoto delete takes users and groups only); remove it in Teams; run without "
+                    + "--remove-missing"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: batch.journal), "refused before the journal is opened")
+    }
 }
