@@ -5,17 +5,6 @@ import Testing
 
 /// What stops a run, and what a run under a blocked policy says, in process against a scripted Graph.
 @Suite struct PipelineSafetyTests {
-    /// Runs the job and returns the `RunFailure` it must throw.
-    private func failure(of job: UploadJob) async throws -> RunFailure {
-        do {
-            let summary = try await job.run()
-            Issue.record("the run must fail, not end with \(summary.counts.byState)")
-            throw PipelineError(unfinished: -1)
-        } catch let failure as RunFailure {
-            return failure
-        }
-    }
-
     @Test func writesRefusedByThePolicyStopTheRunAfterAFewAndTheRestWait() async throws {
         let people = keys(40)
         let source = try PipelineSource(keys: people)
@@ -26,7 +15,7 @@ import Testing
         }
         let graph = ScriptedGraph(answers: answers)
         let job = UploadJob(settings: source.settings(jobs: 1, concurrency: 1), graph: graph)
-        let failure = try await failure(of: job)
+        let failure = try await job.failure()
         let cause = try #require(failure.cause as? GraphError)
         #expect(cause.kind == .blocked, "exit 3: \(cause)")
         #expect(cause.description.contains("ForbiddenByAdmindEditPolicy") && cause.description.contains("policy"))
@@ -59,7 +48,7 @@ import Testing
         let people = keys(6)
         let source = try PipelineSource(keys: people)
         let graph = ScriptedGraph(answers: [people[2]: .fail(.signInFailed, status: 0, code: "")])
-        let failure = try await failure(of: UploadJob(settings: source.settings(jobs: 1, concurrency: 1), graph: graph))
+        let failure = try await UploadJob(settings: source.settings(jobs: 1, concurrency: 1), graph: graph).failure()
         let cause = try #require(failure.cause as? GraphError)
         #expect(cause.kind == .signIn, "exit 4: \(cause)")
         let items = try await source.items(run: failure.runID)
