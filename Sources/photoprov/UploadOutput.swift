@@ -104,8 +104,8 @@ final class UploadOutput: Sendable {
                 }
             }
             let kind = summary.kind == .dryRun ? "dry run" : "run"
-            print("\(kind) \(summary.runID) \(summary.leftForNextRun > 0 || summary.stoppedBy != nil ? "stopped" : "finished") in "
-                + "\(TimeSpan.format(summary.seconds)): \(counts)")
+            let ended = summary.leftForNextRun > 0 || summary.stoppedBy != nil ? "stopped" : "finished"
+            print("\(kind) \(summary.runID) \(ended) in \(TimeSpan.format(summary.seconds)): \(counts)")
             if summary.leftForNextRun > 0 {
                 print("\(summary.leftForNextRun) item(s) left: run the same command again to continue")
             }

@@ -26,7 +26,8 @@ package enum ReportSampleJournal {
                 guard let state = state(of: item.outcome) else { continue }
                 var photo = item.record.photo
                 if item.sourcePreview != nil || item.outputPreview != nil { photo.sourceSHA256 = "sample-\(index)" }
-                var update = Journal.ItemUpdate(state, reason: item.record.reason, photo: photo, reply: item.record.reply)
+                var update = Journal.ItemUpdate(
+                    state, reason: item.record.reason, photo: photo, reply: item.record.reply)
                 if state == .failed { update.failure = .unexpected }
                 try await journal.record(update, item: row.id)
                 guard let sha = photo.sourceSHA256 else { continue }

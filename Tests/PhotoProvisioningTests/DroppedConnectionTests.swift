@@ -2,11 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 @testable import PhotoProvisioning
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// A connection closed without an answer is noticed when it closes, not when `--request-timeout` runs out: the
 /// emulator drops a share of requests, including ones sent on a reused keep-alive connection, which is where
@@ -16,12 +16,13 @@ import FoundationNetworking
         let emulator = try await Emulator.start(["--drop-rate", "0.3", "--random-seed", "3"])
         let trace = LineSink()
         // One request at a time over one connection: every request but the first after a drop reuses it.
-        let client = try GraphClient(settings: try emulator.settings(clock: RecordingClock()) {
-            $0.concurrency = 1
-            $0.maxAttempts = 10
-            $0.requestTimeout = 30
-            $0.trace = trace.handler
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clock: RecordingClock()) {
+                $0.concurrency = 1
+                $0.maxAttempts = 10
+                $0.requestTimeout = 30
+                $0.trace = trace.handler
+            })
         try await client.signIn()
         let photo = TestImage.jpeg(width: 96, height: 96)
         for round in 0..<20 {

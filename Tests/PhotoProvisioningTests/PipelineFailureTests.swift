@@ -85,7 +85,8 @@ extension Journal {
         let source = try Source(keys: [TestTenant.upn("ada"), TestTenant.upn("bob")])
         let notAFolder = source.folder + "/report-is-a-file"
         try Data("x".utf8).write(to: URL(fileURLWithPath: notAFolder))
-        let failure = try await UploadJob(settings: settings(source, report: notAFolder), graph: ScriptedGraph()).failure()
+        let job = UploadJob(settings: settings(source, report: notAFolder), graph: ScriptedGraph())
+        let failure = try await job.failure()
         let cause = try #require(failure.cause as? ReportError)
         #expect(cause.path == notAFolder)
         let journal = try await Journal.open(at: source.journal, create: false)

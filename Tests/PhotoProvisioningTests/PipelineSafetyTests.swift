@@ -20,7 +20,8 @@ import Testing
         #expect(cause.kind == .blocked, "exit 3: \(cause)")
         #expect(cause.description.contains("ForbiddenByAdmindEditPolicy") && cause.description.contains("policy"))
         let window = 1 * 2 + 1  // the pipeline's tasks in flight with --jobs 1 --concurrency 1
-        #expect(graph.puts.count <= 4 + RefusalBrake.threshold + window, "no flood of doomed uploads: \(graph.puts.count)")
+        #expect(
+            graph.puts.count <= 4 + RefusalBrake.threshold + window, "no flood of doomed uploads: \(graph.puts.count)")
         let items = try await source.items(run: failure.runID)
         #expect(items.filter { $0.state == .uploaded }.count == 4)
         #expect(items.filter { $0.state == .failed }.isEmpty, "refusals that are the tenant's fail no item")
@@ -61,7 +62,8 @@ import Testing
         let source = try PipelineSource(keys: keys(3))
         let log = EventLog()
         let graph = ScriptedGraph(policy: .blocked)
-        let summary = try await UploadJob(settings: source.settings(dryRun: true), graph: graph, events: log.handler).run()
+        let summary = try await UploadJob(settings: source.settings(dryRun: true), graph: graph, events: log.handler)
+            .run()
         #expect(summary.blocked)
         #expect(summary.counts[.wouldUpload] == 0, "\(summary.counts.byState)")
         #expect(summary.counts[.failed] == 3)
@@ -70,7 +72,10 @@ import Testing
         let (run, items) = try await Journal.open(at: source.journal).report(run: summary.runID)
         #expect(run.policyVerdict.hasPrefix("blocked"))
         #expect(items.allSatisfy { $0.outcome == .wouldFail }, "\(items.map(\.outcome))")
-        #expect(items.allSatisfy { $0.record.reason?.contains("blocked by the tenant's photo policy: scripted blocked") == true })
+        #expect(
+            items.allSatisfy {
+                $0.record.reason?.contains("blocked by the tenant's photo policy: scripted blocked") == true
+            })
         #expect(graph.calls.filter(\.isWrite).isEmpty)
     }
 }

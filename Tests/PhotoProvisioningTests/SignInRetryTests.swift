@@ -16,7 +16,8 @@ import Testing
         #expect(identity.claims?.appID == emulator.clientID)
         #expect(try await emulator.requestCounts()["503"] == 4)
         #expect(clock.sleeps == [1, 1, 1, 1], "each Retry-After honoured: \(clock.sleeps)")
-        let outcome = await client.putPhoto(.user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+        let outcome = await client.putPhoto(
+            .user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
         #expect(outcome.succeeded, "\(outcome)")
     }
 

@@ -11,17 +11,19 @@ import Testing
         // 4 requests a second, 4 stored up: 40 uploads, 8 at a time, take at least 9 s under the limit, so the
         // client meets it however slow the machine is (it would have to take 2 s per request not to).
         let emulator = try await Emulator.start(["--throttle-rps", "4", "--throttle-burst", "4"])
-        let client = try GraphClient(settings: try emulator.settings(clock: SystemClock()) {
-            $0.concurrency = 8
-            $0.maxAttempts = 1  // a single fault would fail an item; a 429 must not
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clock: SystemClock()) {
+                $0.concurrency = 8
+                $0.maxAttempts = 1  // a single fault would fail an item; a 429 must not
+            })
         try await client.signIn()
         let users = ["adele.vance", "alex.wilber", "megan.bowen", "people.admin", "global.admin", "user.admin"]
         let outcomes = await withTaskGroup(of: GraphOutcome.self) { group in
             for index in 0..<40 {
                 group.addTask {
                     await client.putPhoto(
-                        .user("\(users[index % users.count])@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+                        .user("\(users[index % users.count])@contoso.example"),
+                        jpeg: TestImage.jpeg(width: 64, height: 64))
                 }
             }
             var all: [GraphOutcome] = []
@@ -45,13 +47,16 @@ import Testing
         // several seconds, which would end after the 0.5 s deadline.
         let emulator = try await Emulator.start(["--throttle-rps", "0.1", "--throttle-burst", "1"])
         let clock = RecordingClock()
-        let client = try GraphClient(settings: try emulator.settings(clock: clock) {
-            $0.maxAttempts = 1
-            $0.itemDeadline = 0.5
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clock: clock) {
+                $0.maxAttempts = 1
+                $0.itemDeadline = 0.5
+            })
         try await client.signIn()
-        let first = await client.putPhoto(.user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
-        let second = await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+        let first = await client.putPhoto(
+            .user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+        let second = await client.putPhoto(
+            .user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
         #expect(first.succeeded, "\(first)")
         #expect(second.failure == .deadlineExceeded, "\(second)")
         #expect(second.httpStatus == 429 && second.attempts == 1)
@@ -72,7 +77,8 @@ import Testing
         #expect(abs(pace - 1.8) < 1e-9, "\(pace)")
         // Three requests taking slots at the same moment start 1/pace apart.
         for _ in 0..<3 {
-            _ = try await limiter.withSlot { () async -> (value: Void, signal: AdaptiveLimiter.Signal) in ((), .neutral) }
+            _ = try await limiter.withSlot { () async -> (value: Void, signal: AdaptiveLimiter.Signal) in ((), .neutral)
+            }
         }
         let spacing = 1 / pace
         #expect(clock.sleeps.count == 2, "the first starts at once: \(clock.sleeps)")

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The tenant's photo policy through the binary: switched to onPremises mid-run it stops the run (exit 3) after a
@@ -33,7 +33,8 @@ import FoundationNetworking
         let finished = await child.finished()
         let output = finished.stdoutText + finished.stderrText
         #expect(finished.status == 3, "\(output)")
-        #expect(output.contains("ForbiddenByAdmindEditPolicy") && output.contains("the rest were not sent"), "\(output)")
+        #expect(
+            output.contains("ForbiddenByAdmindEditPolicy") && output.contains("the rest were not sent"), "\(output)")
         let counts = try await emulator.requestCounts()
         // Refusals stop the run after three in a row; the two in flight at the time may be answered too.
         #expect(counts["403", default: 0] <= 3 + 2, "\(counts)")
@@ -54,12 +55,14 @@ import FoundationNetworking
         #expect(run.status == 3, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("nothing would be uploaded: "), "\(run.stdout)")
         #expect(run.stdout.contains("onPremises"), "the reason is named: \(run.stdout)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report + "/report.json")))
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: report + "/report.json")))
         let document = try #require(json as? [String: Any])
         let counts = try #require((document["run"] as? [String: Any])?["counts"] as? [String: Any])
         #expect((counts["would-upload"] as? NSNumber)?.intValue == 0, "\(counts)")
         #expect((counts["would-fail"] as? NSNumber)?.intValue == 3, "\(counts)")
         let items = try #require(document["items"] as? [[String: Any]])
-        #expect(items.allSatisfy { ($0["reason"] as? String)?.contains("blocked by the tenant's photo policy") == true })
+        #expect(
+            items.allSatisfy { ($0["reason"] as? String)?.contains("blocked by the tenant's photo policy") == true })
     }
 }

@@ -9,7 +9,8 @@ import Testing
         async throws -> PhotoprovProcess.Output
     {
         try await PhotoprovProcess.run(
-            ["upload", "--csv", csv ?? batch.csv, "--journal", batch.journal] + extra, environment: emulator.environment)
+            ["upload", "--csv", csv ?? batch.csv, "--journal", batch.journal] + extra, environment: emulator.environment
+        )
     }
 
     /// The users of `batch` that still have a photo in the emulator.
@@ -94,8 +95,10 @@ import Testing
         let batch = try await Batch.make(count: 0)
         try batch.write("teams.csv", "id,photo\n4f1c1b5e-8f0b-4c47-9a4e-2f6d3c1a0b9e,team.jpg\n")
         let run = try await PhotoprovProcess.run(
-            ["upload", "--csv", batch.path("teams.csv"), "--target", "teams", "--journal", batch.journal,
-             "--remove-missing"] + extra)
+            [
+                "upload", "--csv", batch.path("teams.csv"), "--target", "teams", "--journal", batch.journal,
+                "--remove-missing",
+            ] + extra)
         #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
         #expect(
             run.stderr.contains(

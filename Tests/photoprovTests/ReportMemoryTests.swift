@@ -49,8 +49,9 @@ import Testing
         let (run, html) = try await report(large, in: batch)
         #expect(html > 8_000 * 26_000, "every preview is in the page: report.html is \(html) bytes")
         let extra = run.peakRSS - baseline.peakRSS
-        print("report of 4,000 items with 160 MB of previews: peak RSS \(run.peakRSS / Self.mebibyte) MiB, "
-            + "one item \(baseline.peakRSS / Self.mebibyte) MiB")
+        print(
+            "report of 4,000 items with 160 MB of previews: peak RSS \(run.peakRSS / Self.mebibyte) MiB, "
+                + "one item \(baseline.peakRSS / Self.mebibyte) MiB")
         // Held whole, the previews alone are 160 MB (and their base64 213 MB more); a page of 500 is 20 MB.
         #expect(extra < 128 * Self.mebibyte, "the report held the run: \(extra / Self.mebibyte) MiB more")
     }

@@ -38,7 +38,10 @@ import Testing
         let batch = try await Batch.make(count: 3)
         let emulator = try await Emulator.start(["--users-csv", batch.csv, "--slow-rate", "1", "--slow-ms", "60000"])
         let child = try PhotoprovProcess.start(
-            ["upload", "--csv", batch.csv, "--journal", batch.journal, "--request-timeout", "40", "--max-attempts", "1"],
+            [
+                "upload", "--csv", batch.csv, "--journal", batch.journal, "--request-timeout", "40", "--max-attempts",
+                "1",
+            ],
             environment: emulator.environment)
         try await emulator.waitUntil(arrived: 1, method: "GET")  // the photo policy preflight
         let (output, seconds) = await terminate(child)

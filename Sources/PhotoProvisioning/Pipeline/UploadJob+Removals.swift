@@ -64,7 +64,8 @@ extension UploadJob {
                 .note(
                     "\(missing.count) \(options.target.noun)(s) have a photo from an earlier run but are not in the "
                         + "source; left untouched ("
-                        + (options.target.canDeletePhoto ? "--remove-missing deletes them" : Self.undeletable(options.target))
+                        + (options.target.canDeletePhoto
+                            ? "--remove-missing deletes them" : Self.undeletable(options.target))
                         + "): \(listed)"))
             return
         }
@@ -101,8 +102,9 @@ extension UploadJob {
         let keyless = problems.filter(\.reason.leavesKeyUnknown)
         if !keyless.isEmpty {
             let lines = keyless.prefix(5).map(\.location).joined(separator: ", ") + (keyless.count > 5 ? ", …" : "")
-            return "\(keyless.count) row(s) of the source have no readable \(settings.sourceOptions.keyKind.displayName) "
-                + "(\(lines)), so who is missing cannot be told"
+            return
+                "\(keyless.count) row(s) of the source have no readable "
+                + "\(settings.sourceOptions.keyKind.displayName) (\(lines)), so who is missing cannot be told"
         }
         let limit = settings.maxRemovals
         let allowed = limit.allowed(outOf: photos)

@@ -85,7 +85,8 @@ package actor TokenProvider {
     private static func wait(_ task: Task<AccessToken, any Error>) async throws(GraphError) -> AccessToken {
         let answer = AnswerOnce()
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<AccessToken, any Error>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<AccessToken, any Error>, Never>) in
                 answer.install(continuation)
                 Task { answer.give(await task.result) }
             }
@@ -205,7 +206,8 @@ package actor TokenProvider {
         request.httpBody = form(fields)
         // Sign-in is rare and worth waiting for: never cut it shorter than 30 s, whatever --request-timeout says.
         request.timeoutInterval = max(settings.requestTimeout, 30)
-        var retry = RetryPolicy(maxAttempts: max(settings.maxAttempts, 1), base: settings.backoffBase, cap: settings.backoffCap)
+        var retry = RetryPolicy(
+            maxAttempts: max(settings.maxAttempts, 1), base: settings.backoffBase, cap: settings.backoffCap)
         if let jitter = settings.jitter { retry.jitter = jitter }
         let clock = settings.clock
         let deadline = clock.now().addingTimeInterval(settings.itemDeadline)
