@@ -110,10 +110,10 @@ import Testing
         #expect(try await emulator.state()["dropped"] as? Int == 3)
     }
 
-    /// A request on a kept-alive connection that the server closes unanswered should fail at once, as it does on
-    /// a fresh connection ("bad server response"). On Linux, FoundationNetworking instead waits for the request
-    /// timeout with a thread spinning (swift-corelibs-foundation#5477: the half-closed socket stays readable, recv
-    /// says EAGAIN forever), so under the default --request-timeout a dropped connection costs a minute of a core.
+    /// A request on a kept-alive connection that the server closes unanswered fails at once, as it does on a fresh
+    /// connection ("bad server response"). On Linux, FoundationNetworking would wait for the request timeout
+    /// (swift-corelibs-foundation#5477: libcurl asks to rewind the body to resend it, which a Data body cannot);
+    /// HTTPTransport treats that rewind as the lost connection it is (DroppedConnectionTests).
     @Test func droppedKeepAliveConnectionFailsAtOnce() async throws {
         let emulator = try await Emulator.start(["--drop-rate", "1"])
         let trace = LineSink()
@@ -125,15 +125,7 @@ import Testing
         try await client.signIn()  // the token request leaves a kept-alive connection for the upload to reuse
         let outcome = await client.putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .network)
-        #if os(Linux)
-        print("SKIP: known issue: a dropped kept-alive connection waits for the request timeout on Linux "
-            + "(swift-corelibs-foundation#5477)")
-        withKnownIssue("swift-corelibs-foundation#5477", isIntermittent: true) {
-            #expect(!outcome.message.contains("timed out"), "\(outcome.message)")
-        }
-        #else
         #expect(!outcome.message.contains("timed out"), "\(outcome.message)")
-        #endif
     }
 
     @Test func slowResponsesTimeOutAndAreRetried() async throws {

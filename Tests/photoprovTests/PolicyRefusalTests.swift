@@ -23,13 +23,15 @@ import Testing
 
     @Test func aPolicySwitchedToOnPremisesMidRunStopsItAfterAFewRefusals() async throws {
         let batch = try await Batch.make(count: 40)
-        // 100 ms per answer, two at a time: the run is still going when the policy changes.
         let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "100"])
         let child = try PhotoprovProcess.start(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "2"],
             environment: emulator.environment)
-        try await emulator.waitUntil(arrived: 4, method: "PUT")
+        // photoprov is held still (SIGSTOP) from its fourth upload until the policy has changed, however slow the
+        // machine: the switch always comes mid-run.
+        try await emulator.signal(SIGSTOP, to: child, whenArrived: 4, method: "PUT")
         try await setPolicy(emulator, source: "onPremises")
+        child.signal(SIGCONT)
         let finished = await child.finished()
         let output = finished.stdoutText + finished.stderrText
         #expect(finished.status == 3, "\(output)")
