@@ -55,8 +55,11 @@ extension CommandLine {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [Command] = [
         .upload,
+        .restore,
+        .export,
         .convert,
         .status,
+        .backups,
         .report,
         .policy,
     ]

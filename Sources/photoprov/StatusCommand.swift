@@ -17,13 +17,7 @@ extension Command {
             throw UsageError("status takes no arguments, got '\(arguments.positionals[0])'")
         }
         let path = arguments.value("journal") ?? Journal.defaultPath
-        let journal: Journal
-        do {
-            journal = try await Journal.open(at: path, create: false)
-        } catch let error as JournalError where error.reason == .notFound {
-            throw UsageError("no journal at \(path); run 'photoprov upload' first or pass --journal PATH")
-        }
-        let status = try await journal.status()
+        let status = try await openExisting(path).status()
         print(arguments.has("json") ? StatusFormat.json(status, path: path) : StatusFormat.text(status, path: path))
         return .success
     }
@@ -34,7 +28,8 @@ enum StatusFormat {
     static func text(_ status: Journal.Status, path: String) -> String {
         var lines = ["journal \(path)"]
         if let run = status.latestRun {
-            lines.append("latest run \(run.id): \(run.kind.rawValue), \(run.status.rawValue)")
+            let restore = run.restoresRun.map { ", restore of run \($0)" } ?? ""
+            lines.append("latest run \(run.id): \(run.kind.rawValue)\(restore), \(run.status.rawValue)")
             lines.append("  started   \(timestamp(run.startedAt))")
             if let ended = run.endedAt {
                 lines.append("  ended     \(timestamp(ended)) (took \(TimeSpan.format(run.duration)))")
@@ -58,7 +53,17 @@ enum StatusFormat {
         }
         let runs = status.totals.runs == 1 ? "1 run" : "\(status.totals.runs) runs"
         lines.append("totals: \(runs); " + withPhotos.joined(separator: "; "))
+        lines.append(backupsLine(status.totals.backups))
         return lines.map(Terminal.printable).joined(separator: "\n")
+    }
+
+    /// `backups: 60 held (50 photos, 48 distinct, 2.1 MB), oldest 2026-11-02T06:30:00Z`.
+    static func backupsLine(_ backups: Journal.BackupTotals) -> String {
+        guard backups.count > 0 else { return "backups: none held" }
+        var line = "backups: \(backups.count) held (\(backups.photos) photo(s), \(backups.distinctPhotos) distinct, "
+            + "\(ByteCount.format(backups.bytes)))"
+        if let oldest = backups.oldest { line += ", oldest \(timestamp(oldest))" }
+        return line
     }
 
     private static func displayName(_ name: String) -> String {
@@ -77,6 +82,7 @@ enum StatusFormat {
             ]
             latest["ended_at"] = run.endedAt.map(timestamp) ?? NSNull()
             latest["verdict"] = run.verdict == nil ? NSNull() : run.verdictText
+            latest["restores_run"] = run.restoresRun.map { $0 as Any } ?? NSNull()
             object["latest_run"] = latest
         } else {
             object["latest_run"] = NSNull()
@@ -88,6 +94,10 @@ enum StatusFormat {
             "groups_with_photos": status.totals.withPhotos[.groups] ?? 0,
             "teams_with_photos": status.totals.withPhotos[.teams] ?? 0,
             "contacts_with_photos": status.totals.withPhotos[.contacts] ?? 0,
+            "backups": status.totals.backups.count,
+            "backup_photos": status.totals.backups.photos,
+            "backup_distinct_photos": status.totals.backups.distinctPhotos,
+            "backup_bytes": status.totals.backups.bytes,
         ]
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()

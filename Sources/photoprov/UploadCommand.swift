@@ -28,6 +28,9 @@ extension Command {
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in this source"),
             .value("max-removals", "N|P%", "with --remove-missing: above N removals (or P% of the photos this source "
                 + "set) remove none and exit 7 (default 10%)"),
+            .flag("only-missing", "set photos only for those who have none; the rest are kept"),
+            .flag("overwrite-others", "replace (or delete) photos someone changed since this tool set them "
+                + "(backed up)"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
             .flag("skip-policy-check", "upload even when the policy preflight says blocked"),
@@ -39,7 +42,14 @@ extension Command {
             throw UsageError("upload takes no positional arguments, got '\(arguments.positionals[0])'")
         }
         let settings = try uploadSettings(from: arguments)
-        let graph = try uploadGraph(arguments, settings: settings)
+        return try await runJob(settings, graph: try uploadGraph(arguments, settings: settings), arguments: arguments)
+    }
+
+    /// Runs an upload (or restore) job to its end with the output `--log-format` and `--quiet` ask for, stopping on
+    /// SIGINT/SIGTERM, and returns its exit code.
+    static func runJob(_ settings: UploadJob.Settings, graph: any GraphService, arguments: Arguments) async throws
+        -> ExitCode
+    {
         let output = UploadOutput(
             format: try arguments.choice("log-format", ["text", "json"], default: "text") == "json" ? .json : .text,
             quiet: arguments.has("quiet"), interactive: Terminal.isInteractive)
@@ -49,6 +59,25 @@ extension Command {
         let job = UploadJob(settings: settings, graph: graph, stop: stop, events: output.handle)
         let summary = try await job.run()
         output.finish(summary)
+        return exitCode(of: summary)
+    }
+
+    /// `--max-items N` and `--max-duration TIME`: how much of the work this invocation may do.
+    static func limits(from arguments: Arguments) throws -> (items: Int?, seconds: Double?) {
+        var maxDuration: Double?
+        if let text = arguments.value("max-duration") {
+            guard let seconds = TimeSpan.parse(text) else {
+                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
+            }
+            maxDuration = seconds
+        }
+        let maxItems = arguments.value("max-items") == nil
+            ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max))
+        return (maxItems, maxDuration)
+    }
+
+    /// The exit code of a finished upload or restore run.
+    static func exitCode(of summary: UploadSummary) -> ExitCode {
         if summary.blocked { return .blocked }
         if summary.stoppedBy == .interrupted { return .interrupted }
         if summary.removalsRefused != nil { return .removalsRefused }
@@ -66,6 +95,44 @@ extension Command {
         case (.some, .some): throw UsageError("give either --csv FILE or --dir DIR, not both")
         case (nil, nil): throw UsageError("upload needs --csv FILE or --dir DIR")
         }
+        if arguments.has("offline"), !arguments.has("dry-run") {
+            throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
+        }
+        let sourceOptions = try sourceOptions(from: arguments)
+        let target = sourceOptions.target
+        // Refused before anything is read or signed in, dry runs too: every removal would be a request Graph refuses.
+        if arguments.has("remove-missing"), !target.canDeletePhoto {
+            throw UsageError(
+                "--remove-missing cannot be used with --target \(target.rawValue): \(UploadJob.undeletable(target)); "
+                    + "run without --remove-missing (the photos of \(target.noun)s no longer in the source are kept)")
+        }
+        var maxRemovals = RemovalLimit.standard
+        if let text = arguments.value("max-removals") {
+            guard let limit = RemovalLimit(text) else {
+                throw UsageError("--max-removals must be a count such as 25 or a share such as 10%, not '\(text)'")
+            }
+            maxRemovals = limit
+        }
+        let limits = try limits(from: arguments)
+        var settings = UploadJob.Settings(
+            source: source, sourceOptions: sourceOptions,
+            mailbox: try contactsMailbox(from: arguments, target: sourceOptions.target),
+            codec: try codecOptions(from: arguments),
+            jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
+            concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
+            journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
+            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"), maxRemovals: maxRemovals,
+            maxItems: limits.items,
+            maxDuration: limits.seconds, skipPolicyCheck: arguments.has("skip-policy-check"),
+            keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
+            arguments: CommandLine.arguments.dropFirst().map { $0 }, overwriteOthers: arguments.has("overwrite-others"),
+            onlyMissing: arguments.has("only-missing"))
+        settings.verifySources = arguments.has("verify-sources")
+        return settings
+    }
+
+    /// How to read the source: `--match`, `--target`, the columns, `--domain`, `--allow-outside`.
+    static func sourceOptions(from arguments: Arguments) throws -> SourceOptions {
         let target = TargetKind(
             rawValue: try arguments.choice("target", TargetKind.allCases.map(\.rawValue), default: "users"))!
         let match: MatchKey
@@ -82,51 +149,14 @@ extension Command {
                     "--target \(target.rawValue) is keyed by object id; --match \(match.rawValue) is for users")
             }
         }
-        let mailbox = try contactsMailbox(from: arguments, target: target)
-        // Refused before anything is read or signed in, dry runs too: every removal would be a request Graph refuses.
-        if arguments.has("remove-missing"), !target.canDeletePhoto {
-            throw UsageError(
-                "--remove-missing cannot be used with --target \(target.rawValue): \(UploadJob.undeletable(target)); "
-                    + "run without --remove-missing (the photos of \(target.noun)s no longer in the source are kept)")
-        }
-        if arguments.has("offline"), !arguments.has("dry-run") {
-            throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
-        }
-        var maxDuration: Double?
-        if let text = arguments.value("max-duration") {
-            guard let seconds = TimeSpan.parse(text) else {
-                throw UsageError("--max-duration must be a duration such as 90s, 30m or 1h30m, not '\(text)'")
-            }
-            maxDuration = seconds
-        }
-        var maxRemovals = RemovalLimit.standard
-        if let text = arguments.value("max-removals") {
-            guard let limit = RemovalLimit(text) else {
-                throw UsageError("--max-removals must be a count such as 25 or a share such as 10%, not '\(text)'")
-            }
-            maxRemovals = limit
-        }
-        let sourceOptions = SourceOptions(
+        return SourceOptions(
             match: match, target: target, keyColumn: arguments.value("upn-column"),
             photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
-        var settings = UploadJob.Settings(
-            source: source, sourceOptions: sourceOptions, mailbox: mailbox, codec: try codecOptions(from: arguments),
-            jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
-            concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
-            journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
-            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"), maxRemovals: maxRemovals,
-            maxItems: arguments.value("max-items") == nil
-                ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max)),
-            maxDuration: maxDuration, skipPolicyCheck: arguments.has("skip-policy-check"),
-            keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
-            arguments: CommandLine.arguments.dropFirst().map { $0 })
-        settings.verifySources = arguments.has("verify-sources")
-        return settings
     }
 
     /// The tenant for an upload; offline for `--offline`, or a dry run with no credentials at all.
-    private static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
+    static func uploadGraph(_ arguments: Arguments, settings: UploadJob.Settings) throws -> any GraphService {
         if arguments.has("offline") { return OfflineGraph() }
         do {
             var graphSettings = try graphSettings(from: arguments)

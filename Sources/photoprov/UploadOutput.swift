@@ -150,7 +150,9 @@ final class UploadOutput: Sendable {
         let elapsed = now.timeIntervalSince(state.started)
         let rate = elapsed > 0 ? Double(state.done) / elapsed : 0
         let eta = rate > 0 ? TimeSpan.format(Double(state.total - state.done) / rate) : "…"
-        let counts = [Journal.ItemState.uploaded, .unchanged, .failed, .wouldUpload]
+        let counts = [
+            Journal.ItemState.uploaded, .restored, .unchanged, .kept, .failed, .wouldUpload, .wouldReplace, .wouldAdd,
+        ]
             .compactMap { key in state.byState[key].map { "\($0) \(key.rawValue)" } }.joined(separator: " ")
         let text = "[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] "
             + "\(state.done)/\(state.total) \(counts) · \(String(format: "%.1f", rate))/s · ETA \(eta)"

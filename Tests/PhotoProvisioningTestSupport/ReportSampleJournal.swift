@@ -53,6 +53,10 @@ package enum ReportSampleJournal {
         case .wouldUpload: .wouldUpload
         case .removed: .removed
         case .wouldRemove: .wouldRemove
+        case .kept: .kept
+        case .wouldReplace: .wouldReplace
+        case .wouldAdd: .wouldAdd
+        case .restored: .restored
         case .invalid, .pending: nil
         }
     }

@@ -420,7 +420,8 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(
             summary == [
                 "uploaded": 2, "unchanged": 1, "failed": 1, "pending": 3, "skipped_invalid": 3, "removed": 1,
-                "would_upload": 0, "would_remove": 0, "total": 11,
+                "would_upload": 0, "would_remove": 0, "kept": 0, "restored": 0, "would_replace": 0, "would_add": 0,
+                "total": 11,
             ])
         await #expect(throws: JournalError.self) {
             try await journal.record(Journal.ItemUpdate(.failed), item: 424_242)

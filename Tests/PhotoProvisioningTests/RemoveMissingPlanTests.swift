@@ -17,17 +17,18 @@ import Testing
         #expect(RemovalLimit.percent(2.5).description == "2.5%" && RemovalLimit.standard.description == "10%")
     }
 
-    /// A source of 20 users uploaded once; returns it and the scripted Graph of that first run.
-    private func uploadedTwenty() async throws -> (PipelineSource, [String]) {
+    /// A source of 20 users uploaded once; returns it, its keys and the scripted Graph that now holds their photos.
+    private func uploadedTwenty() async throws -> (PipelineSource, [String], ScriptedGraph) {
         let people = keys(20)
         let source = try PipelineSource(keys: people)
-        let first = try await UploadJob(settings: source.settings(), graph: ScriptedGraph()).run()
+        let graph = ScriptedGraph()
+        let first = try await UploadJob(settings: source.settings(), graph: graph).run()
         #expect(first.counts[.uploaded] == 20)
-        return (source, people)
+        return (source, people, graph)
     }
 
     @Test func aRowWithoutAReadableKeyRefusesEveryRemoval() async throws {
-        let (source, people) = try await uploadedTwenty()
+        let (source, people, _) = try await uploadedTwenty()
         // One user left (5%, within the cap), but another row's key cannot be read: it could be anyone.
         var rows = ["upn,photo"]
         for (index, key) in people.enumerated() where index != 3 {
@@ -45,12 +46,11 @@ import Testing
     }
 
     @Test func aRefusedRowStillMeansItsUserIsInTheSourceWhateverTheCase() async throws {
-        let (source, people) = try await uploadedTwenty()
+        let (source, people, graph) = try await uploadedTwenty()
         // people[0]'s row names a file that is gone, in capitals; people[5] left the source (1 of 20: 5%).
         var rows = ["upn,photo", "\(people[0].uppercased()),gone.jpg"]
         for (index, key) in people.enumerated() where index != 0 && index != 5 { rows.append("\(key),p\(index).jpg") }
         try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: source.csv))
-        let graph = ScriptedGraph()
         let summary = try await UploadJob(settings: source.settings(removeMissing: true), graph: graph).run()
         #expect(summary.removalsRefused == nil)
         #expect(graph.calls.filter { if case .delete = $0 { true } else { false } } == [.delete(people[5])])

@@ -43,8 +43,9 @@ struct ReportHTMLTests {
         }
         #expect(!raw.contains("@import"))
         #expect(!raw.contains("url("))
-        // Three scripts: the data, the thumbnails and the page's own code, none loaded from anywhere.
-        #expect(inventory.scripts.map(\.type) == ["application/json", "text/plain", nil])
+        // Four scripts: the data, the thumbnails, the backups' thumbnails and the page's own code, none loaded from
+        // anywhere.
+        #expect(inventory.scripts.map(\.type) == ["application/json", "text/plain", "text/plain", nil])
         #expect(!inventory.attributes.contains { $0.element == "script" && $0.name == "src" })
     }
 
@@ -61,7 +62,7 @@ struct ReportHTMLTests {
         #expect(raw.contains("&lt;b&gt;bold?&lt;/b&gt;"))
 
         let inventory = try #require(XMLInventory.parse(data), "\(XMLInventory.parseError(data))")
-        #expect(inventory.elements.filter { $0 == "script" }.count == 3)
+        #expect(inventory.elements.filter { $0 == "script" }.count == 4)
         #expect(!inventory.elements.contains("b"))
         // The static text reads back exactly (control characters replaced, nothing else changed).
         #expect(inventory.text.contains("Allowed <for now>"))

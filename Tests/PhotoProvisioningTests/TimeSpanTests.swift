@@ -3,7 +3,10 @@ import Testing
 @testable import PhotoProvisioning
 
 @Suite struct TimeSpanTests {
-    @Test(arguments: [("90s", 90.0), ("30m", 1800.0), ("1h30m", 5400.0), ("2h", 7200.0), ("45", 45.0), ("1.5m", 90.0)])
+    @Test(arguments: [
+        ("90s", 90.0), ("30m", 1800.0), ("1h30m", 5400.0), ("2h", 7200.0), ("45", 45.0), ("1.5m", 90.0),
+        ("90d", 7_776_000.0),
+    ])
     func parsesDurations(text: String, seconds: Double) {
         #expect(TimeSpan.parse(text) == seconds)
     }

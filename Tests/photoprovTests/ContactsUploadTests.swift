@@ -200,7 +200,7 @@ import Testing
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json")))
             as? [String: Any] ?? [:]
         let counts = (report["run"] as? [String: Any])?["counts"] as? [String: Any] ?? [:]
-        #expect(counts["would-upload"] as? NSNumber == 1)
+        #expect(counts["would-add"] as? NSNumber == 1, "the visitor has no photo yet")
         #expect(counts["would-fail"] as? NSNumber == 2)
         let items = report["items"] as? [[String: Any]] ?? []
         #expect(items.count == 3)
@@ -210,14 +210,15 @@ import Testing
             })
         #expect(items.allSatisfy { $0["contactFolder"] is NSNull })
         let visitor = items.first { $0["key"] as? String == Tenant.visitorAddress }
-        #expect(visitor?["outcome"] as? String == "would-upload")
+        #expect(visitor?["outcome"] as? String == "would-add")
         #expect((visitor?["reason"] as? String)?.contains("no photo yet") == true, "\(visitor ?? [:])")
         let twins = items.first { $0["key"] as? String == Tenant.sharedAddress }
         #expect((twins?["reason"] as? String)?.hasPrefix("2 contacts have email") == true, "\(twins ?? [:])")
 
         let csvText = try String(contentsOfFile: directory + "/report.csv", encoding: .utf8)
-        #expect(csvText.split(separator: "\r\n").first?.hasSuffix(",mailbox,contactFolder") == true)
-        #expect(csvText.contains(",\(Tenant.reception),\r\n"))
+        let header = csvText.split(separator: "\r\n").first ?? ""
+        #expect(header.hasSuffix(",mailbox,contactFolder,hadPhoto,previousBytes"), "\(header)")
+        #expect(csvText.contains(",\(Tenant.reception),,,\r\n"), "no folder; a dry run takes no backup")
         let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
         #expect(html.contains("\"mailbox\":\"\(Tenant.reception)\""))
     }

@@ -121,7 +121,10 @@ extension GraphClient {
             }
             if state.exists == true, let photo = answers["p\(index)"] {
                 switch (photo.status, photo.code) {
-                case (200, _): state.hasPhoto = true
+                case (200, _):
+                    let metadata = PhotoMetadata(json: photo.body)
+                    state.hasPhoto = metadata != nil
+                    state.etag = metadata?.etag
                 case (404, "ImageNotFound"): state.hasPhoto = false
                 case (_, let code?) where code.hasPrefix("Mailbox"): state.problem = .noMailbox(target)
                 case (403, _): state.problem = .photoReadForbidden

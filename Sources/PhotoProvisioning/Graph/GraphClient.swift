@@ -64,7 +64,12 @@ public final class GraphClient: GraphService {
 
     /// Uploads `jpeg` as `target`'s photo (PUT …/photo/$value); never throws for a per-item failure.
     public func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome {
-        let request = GraphRequest(method: "PUT", path: .photoValue(target), body: jpeg, contentType: "image/jpeg")
+        await putPhoto(target, bytes: jpeg, contentType: "image/jpeg")
+    }
+
+    /// Uploads `bytes` of `contentType` as `target`'s photo: a restore sends back exactly what a backup read.
+    public func putPhoto(_ target: PhotoTarget, bytes: Data, contentType: String) async -> GraphOutcome {
+        let request = GraphRequest(method: "PUT", path: .photoValue(target), body: bytes, contentType: contentType)
         let result = await perform(request)
         var done = outcome(of: result, target: target, action: "photo uploaded")
         // Graph answers a body it cannot decode with a bare 500 ErrorInternalServerError, not a 400.
@@ -83,7 +88,9 @@ public final class GraphClient: GraphService {
         return outcome(of: result, target: target, action: "photo removed")
     }
 
-    /// Reads `target`'s photo (GET …/photo/$value); 404 `ImageNotFound` is success without a photo.
+    /// Reads `target`'s photo (GET …/photo/$value); 404 `ImageNotFound` is success without a photo ("If no photo
+    /// exists, the operation returns 404 Not Found": https://learn.microsoft.com/graph/api/profilephoto-get). The
+    /// bytes are kept exactly as they came, with the `Content-Type` and `ETag` headers (the backup before a write).
     public func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
         let result = await perform(GraphRequest(method: "GET", path: .photoValue(target)))
         if Self.isImageNotFound(result) { return PhotoRead(outcome: absent(result, target), photo: nil) }
@@ -106,15 +113,12 @@ public final class GraphClient: GraphService {
         guard done.succeeded, let response = result.response else {
             return PhotoMetadataRead(outcome: done, metadata: nil)
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: any Sendable] else {
             done.failure = .unexpected
             done.message = "\(target): photo metadata is not JSON"
             return PhotoMetadataRead(outcome: done, metadata: nil)
         }
-        let metadata = PhotoMetadata(
-            etag: object["@odata.mediaEtag"] as? String, contentType: object["@odata.mediaContentType"] as? String,
-            width: (object["width"] as? NSNumber)?.intValue, height: (object["height"] as? NSNumber)?.intValue)
-        return PhotoMetadataRead(outcome: done, metadata: metadata)
+        return PhotoMetadataRead(outcome: done, metadata: PhotoMetadata(json: object))
     }
 
     /// Whether Graph answered 404 `ImageNotFound`: the target exists but has no photo.

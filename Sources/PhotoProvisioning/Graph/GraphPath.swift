@@ -148,6 +148,11 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
         GraphPath(.users, query: [filtering("\(property) eq \(literal(value))"), selecting(select)])
     }
 
+    /// Every user of the tenant, `top` a page, with `$select` (`photoprov export --all-users`).
+    package static func allUsers(select: [String], top: Int) -> GraphPath {
+        GraphPath(.users, query: [selecting(select), "$top=\(top)"])
+    }
+
     /// The contacts of `user`'s mailbox (the default Contacts folder, or the folder with id `folderID`) that have
     /// `address` among their `emailAddresses`, with `$select` and `$top`.
     package static func contacts(

@@ -20,6 +20,14 @@ public protocol GraphService: Sendable {
     /// Sets `jpeg` as `target`'s photo (PUT …/photo/$value).
     func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome
 
+    /// Sets `bytes` of `contentType` as `target`'s photo: how a restore puts back exactly what a backup read.
+    func putPhoto(_ target: PhotoTarget, bytes: Data, contentType: String) async -> GraphOutcome
+
+    /// Every user of the tenant (id and UPN), for `photoprov export --all-users`.
+    ///
+    /// - Throws: `GraphError` when the list cannot be read (permission, network).
+    func listUsers() async throws(GraphError) -> [DirectoryUser]
+
     /// Removes `target`'s photo (DELETE …/photo/$value); a target without a photo counts as success.
     func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome
 
@@ -74,6 +82,18 @@ extension GraphService {
     }
 }
 
+extension GraphService {
+    /// Graph stores JPEGs: by default the bytes go up as `putPhoto(_:jpeg:)` sends them.
+    public func putPhoto(_ target: PhotoTarget, bytes: Data, contentType: String) async -> GraphOutcome {
+        await putPhoto(target, jpeg: bytes)
+    }
+
+    /// A Graph that cannot list users says so.
+    public func listUsers() async throws(GraphError) -> [DirectoryUser] {
+        throw GraphError(.configuration, "listing every user needs the tenant (not available offline)")
+    }
+}
+
 /// A photo as Graph stores it.
 public struct StoredPhoto: Sendable, Hashable {
     /// The bytes exactly as Graph returned them (Graph re-encodes every upload).
@@ -121,6 +141,29 @@ public struct PhotoMetadata: Sendable, Hashable {
         self.contentType = contentType
         self.width = width
         self.height = height
+    }
+}
+
+extension PhotoMetadata {
+    /// Reads a `profilePhoto` JSON object; `nil` for the placeholder Graph answers for a user whose photo was never
+    /// set: 200 with a 1×1 `image/gif` and an empty `@odata.mediaEtag` (profilephoto-get, "Get the metadata of the
+    /// user photo of the signed-in user": https://learn.microsoft.com/graph/api/profilephoto-get). Team and group
+    /// photos carry `@odata.mediaEtag` too (the same page's team example).
+    init?(json object: [String: any Sendable]) {
+        func number(_ name: String) -> Int? {
+            switch object[name] {
+            case let value as Int: value
+            case let value as Double: Int(value)
+            case let value as NSNumber: value.intValue
+            default: nil
+            }
+        }
+        let etag = object["@odata.mediaEtag"] as? String
+        let width = number("width"), height = number("height")
+        if width == 1, height == 1 { return nil }
+        self.init(
+            etag: etag?.isEmpty == false ? etag : nil, contentType: object["@odata.mediaContentType"] as? String,
+            width: width, height: height)
     }
 }
 

@@ -49,19 +49,22 @@ public struct TargetState: Sendable, Hashable, Codable {
     public var accountEnabled: Bool?
     /// Whether the object has a photo now; `nil` when unknown (e.g. no mailbox, or the lookup failed).
     public var hasPhoto: Bool?
+    /// The current photo's ETag (`@odata.mediaEtag` of its metadata), when it has one.
+    public var etag: String?
     /// Why something is unknown, or a problem found (e.g. the user has no mailbox).
     public var problem: TargetProblem?
 
     /// Creates a state.
     public init(
         exists: Bool?, id: String? = nil, name: String? = nil, accountEnabled: Bool? = nil, hasPhoto: Bool? = nil,
-        problem: TargetProblem? = nil
+        etag: String? = nil, problem: TargetProblem? = nil
     ) {
         self.exists = exists
         self.id = id
         self.name = name
         self.accountEnabled = accountEnabled
         self.hasPhoto = hasPhoto
+        self.etag = etag
         self.problem = problem
     }
 }

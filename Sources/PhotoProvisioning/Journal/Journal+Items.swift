@@ -7,7 +7,7 @@ extension Journal {
         source_width, source_height, source_format, fingerprint, output_bytes, output_width, output_height, \
         output_quality, orientation, crop_fraction, quality_lowered, dimensions_lowered, upscale_avoided, state, \
         attempts, http_status, graph_code, request_id, reason, \(JournalSchema.unixSeconds("created_at")), \
-        \(JournalSchema.unixSeconds("updated_at")), failure, mailbox, contact_folder
+        \(JournalSchema.unixSeconds("updated_at")), failure, mailbox, contact_folder, etag, backup_id
         """
 
     private static func item(_ row: SQLiteStatement) -> Item {
@@ -26,6 +26,7 @@ extension Journal {
             attempts: Int(row.int(25)),
             reply: GraphReply(httpStatus: int(26), graphCode: row.optionalText(27), requestID: row.optionalText(28)),
             failure: row.optionalText(32).flatMap(FailureReason.init(rawValue:)), reason: row.optionalText(29),
+            etag: row.optionalText(35), restoresBackup: row.optionalInt(36),
             createdAt: Date(timeIntervalSince1970: row.double(30)),
             updatedAt: Date(timeIntervalSince1970: row.double(31)))
     }
@@ -42,9 +43,10 @@ extension Journal {
             let insert = try db.statement(
                 """
                 INSERT INTO items (run_id, action, target, match, mailbox, contact_folder, key, resolved_id, line, \
-                source_path, fingerprint, state, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
-                ?, ?, ?, \(JournalSchema.now), \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, \
-                mailbox, contact_folder, key) WHERE state <> 'invalid' DO NOTHING
+                source_path, fingerprint, state, reason, backup_id, source_sha256, source_bytes, created_at, \
+                updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \
+                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, mailbox, contact_folder, key) \
+                WHERE state <> 'invalid' DO NOTHING
                 """)
             let selectWork = try db.statement(
                 """
@@ -67,6 +69,8 @@ extension Journal {
                     identity + [
                         .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),
                         .optional(new.fingerprint), .text(new.state.rawValue), .optional(new.reason),
+                        new.restoresBackup.map { .integer($0) } ?? .null, .optional(new.photo.sourceSHA256),
+                        .optional(new.photo.sourceBytes),
                     ]
                 if new.state == .invalid {
                     let place = identity + [.optional(new.line), .optional(new.sourcePath)]
@@ -124,6 +128,7 @@ extension Journal {
         }
         set("failure", update.failure.map { .text($0.rawValue) })
         set("reason", update.reason.map { .text($0) })
+        set("etag", update.etag.map { .text($0) })
         if update.state.countsAttempt { assignments.append("attempts = attempts + 1") }
         if update.state.isSuccess {
             assignments.append("failure = NULL")
@@ -135,16 +140,24 @@ extension Journal {
         let sql = "UPDATE items SET \(assignments.joined(separator: ", ")) WHERE id = ?"
         let remember = """
             INSERT INTO last_upload (target, match, mailbox, contact_folder, key, resolved_id, source_sha256, \
-            fingerprint, uploaded_at, run_id, item_id) SELECT target, match, mailbox, contact_folder, key, \
-            resolved_id, source_sha256, fingerprint, updated_at, run_id, id FROM items WHERE id = ? \
+            fingerprint, uploaded_at, run_id, item_id, etag) SELECT target, match, mailbox, contact_folder, key, \
+            resolved_id, source_sha256, fingerprint, updated_at, run_id, id, etag FROM items WHERE id = ? \
             ON CONFLICT (target, match, mailbox, contact_folder, key) DO UPDATE SET \
             resolved_id = excluded.resolved_id, \
             source_sha256 = excluded.source_sha256, fingerprint = excluded.fingerprint, \
-            uploaded_at = excluded.uploaded_at, run_id = excluded.run_id, item_id = excluded.item_id
+            uploaded_at = excluded.uploaded_at, run_id = excluded.run_id, item_id = excluded.item_id, \
+            etag = excluded.etag
             """
         let forget = """
             DELETE FROM last_upload WHERE (target, match, mailbox, contact_folder, key) = \
             (SELECT target, match, mailbox, contact_folder, key FROM items WHERE id = ?)
+            """
+        // A restore keeps the record of what we uploaded (so a sync of the same source leaves the rollback in
+        // place) but takes the ETag the photo has now: the restored photo is one photoprov put there.
+        let reETag = """
+            UPDATE last_upload SET etag = (SELECT etag FROM items WHERE id = ?1) \
+            WHERE (target, match, mailbox, contact_folder, key) = \
+            (SELECT target, match, mailbox, contact_folder, key FROM items WHERE id = ?1)
             """
         func apply() throws(JournalError) {
             try db.statement(sql).run(values)
@@ -160,6 +173,11 @@ extension Journal {
             try db.transaction { () throws(JournalError) in
                 try apply()
                 try db.statement(forget).run([.integer(item)])
+            }
+        case .restored:
+            try db.transaction { () throws(JournalError) in
+                try apply()
+                try db.statement(reETag).run([.integer(item)])
             }
         default:
             try apply()  // one statement in autocommit mode is its own transaction
@@ -191,19 +209,21 @@ extension Journal {
         run: Int64, after: Int64, through last: Int64, limit: Int, previews: Bool
     ) throws(JournalError) -> [(item: Item, previews: Previews)] {
         // A range of the primary key (`+run_id` keeps SQLite off items_by_state, which would read and sort the
-        // whole run for every page); the previews are scalar subqueries on their primary keys, read when asked.
-        try db.statement(
+        // whole run for every page).
+        let range = "FROM items WHERE id > ?2 AND id <= ?3 AND +run_id = ?1 ORDER BY id LIMIT ?4"
+        let values: [SQLiteStatement.Value] = [.integer(run), .integer(after), .integer(last), .integer(Int64(limit))]
+        let items = try db.statement("SELECT \(Journal.itemColumns) \(range)").rows(values, Journal.item)
+        guard previews else { return items.map { ($0, Previews(original: nil, output: nil)) } }
+        // The same range again for the previews: scalar subqueries on the preview tables' primary keys.
+        let found = try db.statement(
             """
-            SELECT \(Journal.itemColumns), \
-            CASE WHEN ?5 THEN (SELECT jpeg FROM preview_original AS o \
-            WHERE o.source_sha256 = items.source_sha256) END, \
-            CASE WHEN ?5 THEN (SELECT jpeg FROM preview_output AS p WHERE p.source_sha256 = items.source_sha256 \
-            AND p.fingerprint = items.fingerprint) END \
-            FROM items WHERE id > ?2 AND id <= ?3 AND +run_id = ?1 ORDER BY id LIMIT ?4
+            SELECT id, (SELECT jpeg FROM preview_original AS o WHERE o.source_sha256 = items.source_sha256), \
+            (SELECT jpeg FROM preview_output AS p WHERE p.source_sha256 = items.source_sha256 \
+            AND p.fingerprint = items.fingerprint) \(range)
             """
-        ).rows([.integer(run), .integer(after), .integer(last), .integer(Int64(limit)), .integer(previews ? 1 : 0)]) {
-            row in (Journal.item(row), Previews(original: row.blob(35), output: row.blob(36)))
-        }
+        ).rows(values) { ($0.int(0), Previews(original: $0.blob(1), output: $0.blob(2))) }
+        let byID = Dictionary(found, uniquingKeysWith: { first, _ in first })
+        return items.map { ($0, byID[$0.id] ?? Previews(original: nil, output: nil)) }
     }
 
     /// Up to `limit` items of run `run` that still need work (see `ItemState.needsWork`), with ids above
@@ -316,16 +336,16 @@ extension Journal {
 
     private static let lastUploadColumns = """
         target, match, key, resolved_id, source_sha256, fingerprint, \(JournalSchema.unixSeconds("uploaded_at")), \
-        run_id, item_id, mailbox, contact_folder
+        run_id, item_id, mailbox, contact_folder, etag
         """
 
     /// The `mailbox` and `contact_folder` columns of `mailbox`: '' for targets without one and the default folder.
-    private static func columns(_ mailbox: Mailbox?) -> [SQLiteStatement.Value] {
+    static func columns(_ mailbox: Mailbox?) -> [SQLiteStatement.Value] {
         [.text(mailbox?.user ?? ""), .text(mailbox?.folder ?? "")]
     }
 
     /// The mailbox stored in `user` and `folder` columns, `nil` when there is none.
-    private static func mailbox(user: String, folder: String) -> Mailbox? {
+    static func mailbox(user: String, folder: String) -> Mailbox? {
         user.isEmpty ? nil : Mailbox(user: user, folder: folder)
     }
 
@@ -335,7 +355,7 @@ extension Journal {
             key: row.text(2), mailbox: mailbox(user: row.text(9), folder: row.text(10)),
             resolvedID: row.optionalText(3), sourceSHA256: row.optionalText(4),
             fingerprint: row.optionalText(5), uploadedAt: Date(timeIntervalSince1970: row.double(6)),
-            runID: row.int(7), itemID: row.int(8))
+            runID: row.int(7), itemID: row.int(8), etag: row.optionalText(11))
     }
 }
 

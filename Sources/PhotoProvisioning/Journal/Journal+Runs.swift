@@ -4,7 +4,7 @@ import PhotoModel
 extension Journal {
     private static let runColumns = """
         id, kind, command_key, arguments, verdict, \(JournalSchema.unixSeconds("started_at")), \
-        \(JournalSchema.unixSeconds("ended_at")), status, verdict_detail
+        \(JournalSchema.unixSeconds("ended_at")), status, verdict_detail, restores_run
         """
 
     private static func run(_ row: SQLiteStatement) -> Run {
@@ -14,7 +14,7 @@ extension Journal {
             arguments: arguments, verdict: row.optionalText(4).flatMap(Verdict.init(rawValue:)),
             verdictDetail: row.optionalText(8), startedAt: Date(timeIntervalSince1970: row.double(5)),
             endedAt: row.optionalDouble(6).map { Date(timeIntervalSince1970: $0) },
-            status: RunStatus(rawValue: row.text(7)) ?? .failed)
+            status: RunStatus(rawValue: row.text(7)) ?? .failed, restoresRun: row.optionalInt(9))
     }
 
     /// Continues the unfinished run of the same kind and command key, or starts a new one.
@@ -30,9 +30,12 @@ extension Journal {
     ///   - commandKey: what makes two invocations "the same command" (the caller builds it).
     ///   - arguments: the command line, already redacted by the caller; values of flags named like
     ///     secret, token, password or assertion are redacted again here (see `redact`).
+    ///   - restoresRun: for `photoprov restore`, the run whose changes it puts back (recorded with a new run).
     /// - Returns: the run, whether it was resumed, and its items as they stand.
     /// - Throws: `JournalError` with reason `busy` when another run holds the journal.
-    public func startRun(kind: RunKind, commandKey: String, arguments: [String]) throws(JournalError) -> Start {
+    public func startRun(
+        kind: RunKind, commandKey: String, arguments: [String], restoresRun: Int64? = nil
+    ) throws(JournalError) -> Start {
         if runLock == nil { runLock = try RunLock(journalPath: path) }
         let (id, resumed) = try db.transaction { () throws(JournalError) -> (Int64, Bool) in
             let unfinished = try db.statement(
@@ -46,8 +49,14 @@ extension Journal {
             }
             let json = (try? JSONEncoder().encode(Redaction.arguments(arguments))) ?? Data("[]".utf8)
             try db.statement(
-                "INSERT INTO runs (kind, command_key, arguments, started_at, status) VALUES (?, ?, ?, \(JournalSchema.now), 'running')"
-            ).run([.text(kind.rawValue), .text(commandKey), .text(String(decoding: json, as: UTF8.self))])
+                """
+                INSERT INTO runs (kind, command_key, arguments, started_at, status, restores_run) \
+                VALUES (?, ?, ?, \(JournalSchema.now), 'running', ?)
+                """
+            ).run([
+                .text(kind.rawValue), .text(commandKey), .text(String(decoding: json, as: UTF8.self)),
+                restoresRun.map { .integer($0) } ?? .null,
+            ])
             return (db.lastInsertRowID, false)
         }
         guard let run = try run(id: id) else {

@@ -105,6 +105,6 @@ public actor Journal {
         }
         var withPhotos: [TargetKind: Int] = [:]
         for case (let target?, let count) in pairs { withPhotos[target] = count }
-        return Totals(runs: runs, withPhotos: withPhotos)
+        return Totals(runs: runs, withPhotos: withPhotos, backups: try backupTotals())
     }
 }

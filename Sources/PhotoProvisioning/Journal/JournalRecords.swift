@@ -23,6 +23,8 @@ extension Journal {
         public var startedAt: Date
         public var endedAt: Date?
         public var status: RunStatus
+        /// `photoprov restore`: the run whose changes this run puts back; `nil` for uploads and dry runs.
+        public var restoresRun: Int64?
 
         /// Seconds from start to end (or to now while running).
         public var duration: TimeInterval { (endedAt ?? Date()).timeIntervalSince(startedAt) }
@@ -62,6 +64,8 @@ extension Journal {
         public var reply: GraphReply?
         public var failure: FailureReason?
         public var reason: String?
+        /// The photo's ETag after the write, read back once (entering `uploaded` also gives it to `last_upload`).
+        public var etag: String?
 
         /// A change to `state`; set the other fields as needed.
         public init(
@@ -89,6 +93,8 @@ extension Journal {
         public var uploadedAt: Date
         public var runID: Int64
         public var itemID: Int64
+        /// The photo's ETag as we left it (after our upload, or after a restore); `nil` when it was not read.
+        public var etag: String?
 
         /// Whether a source with this SHA-256 converted with this settings fingerprint is `unchanged`.
         public func matches(sourceSHA256: String, fingerprint: String) -> Bool {
@@ -115,9 +121,10 @@ extension Journal {
 
         /// The summary names `status --json` prints, in order, with the states each one adds up:
         /// uploaded = uploaded; unchanged = unchanged; failed = failed;
-        /// pending = pending + converted + uploading + removing (work left, e.g. after a kill);
+        /// pending = pending + converted + uploading + verifying + removing (work left, e.g. after a kill);
         /// skipped_invalid = invalid + skipped; removed = removed; would_upload = would-upload;
-        /// would_remove = would-remove; total = all items.
+        /// would_remove = would-remove; kept = kept; restored = restored; would_replace = would-replace;
+        /// would_add = would-add; total = all items.
         public var summary: [(name: String, count: Int)] {
             [
                 ("uploaded", self[.uploaded]),
@@ -128,6 +135,10 @@ extension Journal {
                 ("removed", self[.removed]),
                 ("would_upload", self[.wouldUpload]),
                 ("would_remove", self[.wouldRemove]),
+                ("kept", self[.kept]),
+                ("restored", self[.restored]),
+                ("would_replace", self[.wouldReplace]),
+                ("would_add", self[.wouldAdd]),
                 ("total", total),
             ]
         }
@@ -145,6 +156,31 @@ extension Journal {
         public var runs: Int
         /// Keys that currently hold a photo we uploaded, per target kind.
         public var withPhotos: [TargetKind: Int]
+        /// The backups held (`photoprov backups prune` drops old ones).
+        public var backups: BackupTotals = BackupTotals()
+    }
+
+    /// What the backups take: how many, how many held a photo, and the bytes of the distinct photos kept.
+    public struct BackupTotals: Sendable, Equatable {
+        /// Backups taken (one per item that changed a photo, or was about to), with a photo or without.
+        public var count: Int = 0
+        /// Backups of a photo (the rest record that the target had none).
+        public var photos: Int = 0
+        /// Distinct photos stored (the same bytes are kept once).
+        public var distinctPhotos: Int = 0
+        /// Bytes of the distinct photos.
+        public var bytes: Int = 0
+        /// When the oldest backup was taken; `nil` without backups.
+        public var oldest: Date?
+
+        /// Creates totals; empty by default.
+        public init(count: Int = 0, photos: Int = 0, distinctPhotos: Int = 0, bytes: Int = 0, oldest: Date? = nil) {
+            self.count = count
+            self.photos = photos
+            self.distinctPhotos = distinctPhotos
+            self.bytes = bytes
+            self.oldest = oldest
+        }
     }
 
     /// How hard each commit is pushed to disk.

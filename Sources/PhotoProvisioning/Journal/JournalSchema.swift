@@ -140,6 +140,41 @@ enum JournalSchema {
             hashed_at TEXT NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 5: backups before every change (issue 11). Each photo a write would replace or delete is read first and
+        // kept here, its bytes once per SHA-256; a backup with no photo means the target had none. Items record
+        // the ETag after their write, and a restore's items name the backup they put back. A backup carries its
+        // item's identity, the mailbox and folder of step 3 included, so a restore finds the same contact.
+        """
+        CREATE TABLE backup_photos (
+            sha256 TEXT PRIMARY KEY,
+            bytes BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE backups (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            item_id INTEGER NOT NULL UNIQUE REFERENCES items (id),
+            target TEXT NOT NULL,
+            match TEXT NOT NULL,
+            mailbox TEXT NOT NULL DEFAULT '',
+            contact_folder TEXT NOT NULL DEFAULT '',
+            key TEXT NOT NULL,
+            resolved_id TEXT,
+            sha256 TEXT REFERENCES backup_photos (sha256),
+            content_type TEXT,
+            etag TEXT,
+            taken_at TEXT NOT NULL
+        );
+        CREATE INDEX backups_by_run ON backups (run_id);
+        CREATE INDEX backups_by_time ON backups (taken_at);
+        CREATE INDEX backups_by_photo ON backups (sha256);
+        CREATE INDEX items_by_target ON items (target, match, mailbox, contact_folder, key, run_id);
+        ALTER TABLE items ADD COLUMN etag TEXT;
+        ALTER TABLE items ADD COLUMN backup_id INTEGER;
+        ALTER TABLE last_upload ADD COLUMN etag TEXT;
+        ALTER TABLE runs ADD COLUMN restores_run INTEGER;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -46,6 +46,10 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
     case lookupFailed
     /// Graph offers no such operation for this target (deleting a contact's or a team's photo).
     case unsupported
+    /// The photo could not be read before a change, so it was not changed: nothing is written without a backup.
+    case backupFailed
+    /// After the upload Graph held no photo, or one of another size than was sent.
+    case verificationFailed
 
     /// Whether trying again later might succeed (throttling, outages, network, deadline).
     public var isTransient: Bool {
@@ -80,6 +84,8 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable, Cu
         case .ambiguousKey: "ambiguous key"
         case .lookupFailed: "lookup failed"
         case .unsupported: "not supported by graph"
+        case .backupFailed: "backup failed"
+        case .verificationFailed: "not stored as sent"
         }
     }
 }

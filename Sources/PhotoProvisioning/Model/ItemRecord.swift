@@ -34,6 +34,11 @@ public struct ItemRecord: Sendable, Hashable {
     public var failure: FailureReason?
     /// Why, in words: the failure's message, a refused row's rule, a dry run's note.
     public var reason: String?
+    /// The photo's ETag right after this item's write (read back once after an upload); `nil` before, for a
+    /// deletion, or when it could not be read. What a later run and `restore` compare to notice outside changes.
+    public var etag: String?
+    /// `photoprov restore`: the journal's backup this item puts back; `nil` for every other item.
+    public var restoresBackup: Int64?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -44,7 +49,7 @@ public struct ItemRecord: Sendable, Hashable {
         sourcePath: String? = nil, fingerprint: String? = nil, photo: PhotoFacts = PhotoFacts(),
         state: ItemState = .pending, attempts: Int = 0,
         reply: GraphReply = GraphReply(), failure: FailureReason? = nil, reason: String? = nil,
-        createdAt: Date = Date(), updatedAt: Date = Date()
+        etag: String? = nil, restoresBackup: Int64? = nil, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
         self.id = id
         self.runID = runID
@@ -63,6 +68,8 @@ public struct ItemRecord: Sendable, Hashable {
         self.reply = reply
         self.failure = failure
         self.reason = reason
+        self.etag = etag
+        self.restoresBackup = restoresBackup
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

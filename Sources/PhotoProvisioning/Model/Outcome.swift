@@ -24,6 +24,15 @@ public enum Outcome: String, Sendable, Hashable, CaseIterable, Codable {
     case wouldRemove = "would-remove"
     /// Not processed yet (an interrupted run).
     case pending
+    /// Left as it is on purpose: someone changed the photo outside photoprov since we set it, `--only-missing` and
+    /// the target has a photo, or (restore) the photo changed after the restored run (the reason says which).
+    case kept
+    /// Dry run: a real run would replace the photo the target has now, after backing it up.
+    case wouldReplace = "would-replace"
+    /// Dry run: a real run would give a photo to a target that has none.
+    case wouldAdd = "would-add"
+    /// The photo from before the restored run was put back (or removed, where there was none).
+    case restored
 
     /// How a journal state reads for people; in a dry run a failure is a prediction.
     public init(_ state: ItemState, run kind: RunKind) {
@@ -36,7 +45,11 @@ public enum Outcome: String, Sendable, Hashable, CaseIterable, Codable {
         case .removed: self = .removed
         case .wouldUpload: self = .wouldUpload
         case .wouldRemove: self = .wouldRemove
-        case .pending, .converted, .uploading, .removing: self = .pending
+        case .kept: self = .kept
+        case .wouldReplace: self = .wouldReplace
+        case .wouldAdd: self = .wouldAdd
+        case .restored: self = .restored
+        case .pending, .converted, .uploading, .verifying, .removing: self = .pending
         }
     }
 }

@@ -48,9 +48,10 @@ extension Journal {
             let detail = id.map { "no run \($0) in this journal" } ?? "the journal holds no run yet"
             throw JournalError(.unknownRecord, path: path, detail: detail)
         }
-        let report = ReportRun(
+        var report = ReportRun(
             id: String(run.id), kind: run.kind, startedAt: run.startedAt, endedAt: run.endedAt,
             policyVerdict: run.verdictText, policyAllowsUploads: run.verdict?.allowsUploads, arguments: run.arguments)
+        report.restoresRun = run.restoresRun.map(String.init)
         let pages = ReportPages { previews, body in
             guard let last = try self.lastItemID(run: run.id) else { return }
             var after: Int64 = 0
@@ -59,13 +60,27 @@ extension Journal {
                     run: run.id, after: after, through: last, limit: Self.reportPageSize, previews: previews)
                 guard let last = page.last else { return }
                 after = last.item.id
-                try body(
-                    page.map { item, stored in
+                var items: [ReportItem] = []
+                items.reserveCapacity(page.count)
+                for (item, stored) in page {
+                    // The photo the item replaced (its backup), with that photo's preview when previews are read.
+                    let backup =
+                        previews
+                        ? try self.backupWithPreview(item: item.id)
+                        : try self.backup(item: item.id).map { ($0, nil) }
+                    items.append(
                         ReportItem(
                             item, outcome: Outcome(item.state, run: run.kind),
                             sourcePreview: stored.original.map { [UInt8]($0) },
-                            outputPreview: stored.output.map { [UInt8]($0) })
-                    })
+                            outputPreview: stored.output.map { [UInt8]($0) },
+                            previous: backup.map {
+                                PreviousPhoto(
+                                    hadPhoto: $0.backup.hadPhoto, bytes: $0.backup.bytes,
+                                    contentType: $0.backup.contentType)
+                            },
+                            previousPreview: backup?.preview.map { [UInt8]($0) }))
+                }
+                try body(items)
             }
         }
         return (report, pages)

@@ -6,12 +6,12 @@ import PhotoModel
 import PhotoSources
 import Synchronization
 
-/// What every item task shares: the journal, the threads for blocking work, the planning's path checks, and the
-/// brake that stops the run when Graph refuses every write.
+/// What every item task shares: the journal, the threads for blocking work, the planning's path checks (`nil` for a
+/// restore, which reads no source), and the brake that stops the run when Graph refuses every write.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
-    let photos: PathGuard
+    let photos: PathGuard?
     let brake = RefusalBrake()
     /// Dry runs under a blocked policy: why every write would be refused (each item then "would fail").
     let dryRunBlock: String?
@@ -36,9 +36,7 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(
-        run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard, dryRunBlock: String? = nil
-    ) async throws {
+    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard?) async throws {
         let context = ItemContext(journal: journal, pool: pool, photos: photos, dryRunBlock: dryRunBlock)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
@@ -104,13 +102,15 @@ extension UploadJob {
     /// One item from its recorded state to its next final one; a journal write that fails stops the run.
     private func process(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
         guard !stop.isSet else { return }
+        if item.state == .verifying { return try await verifyAccepted(item, context: context) }
+        if item.restoresBackup != nil { return try await restore(item, lookup: lookup, context: context) }
         switch item.action {
         case .upload: try await upload(item, lookup: lookup, context: context)
         case .remove: try await remove(item, context: context)
         }
     }
 
-    private func finish(_ item: Journal.Item, _ update: Journal.ItemUpdate, detail: String, context: ItemContext)
+    func finish(_ item: Journal.Item, _ update: Journal.ItemUpdate, detail: String, context: ItemContext)
         async throws
     {
         try await context.journal.record(update, item: item.id)
@@ -122,7 +122,7 @@ extension UploadJob {
             ? nil
             : try await context.journal.lastUpload(
                 target: item.target, match: item.match, mailbox: item.mailbox, key: item.key)
-        guard let path = item.sourcePath else {
+        guard let path = item.sourcePath, let photos = context.photos else {
             try await finish(
                 item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"), detail: "no photo file",
                 context: context)
@@ -131,7 +131,6 @@ extension UploadJob {
         let codec = settings.codec
         let previews = settings.keepPreviews
         let stop = self.stop
-        let photos = context.photos
         let cache = try await statCache(for: path, last: last, journal: context.journal)
         let prepared: Prepared
         do {
@@ -176,13 +175,23 @@ extension UploadJob {
                 return
             }
             guard !Task.isCancelled else { return }
+            let (onlyMissing, overwriteOthers) = (settings.onlyMissing, settings.overwriteOthers)
+            guard
+                try await backUp(item, context: context, rule: { current in
+                    WriteRules.upload(
+                        current, last: try await lastUpload(of: item, context: context), onlyMissing: onlyMissing,
+                        overwriteOthers: overwriteOthers)
+                })
+            else { return }
             try await context.journal.record(Journal.ItemUpdate(.uploading), item: item.id)
             let outcome = await graph.putPhoto(target(of: item), jpeg: Data(jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
             try Self.stopOnSignInFailure(outcome)
             try await stopIfRefusedForTheRun(item, outcome, context: context)
             if outcome.succeeded {
-                try await finish(item, Journal.ItemUpdate(.uploaded, reply: GraphReply(outcome)), detail: facts, context: context)
+                try await finishPut(
+                    item, outcome, sentWidth: photo.outputWidth, sentHeight: photo.outputHeight, state: .uploaded,
+                    detail: facts, context: context)
             } else {
                 let result = Journal.ItemUpdate(
                     .failed, failure: outcome.failure, reason: outcome.description, reply: GraphReply(outcome))
@@ -223,9 +232,19 @@ extension UploadJob {
             return
         }
         if state.accountEnabled == false { notes.append("account disabled") }
-        if state.hasPhoto == true { notes.append("replaces the current photo") }
+        let current = CurrentPhoto(hasPhoto: state.hasPhoto, etag: state.etag)
+        let rule = WriteRules.upload(
+            current, last: try await lastUpload(of: item, context: context), onlyMissing: settings.onlyMissing,
+            overwriteOthers: settings.overwriteOthers)
+        if case .skip(let kept, let why) = rule {
+            let reason = "would keep: " + why
+            try await finish(item, Journal.ItemUpdate(kept, reason: reason), detail: reason, context: context)
+            return
+        }
+        if state.hasPhoto == true { notes.append("replaces the current photo (backed up first)") }
         if state.hasPhoto == false { notes.append("no photo yet") }
-        var update = Journal.ItemUpdate(.wouldUpload, reason: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        let predicted: ItemState = state.hasPhoto.map { $0 ? .wouldReplace : .wouldAdd } ?? .wouldUpload
+        var update = Journal.ItemUpdate(predicted, reason: notes.isEmpty ? nil : notes.joined(separator: "; "))
         update.resolvedID = state.id ?? item.resolvedID
         try await finish(item, update, detail: ([facts] + notes).joined(separator: "; "), context: context)
     }
@@ -250,6 +269,13 @@ extension UploadJob {
             }
             return
         }
+        let overwriteOthers = settings.overwriteOthers
+        guard
+            try await backUp(item, context: context, rule: { current in
+                WriteRules.removal(
+                    current, last: try await lastUpload(of: item, context: context), overwriteOthers: overwriteOthers)
+            })
+        else { return }
         try await context.journal.record(Journal.ItemUpdate(.removing), item: item.id)
         let outcome = await graph.deletePhoto(target(of: item))
         if outcome.failure == .cancelled { return }

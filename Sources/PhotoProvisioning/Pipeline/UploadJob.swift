@@ -18,11 +18,15 @@ public struct UploadJob: Sendable {
         public enum Source: Sendable {
             case csv(String)
             case folder(String)
+            /// `photoprov restore`: the photos run `run` replaced or removed, from the journal's backups; `only`
+            /// limits it to those keys (compared ignoring case; empty: all).
+            case backups(run: Int64, only: [String])
 
-            /// The path as given.
+            /// The path as given (`run N` for a restore).
             public var path: String {
                 switch self {
                 case .csv(let path), .folder(let path): path
+                case .backups(let run, _): "run \(run)"
                 }
             }
         }
@@ -39,7 +43,8 @@ public struct UploadJob: Sendable {
         public var journalPath: String
         /// Convert and check, write nothing to the tenant.
         public var dryRun: Bool
-        /// Upload even when the journal says the photo is unchanged.
+        /// Upload even when the journal says the photo is unchanged; for a restore, put back even photos that
+        /// changed after the restored run.
         public var force: Bool
         /// Read and hash every photo, even those the stat cache would vouch for (`--verify-sources`).
         public var verifySources = false
@@ -63,6 +68,11 @@ public struct UploadJob: Sendable {
         public var reportDirectory: String?
         /// The command line without secrets, for the journal and reports.
         public var arguments: [String]
+        /// Replace (or delete) photos this tool set even when someone changed them since (their ETag differs);
+        /// otherwise they are `kept`.
+        public var overwriteOthers: Bool
+        /// Set photos only for targets that have none; the rest are `kept`.
+        public var onlyMissing: Bool
 
         /// Creates settings with the documented defaults.
         public init(
@@ -73,7 +83,7 @@ public struct UploadJob: Sendable {
             removeMissing: Bool = false, maxRemovals: RemovalLimit = .standard, maxItems: Int? = nil,
             maxDuration: Double? = nil, gracePeriod: Double = 10,
             skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
-            arguments: [String] = []
+            arguments: [String] = [], overwriteOthers: Bool = false, onlyMissing: Bool = false
         ) {
             self.source = source
             self.sourceOptions = sourceOptions
@@ -93,6 +103,8 @@ public struct UploadJob: Sendable {
             self.keepPreviews = keepPreviews || reportDirectory != nil
             self.reportDirectory = reportDirectory
             self.arguments = arguments
+            self.overwriteOthers = overwriteOthers
+            self.onlyMissing = onlyMissing
         }
     }
 
@@ -110,6 +122,8 @@ public struct UploadJob: Sendable {
     /// Contacts: the id of the folder `settings.mailbox` names, once the preflight found it (`nil` for the default
     /// Contacts folder, or the folder as given when it could not be looked up).
     var contactFolderID: String?
+    /// Dry runs under a blocked policy: why every write would be refused (each item then "would fail").
+    var dryRunBlock: String?
 
     /// Creates a job; nothing runs until `run`.
     public init(
@@ -129,6 +143,7 @@ public struct UploadJob: Sendable {
     ///   user look-ups, a journal write, the report), with the run recorded `failed`. Per-item failures are
     ///   recorded in the journal instead.
     public func run() async throws -> UploadSummary {
+        if case .backups(let run, let only) = settings.source { return try await restore(run: run, only: only) }
         let started = Date()
         let pool = BlockingPool(threads: settings.jobs)
         // The source is read and validated before anything else: a source that cannot be read starts no run.
@@ -143,23 +158,25 @@ public struct UploadJob: Sendable {
             kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
         let runID = start.run.id
         var summary = UploadSummary(
-            runID: runID, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
-            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], removalsRefused: nil,
-            target: settings.sourceOptions.target, seconds: 0,
-            journalPath: settings.journalPath, report: nil)
+            starting: start, target: settings.sourceOptions.target, journalPath: settings.journalPath)
         do {
             try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
         } catch {
-            var unrecorded: String?
-            do {
-                try await journal.finishRun(runID, status: .failed)
-            } catch {
-                unrecorded = error.description
-            }
-            throw RunFailure(runID: runID, cause: error, unrecorded: unrecorded)
+            throw await Self.failure(of: runID, cause: error, journal: journal)
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// Records run `runID` `failed` (when the journal still takes writes) and wraps what stopped it.
+    static func failure(of runID: Int64, cause: any Error, journal: Journal) async -> RunFailure {
+        var unrecorded: String?
+        do {
+            try await journal.finishRun(runID, status: .failed)
+        } catch {
+            unrecorded = error.description
+        }
+        return RunFailure(runID: runID, cause: cause, unrecorded: unrecorded)
     }
 
     /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
@@ -167,66 +184,39 @@ public struct UploadJob: Sendable {
         _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool
     ) async throws {
         let runID = summary.runID
-        /// Why a dry run's writes would all be refused (the policy preflight said blocked), if they would.
-        var dryRunBlock: String?
-        // A stop during sign-in (a device code nobody enters) or a slow policy check ends the run at once: nothing
-        // is in flight yet that a grace period would let finish.
-        let graph = self.graph
-        guard try await untilStopped({ try await graph.signIn() }) != nil else {
-            return try await endStopped(&summary, journal: journal, pool: pool)
-        }
-        // A contacts run always probes its mailbox, even with --skip-policy-check: the folder's id comes from it.
-        var job = self
-        var contacts: PolicyReport?
-        if let mailbox = settings.mailbox {
-            guard let report = try await untilStopped({ await graph.preflightContacts(in: mailbox) }) else {
-                return try await endStopped(&summary, journal: journal, pool: pool)
-            }
-            job.contactFolderID = report.contacts?.folderID ?? mailbox.folder
-            contacts = report
-        }
-        if settings.skipPolicyCheck {
-            try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
-        } else {
-            let checked = if let contacts { contacts } else { try await untilStopped({ await graph.preflight() }) }
-            guard let report = checked else { return try await endStopped(&summary, journal: journal, pool: pool) }
-            summary.policy = report
-            try await journal.setVerdict(
-                report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
-            if report.verdict == .blocked {
-                summary.blocked = true
-                if settings.dryRun {
-                    let reason = report.explanation.first ?? "the tenant's photo policy blocks uploads"
-                    dryRunBlock = reason
-                    events(.note("nothing would be uploaded: \(reason)"))
-                } else {
-                    summary.counts = try await journal.counts(run: runID)
-                    if let directory = settings.reportDirectory {
-                        summary.report = try await journal.writeReport(run: runID, to: directory, endedAt: Date())
-                    }
-                    try await journal.finishRun(runID, status: .failed)
-                    return
-                }
-            }
-        }
+        guard let job = try await signInAndCheckPolicy(&summary, journal: journal, pool: pool) else { return }
 
         let photos = scan.guardian
         var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
         try await planRemovals(&summary, problems: problems, journal: journal)
 
+        try await job.workThrough(&summary, journal: journal, pool: pool, photos: photos) {
+            for problem in problems {
+                events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
+                    detail: problem.detail)))
+            }
+            problems = []
+        }
+    }
+
+    /// Works through the planned items to the end of the run: announces the plan (then `announced`), processes the
+    /// work (at most `--max-items`), writes the report and ends the run `completed`, or `interrupted` when work is
+    /// left for the next run.
+    ///
+    /// - Throws: `PipelineError` when work was left although no stop was asked for; what `process` throws.
+    func workThrough(
+        _ summary: inout UploadSummary, journal: Journal, pool: BlockingPool, photos: PathGuard?,
+        announced: () -> Void = {}
+    ) async throws {
+        let runID = summary.runID
         let counts = try await journal.counts(run: runID)
         let needingWork = counts.workLeft
         let toDo = min(needingWork, settings.maxItems ?? Int.max)
         events(.planned(.init(runID: runID, resumed: summary.resumed, total: counts.total, toDo: toDo,
             alreadyDone: summary.resumed ? counts.total - needingWork : 0)))
-        for problem in problems {
-            events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
-                detail: problem.detail)))
-        }
-        problems = []
+        announced()
 
-        try await job.process(
-            run: runID, limit: toDo, journal: journal, pool: pool, photos: photos, dryRunBlock: dryRunBlock)
+        try await process(run: runID, limit: toDo, journal: journal, pool: pool, photos: photos)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.workLeft
@@ -277,6 +267,61 @@ public struct UploadJob: Sendable {
         try await journal.finishRun(summary.runID, status: .interrupted)
     }
 
+    /// Signs in and runs the policy preflight (for contacts, the mailbox's), recording the verdict. A stop during
+    /// sign-in (a device code nobody enters) or a slow policy check ends the run at once: nothing is in flight yet
+    /// that a grace period would let finish.
+    ///
+    /// - Returns: the job to go on with (a contacts run knows its folder's id from the preflight; a dry run under a
+    ///   blocked policy, why every write would be refused), or `nil` when the run has ended: a real run that is
+    ///   blocked was ended `failed` (with its report) and nothing may be written; a stopped one `interrupted`.
+    func signInAndCheckPolicy(
+        _ summary: inout UploadSummary, journal: Journal, pool: BlockingPool
+    ) async throws -> UploadJob? {
+        let runID = summary.runID
+        let graph = self.graph
+        guard try await untilStopped({ try await graph.signIn() }) != nil else {
+            try await endStopped(&summary, journal: journal, pool: pool)
+            return nil
+        }
+        // A contacts run always probes its mailbox, even with --skip-policy-check: the folder's id comes from it.
+        var job = self
+        var contacts: PolicyReport?
+        if let mailbox = settings.mailbox {
+            guard let report = try await untilStopped({ await graph.preflightContacts(in: mailbox) }) else {
+                try await endStopped(&summary, journal: journal, pool: pool)
+                return nil
+            }
+            job.contactFolderID = report.contacts?.folderID ?? mailbox.folder
+            contacts = report
+        }
+        if settings.skipPolicyCheck {
+            try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
+            return job
+        }
+        let checked = if let contacts { contacts } else { try await untilStopped({ await graph.preflight() }) }
+        guard let report = checked else {
+            try await endStopped(&summary, journal: journal, pool: pool)
+            return nil
+        }
+        summary.policy = report
+        try await journal.setVerdict(
+            report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
+        guard report.verdict == .blocked else { return job }
+        summary.blocked = true
+        if settings.dryRun {
+            let reason = report.explanation.first ?? "the tenant's photo policy blocks uploads"
+            job.dryRunBlock = reason
+            events(.note("nothing would be uploaded: \(reason)"))
+            return job
+        }
+        summary.counts = try await journal.counts(run: runID)
+        if let directory = settings.reportDirectory {
+            summary.report = try await journal.writeReport(run: runID, to: directory, endedAt: Date())
+        }
+        try await journal.finishRun(runID, status: .failed)
+        return nil
+    }
+
     /// Puts the source into the journal in chunks as it is read again, and returns the refused rows. From here on
     /// work is paged back out of the journal, and the scan (the CSV's bytes) is gone when this returns, so memory
     /// stays flat however long the source.
@@ -313,6 +358,7 @@ public struct UploadJob: Sendable {
         switch source {
         case .csv(let path): try SourceReader.scanCSV(at: path, options: options)
         case .folder(let path): try SourceReader.scanFolder(at: path, options: options)
+        case .backups: throw SourceError("a restore reads the journal's backups, not a source")
         }
     }
 

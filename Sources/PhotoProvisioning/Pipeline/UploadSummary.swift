@@ -41,3 +41,13 @@ public struct UploadSummary: Sendable {
     /// Whether some items failed or were invalid.
     public var hasFailures: Bool { counts[.failed] + counts[.invalid] > 0 }
 }
+
+extension UploadSummary {
+    /// The summary of a run just started (or resumed), before anything is done.
+    init(starting start: Journal.Start, target: TargetKind, journalPath: String) {
+        self.init(
+            runID: start.run.id, kind: start.run.kind, resumed: start.resumed, counts: Journal.Counts(), policy: nil,
+            blocked: false, stoppedBy: nil, leftForNextRun: 0, missingFromSource: [], target: target, seconds: 0,
+            journalPath: journalPath, report: nil)
+    }
+}

@@ -14,15 +14,19 @@ extension Outcome {
         case .removed: "Removed"
         case .wouldRemove: "Would remove"
         case .pending: "Pending"
+        case .kept: "Kept"
+        case .wouldReplace: "Would replace"
+        case .wouldAdd: "Would add"
+        case .restored: "Restored"
         }
     }
 
     /// How the outcome reads at a glance; the HTML colours badges by it (always alongside the label).
     public var tone: Tone {
         switch self {
-        case .uploaded, .wouldUpload, .removed: .good
-        case .unchanged, .skipped, .pending: .neutral
-        case .wouldFail, .wouldRemove: .warning
+        case .uploaded, .wouldUpload, .removed, .wouldAdd, .restored: .good
+        case .unchanged, .skipped, .pending, .wouldReplace: .neutral
+        case .wouldFail, .wouldRemove, .kept: .warning
         case .failed, .invalid: .bad
         }
     }

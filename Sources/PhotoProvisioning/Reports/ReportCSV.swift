@@ -13,7 +13,7 @@ enum ReportCSV {
         "runId", "line", "targetKind", "key", "displayName", "outcome", "reason", "httpStatus", "requestId",
         "sourcePath", "sourceBytes", "sourceWidth", "sourceHeight", "sourceFormat", "outputBytes", "outputWidth",
         "outputHeight", "outputQuality", "orientation", "cropFraction", "qualityLowered", "dimensionsLowered",
-        "upscaleAvoided", "flags", "mailbox", "contactFolder",
+        "upscaleAvoided", "flags", "mailbox", "contactFolder", "hadPhoto", "previousBytes",
     ]
 
     /// The first characters that make a cell a formula (or DDE payload) in common spreadsheets.
@@ -41,6 +41,7 @@ enum ReportCSV {
                 fraction(photo.cropFraction), flag(photo.qualityLowered), flag(photo.dimensionsLowered),
                 flag(photo.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
                 text(record.mailbox?.user), text(record.mailbox?.folder),
+                item.previous.map { flag($0.hadPhoto) } ?? "", number(item.previous?.bytes),
             ]
             out += cells.joined(separator: ",")
             out += "\r\n"

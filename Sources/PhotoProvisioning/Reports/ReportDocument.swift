@@ -96,14 +96,14 @@ struct ReportDocument {
         case format, formatVersion, generator, generatedAt
         // run
         case id, kind, startedAt, endedAt, durationSeconds, throughputItemsPerSecond, policy, arguments, tenant
-        case graphHost, itemCount, counts, flagCounts
+        case graphHost, itemCount, counts, flagCounts, restoresRun
         // policy
         case verdict, explanation, allowsUploads
         // item
         case line, targetKind, key, displayName, title, outcome, reason, httpStatus, requestId, sourcePath
         case sourceBytes, sourceWidth, sourceHeight, sourceFormat, outputBytes, outputWidth, outputHeight
         case outputQuality, orientation, cropFraction, qualityLowered, dimensionsLowered, upscaleAvoided, flags
-        case sourcePreview, outputPreview, mailbox, contactFolder
+        case sourcePreview, outputPreview, mailbox, contactFolder, hadPhoto, previousBytes, previousPreview
         // HTML legend
         case outcomes
     }
@@ -160,6 +160,7 @@ struct ReportDocument {
             try runBox.encode(run.arguments, forKey: .arguments)
             try document.put(run.tenant, .tenant, in: &runBox)
             try document.put(run.graphHost, .graphHost, in: &runBox)
+            try document.put(run.restoresRun, .restoresRun, in: &runBox)
             try runBox.encode(summary.count, forKey: .itemCount)
             try runBox.encode(
                 Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0.rawValue, summary.outcomes[$0] ?? 0) }),
@@ -212,11 +213,14 @@ struct ReportDocument {
         try box.encode(item.flags, forKey: .flags)
         try put(record.mailbox?.user, .mailbox, in: &box)
         try put(record.mailbox?.folder, .contactFolder, in: &box)
+        try put(item.previous?.hadPhoto, .hadPhoto, in: &box)
+        try put(item.previous?.bytes, .previousBytes, in: &box)
         switch mode {
         case .file(let previews):
             if previews {
                 try put(item.sourcePreview.map { Data($0).base64EncodedString() }, .sourcePreview, in: &box)
                 try put(item.outputPreview.map { Data($0).base64EncodedString() }, .outputPreview, in: &box)
+                try put(item.previousPreview.map { Data($0).base64EncodedString() }, .previousPreview, in: &box)
             }
         case .html:
             try box.encode(item.title, forKey: .title)

@@ -110,6 +110,7 @@ extension ReportHTML {
           gap: 10px 14px; align-items: start;
         }
         .card .pics { grid-area: pics; }
+        .card.three { grid-template-columns: 1fr; grid-template-areas: "pics" "head" "body"; }
         .card .head { grid-area: head; min-width: 0; }
         .card .body { grid-area: body; min-width: 0; border-top: 1px solid var(--line); padding-top: 8px; }
         .card.tone-bad { border-top: 3px solid var(--bad); }
@@ -192,6 +193,10 @@ extension ReportHTML {
             it.outputPreview = previews[2 * i + 1] || null;
           });
           previews = null;
+          // One line per item: the photo it had before, from the backup taken first (empty: none or no preview).
+          var previous = document.getElementById('report-previous').textContent.split('\n');
+          items.forEach(function (it, i) { it.previousPreview = previous[i] || null; });
+          previous = null;
           var outcomes = {}, flags = {};
           legend.outcomes.forEach(function (o, i) { outcomes[o.id] = o; o.rank = i; });
           legend.flags.forEach(function (f) { flags[f.id] = f; });
@@ -297,10 +302,23 @@ extension ReportHTML {
             var o = outcomes[it.outcome] || { tone: 'neutral' };
             var a = el('article', 'card panel tone-' + o.tone);
             var pics = el('div', 'pics');
-            pics.appendChild(picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
-              it.sourceWidth ? 'no preview' : 'not read'));
-            pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
-              it.title, it.outputBytes ? 'no preview' : it.outcome === 'unchanged' ? 'not redone' : 'none'));
+            var restore = it.outcome === 'restored' || !!data.run.restoresRun;
+            if (it.hadPhoto !== undefined) {
+              // The photo the person had before this run's change, beside the source and the upload.
+              a.className += ' three';
+              pics.appendChild(picture(it.previousPreview, restore ? 'Before restore' : 'Previous',
+                'Previous photo of ' + it.title, it.title, it.hadPhoto ? 'no preview' : 'had none'));
+            }
+            if (restore) {
+              // A restore sends back the backed-up bytes as they are: what was put back is its only "after".
+              pics.appendChild(picture(it.sourcePreview, 'Put back', 'Photo put back for ' + it.title, it.title,
+                it.sourceBytes ? 'no preview' : 'none'));
+            } else {
+              pics.appendChild(picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
+                it.sourceWidth ? 'no preview' : 'not read'));
+              pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
+                it.title, it.outputBytes ? 'no preview' : it.outcome === 'unchanged' ? 'not redone' : 'none'));
+            }
             a.appendChild(pics);
             var head = el('div', 'head');
             head.appendChild(it.title.indexOf('@') >= 0 ? breakable(el('h3'), it.title) : el('h3', null, it.title));

@@ -10,13 +10,13 @@ import PhotoModel
 /// `data:` URIs in a `<script type="text/plain">` block of their own; the page references nothing outside itself.
 enum ReportHTML {
     /// The page up to its data block: everything before the items' JSON (`scriptSafe`), which `dataEnd`, the
-    /// previews (`appendPreviews`) and `tail` follow.
+    /// previews (`previewLines`), `previewsEnd`, the photos from the backups (`previousLine`) and `tail` follow.
     static func head(run: ReportRun, summary: ReportSummary, generatedAt: Date) -> String {
         var head = ""
         head.reserveCapacity(24_000)
         let counts = summary.outcomes
         let people = summary.count
-        let title = "\(run.kind.label) report · \(grouped(people)) \(people == 1 ? "person" : "people")"
+        let title = "\(run.label) report · \(grouped(people)) \(people == 1 ? "person" : "people")"
         head += """
             <!DOCTYPE html>
             <html lang="en">
@@ -36,7 +36,7 @@ enum ReportHTML {
         // Header band.
         head += "<header class=\"top\"><div class=\"wrap\">\n"
         head += "<p class=\"eyebrow\">photoprov · profile photos</p>\n"
-        head += "<h1>\(escape(title))<span class=\"kind\">\(escape(run.kind.label))</span></h1>\n"
+        head += "<h1>\(escape(title))<span class=\"kind\">\(escape(run.label))</span></h1>\n"
         head += "<p class=\"meta\">"
         head += "<span>Run <code>\(escape(run.id))</code></span>"
         head += "<span>Started \(escape(display(run.startedAt)))</span>"
@@ -136,6 +136,15 @@ enum ReportHTML {
 
     /// Between the data block and the previews.
     static let dataEnd = "</script>\n<script type=\"text/plain\" id=\"report-previews\">"
+
+    /// Between the previews and the photos from the backups (one line per item, `previousLine`), in a block of
+    /// their own beside the two above.
+    static let previewsEnd = "</script>\n<script type=\"text/plain\" id=\"report-previous\">"
+
+    /// An item's line in the block of photos from the backups: a `data:` URI or an empty line.
+    static func previousLine(of item: ReportItem, maxBytes: Int) -> String {
+        (dataURI(item.previousPreview, limit: maxBytes) ?? "") + "\n"
+    }
 
     /// After the previews: the page's script and the end of the page.
     static var tail: String { "</script>\n<script>//<![CDATA[\n" + script + "\n//]]></script>\n</body>\n</html>\n" }

@@ -15,17 +15,23 @@ public struct ReportItem: Sendable, Hashable {
     public var sourcePreview: [UInt8]?
     /// A small JPEG (or PNG) of the photo as uploaded (or as it would be), embedded in the HTML; same size advice.
     public var outputPreview: [UInt8]?
+    /// The photo the target had before this item's write, from the backup taken first; `nil` when none was taken.
+    public var previous: PreviousPhoto?
+    /// A small JPEG of that photo, embedded in the HTML beside the source and the upload.
+    public var previousPreview: [UInt8]?
 
     /// Creates a row for `record`.
     public init(
         _ record: ItemRecord, outcome: Outcome, displayName: String? = nil, sourcePreview: [UInt8]? = nil,
-        outputPreview: [UInt8]? = nil
+        outputPreview: [UInt8]? = nil, previous: PreviousPhoto? = nil, previousPreview: [UInt8]? = nil
     ) {
         self.record = record
         self.outcome = outcome
         self.displayName = displayName
         self.sourcePreview = sourcePreview
         self.outputPreview = outputPreview
+        self.previous = previous
+        self.previousPreview = previousPreview
     }
 
     /// The flags worth a human look, in `ReportFlag.allCases` order.

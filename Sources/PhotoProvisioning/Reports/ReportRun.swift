@@ -30,6 +30,8 @@ public struct ReportRun: Sendable, Hashable {
     public var measuredDuration: TimeInterval?
     /// An explicit throughput in items per second; when nil, `throughput(itemCount:)` computes one.
     public var measuredThroughput: Double?
+    /// `photoprov restore`: the run whose changes this run put back.
+    public var restoresRun: String?
 
     /// Creates a run; `arguments` pass through `Redaction.arguments` so reports never show a secret.
     public init(
@@ -74,4 +76,12 @@ public struct ReportRun: Sendable, Hashable {
 extension RunKind {
     /// A short label for people.
     public var label: String { self == .upload ? "Upload" : "Dry run" }
+}
+
+extension ReportRun {
+    /// What the run was, for people: `Upload`, `Dry run`, `Restore of run 3`, `Dry run: restore of run 3`.
+    public var label: String {
+        guard let restoresRun else { return kind.label }
+        return kind == .dryRun ? "Dry run: restore of run \(restoresRun)" : "Restore of run \(restoresRun)"
+    }
 }

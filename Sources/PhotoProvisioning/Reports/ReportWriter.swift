@@ -59,8 +59,8 @@ public enum ReportWriter {
     /// Writes report.html, report.csv and report.json for `run` into `directory` (created if missing), reading
     /// the items a page at a time: what the writer holds is one page and a buffer per file, however long the run.
     ///
-    /// The items are read three times: for the figures (the HTML shows them above the items), for the items of
-    /// all three files, and for the HTML's previews.
+    /// The items are read four times: for the figures (the HTML shows them above the items), for the items of
+    /// all three files, for the HTML's previews and for its photos from the backups.
     ///
     /// - Parameters:
     ///   - run: the run's facts; counts are derived from the items.
@@ -115,6 +115,10 @@ public enum ReportWriter {
         try html.write(ReportHTML.dataEnd)
         try pages.forEach(previews: true) { page in
             for item in page { try html.write(ReportHTML.previewLines(of: item, maxBytes: options.maxPreviewBytes)) }
+        }
+        try html.write(ReportHTML.previewsEnd)
+        try pages.forEach(previews: true) { page in
+            for item in page { try html.write(ReportHTML.previousLine(of: item, maxBytes: options.maxPreviewBytes)) }
         }
         try html.write(ReportHTML.tail)
 

@@ -1,10 +1,13 @@
 import Foundation
+import PhotoCodec
 import Synchronization
 
 @testable import PhotoProvisioning
 
 /// A Graph for in-process pipeline tests: answers every request from a script, records each call in order, and
-/// can hold requests until the test releases them, so tests act on events instead of sleeping.
+/// can hold requests until the test releases them, so tests act on events instead of sleeping. It keeps the photos
+/// it was given and the ones PUT (with a new ETag each time, as Graph does), so the reads before and after each
+/// write see them.
 final class ScriptedGraph: GraphService {
     /// How one photo request is answered.
     enum Answer: Sendable {
@@ -43,6 +46,9 @@ final class ScriptedGraph: GraphService {
         var hung: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextHung: UInt64 = 0
         var watchers: [(predicate: @Sendable ([Call]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+        var photos: [String: StoredPhoto] = [:]
+        var serial = 0
+        var cancelledReadBacks: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -52,16 +58,22 @@ final class ScriptedGraph: GraphService {
     private let users: [String: UserLookup]
     private let resolveError: GraphError?
     private let targets: [String: TargetState]
+    private let storedSizes: [String: (width: Int, height: Int)]
+    private let readsCarryETag: Bool
 
     /// - Parameters:
     ///   - answer: how photo requests are answered unless `answers` names the key.
     ///   - policy: the preflight's verdict.
     ///   - users: what `resolveUsers` finds per key (others are `.notFound`); `resolveError` throws instead.
     ///   - targets: what `lookupTargets` finds per key (others exist, enabled, without a photo).
+    ///   - photos: the photos keys have before the run.
+    ///   - storedSizes: keys whose metadata reports this size after a PUT instead of the photo's own.
+    ///   - readsCarryETag: whether `readPhoto` gives the ETag (else only the metadata has it).
     init(
         answer: Answer = .ok, answers: [String: Answer] = [:], policy: Verdict = .allowed,
         signInError: GraphError? = nil, users: [String: UserLookup] = [:], resolveError: GraphError? = nil,
-        targets: [String: TargetState] = [:]
+        targets: [String: TargetState] = [:], photos: [String: Data] = [:],
+        storedSizes: [String: (width: Int, height: Int)] = [:], readsCarryETag: Bool = true
     ) {
         defaultAnswer = answer
         self.policy = policy
@@ -69,7 +81,23 @@ final class ScriptedGraph: GraphService {
         self.users = users
         self.resolveError = resolveError
         self.targets = targets
-        state.withLock { $0.answers = answers }
+        self.storedSizes = storedSizes
+        self.readsCarryETag = readsCarryETag
+        state.withLock { state in
+            state.answers = answers
+            for (key, bytes) in photos { Self.store(bytes, for: key, in: &state) }
+        }
+    }
+
+    /// From now on, `photoMetadata` of these keys answers `.cancelled`, as when a run is torn down mid-request.
+    func cancelReadBacks(of keys: Set<String>) { state.withLock { $0.cancelledReadBacks = keys } }
+
+    /// The photo `key` holds now.
+    func photo(_ key: String) -> StoredPhoto? { state.withLock { $0.photos[key] } }
+
+    private static func store(_ bytes: Data, for key: String, in state: inout State) {
+        state.serial += 1
+        state.photos[key] = StoredPhoto(bytes: bytes, contentType: "image/jpeg", etag: "\"E\(state.serial)\"")
     }
 
     // MARK: What the test sees
@@ -125,21 +153,36 @@ final class ScriptedGraph: GraphService {
     }
 
     func putPhoto(_ target: PhotoTarget, jpeg: Data) async -> GraphOutcome {
-        await answer(.put(target.key), target: target)
+        let outcome = await answer(.put(target.key), target: target)
+        if outcome.succeeded { state.withLock { Self.store(jpeg, for: target.key, in: &$0) } }
+        return outcome
     }
 
     func deletePhoto(_ target: PhotoTarget) async -> GraphOutcome {
-        await answer(.delete(target.key), target: target)
+        let outcome = await answer(.delete(target.key), target: target)
+        if outcome.succeeded { _ = state.withLock { $0.photos.removeValue(forKey: target.key) } }
+        return outcome
     }
 
     func readPhoto(_ target: PhotoTarget) async -> PhotoRead {
         record(.read(target.key))
-        return PhotoRead(outcome: GraphOutcome(failure: nil, message: "\(target) has no photo", attempts: 1), photo: nil)
+        var photo = self.photo(target.key)
+        if !readsCarryETag { photo?.etag = nil }
+        return PhotoRead(outcome: GraphOutcome(failure: nil, message: "\(target) read", attempts: 1), photo: photo)
     }
 
     func photoMetadata(_ target: PhotoTarget) async -> PhotoMetadataRead {
         record(.metadata(target.key))
-        return PhotoMetadataRead(outcome: GraphOutcome(failure: nil, message: "", attempts: 1), metadata: nil)
+        if state.withLock({ $0.cancelledReadBacks.contains(target.key) }) {
+            return PhotoMetadataRead(outcome: Self.cancelled(target), metadata: nil)
+        }
+        let ok = GraphOutcome(failure: nil, message: "", attempts: 1)
+        guard let photo = self.photo(target.key) else { return PhotoMetadataRead(outcome: ok, metadata: nil) }
+        let size = storedSizes[target.key].map { ($0.width, $0.height) }
+            ?? (try? PhotoCodec.decode([UInt8](photo.bytes))).map { ($0.width, $0.height) }
+        return PhotoMetadataRead(
+            outcome: ok,
+            metadata: PhotoMetadata(etag: photo.etag, contentType: photo.contentType, width: size?.0, height: size?.1))
     }
 
     func resolveUsers(keys: [String], by match: MatchKey) async throws(GraphError) -> [String: UserLookup] {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Durations as people type them on a command line: `90s`, `30m`, `1h30m`, `2h`, or plain seconds.
+/// Durations as people type them on a command line: `90s`, `30m`, `1h30m`, `2h`, `90d`, or plain seconds.
 public enum TimeSpan {
     /// Parses a duration into seconds; nil when malformed or zero.
     public static func parse(_ text: String) -> Double? {
@@ -15,6 +15,7 @@ public enum TimeSpan {
             }
             let unit: Double
             switch character {
+            case "d": unit = 86_400
             case "h": unit = 3600
             case "m": unit = 60
             case "s": unit = 1
