@@ -48,6 +48,13 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // HTTP on Linux (Graph/CurlEngine.swift): FoundationNetworking's URLSession reads no CA file but the system
+        // bundle. macOS keeps URLSession.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
 
         // The image engine in C: decode, colour-manage, orient, resample, encode, byte and memory budgets.
         .target(
@@ -64,7 +71,10 @@ let package = Package(
         .target(name: "PhotoModel", dependencies: ["CCrypto"], path: "Sources/PhotoProvisioning/Model"),
         .target(name: "PhotoSources", dependencies: ["PhotoModel"], path: "Sources/PhotoProvisioning/Sources"),
         .target(name: "PhotoJournal", dependencies: ["PhotoModel", "CSQLite"], path: "Sources/PhotoProvisioning/Journal"),
-        .target(name: "PhotoGraph", dependencies: ["PhotoModel", "CCrypto"], path: "Sources/PhotoProvisioning/Graph"),
+        .target(
+            name: "PhotoGraph",
+            dependencies: ["PhotoModel", "CCrypto", .target(name: "CCurl", condition: .when(platforms: [.linux]))],
+            path: "Sources/PhotoProvisioning/Graph"),
         .target(name: "PhotoReports", dependencies: ["PhotoModel"], path: "Sources/PhotoProvisioning/Reports"),
         .target(
             name: "PhotoProvisioning",
@@ -100,8 +110,9 @@ let package = Package(
         .target(name: "FaceDetection", dependencies: ["CFaceDetect"]),
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec", "PhotoCodecTestSupport"]),
 
-        // Test helpers shared by the test targets: the Graph emulator harness and child processes.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test helpers shared by the test targets: the Graph emulator harness and child processes (its requests to
+        // a TLS emulator go through PhotoGraph's transport).
+        .target(name: "TestSupport", dependencies: ["PhotoGraph"], path: "Tests/TestSupport"),
         // Codec test support: fixture writers over the real encoders, kept out of the products.
         .target(
             name: "CPhotoCodecFixtures", dependencies: ["CPhotoCodec", "CJPEG", "CPNG", "CWebP", "CLCMS2", "CHeif"],
@@ -123,6 +134,9 @@ let package = Package(
             name: "ReportBenchmark", dependencies: ["PhotoProvisioning", "PhotoProvisioningTestSupport"],
             path: "Benchmarks/ReportBenchmark"),
         .executableTarget(name: "JournalStress", dependencies: ["PhotoProvisioning"], path: "Benchmarks/JournalStress"),
+        // scripts/bench-transport: HTTPTransport (libcurl on Linux) and URLSession side by side against the emulator.
+        .executableTarget(
+            name: "TransportBenchmark", dependencies: ["PhotoGraph", "TestSupport"], path: "Benchmarks/TransportBenchmark"),
         .testTarget(
             name: "PhotoProvisioningTests",
             dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),

@@ -129,6 +129,12 @@ extension Command {
             }
             settings.identityEndpoint = (endpointURL, Secret(header))
         }
+        if let caFile = env("SSL_CERT_FILE") {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw UsageError("SSL_CERT_FILE names '\(caFile)', which is not a readable file")
+            }
+            settings.caFile = caFile
+        }
         if let host = env("AZURE_POD_IDENTITY_AUTHORITY_HOST"), let base = URL(string: host) {
             settings.imdsURL = base.appendingPathComponent("metadata/identity/oauth2/token")
         }

@@ -141,30 +141,42 @@ import Testing
     }
 
     @Test func managedIdentityUsesIdentityEndpointOrIMDS() async throws {
+        // The emulator's own endpoints: each answers 400 without its header (X-IDENTITY-HEADER, Metadata: true),
+        // api-version and resource, and picks the identity by client_id, so a token for the expected identity
+        // proves photoprov sent them.
         let emulator = try await Emulator.start()
-        let token = try await emulator.appToken()
-        let stub = try await IdentityStub.start(token: token)
-        let appService = try emulator.settings(.managedIdentity) {
-            $0.identityEndpoint = (stub.baseURL.appendingPathComponent("msi/token"), Secret(stub.header))
-            $0.clientID = nil
+        let appService = emulator.baseURL.appendingPathComponent("msi/token")
+        let imds = emulator.baseURL.appendingPathComponent("metadata/identity/oauth2/token")
+        for (name, endpoint) in [("app service", appService), ("imds", imds)] {
+            for identity in [nil, Emulator.userAssignedIdentity] {
+                let settings = try emulator.settings(.managedIdentity) {
+                    if endpoint == appService {
+                        $0.identityEndpoint = (endpoint, Secret(emulator.identityHeader))
+                    } else {
+                        $0.imdsURL = endpoint
+                    }
+                    $0.clientID = identity
+                }
+                let (signedIn, outcome) = try await signInAndUpload(settings)
+                #expect(signedIn.mode == "managed-identity")
+                #expect(signedIn.claims?.appID == identity ?? Emulator.systemAssignedIdentity, "\(name)")
+                #expect(outcome.succeeded, "\(name): \(outcome)")
+            }
         }
-        let (identity, outcome) = try await signInAndUpload(appService)
-        #expect(identity.mode == "managed-identity")
-        #expect(outcome.succeeded, "\(outcome)")
 
-        let imds = try emulator.settings(.managedIdentity) {
-            $0.imdsURL = stub.baseURL.appendingPathComponent("metadata/identity/oauth2/token")
-            $0.clientID = nil
-        }
-        #expect(try await signInAndUpload(imds).1.succeeded)
-
-        // A wrong identity header is refused by the endpoint and reported as a sign-in failure.
+        // A wrong identity header and an unknown user-assigned identity are sign-in failures that say why.
         let wrong = try GraphClient(settings: try emulator.settings(.managedIdentity) {
-            $0.identityEndpoint = (stub.baseURL.appendingPathComponent("msi/token"), Secret("wrong"))
+            $0.identityEndpoint = (appService, Secret("wrong-header-value"))
         })
         let error = await #expect(throws: GraphError.self) { try await wrong.signIn() }
         #expect(error?.kind == .signIn)
-        #expect(error?.message.contains("wrong") == false)
+        #expect(error?.message.contains("wrong-header-value") == false)
+        let unknown = try GraphClient(settings: try emulator.settings(.managedIdentity) {
+            $0.imdsURL = imds
+            $0.clientID = "00000000-0000-4000-8000-00000000beef"
+        })
+        let notFound = await #expect(throws: GraphError.self) { try await unknown.signIn() }
+        #expect(notFound?.message.contains("Identity not found") == true, "\(String(describing: notFound))")
     }
 
     @Test func preAcquiredTokenAndTokenCommand() async throws {
@@ -272,20 +284,25 @@ import Testing
     }
 
     @Test func renewsBeforeExpiryByTheClock() async throws {
-        // A settable clock and a token command: the token is replaced when its renewal time passes, with no 401.
+        // A settable clock and a token command: the token is replaced when its renewal time (5 minutes before the
+        // token's own `exp`) passes, with no 401. The clock is set from that `exp`, so however long the machine
+        // takes between issuing the token and using it, one second either side of the renewal time decides.
         let emulator = try await Emulator.start(["--token-lifetime", "3600"])
         let file = emulator.directory.appendingPathComponent("token.txt")
-        try await emulator.appToken().write(to: file, atomically: true, encoding: .utf8)
+        let token = try await emulator.appToken()
+        try token.write(to: file, atomically: true, encoding: .utf8)
+        let expiry = try #require(AccessTokenClaims(token: token)?.expiresAt)
         let clock = ManualClock()
+        clock.set(expiry.addingTimeInterval(-3000))
         let client = try GraphClient(settings: try emulator.settings(.tokenCommand("cat '\(file.path)'"), clock: clock))
         try await client.signIn()
         #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
         #expect(await client.tokenAcquisitions == 1)
-        clock.advance(3600 - 340)  // not yet: renewal is 5 minutes before expiry (40 s of slack for a slow machine)
+        clock.set(expiry.addingTimeInterval(-301))  // not yet
         #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
         #expect(await client.tokenAcquisitions == 1)
         try await emulator.appToken().write(to: file, atomically: true, encoding: .utf8)
-        clock.advance(45)
+        clock.set(expiry.addingTimeInterval(-299))  // due: renewed before sending
         #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
         #expect(await client.tokenAcquisitions == 2)
         #expect(try await emulator.requestCounts()["401"] == nil)

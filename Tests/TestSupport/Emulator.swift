@@ -1,4 +1,5 @@
 import Foundation
+import PhotoGraph
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -8,10 +9,18 @@ import FoundationNetworking
 ///
 /// Start one per test (`let emulator = try await Emulator.start(["--fault-rate", "1"])`): each gets its own port,
 /// state and counters, so tests stay independent when Swift Testing runs them in parallel. A missing emulator or
-/// Python fails the test with the reason; nothing is skipped.
+/// Python fails the test with the reason; nothing is skipped. With `tls: true` it serves https with a throwaway CA
+/// (``caFile``), and this harness talks to it through photoprov's own transport, trusting that CA.
 package final class Emulator: Sendable {
-    /// The base URL serving both Entra ID and Graph, e.g. `http://127.0.0.1:41234`.
+    /// The base URL serving both Entra ID and Graph, e.g. `http://127.0.0.1:41234` (`https://` with TLS).
     package let baseURL: URL
+    /// With TLS, the CA certificate (PEM) that signed the emulator's server certificate: the banner's SSL_CERT_FILE.
+    package let caFile: String?
+    /// The `X-IDENTITY-HEADER` value its App Service managed-identity endpoint expects (`--identity-header`).
+    package let identityHeader: String
+    /// The seed's managed identities (scripts/emulator/seed.py, the demo tenant): system- and user-assigned.
+    package static let systemAssignedIdentity = "5a0c3e1f-7b2d-4c9a-8e6f-1d2c3b4a5f60"
+    package static let userAssignedIdentity = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
     /// The demo app's tenant, client id and secret, from the emulator's stdout.
     package let tenantID: String
     package let clientID: String
@@ -19,6 +28,9 @@ package final class Emulator: Sendable {
     /// A temporary folder for the seed and anything a test wants to write; removed on stop.
     package let directory: URL
     private let process: RunningProcess
+    /// With TLS, the harness's own requests go through photoprov's transport (URLSession on Linux cannot be told
+    /// to trust the CA).
+    private let tlsTransport: HTTPTransport?
 
     package struct Failure: Error, CustomStringConvertible {
         package let description: String
@@ -35,13 +47,20 @@ package final class Emulator: Sendable {
         return root.appendingPathComponent("scripts/graph-emulator")
     }
 
-    /// Starts the emulator with `arguments` (plus `--port 0 --quiet`) and, if given, `seed` written as its JSON seed;
-    /// returns once it has printed its header (base URL, three AZURE_* lines, a blank line).
-    package static func start(_ arguments: [String] = [], seed: Any? = nil) async throws -> Emulator {
+    /// Starts the emulator with `arguments` (plus `--port 0 --quiet`, a fresh identity header, and `--tls` when
+    /// `tls`) and, if given, `seed` written as its JSON seed; returns once it has printed its header (base URL,
+    /// the AZURE_* lines, with TLS the SSL_CERT_FILE line, a blank line).
+    package static func start(_ arguments: [String] = [], seed: Any? = nil, tls: Bool = false) async throws
+        -> Emulator
+    {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("photoprov-emulator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var arguments = ["--port", "0", "--quiet"] + arguments
+        let identityHeader = "identity-header-\(UUID().uuidString)"
+        // The CA and server keys go in the test's folder, which stop() removes (SIGKILL leaves the emulator no
+        // chance to remove its own).
+        let tlsArguments = tls ? ["--tls", "--tls-dir", directory.appendingPathComponent("tls").path] : []
+        var arguments = ["--port", "0", "--quiet", "--identity-header", identityHeader] + tlsArguments + arguments
         if let seed {
             let seedURL = directory.appendingPathComponent("seed.json")
             try JSONSerialization.data(withJSONObject: seed, options: [.prettyPrinted]).write(to: seedURL)
@@ -59,11 +78,12 @@ package final class Emulator: Sendable {
                 values[String(line[..<equals])] = String(line[line.index(after: equals)...])
             }
             if let base = URL(string: lines[0]), let tenant = values["AZURE_TENANT_ID"],
-                let client = values["AZURE_CLIENT_ID"], let secret = values["AZURE_CLIENT_SECRET"]
+                let client = values["AZURE_CLIENT_ID"], let secret = values["AZURE_CLIENT_SECRET"],
+                !tls || values["SSL_CERT_FILE"] != nil
             {
                 return Emulator(
                     baseURL: base, tenantID: tenant, clientID: client, clientSecret: secret, directory: directory,
-                    process: process)
+                    caFile: values["SSL_CERT_FILE"], identityHeader: identityHeader, process: process)
             }
         }
         process.signal(SIGKILL)
@@ -75,15 +95,18 @@ package final class Emulator: Sendable {
     }
 
     private init(
-        baseURL: URL, tenantID: String, clientID: String, clientSecret: String, directory: URL,
-        process: RunningProcess
+        baseURL: URL, tenantID: String, clientID: String, clientSecret: String, directory: URL, caFile: String?,
+        identityHeader: String, process: RunningProcess
     ) {
         self.baseURL = baseURL
         self.tenantID = tenantID
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.directory = directory
+        self.caFile = caFile
+        self.identityHeader = identityHeader
         self.process = process
+        tlsTransport = caFile.map { HTTPTransport(timeout: 60, maxConnections: 4, trace: nil, caFile: $0) }
     }
 
     deinit { stop() }
@@ -95,17 +118,38 @@ package final class Emulator: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// The environment a child photoprov needs to use this emulator with the demo app's secret.
+    /// The environment a child photoprov needs to use this emulator with the demo app's secret (and, with TLS,
+    /// SSL_CERT_FILE naming its CA).
     package var environment: [String: String] {
-        [
+        var environment = [
             "PHOTOPROV_GRAPH_URL": baseURL.absoluteString, "PHOTOPROV_AUTHORITY_URL": baseURL.absoluteString,
             "AZURE_TENANT_ID": tenantID, "AZURE_CLIENT_ID": clientID, "AZURE_CLIENT_SECRET": clientSecret,
         ]
+        if let caFile { environment["SSL_CERT_FILE"] = caFile }
+        return environment
+    }
+
+    /// The variables App Service sets for a managed identity, naming this emulator's endpoint.
+    package var appServiceIdentityEnvironment: [String: String] {
+        [
+            "IDENTITY_ENDPOINT": baseURL.appendingPathComponent("msi/token").absoluteString,
+            "IDENTITY_HEADER": identityHeader,
+        ]
+    }
+
+    /// One request of the harness's own: through photoprov's transport with TLS, else URLSession.
+    private func fetch(_ request: URLRequest) async throws -> (data: Data, status: Int) {
+        if let tlsTransport {
+            let response = try await tlsTransport.send(request)
+            return (response.body, response.status)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
     }
 
     /// `GET /_emulator/state` as JSON.
     package func state() async throws -> [String: Any] {
-        let (data, _) = try await URLSession.shared.data(from: baseURL.appendingPathComponent("_emulator/state"))
+        let (data, _) = try await fetch(URLRequest(url: baseURL.appendingPathComponent("_emulator/state")))
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Failure(description: "emulator state is not a JSON object")
         }
@@ -136,6 +180,7 @@ package final class Emulator: Sendable {
         var query = [URLQueryItem(name: "arrived", value: "\(count)")]
         if let method { query.append(URLQueryItem(name: "method", value: method)) }
         let url = waitURL(query, timeout: timeout)
+        try requirePlainHTTP()
         return try await onWorkerThread {
             let reached = try Self.blockingWait(url, timeout: timeout, counter: "arrived", watching: process)
             if let signal, let process { process.signal(signal) }
@@ -149,7 +194,13 @@ package final class Emulator: Sendable {
         let url = waitURL(
             [URLQueryItem(name: "answered", value: "\(count)"), URLQueryItem(name: "status", value: "\(status)")],
             timeout: timeout)
+        try requirePlainHTTP()
         return try await onWorkerThread { try Self.blockingWait(url, timeout: timeout, counter: "answered") }
+    }
+
+    /// The blocking waits use URLSession, which cannot trust the TLS emulator's CA on Linux.
+    private func requirePlainHTTP() throws {
+        guard caFile == nil else { throw Failure(description: "the emulator's wait helpers need plain http") }
     }
 
     /// How many Graph requests (of `method`, or any) have arrived so far.
@@ -219,8 +270,7 @@ package final class Emulator: Sendable {
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (data, status) = try await fetch(request)
         guard (200..<300).contains(status) else {
             throw Failure(description: "POST \(path) answered \(status): \(String(decoding: data, as: UTF8.self))")
         }
@@ -241,74 +291,10 @@ extension Emulator {
         ]
         request.httpBody = Data(fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
             .joined(separator: "&").utf8)
-        let (data, _) = try await URLSession.shared.data(for: request)
+        let (data, _) = try await fetch(request)
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let token = object["access_token"] as? String
         else { throw Failure(description: "no token: \(String(decoding: data, as: UTF8.self))") }
         return token
     }
-}
-
-/// A stand-in managed identity endpoint (App Service's `IDENTITY_ENDPOINT` at `/msi/token` and IMDS at
-/// `/metadata/identity/oauth2/token`) serving a fixed token, in a Python standard-library child process.
-/// It answers 400 unless the request carries the right `X-IDENTITY-HEADER` or `Metadata: true`, api-version and
-/// resource, so a passing test proves photoprov sent them.
-package final class IdentityStub: Sendable {
-    package let baseURL: URL
-    package let header: String
-    private let process: RunningProcess
-
-    private static let script = """
-        import http.server, json, sys, time, urllib.parse
-        token, header = sys.argv[1], sys.argv[2]
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            def log_message(self, *a): pass
-            def do_GET(self):
-                u = urllib.parse.urlparse(self.path); q = urllib.parse.parse_qs(u.query)
-                ok = q.get("resource") == ["https://graph.microsoft.com"]
-                if u.path == "/msi/token":
-                    ok = ok and self.headers.get("X-IDENTITY-HEADER") == header and q.get("api-version") == ["2019-08-01"]
-                elif u.path == "/metadata/identity/oauth2/token":
-                    ok = ok and self.headers.get("Metadata") == "true" and q.get("api-version") == ["2018-02-01"]
-                else:
-                    ok = False
-                if ok:
-                    body = {"access_token": token, "expires_on": str(int(time.time()) + 3600),
-                            "resource": "https://graph.microsoft.com", "token_type": "Bearer"}
-                    self.send_response(200)
-                else:
-                    body = {"error": "invalid_request", "error_description": "bad managed identity request"}
-                    self.send_response(400)
-                data = json.dumps(body).encode()
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-        s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        print(s.server_address[1], flush=True)
-        s.serve_forever()
-        """
-
-    /// Starts the stub serving `token`, expecting `header` as the identity header; returns once it listens.
-    package static func start(token: String, header: String = "identity-header-\(UUID().uuidString)") async throws
-        -> IdentityStub
-    {
-        let process = try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, token, header])
-        guard await process.output(where: { stdout, _ in stdout.contains("\n") }),
-            let port = Int(process.outputSoFar.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            process.signal(SIGKILL)
-            throw Emulator.Failure(description: "managed identity stub did not start: \(process.outputSoFar.stderr)")
-        }
-        return IdentityStub(baseURL: URL(string: "http://127.0.0.1:\(port)")!, header: header, process: process)
-    }
-
-    private init(baseURL: URL, header: String, process: RunningProcess) {
-        self.baseURL = baseURL
-        self.header = header
-        self.process = process
-    }
-
-    deinit { process.signal(SIGKILL) }
 }

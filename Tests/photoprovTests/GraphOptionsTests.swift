@@ -273,6 +273,20 @@ import Testing
         #expect(pod.imdsURL.absoluteString == "http://10.0.0.5/metadata/identity/oauth2/token")
     }
 
+    @Test func sslCertFileNamesTheCAFileToTrust() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-ca-\(UUID()).pem")
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let secret = ["AZURE_CLIENT_SECRET": "s"]
+        #expect(try settings([], secret).caFile == nil, "the system's CAs by default")
+        #expect(try settings([], secret.merging(["SSL_CERT_FILE": " "]) { _, new in new }).caFile == nil)
+        #expect(try settings([], secret.merging(["SSL_CERT_FILE": file.path]) { _, new in new }).caFile == file.path)
+        let missing = failure([], secret.merging(["SSL_CERT_FILE": "/nonexistent/ca.pem"]) { _, new in new })
+        #expect(missing?.0 == "usage")
+        #expect(
+            missing?.1.contains("SSL_CERT_FILE names '/nonexistent/ca.pem'") == true, "\(String(describing: missing))")
+    }
+
     @Test func requestLimitsHaveDefaultsAndRanges() throws {
         let secret = ["AZURE_CLIENT_SECRET": "s"]
         let defaults = try settings([], secret)

@@ -38,7 +38,6 @@ import Testing
             ["--approve-device-codes", "admin@\(SignInFixtures.domain)"],
             seed: SignInFixtures.seed(certificatePEM: certificate.certificate))
         let appToken = try await emulator.appToken(clientID: SignInFixtures.app, secret: SignInFixtures.secret)
-        let stub = try await IdentityStub.start(token: appToken)
         let federated = try await SignInFixtures.federatedToken()
         let federatedFile = work.appendingPathComponent("federated.jwt")
         try federated.write(to: federatedFile, atomically: true, encoding: .utf8)
@@ -59,18 +58,16 @@ import Testing
             ("secret file", ["--client-secret-file", secretFile.path], [:]),
             ("certificate", [], ["AZURE_CLIENT_CERTIFICATE_PATH": certificate.path]),
             ("federated", [], ["AZURE_FEDERATED_TOKEN_FILE": federatedFile.path]),
-            ("managed identity", [], [
-                "IDENTITY_ENDPOINT": stub.baseURL.appendingPathComponent("msi/token").absoluteString,
-                "IDENTITY_HEADER": stub.header, "AZURE_CLIENT_ID": "",
-            ]),
+            ("managed identity", [],
+             emulator.appServiceIdentityEnvironment.merging(["AZURE_CLIENT_ID": ""]) { _, new in new }),
             ("imds", ["--auth", "managed-identity"], [
-                "AZURE_POD_IDENTITY_AUTHORITY_HOST": stub.baseURL.absoluteString, "AZURE_CLIENT_ID": "",
+                "AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL.absoluteString, "AZURE_CLIENT_ID": "",
             ]),
             ("token", [], ["PHOTOPROV_ACCESS_TOKEN": appToken]),
             ("token command", ["--token-command", "cat '\(tokenFile.path)'"], [:]),
             ("device code", ["--device-code"], [:]),
         ]
-        let secrets = [SignInFixtures.secret, appToken, federated, stub.header, keyBody]
+        let secrets = [SignInFixtures.secret, appToken, federated, emulator.identityHeader, keyBody]
         let fixtures: Set<String> = ["e2e-combined.pem", "e2e-cert.pem", "federated.jwt", "secret.txt", "token.txt"]
         for (mode, arguments, environment) in modes {
             let output = try await PhotoprovProcess.run(

@@ -55,6 +55,19 @@ import Testing
         #expect(counts[.invalid] == 6)
     }
 
+    @Test func userWhoseUPNBeginsWithADollarIsUploadedAsUsersInParentheses() async throws {
+        // Graph requires `/users('$…')` for such names (GraphPath); the emulator routes that form.
+        let batch = try await Batch.make(count: 0)
+        try Batch.photo(seed: 7).write(to: URL(fileURLWithPath: batch.path("admin.jpg")))
+        try batch.write("people.csv", "upn,photo\n$admin@contoso.example,admin.jpg\n")
+        let emulator = try await Emulator.start(["--users-csv", batch.csv])
+        let run = try await upload(batch, emulator, ["--debug"])
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        let put = run.stderr.split(separator: "\n").first { $0.contains("-> PUT") }
+        #expect(put?.contains("/v1.0/users('%24admin@contoso.example')/photo/$value") == true, "\(put ?? "no PUT")")
+        #expect(try await uploads(emulator, "$admin@contoso.example") == 1)
+    }
+
     @Test func secondRunSkipsUnchangedPhotosAndUploadsChangedOnes() async throws {
         let batch = try await Batch.make(count: 5)
         let emulator = try await Emulator.start(["--users-csv", batch.csv])

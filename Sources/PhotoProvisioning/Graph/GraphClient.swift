@@ -26,7 +26,8 @@ public final class GraphClient: GraphService {
         self.settings = settings
         self.limiter = AdaptiveLimiter(maximum: settings.concurrency, clock: settings.clock)
         self.transport = HTTPTransport(
-            timeout: settings.requestTimeout, maxConnections: settings.concurrency, trace: settings.trace)
+            timeout: settings.requestTimeout, maxConnections: settings.concurrency, trace: settings.trace,
+            caFile: settings.caFile)
         var certificate: ClientCertificate?
         if case .certificate(let path, let keyPath, let password) = settings.credential {
             // The certificate file holds the private key too unless a separate key file is given.

@@ -98,6 +98,8 @@ public struct GraphSettings: Sendable {
     public var identityEndpoint: (url: URL, header: Secret)?
     /// The instance metadata service's token endpoint (managed identity on VMs).
     public var imdsURL = URL(string: "http://169.254.169.254/metadata/identity/oauth2/token")!
+    /// A PEM file of CA certificates trusted instead of the system's for https (`SSL_CERT_FILE`; Linux only).
+    public var caFile: String?
     /// Most requests in flight at once; the adaptive limit never climbs above it.
     public var concurrency = 8
     /// Most HTTP attempts per item, first try included.

@@ -14,11 +14,16 @@ package struct HTTPResponse: Sendable {
     package func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// One HTTP exchange over a shared URLSession (connections reused), traced with secrets redacted.
+/// One HTTP exchange with connections reused, traced with secrets redacted: over libcurl on Linux (CurlEngine says
+/// why), over a shared URLSession on macOS.
 package final class HTTPTransport: Sendable {
+    #if os(Linux)
+    private let engine: CurlEngine
+    #else
     /// URLSession is thread-safe; this class only holds it, its delegate and immutable settings.
     private let session: URLSession
     private let delegate = SessionDelegate()
+    #endif
     private let trace: (@Sendable (String) -> Void)?
 
     /// Request headers shown verbatim in the trace; every other header's value is redacted.
@@ -26,7 +31,13 @@ package final class HTTPTransport: Sendable {
         "content-type", "accept", "client-request-id", "consistencylevel", "user-agent", "content-length",
     ]
 
-    package init(timeout: Double, maxConnections: Int, trace: (@Sendable (String) -> Void)?) {
+    /// A transport whose requests time out after `timeout` seconds without progress, with up to `maxConnections`
+    /// connections per host; `caFile` (a PEM bundle, Linux only) is trusted instead of the system's CAs.
+    package init(timeout: Double, maxConnections: Int, trace: (@Sendable (String) -> Void)?, caFile: String? = nil) {
+        self.trace = trace
+        #if os(Linux)
+        engine = CurlEngine(timeout: timeout, maxConnections: maxConnections, caFile: caFile)
+        #else
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = max(timeout * 4, timeout)
@@ -36,10 +47,14 @@ package final class HTTPTransport: Sendable {
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-        self.trace = trace
+        #endif
     }
 
+    #if os(Linux)
+    deinit { engine.stop() }
+    #else
     deinit { session.finishTasksAndInvalidate() }
+    #endif
 
     /// Sends `request`; `sensitive` requests (token endpoints) never have their bodies traced.
     ///
@@ -49,14 +64,34 @@ package final class HTTPTransport: Sendable {
         if let trace {
             trace(Self.describe(request, sensitive: sensitive))
         }
-        let data: Data
-        let response: URLResponse
+        let result: HTTPResponse
         do {
-            (data, response) = try await exchange(request)
+            result = try await response(to: request)
         } catch {
             trace?("<- \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) failed after \(Self.ms(since: started)): \(Self.describe(error))")
             throw error
         }
+        if let trace {
+            var line = "<- \(result.status) \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) in \(Self.ms(since: started))"
+            for name in ["request-id", "retry-after", "x-ms-throttle-scope", "content-type"] {
+                if let value = result.headers[name] { line += " \(name)=\(value)" }
+            }
+            line += " (\(result.body.count) bytes)"
+            if !sensitive, result.status >= 400, result.headers["content-type"]?.contains("json") == true {
+                line += " " + String(decoding: result.body.prefix(600), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+            }
+            trace(line)
+        }
+        return result
+    }
+
+    #if os(Linux)
+    private func response(to request: URLRequest) async throws -> HTTPResponse {
+        try await engine.send(request)
+    }
+    #else
+    private func response(to request: URLRequest) async throws -> HTTPResponse {
+        let (data, response) = try await exchange(request)
         guard let http = response as? HTTPURLResponse else {
             throw URLError(.badServerResponse)
         }
@@ -64,19 +99,7 @@ package final class HTTPTransport: Sendable {
         for (key, value) in http.allHeaderFields {
             headers[String(describing: key).lowercased()] = String(describing: value)
         }
-        let result = HTTPResponse(status: http.statusCode, headers: headers, body: data)
-        if let trace {
-            var line = "<- \(http.statusCode) \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) in \(Self.ms(since: started))"
-            for name in ["request-id", "retry-after", "x-ms-throttle-scope", "content-type"] {
-                if let value = headers[name] { line += " \(name)=\(value)" }
-            }
-            line += " (\(data.count) bytes)"
-            if !sensitive, http.statusCode >= 400, headers["content-type"]?.contains("json") == true {
-                line += " " + String(decoding: data.prefix(600), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
-            }
-            trace(line)
-        }
-        return result
+        return HTTPResponse(status: http.statusCode, headers: headers, body: data)
     }
 
     /// One data task through the session delegate, cancelled with the calling task.
@@ -101,6 +124,8 @@ package final class HTTPTransport: Sendable {
             if start.cancel() { task.cancel() }
         }
     }
+
+    #endif
 
     static func describe(_ request: URLRequest, sensitive: Bool) -> String {
         var line = "-> \(request.httpMethod ?? "GET") \(safeURL(request.url))"
@@ -141,13 +166,33 @@ package final class HTTPTransport: Sendable {
             case .cannotConnectToHost: return "cannot connect to host"
             case .cannotFindHost: return "cannot find host"
             case .notConnectedToInternet: return "not connected to the internet"
-            case .secureConnectionFailed: return "TLS handshake failed"
+            case _ where isTLSFailure(error): return describeTLSFailure(error)
             case .badServerResponse: return "bad server response"
             case .cancelled: return "cancelled"
-            default: return "network error \(error.code.rawValue)"
+            default:
+                let detail = (error.userInfo[NSLocalizedDescriptionKey] as? String).map { ": \($0)" } ?? ""
+                return "network error \(error.code.rawValue)\(detail)"
             }
         }
         return "network error: \(error.localizedDescription)"
+    }
+
+    /// Whether `error` is a failed TLS handshake or an untrusted certificate: retrying cannot help.
+    static func isTLSFailure(_ error: URLError) -> Bool {
+        [.secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasUnknownRoot,
+         .serverCertificateHasBadDate, .serverCertificateNotYetValid].contains(error.code)
+    }
+
+    /// The host, the TLS library's reason, and how to trust a private CA.
+    private static func describeTLSFailure(_ error: URLError) -> String {
+        let host = error.failingURL?.host ?? "the server"
+        let reason = (error.userInfo[NSLocalizedDescriptionKey] as? String).map { " (\($0))" } ?? ""
+        #if os(Linux)
+        let fix = "set SSL_CERT_FILE to its CA certificate file (PEM)"
+        #else
+        let fix = "trust its CA certificate in the system keychain"
+        #endif
+        return "TLS with \(host) failed\(reason) — if \(host) uses a private CA, \(fix)"
     }
 }
 

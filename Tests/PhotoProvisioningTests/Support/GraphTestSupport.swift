@@ -39,6 +39,7 @@ final class ManualClock: GraphClock, @unchecked Sendable {
     func now() -> Date { lock.withLock { current } }
     func sleep(seconds: Double) async throws { lock.withLock { recorded.append(seconds) } }
     func advance(_ seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+    func set(_ date: Date) { lock.withLock { current = date } }
     var sleeps: [Double] { lock.withLock { recorded } }
 }
 

@@ -14,6 +14,7 @@ enum SignInFixtures {
     static let subject = "system:serviceaccount:hr:photoprov"
     static let audience = "api://AzureADTokenExchange"
     static let federationKey = "tailspin-federation-key"
+    static let managedIdentity = "bbbbbbbb-0000-4000-8000-0000000000a1"
 
     static func seed(certificatePEM: String) -> [String: Any] {
         [
@@ -30,6 +31,11 @@ enum SignInFixtures {
                     ],
                     ["clientId": writerApp, "displayName": "tailspin writer", "secrets": [writerSecret], "roles": ["ProfilePhoto.ReadWrite.All"]],
                 ],
+                // The host's system-assigned managed identity, for --auth managed-identity.
+                "managedIdentities": [[
+                    "systemAssigned": true, "clientId": managedIdentity, "displayName": "tailspin host",
+                    "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
+                ]],
                 "users": [
                     ["userPrincipalName": "admin@\(domain)", "directoryRoles": ["PeopleAdministrator"]],
                     ["userPrincipalName": "ada@\(domain)"],
@@ -73,6 +79,6 @@ enum SignInFixtures {
         "AZURE_TENANT_ID": "", "AZURE_CLIENT_ID": "", "AZURE_CLIENT_SECRET": "", "AZURE_CLIENT_CERTIFICATE_PATH": "",
         "AZURE_CLIENT_CERTIFICATE_PASSWORD": "", "AZURE_FEDERATED_TOKEN_FILE": "", "AZURE_AUTHORITY_HOST": "",
         "PHOTOPROV_ACCESS_TOKEN": "", "PHOTOPROV_GRAPH_URL": "", "PHOTOPROV_AUTHORITY_URL": "", "IDENTITY_ENDPOINT": "",
-        "IDENTITY_HEADER": "", "AZURE_POD_IDENTITY_AUTHORITY_HOST": "",
+        "IDENTITY_HEADER": "", "AZURE_POD_IDENTITY_AUTHORITY_HOST": "", "SSL_CERT_FILE": "",
     ]
 }

@@ -225,13 +225,18 @@ package actor TokenProvider {
                 guard attempt < retry.maxAttempts, clock.now().addingTimeInterval(wait) < deadline else {
                     return response  // the caller explains the last answer (its AADSTS code)
                 }
-            } catch let error as URLError where error.code != .cancelled {
+            } catch let error as URLError where error.code != .cancelled && !HTTPTransport.isTLSFailure(error) {
                 wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
                 guard attempt < retry.maxAttempts, clock.now().addingTimeInterval(wait) < deadline else {
                     throw GraphError(
                         .signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
                             + "\(HTTPTransport.describe(error)) after \(attempt) attempt\(attempt == 1 ? "" : "s")")
                 }
+            } catch let error as URLError where error.code != .cancelled {
+                // A certificate the sign-in endpoint's chain does not meet is not retried: it will not change.
+                throw GraphError(
+                    .signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
+                        + HTTPTransport.describe(error))
             }
             try await clock.sleep(seconds: wait)
         }
