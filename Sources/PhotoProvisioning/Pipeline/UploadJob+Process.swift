@@ -174,7 +174,8 @@ extension UploadJob {
                 try await finishDryRun(item, facts: facts, lookup: lookup, context: context)
                 return
             }
-            guard !Task.isCancelled else { return }
+            // Once the brake has tripped, no further write is sent: the item waits for the same command.
+            guard !Task.isCancelled, !context.brake.isTripped else { return }
             let (onlyMissing, overwriteOthers) = (settings.onlyMissing, settings.overwriteOthers)
             guard
                 try await backUp(item, context: context, rule: { current in
@@ -183,6 +184,7 @@ extension UploadJob {
                         overwriteOthers: overwriteOthers)
                 })
             else { return }
+            guard !context.brake.isTripped else { return }
             try await context.journal.record(Journal.ItemUpdate(.uploading), item: item.id)
             let outcome = await graph.putPhoto(target(of: item), jpeg: Data(jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
@@ -276,6 +278,7 @@ extension UploadJob {
                     current, last: try await lastUpload(of: item, context: context), overwriteOthers: overwriteOthers)
             })
         else { return }
+        guard !context.brake.isTripped else { return }
         try await context.journal.record(Journal.ItemUpdate(.removing), item: item.id)
         let outcome = await graph.deletePhoto(target(of: item))
         if outcome.failure == .cancelled { return }
