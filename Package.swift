@@ -78,11 +78,13 @@ let package = Package(
         .target(name: "PhotoReports", dependencies: ["PhotoModel"], path: "Sources/PhotoProvisioning/Reports"),
         .target(
             name: "PhotoProvisioning",
-            dependencies: ["PhotoModel", "PhotoSources", "PhotoJournal", "PhotoGraph", "PhotoReports", "PhotoCodec"],
+            dependencies: [
+                "PhotoModel", "PhotoSources", "PhotoJournal", "PhotoGraph", "PhotoReports", "PhotoCodec", "FaceDetection",
+            ],
             path: "Sources/PhotoProvisioning/Pipeline"),
 
         // The thin executable: arguments, terminal output, exit codes.
-        .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec"]),
+        .executableTarget(name: "photoprov", dependencies: ["PhotoProvisioning", "PhotoCodec", "FaceDetection"]),
 
         // Face detection: dlib's frontal-face HOG detector behind a C API (a C++ shim: dlib is C++ only), and its
         // Swift face with the framing rule. The shim links dlib, BLAS and LAPACK by name (libblas-dev
@@ -98,6 +100,8 @@ let package = Package(
             dependencies: ["CDlib"],
             cxxSettings: [
                 .unsafeFlags(["-O2"], .when(configuration: .debug)),  // dlib's templates are slow at -O0
+                // -O3 vectorises dlib's HOG loops further: the AVX2 scan takes 6.3 ms against 6.8 at -O2.
+                .unsafeFlags(["-O3"], .when(configuration: .release)),
                 .unsafeFlags(["-I/opt/homebrew/include", "-I/usr/local/include"], .when(platforms: [.macOS])),
             ],
             // dlib's headers call BLAS and LAPACK; dlib-1.pc names them by absolute path, which SwiftPM drops.
@@ -140,7 +144,11 @@ let package = Package(
         .testTarget(
             name: "PhotoProvisioningTests",
             dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),
-        .testTarget(name: "photoprovTests", dependencies: ["PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport"]),
+        .testTarget(
+            name: "photoprovTests",
+            dependencies: [
+                "PhotoProvisioning", "PhotoCodec", "photoprov", "TestSupport", "PhotoCodecTestSupport", "FaceDetection",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

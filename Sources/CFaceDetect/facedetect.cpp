@@ -2,6 +2,8 @@
 // exception, so none crosses into Swift.
 #include "facedetect.h"
 
+#include "fast_detector.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -19,11 +21,17 @@
 #include <dlib/image_processing/shape_predictor.h>
 #include <dlib/image_transforms.h>
 
+struct fast_detector_deleter {
+    void operator()(facedetect::fast_detector *detector) const { facedetect::fast_detector_free(detector); }
+};
+
 struct fd_model {
-    // Never run directly: object_detector keeps scratch state in itself, so each fd_detect runs a copy (about
-    // 50 µs) and the model stays immutable, shareable between threads.
-    dlib::frontal_face_detector detector;
+    // Never run directly: object_detector keeps scratch state in itself, so each fd_detect runs a copy of the
+    // prototype taken from the pool (and given back), and the model serves many threads at once.
+    mutable facedetect::scratch_pool<dlib::frontal_face_detector> scans;
     std::unique_ptr<dlib::shape_predictor> landmarks;  // null: no eye positions
+    // The same detector's scan built for AVX2 and FMA (fast_detector.h); null: the portable scan above runs.
+    std::unique_ptr<facedetect::fast_detector, fast_detector_deleter> fast;
 };
 
 namespace {
@@ -51,6 +59,21 @@ dlib::dpoint eye_centre(const dlib::full_object_detection &shape, unsigned long 
     return sum / 6.0;
 }
 
+/// The scanner settings and filters of `detector`, for the AVX2 copy of its scan.
+facedetect::scan_settings settings_of(const dlib::frontal_face_detector &detector) {
+    const auto &scanner = detector.get_scanner();
+    facedetect::scan_settings settings{scanner.get_detection_window_width(), scanner.get_detection_window_height(),
+                                       scanner.get_cell_size(), scanner.get_padding(),
+                                       scanner.get_min_pyramid_layer_width(), scanner.get_min_pyramid_layer_height(),
+                                       scanner.get_max_pyramid_levels(), detector.get_overlap_tester().get_iou_thresh(),
+                                       detector.get_overlap_tester().get_percent_covered_thresh(), {}};
+    for (unsigned long i = 0; i < detector.num_detectors(); i++) {
+        const auto &w = detector.get_w(i);
+        settings.filters.emplace_back(w.begin(), w.end());
+    }
+    return settings;
+}
+
 /// `grey` shrunk so its longest side is `side`: halving steps (dlib's Gaussian pyramid, which does not alias) while
 /// at least twice too big, then one bilinear step to the exact size, so the whole image maps by a single scale.
 void shrink(dlib::array2d<unsigned char> &grey, long width, long height) {
@@ -69,18 +92,20 @@ void shrink(dlib::array2d<unsigned char> &grey, long width, long height) {
 
 }  // namespace
 
-extern "C" fd_model *fd_model_create(const char *landmarks_path, int tilted, fd_status *status) {
+extern "C" fd_model *fd_model_create(const char *landmarks_path, int tilted, int vectorized, fd_status *status) {
     clear(status);
     try {
-        std::unique_ptr<fd_model> model(new fd_model{dlib::get_frontal_face_detector(), nullptr});
+        dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
         if (!tilted) {
-            const dlib::frontal_face_detector &all = model->detector;
             std::vector<dlib::frontal_face_detector> upright;
-            for (unsigned long i = 0; i < 3 && i < all.num_detectors(); i++) {
-                upright.emplace_back(all.get_scanner(), all.get_overlap_tester(), all.get_w(i));
+            for (unsigned long i = 0; i < 3 && i < detector.num_detectors(); i++) {
+                upright.emplace_back(detector.get_scanner(), detector.get_overlap_tester(), detector.get_w(i));
             }
-            model->detector = dlib::frontal_face_detector(upright);
+            detector = dlib::frontal_face_detector(upright);
         }
+        std::unique_ptr<fd_model> model(
+            new fd_model{facedetect::scratch_pool<dlib::frontal_face_detector>(detector), nullptr, nullptr});
+        if (vectorized) model->fast.reset(facedetect::fast_detector_create(settings_of(detector)));
         if (landmarks_path) {
             struct stat info;
             if (stat(landmarks_path, &info) != 0) {
@@ -108,6 +133,8 @@ extern "C" fd_model *fd_model_create(const char *landmarks_path, int tilted, fd_
 
 extern "C" void fd_model_free(fd_model *model) { delete model; }
 
+extern "C" int fd_model_vectorized(const fd_model *model) { return model->fast ? 1 : 0; }
+
 extern "C" int fd_detect(const fd_model *model, const unsigned char *rgb, size_t size, int width, int height,
                          int detect_side, double min_confidence, fd_result *result) {
     std::memset(result, 0, sizeof *result);
@@ -118,13 +145,14 @@ extern "C" int fd_detect(const fd_model *model, const unsigned char *rgb, size_t
         return status->code;
     }
     try {
-        dlib::array2d<dlib::rgb_pixel> colour(height, width);
+        // Grey straight from the RGB bytes, as dlib's assign_image would make it ((r + g + b) / 3), without the copy
+        // into an RGB image first.
+        dlib::array2d<unsigned char> grey(height, width);
         for (long row = 0; row < height; row++) {
-            std::memcpy(&colour[row][0], rgb + size_t(row) * width * 3, size_t(width) * 3);
+            const unsigned char *in = rgb + size_t(row) * width * 3;
+            unsigned char *out = &grey[row][0];
+            for (long x = 0; x < width; x++, in += 3) out[x] = (unsigned char)((unsigned(in[0]) + in[1] + in[2]) / 3);
         }
-        dlib::array2d<unsigned char> grey;
-        dlib::assign_image(grey, colour);
-        colour.clear();
 
         long longest = std::max(width, height);
         if (detect_side > 0 && longest > detect_side) {
@@ -133,28 +161,41 @@ extern "C" int fd_detect(const fd_model *model, const unsigned char *rgb, size_t
         }
         double fx = double(width) / grey.nc(), fy = double(height) / grey.nr();
 
-        dlib::frontal_face_detector detector = model->detector;  // this call's own scratch state
-        std::vector<dlib::rect_detection> found;
-        detector(grey, found, min_confidence);
+        std::vector<facedetect::found_box> found;
+        if (model->fast) {
+            found = facedetect::fast_detector_scan(model->fast.get(), &grey[0][0], grey.nc(), grey.nr(),
+                                                   long(dlib::width_step(grey)), min_confidence);
+        } else {
+            std::unique_ptr<dlib::frontal_face_detector> detector = model->scans.take();
+            std::vector<dlib::rect_detection> detections;
+            (*detector)(grey, detections, min_confidence);
+            model->scans.give(std::move(detector));
+            for (const dlib::rect_detection &d : detections) {
+                found.push_back({d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom(), d.detection_confidence});
+            }
+        }
         // Largest first; ties by position, so the order never depends on the detector's internals.
-        std::sort(found.begin(), found.end(), [](const dlib::rect_detection &a, const dlib::rect_detection &b) {
-            if (a.rect.area() != b.rect.area()) return a.rect.area() > b.rect.area();
-            if (a.rect.left() != b.rect.left()) return a.rect.left() < b.rect.left();
-            return a.rect.top() < b.rect.top();
+        auto area = [](const facedetect::found_box &box) {
+            return (box.right - box.left + 1) * (box.bottom - box.top + 1);
+        };
+        std::sort(found.begin(), found.end(), [&](const facedetect::found_box &a, const facedetect::found_box &b) {
+            if (area(a) != area(b)) return area(a) > area(b);
+            if (a.left != b.left) return a.left < b.left;
+            return a.top < b.top;
         });
 
         if (!found.empty()) {
             result->faces = static_cast<fd_face *>(std::calloc(found.size(), sizeof(fd_face)));
             if (!result->faces) throw std::bad_alloc();
         }
-        for (const dlib::rect_detection &detection : found) {
-            const dlib::rectangle &box = detection.rect;
+        for (const facedetect::found_box &detection : found) {
+            const dlib::rectangle box(detection.left, detection.top, detection.right, detection.bottom);
             fd_face &face = result->faces[result->count++];
             face.x = box.left() * fx;
             face.y = box.top() * fy;
             face.width = box.width() * fx;
             face.height = box.height() * fy;
-            face.confidence = detection.detection_confidence;
+            face.confidence = detection.confidence;
             if (model->landmarks) {
                 dlib::full_object_detection shape = (*model->landmarks)(grey, box);
                 dlib::dpoint left = eye_centre(shape, 36), right = eye_centre(shape, 42);

@@ -182,6 +182,11 @@ PC_INTERNAL pc_rect pc_rect_to_stored(pc_rect upright, int uw, int uh, int orien
 PC_INTERNAL int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw,
                             int dh);
 
+/// pc_resample, block-averaging first down to at least `keep` times the output instead of twice: 1 for the
+/// overview face detection looks at, which needs no finer detail and costs a third as much so.
+PC_INTERNAL int pc_resample_keeping(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst,
+                                    int dw, int dh, double keep);
+
 /// Turns stored-orientation pixels (w×h, RGB8) into upright ones in dst (w*h*3 bytes; upright size is h×w for
 /// orientations 5-8).
 PC_INTERNAL void pc_orient(const unsigned char *src, int w, int h, int orientation, unsigned char *dst);

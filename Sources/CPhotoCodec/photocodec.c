@@ -238,8 +238,10 @@ static int decode_any(const pc_source *source, const pc_request *request, pc_pix
     return status->code;
 }
 
-/// Resamples `crop` (upright full-resolution coordinates) of the decoded pixels to an upright w×h image.
-static int render(const pc_pixels *px, pc_rect crop, int w, int h, unsigned char *scratch, unsigned char *out) {
+/// Resamples `crop` (upright full-resolution coordinates) of the decoded pixels to an upright w×h image, block-
+/// averaging first to no less than `keep` times its size (pc_resample_keeping).
+static int render(const pc_pixels *px, pc_rect crop, int w, int h, unsigned char *scratch, unsigned char *out,
+                  double keep) {
     int o = px->orientation;
     int transposed = o >= 5;
     int uw = transposed ? px->source_height : px->source_width;
@@ -250,8 +252,8 @@ static int render(const pc_pixels *px, pc_rect crop, int w, int h, unsigned char
     r.y *= px->scale_y;
     r.h *= px->scale_y;
     int sw = transposed ? h : w, sh = transposed ? w : h;
-    if (o < 2 || o > 8) return pc_resample(px->rgb, px->width, px->height, r, out, sw, sh);
-    if (pc_resample(px->rgb, px->width, px->height, r, scratch, sw, sh)) return -1;
+    if (o < 2 || o > 8) return pc_resample_keeping(px->rgb, px->width, px->height, r, out, sw, sh, keep);
+    if (pc_resample_keeping(px->rgb, px->width, px->height, r, scratch, sw, sh, keep)) return -1;
     pc_orient(scratch, sw, sh, o, out);
     return 0;
 }
@@ -376,7 +378,7 @@ int pc_session_overview(pc_session *s, int max_side, pc_image *image) {
     frame p = plan_frame(uw, uh, max_side > 0 ? max_side : 1, PC_CROP_NONE);
     size_t bytes = pc_mul3(p.width, p.height, 3);
     unsigned char *scratch = malloc(bytes), *pixels = malloc(bytes);
-    if (!scratch || !pixels || render(&s->px, p.crop, p.width, p.height, scratch, pixels)) {
+    if (!scratch || !pixels || render(&s->px, p.crop, p.width, p.height, scratch, pixels, 1.0)) {
         free(pixels);
         pixels = NULL;
         pc_fail(&status, PC_FAILED, "out of memory for a %dx%d overview", p.width, p.height);
@@ -417,7 +419,7 @@ static void encode_frame(const pc_session *s, frame f, pc_convert_result *result
     result->crop_height = (int)f.crop.h;
 
     if (o->preview_side > 0) {
-        if (render(px, p.crop, p.width, p.height, scratch, pixels)) {
+        if (render(px, p.crop, p.width, p.height, scratch, pixels, 2.0)) {
             pc_fail(status, PC_FAILED, "out of memory resampling the preview");
             goto finish;
         }
@@ -429,7 +431,7 @@ static void encode_frame(const pc_session *s, frame f, pc_convert_result *result
 
     int w = f.width, h = f.height;
     for (;;) {
-        if (render(px, f.crop, w, h, scratch, pixels)) {
+        if (render(px, f.crop, w, h, scratch, pixels, 2.0)) {
             pc_fail(status, PC_FAILED, "out of memory resampling to %dx%d", w, h);
             goto finish;
         }

@@ -243,7 +243,18 @@ static int lanczos(const unsigned char *src, int sw, int sh, pc_rect region, uns
     return 0;
 }
 
-/// Averages fx×fy blocks of the pixel-aligned cover of `region` (blocks at the far edges may be partial).
+/// sums[i] += row[i] over n bytes: one contiguous run, so it vectorises (AVX2 when present).
+PC_VECTOR_CLONES
+static void add_row(const unsigned char *row, uint32_t *sums, size_t n) {
+    for (size_t i = 0; i < n; i++) sums[i] += row[i];
+}
+
+/// floor(x / n) for x < 256 n and n <= 4096, as a multiply by m = ceil(2^32 / n): exact, since the error term
+/// x (m - 2^32 / n) / 2^32 stays below x / 2^32 < 1 / n, the smallest fractional part of a quotient that is not whole.
+static inline uint32_t divide_small(uint32_t x, uint64_t m) { return (uint32_t)(((uint64_t)x * m) >> 32); }
+
+/// Averages fx×fy blocks of the pixel-aligned cover of `region` (blocks at the far edges may be partial), rounding
+/// to nearest: each output row adds its fy source rows column by column, then each block's columns, then divides.
 static unsigned char *box_shrink(const unsigned char *src, int sw, int sh, pc_rect region, int fx, int fy,
                                  int *out_w, int *out_h, pc_rect *out_region) {
     int x0 = (int)floor(region.x), y0 = (int)floor(region.y);
@@ -255,33 +266,38 @@ static unsigned char *box_shrink(const unsigned char *src, int sw, int sh, pc_re
     if (x1 <= x0) x1 = x0 + 1;
     if (y1 <= y0) y1 = y0 + 1;
     int w = (x1 - x0 + fx - 1) / fx, h = (y1 - y0 + fy - 1) / fy;
+    size_t span = (size_t)(x1 - x0) * 3;
     unsigned char *out = malloc(pc_mul3(w, h, 3));
-    uint32_t *sums = malloc(sizeof(uint32_t) * (size_t)w * 3);
-    if (!out || !sums) {
+    uint32_t *columns = malloc(sizeof(uint32_t) * span);
+    if (!out || !columns) {
         free(out);
-        free(sums);
+        free(columns);
         return NULL;
     }
     for (int by = 0; by < h; by++) {
         int top = y0 + by * fy, bottom = top + fy < y1 ? top + fy : y1;
-        memset(sums, 0, sizeof(uint32_t) * (size_t)w * 3);
-        for (int y = top; y < bottom; y++) {
-            const unsigned char *in = src + ((size_t)y * (size_t)sw + (size_t)x0) * 3;
-            for (int x = 0; x < x1 - x0; x++, in += 3) {
-                uint32_t *sum = sums + (size_t)(x / fx) * 3;
-                sum[0] += in[0];
-                sum[1] += in[1];
-                sum[2] += in[2];
+        memset(columns, 0, sizeof(uint32_t) * span);
+        for (int y = top; y < bottom; y++) add_row(src + ((size_t)y * (size_t)sw + (size_t)x0) * 3, columns, span);
+        unsigned char *row = out + (size_t)by * (size_t)w * 3;
+        uint32_t whole = (uint32_t)(fx * (bottom - top));  // the pixels of a full block in this row
+        uint64_t whole_m = ((1ull << 32) + whole - 1) / whole;
+        for (int bx = 0; bx < w; bx++) {
+            int left = bx * fx, right = left + fx < x1 - x0 ? left + fx : x1 - x0;
+            uint32_t n = (uint32_t)((right - left) * (bottom - top));
+            uint64_t m = n == whole ? whole_m : ((1ull << 32) + n - 1) / n;
+            uint32_t sum[3] = {n / 2, n / 2, n / 2};
+            for (const uint32_t *column = columns + (size_t)left * 3, *end = columns + (size_t)right * 3; column < end;
+                 column += 3) {
+                sum[0] += column[0];
+                sum[1] += column[1];
+                sum[2] += column[2];
+            }
+            for (int c = 0; c < 3; c++) {
+                row[bx * 3 + c] = (unsigned char)(n <= 4096 ? divide_small(sum[c], m) : sum[c] / n);
             }
         }
-        unsigned char *row = out + (size_t)by * (size_t)w * 3;
-        for (int bx = 0; bx < w; bx++) {
-            int left = x0 + bx * fx, right = left + fx < x1 ? left + fx : x1;
-            uint32_t n = (uint32_t)((right - left) * (bottom - top));
-            for (int c = 0; c < 3; c++) row[bx * 3 + c] = (unsigned char)((sums[bx * 3 + c] + n / 2) / n);
-        }
     }
-    free(sums);
+    free(columns);
     *out_w = w;
     *out_h = h;
     *out_region = (pc_rect){(region.x - x0) / fx, (region.y - y0) / fy, region.w / fx, region.h / fy};
@@ -289,9 +305,15 @@ static unsigned char *box_shrink(const unsigned char *src, int sw, int sh, pc_re
 }
 
 int pc_resample(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw, int dh) {
-    // Large reductions (PNGs, tiny boxes, extreme aspect ratios) first average whole blocks down to at least twice
-    // the output, like the JPEG DCT scaling does, so Lanczos never needs more than a few dozen taps.
-    int fx = (int)floor(region.w / (2.0 * dw)), fy = (int)floor(region.h / (2.0 * dh));
+    return pc_resample_keeping(src, sw, sh, region, dst, dw, dh, 2.0);
+}
+
+int pc_resample_keeping(const unsigned char *src, int sw, int sh, pc_rect region, unsigned char *dst, int dw, int dh,
+                        double keep) {
+    // Large reductions (PNGs, tiny boxes, extreme aspect ratios) first average whole blocks down to at least `keep`
+    // times the output (twice for photos, like the JPEG DCT scaling does), so Lanczos never needs more than a few
+    // dozen taps.
+    int fx = (int)floor(region.w / (keep * dw)), fy = (int)floor(region.h / (keep * dh));
     if (fx < 1) fx = 1;
     if (fy < 1) fy = 1;
     if (fx == 1 && fy == 1) return lanczos(src, sw, sh, region, dst, dw, dh);

@@ -54,8 +54,14 @@ public struct ConvertOptions: Sendable, Hashable {
     }
 
     /// A stable text naming every setting that changes the output; the journal compares it between runs.
-    public var fingerprint: String {
-        "codec1;side=\(maxSide);crop=\(crop.rawValue);q=\(quality);bytes=\(maxBytes);bg=\(background.hex)"
+    ///
+    /// `codec2` since colour management: photos with a colour profile convert differently than under `codec1`
+    /// (README "Journal", Sync), so the first sync after upgrading sends every photo once more.
+    public var fingerprint: String { fingerprint(crop: crop.rawValue) }
+
+    /// The fingerprint with another name for the framing (a caller that frames by itself, e.g. on faces).
+    public func fingerprint(crop name: String) -> String {
+        "codec2;side=\(maxSide);crop=\(name);q=\(quality);bytes=\(maxBytes);bg=\(background.hex)"
     }
 }
 

@@ -130,6 +130,15 @@ struct Arguments: Sendable {
         return number
     }
 
+    /// The value of `--name` as a decimal number within `range`, or `defaultValue` when absent.
+    func number(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(UsageError) -> Double {
+        guard let text = value(name) else { return defaultValue }
+        guard let number = Double(text), number.isFinite, range.contains(number) else {
+            throw UsageError("--\(name) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return number
+    }
+
     /// The value of `--name` as one of `choices`, or `defaultValue` when absent.
     func choice(_ name: String, _ choices: [String], default defaultValue: String) throws(UsageError) -> String {
         guard let text = value(name) else { return defaultValue }

@@ -9,9 +9,10 @@ extension Command {
         usage: "upload (--csv FILE | --dir DIR) [options] [sign-in options]",
         options: [
             .value("csv", "FILE", "CSV with a header row: UPN and photo columns (paths relative to the CSV)"),
-            .value("dir", "DIR", "folder of images named <upn>.<ext> (or <alias>.<ext> with --domain)"),
+            .value("dir", "DIR", "folder of images named <upn>.<ext> (jpg, png, heic, avif, webp; <alias>.<ext> with --domain)"),
             .value("upn-column", "NAME", "the CSV's key column (default: upn, userPrincipalName, mail or email)"),
             .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
+            .value("name-column", "NAME", "the CSV's display-name column, for reports (default: displayName, name or fullName)"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
             .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email or id"),
             .value("target", "KIND", "users (default), groups or teams (keyed by id), or contacts (with --mailbox)"),
@@ -114,10 +115,12 @@ extension Command {
             maxRemovals = limit
         }
         let limits = try limits(from: arguments)
+        // Group and team photos are logos and pictures more than faces: framed by the fixed rule unless asked.
+        let defaultCrop = [.groups, .teams].contains(sourceOptions.target) ? "square" : "auto"
+        let codec = try codecOptions(from: arguments, defaultCrop: defaultCrop)
         var settings = UploadJob.Settings(
             source: source, sourceOptions: sourceOptions,
-            mailbox: try contactsMailbox(from: arguments, target: sourceOptions.target),
-            codec: try codecOptions(from: arguments),
+            mailbox: try contactsMailbox(from: arguments, target: sourceOptions.target), codec: codec,
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
@@ -126,7 +129,8 @@ extension Command {
             maxDuration: limits.seconds, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 }, overwriteOthers: arguments.has("overwrite-others"),
-            onlyMissing: arguments.has("only-missing"))
+            onlyMissing: arguments.has("only-missing"),
+            faces: try faceFraming(from: arguments, codec: codec, defaultCrop: defaultCrop))
         settings.verifySources = arguments.has("verify-sources")
         return settings
     }
@@ -151,7 +155,8 @@ extension Command {
         }
         return SourceOptions(
             match: match, target: target, keyColumn: arguments.value("upn-column"),
-            photoColumn: arguments.value("photo-column"), domain: arguments.value("domain"),
+            photoColumn: arguments.value("photo-column"), nameColumn: arguments.value("name-column"),
+            domain: arguments.value("domain"),
             allowOutside: arguments.has("allow-outside"))
     }
 

@@ -145,6 +145,30 @@ import Testing
         }
     }
 
+    /// The AVX2 and FMA build of the scan (fast_detector.cpp) against the portable one: the same boxes in the same
+    /// order, with and without the tilted filters, on every corpus picture; scores apart by float rounding only.
+    @Test func theVectorizedScanFindsTheSameFacesAsThePortableOne() throws {
+        guard Corpus.exists else { return print("SKIP: ../shared/corpus is absent") }
+        for tilted in [false, true] {
+            let fast = try FaceDetector(tiltedFaces: tilted),
+                portable = try FaceDetector(tiltedFaces: tilted, vectorized: false)
+            #expect(!portable.isVectorized)
+            guard fast.isVectorized else {
+                return print("SKIP: this CPU has no AVX2 and FMA: only the portable scan runs")
+            }
+            let names = Corpus.singleFaces + ["faces/two_people.jpg"] + Corpus.nonPortraits
+            var found = 0
+            for path in names.map(Corpus.path) + (Corpus.largeNonPortraits ?? []) {
+                let picture = try Support.decode(path)
+                let a = try fast.detect(in: picture), b = try portable.detect(in: picture)
+                #expect(a.map(\.box) == b.map(\.box), "\(path)")
+                #expect(zip(a, b).allSatisfy { abs($0.confidence - $1.confidence) < 1e-5 }, "\(path)")
+                found += a.count
+            }
+            #expect(found >= Corpus.singleFaces.count + 2, "the pictures hold faces to compare")
+        }
+    }
+
     @Test func theSameInputGivesTheSameResult() throws {
         guard Corpus.exists else { return print("SKIP: ../shared/corpus is absent") }
         let picture = try Support.decode(Corpus.path("faces/rose_leslie.jpg"))

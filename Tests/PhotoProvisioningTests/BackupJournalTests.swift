@@ -102,7 +102,9 @@ import Testing
         }
         let journal = try await Journal.open(at: folder.journal)
         #expect(try await journal.schemaVersion() == JournalSchema.version)
-        #expect(JournalSchema.version == 5, "backups are step 5, after contacts (3) and the stat cache (4)")
+        #expect(
+            JournalSchema.migrations[4].contains("CREATE TABLE backups"),
+            "backups are step 5, after contacts (3) and the stat cache (4)")
         let last = try #require(try await journal.lastUpload(target: .users, match: .upn, key: "a@x"))
         #expect(last.sourceSHA256 == "s" && last.etag == nil, "no ETag was read before: nothing to compare")
         #expect(try await journal.items(run: 1).map(\.state) == [.uploaded, .pending])

@@ -254,10 +254,11 @@ import Testing
     }
 
     @Test func tokenExpiringMidRunIsRenewed() async throws {
-        // The emulator hands out 15 s tokens; the client's clock then passes their expiry between two rounds of
-        // uploads. The second round renews once, shared by every upload waiting for it, and no upload fails or
-        // meets a 401. (A token the emulator itself rejects is renewed too: a401RenewsTheTokenOnceAndSucceeds.)
-        let emulator = try await Emulator.start(["--token-lifetime", "15"])
+        // The client's settable clock passes the token's expiry between two rounds of uploads (the emulator's own
+        // hour-long lifetime runs in real time, so however slow the machine, the emulator never refuses the token).
+        // The second round renews once, shared by every upload waiting for it, and no upload fails or meets a 401.
+        // (A token the emulator itself rejects is renewed too: a401RenewsTheTokenOnceAndSucceeds.)
+        let emulator = try await Emulator.start(["--token-lifetime", "3600"])
         let clock = ManualClock()
         let client = try GraphClient(settings: try emulator.settings(clock: clock))
         try await client.signIn()
@@ -275,7 +276,7 @@ import Testing
         let before = await round()
         #expect(before.allSatisfy { $0.succeeded }, "\(before)")
         #expect(await client.tokenAcquisitions == 1)
-        clock.advance(16)
+        clock.advance(3600)
         let after = await round()
         #expect(after.allSatisfy { $0.succeeded }, "\(after)")
         #expect(after.allSatisfy { $0.attempts == 1 }, "renewed before sending, not after a refusal: \(after)")

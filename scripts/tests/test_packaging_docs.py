@@ -124,7 +124,7 @@ class GeneratedFromHelp(unittest.TestCase):
             with self.subTest(command=command):
                 offered = bash_complete(completion, command, "--")
                 self.assertEqual(set(options) - offered, set(), "options --help lists but bash does not offer")
-        self.assertEqual(bash_complete(completion, "upload", "--crop", ""), {"square", "none"})
+        self.assertEqual(bash_complete(completion, "upload", "--crop", ""), {"auto", "square", "none"})
         self.assertEqual(bash_complete(completion, "policy", ""), {"set"})
 
     def test_zsh_completion_has_every_option(self):

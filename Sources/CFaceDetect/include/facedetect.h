@@ -2,8 +2,9 @@
 #define FACEDETECT_H
 // Face detection over dlib's frontal-face HOG detector (built into libdlib: no model file), with dlib's optional
 // 68-point landmark model for eye positions. A C API over C++: every exception is caught at this boundary and
-// becomes a status code plus a lower-case message. No global mutable state: a model is immutable once made, and
-// each fd_detect call works on its own copy of the detector's scratch state, so one model serves many threads.
+// becomes a status code plus a lower-case message. No global mutable state: a model's detector and landmarks are
+// immutable once made, and each fd_detect call scans with its own copy of the detector's scratch state (taken from
+// the model's mutex-guarded pool of idle copies, and given back), so one model serves many threads.
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -49,9 +50,13 @@ typedef struct fd_model fd_model;
 
 // In C++ because dlib is a C++ library; loads the built-in HOG detector (its five filters: looking ahead, left,
 // right, and ahead with the head tilted either way; `tilted` 0 keeps the first three, about 20% less CPU) and,
-// when `landmarks_path` is not NULL, dlib's shape_predictor_68_face_landmarks.dat. NULL on failure, with `status`
-// saying why.
-fd_model *fd_model_create(const char *landmarks_path, int tilted, fd_status *status);
+// when `landmarks_path` is not NULL, dlib's shape_predictor_68_face_landmarks.dat. `vectorized` 1 scans with the
+// detector's AVX2 and FMA build when the CPU has both (the same boxes for about two thirds of the CPU), 0 always
+// with the portable one. NULL on failure, with `status` saying why.
+fd_model *fd_model_create(const char *landmarks_path, int tilted, int vectorized, fd_status *status);
+
+// In C++ because the model is a C++ object. 1 when `model` scans with the AVX2 and FMA build.
+int fd_model_vectorized(const fd_model *model);
 
 // In C++ because it destroys dlib objects.
 void fd_model_free(fd_model *model);

@@ -152,7 +152,9 @@ int pc_session_open(const unsigned char *data, size_t size, const pc_convert_opt
 int pc_session_open_file(const char *path, const pc_convert_options *options, int overview_side,
                          pc_session **session, pc_session_info *info);
 
-// In C because it resamples the decoded pixels: the whole upright picture fitting a max_side box (never upscaled).
+// In C because it resamples the decoded pixels: the whole upright picture fitting a max_side box (never upscaled),
+// block-averaged to within one times its size before Lanczos3 (a photo's output keeps twice): for face detection,
+// which needs no finer detail.
 int pc_session_overview(pc_session *session, int max_side, pc_image *image);
 
 // In C because it resamples and encodes (libjpeg). `crop` NULL: the options' own framing (identical to

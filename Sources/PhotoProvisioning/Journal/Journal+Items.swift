@@ -7,7 +7,8 @@ extension Journal {
         source_width, source_height, source_format, fingerprint, output_bytes, output_width, output_height, \
         output_quality, orientation, crop_fraction, quality_lowered, dimensions_lowered, upscale_avoided, state, \
         attempts, http_status, graph_code, request_id, reason, \(JournalSchema.unixSeconds("created_at")), \
-        \(JournalSchema.unixSeconds("updated_at")), failure, mailbox, contact_folder, etag, backup_id
+        \(JournalSchema.unixSeconds("updated_at")), failure, mailbox, contact_folder, etag, backup_id, display_name, \
+        face_count, face_x, face_y, face_width, face_height, framing_flags
         """
 
     private static func item(_ row: SQLiteStatement) -> Item {
@@ -16,12 +17,14 @@ extension Journal {
             sourceSHA256: row.optionalText(9), sourceBytes: int(10), sourceWidth: int(11), sourceHeight: int(12),
             sourceFormat: row.optionalText(13), outputBytes: int(15), outputWidth: int(16), outputHeight: int(17),
             outputQuality: int(18), orientation: int(19), cropFraction: row.optionalDouble(20),
-            qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0, upscaleAvoided: row.int(23) != 0)
+            qualityLowered: row.int(21) != 0, dimensionsLowered: row.int(22) != 0, upscaleAvoided: row.int(23) != 0,
+            framing: framing(row, from: 38))
         return Item(
             id: row.int(0), runID: row.int(1), action: Action(rawValue: row.text(2)) ?? .upload,
             target: TargetKind(rawValue: row.text(3)) ?? .users, match: MatchKey(rawValue: row.text(4)) ?? .upn,
             key: row.text(5), mailbox: mailbox(user: row.text(33), folder: row.text(34)),
-            resolvedID: row.optionalText(6), line: int(7), sourcePath: row.optionalText(8),
+            displayName: row.optionalText(37), resolvedID: row.optionalText(6), line: int(7),
+            sourcePath: row.optionalText(8),
             fingerprint: row.optionalText(14), photo: photo, state: ItemState(rawValue: row.text(24)) ?? .failed,
             attempts: Int(row.int(25)),
             reply: GraphReply(httpStatus: int(26), graphCode: row.optionalText(27), requestID: row.optionalText(28)),
@@ -29,6 +32,20 @@ extension Journal {
             etag: row.optionalText(35), restoresBackup: row.optionalInt(36),
             createdAt: Date(timeIntervalSince1970: row.double(30)),
             updatedAt: Date(timeIntervalSince1970: row.double(31)))
+    }
+
+    /// The face framing stored in the seven columns from `first` (count, box, flags); nil when none was recorded.
+    private static func framing(_ row: SQLiteStatement, from first: Int32) -> FaceFraming? {
+        guard let flags = row.optionalText(first + 5) else { return nil }
+        var face: FaceBox?
+        if let x = row.optionalDouble(first + 1), let y = row.optionalDouble(first + 2),
+            let width = row.optionalDouble(first + 3), let height = row.optionalDouble(first + 4)
+        {
+            face = FaceBox(x: x, y: y, width: width, height: height)
+        }
+        return FaceFraming(
+            faceCount: Int(row.optionalInt(first) ?? 0), face: face,
+            flags: flags.split(separator: ";").compactMap { FaceFraming.Flag(rawValue: String($0)) })
     }
 
     /// Adds `newItems` to run `run` in one transaction and returns them as stored, in the same order.
@@ -43,10 +60,10 @@ extension Journal {
             let insert = try db.statement(
                 """
                 INSERT INTO items (run_id, action, target, match, mailbox, contact_folder, key, resolved_id, line, \
-                source_path, fingerprint, state, reason, backup_id, source_sha256, source_bytes, created_at, \
-                updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(JournalSchema.now), \
-                \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, mailbox, contact_folder, key) \
-                WHERE state <> 'invalid' DO NOTHING
+                source_path, fingerprint, state, reason, backup_id, source_sha256, source_bytes, display_name, \
+                created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                \(JournalSchema.now), \(JournalSchema.now)) ON CONFLICT (run_id, action, target, match, mailbox, \
+                contact_folder, key) WHERE state <> 'invalid' DO NOTHING
                 """)
             let selectWork = try db.statement(
                 """
@@ -70,7 +87,7 @@ extension Journal {
                         .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),
                         .optional(new.fingerprint), .text(new.state.rawValue), .optional(new.reason),
                         new.restoresBackup.map { .integer($0) } ?? .null, .optional(new.photo.sourceSHA256),
-                        .optional(new.photo.sourceBytes),
+                        .optional(new.photo.sourceBytes), .optional(new.displayName),
                     ]
                 if new.state == .invalid {
                     let place = identity + [.optional(new.line), .optional(new.sourcePath)]
@@ -120,6 +137,13 @@ extension Journal {
             set("quality_lowered", flag(photo.qualityLowered))
             set("dimensions_lowered", flag(photo.dimensionsLowered))
             set("upscale_avoided", flag(photo.upscaleAvoided))
+            let framing = photo.framing, face = framing?.face
+            set("face_count", number(framing?.faceCount))
+            set("face_x", face.map { .real($0.x) } ?? .null)
+            set("face_y", face.map { .real($0.y) } ?? .null)
+            set("face_width", face.map { .real($0.width) } ?? .null)
+            set("face_height", face.map { .real($0.height) } ?? .null)
+            set("framing_flags", .optional(framing?.flags.map(\.rawValue).joined(separator: ";")))
         }
         if let reply = update.reply {
             set("http_status", number(reply.httpStatus))

@@ -175,6 +175,17 @@ enum JournalSchema {
         ALTER TABLE last_upload ADD COLUMN etag TEXT;
         ALTER TABLE runs ADD COLUMN restores_run INTEGER;
         """,
+        // 6: the person's name from the source, and what face framing (--crop auto) found: the count, the box of
+        // the face framed on (upright full-resolution pixels) and the flags (';'-separated; NULL: not framed by faces).
+        """
+        ALTER TABLE items ADD COLUMN display_name TEXT;
+        ALTER TABLE items ADD COLUMN face_count INTEGER;
+        ALTER TABLE items ADD COLUMN face_x REAL;
+        ALTER TABLE items ADD COLUMN face_y REAL;
+        ALTER TABLE items ADD COLUMN face_width REAL;
+        ALTER TABLE items ADD COLUMN face_height REAL;
+        ALTER TABLE items ADD COLUMN framing_flags TEXT;
+        """,
     ]
 
     /// The schema version this build writes.

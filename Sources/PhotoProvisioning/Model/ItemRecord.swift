@@ -15,6 +15,8 @@ public struct ItemRecord: Sendable, Hashable {
     public var key: String
     /// Contacts: the mailbox (and folder) holding the contact, part of the item's identity; `nil` for other targets.
     public var mailbox: Mailbox?
+    /// The person's name as the source gave it (the CSV's display-name column), when it has one.
+    public var displayName: String?
     /// The object id Graph knows the target by, once resolved (`--match mail|employeeId`, dry runs).
     public var resolvedID: String?
     /// The CSV line where the row starts; `nil` for folder sources.
@@ -45,9 +47,9 @@ public struct ItemRecord: Sendable, Hashable {
     /// Creates a record; the defaults describe a new upload item of a user keyed by UPN.
     public init(
         id: Int64 = 0, runID: Int64 = 0, action: ItemAction = .upload, target: TargetKind = .users,
-        match: MatchKey = .upn, key: String, mailbox: Mailbox? = nil, resolvedID: String? = nil, line: Int? = nil,
-        sourcePath: String? = nil, fingerprint: String? = nil, photo: PhotoFacts = PhotoFacts(),
-        state: ItemState = .pending, attempts: Int = 0,
+        match: MatchKey = .upn, key: String, mailbox: Mailbox? = nil, displayName: String? = nil,
+        resolvedID: String? = nil, line: Int? = nil, sourcePath: String? = nil, fingerprint: String? = nil,
+        photo: PhotoFacts = PhotoFacts(), state: ItemState = .pending, attempts: Int = 0,
         reply: GraphReply = GraphReply(), failure: FailureReason? = nil, reason: String? = nil,
         etag: String? = nil, restoresBackup: Int64? = nil, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
@@ -58,6 +60,7 @@ public struct ItemRecord: Sendable, Hashable {
         self.match = match
         self.key = key
         self.mailbox = mailbox
+        self.displayName = displayName
         self.resolvedID = resolvedID
         self.line = line
         self.sourcePath = sourcePath

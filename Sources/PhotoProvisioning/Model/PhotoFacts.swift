@@ -27,13 +27,15 @@ public struct PhotoFacts: Sendable, Hashable, Codable {
     public var dimensionsLowered: Bool
     /// Whether the source was smaller than the box and so not enlarged.
     public var upscaleAvoided: Bool
+    /// What face framing found and did (`--crop auto`); nil when the photo was framed without it.
+    public var framing: FaceFraming?
 
     /// Creates facts; everything unknown by default.
     public init(
         sourceSHA256: String? = nil, sourceBytes: Int? = nil, sourceWidth: Int? = nil, sourceHeight: Int? = nil,
         sourceFormat: String? = nil, outputBytes: Int? = nil, outputWidth: Int? = nil, outputHeight: Int? = nil,
         outputQuality: Int? = nil, orientation: Int? = nil, cropFraction: Double? = nil, qualityLowered: Bool = false,
-        dimensionsLowered: Bool = false, upscaleAvoided: Bool = false
+        dimensionsLowered: Bool = false, upscaleAvoided: Bool = false, framing: FaceFraming? = nil
     ) {
         self.sourceSHA256 = sourceSHA256
         self.sourceBytes = sourceBytes
@@ -49,6 +51,7 @@ public struct PhotoFacts: Sendable, Hashable, Codable {
         self.qualityLowered = qualityLowered
         self.dimensionsLowered = dimensionsLowered
         self.upscaleAvoided = upscaleAvoided
+        self.framing = framing
     }
 }
 

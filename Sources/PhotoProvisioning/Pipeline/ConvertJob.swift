@@ -9,22 +9,31 @@ public struct ConvertJob: Sendable {
     public struct Outcome: Sendable {
         /// The input path as given.
         public let input: String
-        /// The output path, or the reason it failed.
-        public let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
+        /// The output path, the photo and what face framing found (nil without it), or the reason it failed.
+        public let result: Result<Converted, CodecError>
     }
+
+    /// One file written.
+    public typealias Converted = (path: String, photo: ConvertedPhoto, framing: FaceFraming?)
 
     public let files: [String]
     public let outputDirectory: String
     public let options: ConvertOptions
+    /// `--crop auto`: frame on faces (the same as `upload` does); nil frames by `options.crop`.
+    public let faces: AutoFraming?
     public let jobs: Int
     /// `--overwrite`: replace existing files at output names even when they do not hold the output.
     public let overwrite: Bool
 
     /// Creates a job; nothing runs until `run`.
-    public init(files: [String], outputDirectory: String, options: ConvertOptions, jobs: Int, overwrite: Bool = false) {
+    public init(
+        files: [String], outputDirectory: String, options: ConvertOptions, faces: AutoFraming? = nil, jobs: Int,
+        overwrite: Bool = false
+    ) {
         self.files = files
         self.outputDirectory = outputDirectory
         self.options = options
+        self.faces = faces
         self.jobs = max(1, jobs)
         self.overwrite = overwrite
     }
@@ -44,13 +53,15 @@ public struct ConvertJob: Sendable {
     }
 
     /// Converts every file on `jobs` threads, at most `jobs` at once (largest first when several), calling `report`
-    /// as each finishes
-    /// (in completion order).
+    /// as each finishes (in completion order).
+    ///
     /// - Returns: the outcomes in input order.
-    public func run(report: @escaping @Sendable (Outcome) -> Void = { _ in }) async -> [Outcome] {
+    /// - Throws: `FaceDetectionError` when `faces` is set and the detector cannot be loaded.
+    public func run(report: @escaping @Sendable (Outcome) -> Void = { _ in }) async throws -> [Outcome] {
         let targets = outputPaths()
         let options = self.options
         let pool = BlockingPool(threads: jobs)
+        let framer = try await FaceFramer.load(faces, on: pool)
         let files = self.files
         let output = ConvertOutput(
             inputs: (try? await pool.run { ConvertOutput.identities(files) }) ?? [], overwrite: overwrite)
@@ -71,10 +82,11 @@ public struct ConvertJob: Sendable {
                 let target = targets[index]
                 next += 1
                 group.addTask {
-                    let result: Result<(path: String, photo: ConvertedPhoto), CodecError>
+                    let result: Result<Converted, CodecError>
                     do {
                         result = try await pool.run {
-                            Self.convertOne(input: input, target: target, options: options, output: output)
+                            Self.convertOne(
+                                input: input, target: target, options: options, framer: framer, output: output)
                         }
                     } catch {
                         result = .failure(CodecError(.failed, "cancelled", file: input))
@@ -99,8 +111,9 @@ public struct ConvertJob: Sendable {
 
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func convertOne(
-        input: String, target: Result<String, CodecError>, options: ConvertOptions, output: ConvertOutput
-    ) -> Result<(path: String, photo: ConvertedPhoto), CodecError> {
+        input: String, target: Result<String, CodecError>, options: ConvertOptions, framer: FaceFramer?,
+        output: ConvertOutput
+    ) -> Result<Converted, CodecError> {
         do {
             let path = try target.get()
             if let refusal = output.refusal(at: path) { throw CodecError(.failed, refusal, file: input) }
@@ -109,13 +122,13 @@ public struct ConvertJob: Sendable {
             if stat(input, &info) == 0, let kind = FileProblem.kind(of: info.st_mode) {
                 throw CodecError(.unreadable, "\(FileProblem.notAFile(kind))", file: input)
             }
-            let photo = try PhotoCodec.convert(contentsOf: input, options: options)
+            let made = try PhotoMaker.make(.file(input), options: options, framer: framer)
             do {
-                try output.write(photo.jpeg, to: path)
+                try output.write(made.photo.jpeg, to: path)
             } catch {
                 throw CodecError(.failed, error.description, file: input)
             }
-            return .success((path, photo))
+            return .success((path, made.photo, made.framing))
         } catch let error as CodecError {
             return .failure(error)
         } catch {

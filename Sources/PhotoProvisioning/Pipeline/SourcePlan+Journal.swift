@@ -14,13 +14,14 @@ extension SourcePlan {
     ) -> [Journal.NewItem] {
         let valid = items.map { item in
             Journal.NewItem(
-                target: options.target, match: options.keyKind, key: item.key, mailbox: mailbox, line: item.line,
-                sourcePath: item.photoPath, fingerprint: fingerprint)
+                target: options.target, match: options.keyKind, key: item.key, mailbox: mailbox,
+                displayName: item.displayName, line: item.line, sourcePath: item.photoPath, fingerprint: fingerprint)
         }
         let refused = problems.map { problem in
             Journal.NewItem(
                 target: options.target, match: options.keyKind, key: problem.key ?? "", mailbox: mailbox,
-                line: problem.line, sourcePath: problem.path, state: .invalid, reason: problem.detail)
+                displayName: problem.displayName, line: problem.line, sourcePath: problem.path, state: .invalid,
+                reason: problem.detail)
         }
         return (valid + refused).sorted { ($0.line ?? 0, $0.sourcePath ?? "") < ($1.line ?? 0, $1.sourcePath ?? "") }
     }

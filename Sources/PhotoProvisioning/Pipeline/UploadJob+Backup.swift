@@ -57,16 +57,17 @@ extension UploadJob {
     /// - Parameter outcome: the PUT's; `nil` for an item resumed in `verifying`, whose reply is recorded already.
     func finishPut(
         _ item: Journal.Item, _ outcome: GraphOutcome?, sentWidth: Int?, sentHeight: Int?, state: ItemState,
-        detail: String, context: ItemContext
+        detail: String, warning: String? = nil, context: ItemContext
     ) async throws {
         if let outcome {
             try await context.journal.record(Journal.ItemUpdate(.verifying, reply: GraphReply(outcome)), item: item.id)
         }
         let read = await graph.photoMetadata(target(of: item))
         if read.outcome.failure == .cancelled { return }  // stays `verifying`: read back on resume
-        var update = Journal.ItemUpdate(state)
+        var update = Journal.ItemUpdate(state, reason: warning)  // a conversion's warning stays the reason
         guard read.outcome.succeeded else {
-            update.reason = "sent, but it could not be read back to verify (\(read.outcome))"
+            update.reason = ([warning].compactMap { $0 } + ["sent, but it could not be read back to verify (\(read.outcome))"])
+                .joined(separator: "; ")
             try await finish(item, update, detail: detail + "; " + update.reason!, context: context)
             return
         }
@@ -85,7 +86,7 @@ extension UploadJob {
             try await finish(item, failed, detail: problem, context: context)
             return
         }
-        try await finish(item, update, detail: detail, context: context)
+        try await finish(item, update, detail: ([detail] + [warning].compactMap { $0 }).joined(separator: "; "), context: context)
     }
 
     /// An item whose PUT Graph accepted before the run was stopped or killed: only the read back is left. The size

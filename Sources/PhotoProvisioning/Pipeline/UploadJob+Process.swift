@@ -7,11 +7,14 @@ import PhotoSources
 import Synchronization
 
 /// What every item task shares: the journal, the threads for blocking work, the planning's path checks (`nil` for a
-/// restore, which reads no source), and the brake that stops the run when Graph refuses every write.
+/// restore, which reads no source), the run's face detector, and the brake that stops the run when Graph refuses
+/// every write.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
     let photos: PathGuard?
+    /// `--crop auto`'s detector, loaded once per run; nil for `--crop square|none` and restores.
+    let framer: FaceFramer?
     let brake = RefusalBrake()
     /// Dry runs under a blocked policy: why every write would be refused (each item then "would fail").
     let dryRunBlock: String?
@@ -22,8 +25,10 @@ struct ItemContext: Sendable {
 enum Prepared: Sendable {
     /// `read` is false when the stat cache vouched for the file, which was not read.
     case unchanged(sha256: String, bytes: Int, read: Bool, record: Journal.SourceFile?)
+    /// `warning`: what did not stop the conversion (a broken colour profile), for the item's reason.
     case converted(
-        PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?, record: Journal.SourceFile?)
+        PhotoFacts, jpeg: [UInt8], sourcePreview: [UInt8]?, outputPreview: [UInt8]?, warning: String?,
+        record: Journal.SourceFile?)
     case failed(FailureReason, String)
     /// The run was stopped before the work started: left for the next run.
     case skipped
@@ -36,8 +41,11 @@ extension UploadJob {
     ///
     /// - Throws: the first failure that is not an item's own (a journal write, Graph refusing the look-ups); the
     ///   items in flight are cancelled and keep their last recorded state.
-    func process(run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard?) async throws {
-        let context = ItemContext(journal: journal, pool: pool, photos: photos, dryRunBlock: dryRunBlock)
+    func process(
+        run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard?, framer: FaceFramer?
+    ) async throws {
+        let context = ItemContext(
+            journal: journal, pool: pool, photos: photos, framer: framer, dryRunBlock: dryRunBlock)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
@@ -129,6 +137,8 @@ extension UploadJob {
             return
         }
         let codec = settings.codec
+        let fingerprint = settings.fingerprint
+        let framer = context.framer
         let previews = settings.keepPreviews
         let stop = self.stop
         let cache = try await statCache(for: path, last: last, journal: context.journal)
@@ -139,7 +149,9 @@ extension UploadJob {
             prepared = try await context.pool.run {
                 stop.isSet
                     ? .skipped
-                    : Self.prepare(path: path, photos: photos, last: last, cache: cache, codec: codec, previews: previews)
+                    : Self.prepare(
+                        path: path, photos: photos, last: last, cache: cache, codec: codec, framer: framer,
+                        fingerprint: fingerprint, previews: previews)
             }
         } catch is CancellationError {
             return
@@ -154,24 +166,25 @@ extension UploadJob {
                 item, Journal.ItemUpdate(.failed, failure: failure, reason: reason), detail: reason, context: context)
         case .unchanged(let sha, let bytes, let read, _):
             var update = Journal.ItemUpdate(.unchanged, photo: PhotoFacts(sourceSHA256: sha, sourceBytes: bytes))
-            update.fingerprint = codec.fingerprint
+            update.fingerprint = fingerprint
             let detail = "same photo and settings as the last upload" + (read ? "" : Self.vouchedNote)
             try await finish(item, update, detail: detail, context: context)
-        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview, _):
-            var update = Journal.ItemUpdate(.converted, photo: photo)
-            update.fingerprint = codec.fingerprint
+        case .converted(let photo, let jpeg, let sourcePreview, let outputPreview, let warning, _):
+            // A warning (a colour profile that could not be used) stays the item's reason while it succeeds.
+            var update = Journal.ItemUpdate(.converted, reason: warning, photo: photo)
+            update.fingerprint = fingerprint
             try await context.journal.record(update, item: item.id)
             if let sha = photo.sourceSHA256 {
                 if let sourcePreview { try await context.journal.storeOriginalPreview(Data(sourcePreview), sourceSHA256: sha) }
                 if let outputPreview {
                     try await context.journal.storeOutputPreview(
-                        Data(outputPreview), sourceSHA256: sha, fingerprint: codec.fingerprint)
+                        Data(outputPreview), sourceSHA256: sha, fingerprint: fingerprint)
                 }
             }
-            let facts = "\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
-                + "q\(photo.outputQuality ?? 0)"
+            let facts = (["\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
+                + "q\(photo.outputQuality ?? 0)"] + (photo.framing?.flags.map(\.rawValue) ?? [])).joined(separator: " ")
             if settings.dryRun {
-                try await finishDryRun(item, facts: facts, lookup: lookup, context: context)
+                try await finishDryRun(item, facts: facts, warning: warning, lookup: lookup, context: context)
                 return
             }
             // Once the brake has tripped, no further write is sent: the item waits for the same command.
@@ -193,7 +206,7 @@ extension UploadJob {
             if outcome.succeeded {
                 try await finishPut(
                     item, outcome, sentWidth: photo.outputWidth, sentHeight: photo.outputHeight, state: .uploaded,
-                    detail: facts, context: context)
+                    detail: facts, warning: warning, context: context)
             } else {
                 let result = Journal.ItemUpdate(
                     .failed, failure: outcome.failure, reason: outcome.description, reply: GraphReply(outcome))
@@ -204,9 +217,9 @@ extension UploadJob {
     }
 
     /// A dry run's verdict for a converted item: would upload, or would fail and why.
-    private func finishDryRun(_ item: Journal.Item, facts: String, lookup: TargetState?, context: ItemContext)
-        async throws
-    {
+    private func finishDryRun(
+        _ item: Journal.Item, facts: String, warning: String?, lookup: TargetState?, context: ItemContext
+    ) async throws {
         let state = lookup ?? TargetState(exists: nil)
         if state.exists == false {
             let reason = "would fail: \(item.target.noun) \(item.key) not found"
@@ -214,7 +227,7 @@ extension UploadJob {
                 item, Journal.ItemUpdate(.failed, failure: .notFound, reason: reason), detail: reason, context: context)
             return
         }
-        var notes: [String] = []
+        var notes = warning.map { [$0] } ?? []
         switch state.problem {
         case .notChecked(let why)?:
             notes.append(TargetProblem.notChecked(why).description)
@@ -333,7 +346,7 @@ extension UploadJob {
     @available(*, noasync, message: "blocking file I/O and CPU work: run it on the BlockingPool")
     private static func prepare(
         path: String, photos: PathGuard, last: Journal.LastUpload?, cache: StatCache, codec: ConvertOptions,
-        previews: Bool
+        framer: FaceFramer?, fingerprint: String, previews: Bool
     ) -> Prepared {
         let (data, sha, record): ([UInt8], String, Journal.SourceFile?)
         switch readPhoto(path, photos: photos, cache: cache) {
@@ -342,23 +355,25 @@ extension UploadJob {
         case .success(.read(let bytes, let digest, let fresh)): (data, sha, record) = (bytes, digest, fresh)
         case .failure(let failed): return failed.prepared
         }
-        if let last, last.matches(sourceSHA256: sha, fingerprint: codec.fingerprint) {
+        if let last, last.matches(sourceSHA256: sha, fingerprint: fingerprint) {
             return .unchanged(sha256: sha, bytes: data.count, read: true, record: record)
         }
         var options = codec
         if previews { options.previewSide = UploadJob.previewSide }
         do {
-            let photo = try PhotoCodec.convert(data, options: options)
+            let made = try PhotoMaker.make(.bytes(data), options: options, framer: framer)
+            let photo = made.photo
             var outputPreview: [UInt8]?
             if previews {
                 let small = ConvertOptions(maxSide: UploadJob.previewSide, crop: .none, quality: 75)
                 outputPreview = try? PhotoCodec.convert(photo.jpeg, options: small).jpeg
             }
             return .converted(
-                PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo), jpeg: photo.jpeg,
-                sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview, record: record)
+                PhotoFacts(sourceSHA256: sha, sourceBytes: data.count, converted: photo, framing: made.framing),
+                jpeg: photo.jpeg, sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview,
+                warning: photo.warning, record: record)
         } catch {
-            return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.message)")
+            return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.explained)")
         }
     }
 }

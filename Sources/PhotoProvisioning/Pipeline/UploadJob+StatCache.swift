@@ -45,7 +45,7 @@ extension UploadJob {
     /// - Throws: `JournalError` when the journal cannot be read.
     func statCache(for path: String, last: Journal.LastUpload?, journal: Journal) async throws -> StatCache {
         var known: Journal.SourceFile?
-        if !settings.verifySources, let last, last.fingerprint == settings.codec.fingerprint,
+        if !settings.verifySources, let last, last.fingerprint == settings.fingerprint,
             let record = try await journal.sourceFile(at: path), record.sha256 == last.sourceSHA256
         {
             known = record
@@ -78,7 +78,7 @@ extension Prepared {
     /// The stat cache's new record of the photo's file, when it was read and hashed and its metadata are trusted.
     var record: Journal.SourceFile? {
         switch self {
-        case .unchanged(_, _, _, let record), .converted(_, _, _, _, let record): record
+        case .unchanged(_, _, _, let record), .converted(_, _, _, _, _, let record): record
         case .failed, .skipped: nil
         }
     }

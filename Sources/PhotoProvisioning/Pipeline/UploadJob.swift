@@ -35,7 +35,10 @@ public struct UploadJob: Sendable {
         public var sourceOptions: SourceOptions
         /// `--target contacts`: whose contacts (`--mailbox`), in which folder (`--contact-folder`); one per run.
         public var mailbox: Mailbox?
+        /// The codec's options; with `faces`, its crop is the fallback for photos without one clear face.
         public var codec: ConvertOptions
+        /// `--crop auto`: frame each photo on its face; nil frames by `codec.crop` alone.
+        public var faces: AutoFraming?
         /// Images converted at once.
         public var jobs: Int
         /// Requests in flight at most (the Graph client's limiter adapts below it).
@@ -83,12 +86,14 @@ public struct UploadJob: Sendable {
             removeMissing: Bool = false, maxRemovals: RemovalLimit = .standard, maxItems: Int? = nil,
             maxDuration: Double? = nil, gracePeriod: Double = 10,
             skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
-            arguments: [String] = [], overwriteOthers: Bool = false, onlyMissing: Bool = false
+            arguments: [String] = [], overwriteOthers: Bool = false, onlyMissing: Bool = false,
+            faces: AutoFraming? = nil
         ) {
             self.source = source
             self.sourceOptions = sourceOptions
             self.mailbox = mailbox
             self.codec = codec
+            self.faces = faces
             self.jobs = max(1, jobs)
             self.concurrency = max(1, concurrency)
             self.journalPath = journalPath
@@ -106,6 +111,9 @@ public struct UploadJob: Sendable {
             self.overwriteOthers = overwriteOthers
             self.onlyMissing = onlyMissing
         }
+
+        /// What the journal compares to tell whether a photo's settings changed: the codec's and the face framing's.
+        public var fingerprint: String { PhotoMaker.fingerprint(codec: codec, faces: faces) }
     }
 
     /// How many items go into the journal, or come out of it, at a time.
@@ -150,17 +158,22 @@ public struct UploadJob: Sendable {
         let source = settings.source
         let options = settings.sourceOptions
         var scan: SourceScan? = try await pool.run { try Self.readSource(source, options: options) }
+        // One face detector for the whole run, shared by the workers: loaded (about 0.25 s) while the run starts,
+        // signs in and plans; awaited only when the photos are worked on.
+        let faces = settings.faces
+        let framer = Task { try await FaceFramer.load(faces, on: pool) }
+        defer { framer.cancel() }
         let journal = try await Journal.open(at: settings.journalPath)
         let commandKey = Self.commandKey(
             source: settings.source.path, target: settings.sourceOptions.target, match: settings.sourceOptions.keyKind,
-            mailbox: settings.mailbox, settingsFingerprint: settings.codec.fingerprint)
+            mailbox: settings.mailbox, settingsFingerprint: settings.fingerprint)
         let start = try await journal.startRun(
             kind: settings.dryRun ? .dryRun : .upload, commandKey: commandKey, arguments: settings.arguments)
         let runID = start.run.id
         var summary = UploadSummary(
             starting: start, target: settings.sourceOptions.target, journalPath: settings.journalPath)
         do {
-            try await work(&summary, scan: scan.take()!, journal: journal, pool: pool)
+            try await work(&summary, scan: scan.take()!, journal: journal, pool: pool, framer: framer)
         } catch {
             throw await Self.failure(of: runID, cause: error, journal: journal)
         }
@@ -181,7 +194,8 @@ public struct UploadJob: Sendable {
 
     /// Everything after the run started: sign-in, policy, planning, the items, the report, the run's end.
     private func work(
-        _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool
+        _ summary: inout UploadSummary, scan: consuming SourceScan, journal: Journal, pool: BlockingPool,
+        framer: Task<FaceFramer?, any Error>
     ) async throws {
         let runID = summary.runID
         guard let job = try await signInAndCheckPolicy(&summary, journal: journal, pool: pool) else { return }
@@ -190,7 +204,9 @@ public struct UploadJob: Sendable {
         var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
         try await planRemovals(&summary, problems: problems, journal: journal)
 
-        try await job.workThrough(&summary, journal: journal, pool: pool, photos: photos) {
+        try await job.workThrough(
+            &summary, journal: journal, pool: pool, photos: photos, framer: try await framer.value
+        ) {
             for problem in problems {
                 events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
                     detail: problem.detail)))
@@ -201,12 +217,12 @@ public struct UploadJob: Sendable {
 
     /// Works through the planned items to the end of the run: announces the plan (then `announced`), processes the
     /// work (at most `--max-items`), writes the report and ends the run `completed`, or `interrupted` when work is
-    /// left for the next run.
+    /// left for the next run. `framer`: `--crop auto`'s detector for the photos converted (nil: the codec's crop).
     ///
     /// - Throws: `PipelineError` when work was left although no stop was asked for; what `process` throws.
     func workThrough(
         _ summary: inout UploadSummary, journal: Journal, pool: BlockingPool, photos: PathGuard?,
-        announced: () -> Void = {}
+        framer: FaceFramer? = nil, announced: () -> Void = {}
     ) async throws {
         let runID = summary.runID
         let counts = try await journal.counts(run: runID)
@@ -216,7 +232,7 @@ public struct UploadJob: Sendable {
             alreadyDone: summary.resumed ? counts.total - needingWork : 0)))
         announced()
 
-        try await process(run: runID, limit: toDo, journal: journal, pool: pool, photos: photos)
+        try await process(run: runID, limit: toDo, journal: journal, pool: pool, photos: photos, framer: framer)
 
         summary.counts = try await journal.counts(run: runID)
         let left = summary.counts.workLeft
@@ -328,10 +344,11 @@ public struct UploadJob: Sendable {
     private func plan(
         _ scan: consuming SourceScan, run runID: Int64, journal: Journal, pool: BlockingPool
     ) async throws -> [SourceProblem] {
-        for name in scan.ignored { events(.note("ignored \(name): not a .jpg, .jpeg or .png file")) }
+        let images = SourceReader.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", ")
+        for name in scan.ignored { events(.note("ignored \(name): not an image file (\(images))")) }
         let options = settings.sourceOptions
         let mailbox = settings.mailbox
-        let fingerprint = settings.codec.fingerprint
+        let fingerprint = settings.fingerprint
         let problems = scan.problems
         // Reading rows checks files (a syscall per row), so chunks are read on the pool, not here.
         var rows = scan.makeIterator()

@@ -1,3 +1,5 @@
+import PhotoModel
+
 
 /// report.csv: one row per item, RFC 4180, with text that a spreadsheet would run as a formula neutralised.
 ///
@@ -13,7 +15,8 @@ enum ReportCSV {
         "runId", "line", "targetKind", "key", "displayName", "outcome", "reason", "httpStatus", "requestId",
         "sourcePath", "sourceBytes", "sourceWidth", "sourceHeight", "sourceFormat", "outputBytes", "outputWidth",
         "outputHeight", "outputQuality", "orientation", "cropFraction", "qualityLowered", "dimensionsLowered",
-        "upscaleAvoided", "flags", "mailbox", "contactFolder", "hadPhoto", "previousBytes",
+        "upscaleAvoided", "flags", "mailbox", "contactFolder", "hadPhoto", "previousBytes", "faceCount", "faceX",
+        "faceY", "faceWidth", "faceHeight",
     ]
 
     /// The first characters that make a cell a formula (or DDE payload) in common spreadsheets.
@@ -42,11 +45,22 @@ enum ReportCSV {
                 flag(photo.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
                 text(record.mailbox?.user), text(record.mailbox?.folder),
                 item.previous.map { flag($0.hadPhoto) } ?? "", number(item.previous?.bytes),
-            ]
+            ] + framingCells(photo.framing)
             out += cells.joined(separator: ",")
             out += "\r\n"
         }
         return out
+    }
+
+    /// `faceCount` and the face box (upright full-resolution pixels, one decimal): empty when not framed on a face.
+    static func framingCells(_ framing: FaceFraming?) -> [String] {
+        let face = framing?.face
+        let box: [Double?] = [face?.x, face?.y, face?.width, face?.height]
+        let cells: [String] = box.map { value in
+            guard let value, let rounded = ReportDocument.finite(value, places: 1) else { return "" }
+            return String(rounded)
+        }
+        return [number(framing?.faceCount)] + cells
     }
 
     /// A text cell: neutralised, then quoted when it holds a comma, quote or line break.

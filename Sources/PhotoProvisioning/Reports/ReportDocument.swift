@@ -104,6 +104,8 @@ struct ReportDocument {
         case sourceBytes, sourceWidth, sourceHeight, sourceFormat, outputBytes, outputWidth, outputHeight
         case outputQuality, orientation, cropFraction, qualityLowered, dimensionsLowered, upscaleAvoided, flags
         case sourcePreview, outputPreview, mailbox, contactFolder, hadPhoto, previousBytes, previousPreview
+        // face framing
+        case faceCount, faceBox, faceMark, width, height, x, y
         // HTML legend
         case outcomes
     }
@@ -215,6 +217,7 @@ struct ReportDocument {
         try put(record.mailbox?.folder, .contactFolder, in: &box)
         try put(item.previous?.hadPhoto, .hadPhoto, in: &box)
         try put(item.previous?.bytes, .previousBytes, in: &box)
+        try encodeFraming(of: photo, into: &box)
         switch mode {
         case .file(let previews):
             if previews {
@@ -225,6 +228,28 @@ struct ReportDocument {
         case .html:
             try box.encode(item.title, forKey: .title)
         }
+    }
+
+    /// Face framing's facts: `faceCount` and `faceBox` (upright full-resolution pixels) in report.json; in the HTML
+    /// data block also `faceMark`, the box as shares of the upright picture, for the mark on the original's thumbnail.
+    private func encodeFraming(of photo: PhotoFacts, into box: inout KeyedEncodingContainer<Keys>) throws {
+        try put(photo.framing?.faceCount, .faceCount, in: &box)
+        let face = photo.framing?.face
+        if let face {
+            var rect = box.nestedContainer(keyedBy: Keys.self, forKey: .faceBox)
+            for (value, key) in [(face.x, Keys.x), (face.y, .y), (face.width, .width), (face.height, .height)] {
+                try rect.encode(Self.finite(value, places: 1) ?? 0, forKey: key)
+            }
+        } else if case .file = mode {
+            try box.encodeNil(forKey: .faceBox)
+        }
+        guard case .html = mode, let face, let width = photo.sourceWidth, let height = photo.sourceHeight,
+            width > 0, height > 0
+        else { return }
+        let sideways = (photo.orientation ?? 1) >= 5  // EXIF 5-8 swap the stored sides
+        let uprightWidth = Double(sideways ? height : width), uprightHeight = Double(sideways ? width : height)
+        let shares = [face.x / uprightWidth, face.y / uprightHeight, face.width / uprightWidth, face.height / uprightHeight]
+        try box.encode(shares.map { Self.finite($0, places: 4) ?? 0 }, forKey: .faceMark)
     }
 
     /// Writes `value`, or `null` in report.json / nothing in the HTML data block when it is nil.

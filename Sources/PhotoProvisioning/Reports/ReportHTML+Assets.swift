@@ -126,6 +126,11 @@ extension ReportHTML {
         }
         .ph b { font-size: 22px; font-weight: 600; letter-spacing: .02em; }
         .pics figcaption { font-size: 11.5px; color: var(--muted); margin-top: 3px; }
+        .pics figure { position: relative; }
+        .facebox {
+          position: absolute; border: 2px solid #ffd60a; border-radius: 3px; pointer-events: none;
+          box-shadow: 0 0 0 1px rgba(0, 0, 0, .55);
+        }
         .card h3 { margin: 0; font-size: 15.5px; line-height: 1.25; overflow-wrap: anywhere; }
         .key { margin: 1px 0 6px; color: var(--muted); font-size: 12.5px; overflow-wrap: anywhere; }
         .line1 { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 0 0 6px; font-size: 12.5px; color: var(--muted); }
@@ -280,6 +285,33 @@ extension ReportHTML {
             f.appendChild(el('figcaption', null, caption));
             return f;
           }
+          // The face that framing (--crop auto) framed on, marked on the original's thumbnail once its size is known
+          // (the picture is letterboxed inside the square thumbnail).
+          function markFace(fig, it) {
+            var img = fig.querySelector('img'), m = it.faceMark;
+            if (!img || !m) return;
+            function place() {
+              var nw = img.naturalWidth, nh = img.naturalHeight, box = img.width;
+              if (!nw || !nh) return;
+              var scale = Math.min(box / nw, box / nh), w = nw * scale, h = nh * scale;
+              var left = Math.max(0, m[0]), top = Math.max(0, m[1]);
+              var right = Math.min(1, m[0] + m[2]), bottom = Math.min(1, m[1] + m[3]);
+              var mark = el('span', 'facebox');
+              mark.title = 'The face the crop was framed on';
+              mark.style.left = ((box - w) / 2 + left * w) + 'px';
+              mark.style.top = ((box - h) / 2 + top * h) + 'px';
+              mark.style.width = Math.max(2, (right - left) * w) + 'px';
+              mark.style.height = Math.max(2, (bottom - top) * h) + 'px';
+              fig.appendChild(mark);
+            }
+            if (img.complete) place(); else img.addEventListener('load', place);
+          }
+          function facesText(it) {
+            if (it.faceCount === undefined) return '';
+            var n = it.faceCount, found = n + (n === 1 ? ' face' : ' faces') + ' found';
+            return it.faceMark || it.faceBox ? (n > 1 ? 'framed on the largest face, ' + found : 'framed on the face')
+              : found + '; fixed crop';
+          }
           function fact(dl, term, value) {
             if (!value) return;
             dl.appendChild(el('dt', null, term));
@@ -314,8 +346,10 @@ extension ReportHTML {
               pics.appendChild(picture(it.sourcePreview, 'Put back', 'Photo put back for ' + it.title, it.title,
                 it.sourceBytes ? 'no preview' : 'none'));
             } else {
-              pics.appendChild(picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
-                it.sourceWidth ? 'no preview' : 'not read'));
+              var original = picture(it.sourcePreview, 'Original', 'Original photo of ' + it.title, it.title,
+                it.sourceWidth ? 'no preview' : 'not read');
+              markFace(original, it);
+              pics.appendChild(original);
               pics.appendChild(picture(it.outputPreview, outputLabel(it), outputLabel(it) + ' photo of ' + it.title,
                 it.title, it.outputBytes ? 'no preview' : it.outcome === 'unchanged' ? 'not redone' : 'none'));
             }
@@ -341,6 +375,7 @@ extension ReportHTML {
             fact(dl, 'Source', sourceText(it));
             fact(dl, 'Output', outputText(it));
             if (it.cropFraction) fact(dl, 'Crop', Math.round(it.cropFraction * 100) + '% of the picture cut away');
+            fact(dl, 'Faces', facesText(it));
             fact(dl, 'File', it.sourcePath);
             fact(dl, 'Request', it.requestId);
             body.appendChild(dl);

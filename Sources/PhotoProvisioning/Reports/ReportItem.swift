@@ -9,7 +9,7 @@ public struct ReportItem: Sendable, Hashable {
     public var record: ItemRecord
     /// What happened, as people read it (`Outcome(record.state, run:)` for a journal's item).
     public var outcome: Outcome
-    /// The person's display name, when the directory or the source gave one.
+    /// The person's display name, when the directory or the source gave one (the record's, unless given).
     public var displayName: String?
     /// A small JPEG (or PNG) of the whole upright source, embedded in the HTML; keep it around 64–96 px.
     public var sourcePreview: [UInt8]?
@@ -27,7 +27,7 @@ public struct ReportItem: Sendable, Hashable {
     ) {
         self.record = record
         self.outcome = outcome
-        self.displayName = displayName
+        self.displayName = displayName ?? record.displayName
         self.sourcePreview = sourcePreview
         self.outputPreview = outputPreview
         self.previous = previous

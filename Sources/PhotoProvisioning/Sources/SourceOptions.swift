@@ -11,6 +11,9 @@ public struct SourceOptions: Sendable, Equatable {
     public var keyColumn: String?
     /// `--photo-column`: the photo column's header, instead of looking for the usual names.
     public var photoColumn: String?
+    /// `--name-column`: the display-name column's header, instead of looking for the usual names (a CSV without
+    /// one is fine unless this names it).
+    public var nameColumn: String?
     /// `--domain`: folder sources may name files `<alias>.<ext>`; the key becomes `alias@domain`.
     public var domain: String?
     /// `--allow-outside`: accept photo paths that leave the source folder through `..`, a symlink or an
@@ -20,12 +23,13 @@ public struct SourceOptions: Sendable, Equatable {
     /// Creates options; the defaults read a CSV of UPNs for users.
     public init(
         match: MatchKey = .upn, target: TargetKind = .users, keyColumn: String? = nil, photoColumn: String? = nil,
-        domain: String? = nil, allowOutside: Bool = false
+        nameColumn: String? = nil, domain: String? = nil, allowOutside: Bool = false
     ) {
         self.match = match
         self.target = target
         self.keyColumn = keyColumn
         self.photoColumn = photoColumn
+        self.nameColumn = nameColumn
         self.domain = domain
         self.allowOutside = allowOutside
     }

@@ -7,7 +7,7 @@ public struct SourcePlan: Sendable, Equatable {
     public var problems: [SourceProblem]
     /// Rows dropped because an earlier row names the same user and the same file (kept once); not errors.
     public var merged: [SourceProblem]
-    /// Folder sources: names of files that are not images (`.jpg`, `.jpeg`, `.png`) and were skipped.
+    /// Folder sources: names of files that are not images (`SourceReader.imageExtensions`) and were skipped.
     public var ignored: [String]
 
     /// Creates a plan.
@@ -31,13 +31,16 @@ public struct SourceItem: Sendable, Equatable {
     public var photoPath: String
     /// The photo file as the source named it (the CSV cell, or the file name in a folder).
     public var writtenPath: String
+    /// The person's name from the CSV's display-name column, trimmed; nil when there is none or it is empty.
+    public var displayName: String?
 
     /// Creates an item.
-    public init(line: Int?, key: String, photoPath: String, writtenPath: String) {
+    public init(line: Int?, key: String, photoPath: String, writtenPath: String, displayName: String? = nil) {
         self.line = line
         self.key = key
         self.photoPath = photoPath
         self.writtenPath = writtenPath
+        self.displayName = displayName
     }
 
     /// `line 4` for CSV rows, the file name for folder sources.

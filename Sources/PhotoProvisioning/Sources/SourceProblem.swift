@@ -65,14 +65,17 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
     public var path: String?
     /// Why the row was refused.
     public var reason: Reason
+    /// The person's name from the CSV's display-name column, when the row has one.
+    public var displayName: String?
 
-    /// Creates a problem report; a key, path or detail of implausible length is kept as an `Excerpt`, so the
-    /// messages, journal rows and reports about the row stay small whatever the source holds.
-    public init(line: Int?, key: String?, path: String?, reason: Reason) {
+    /// Creates a problem report; a key, path, detail or display name of implausible length is kept as an
+    /// `Excerpt`, so the messages, journal rows and reports about the row stay small whatever the source holds.
+    public init(line: Int?, key: String?, path: String?, reason: Reason, displayName: String? = nil) {
         self.line = line
         self.key = key.map(Excerpt.of)
         self.path = path.map(Excerpt.of)
         self.reason = reason.excerpted
+        self.displayName = displayName.map(Excerpt.of)
     }
 
     /// `line 4` for CSV rows, the file name for folder sources.

@@ -20,8 +20,12 @@ public enum SourceReader {
     /// Header names recognised for the photo column.
     static let photoColumnNames = ["photo", "image", "file", "path", "picture", "photoPath", "imagePath", "fileName"]
 
-    /// The image extensions folder sources take, compared without case.
-    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+    /// Header names recognised for the optional display-name column (shown in reports and the journal).
+    static let nameColumnNames = ["displayName", "name", "fullName"]
+
+    /// The image extensions folder sources take, compared without case: every format the codec reads (it tells
+    /// them apart by content, so a mislabelled file still converts).
+    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "heic", "heif", "avif", "webp"]
 
     /// Reads and validates the CSV at `path` (a header row, then one row per user; photo paths relative to its
     /// folder) into a plan holding every item at once. `scanCSV` does the same without holding the items.
@@ -83,14 +87,19 @@ public enum SourceReader {
                     ?? "no photo column (looked for \(photoColumnNames.joined(separator: ", ")); name it with --photo-column)"
             )
         }
-        guard let keyIndex, let photoIndex else {
+        // The name column is optional: looked for by its usual names, never one already taken by the key or photo.
+        var nameIndex = column(in: names, explicit: options.nameColumn, candidates: nameColumnNames)
+        if options.nameColumn == nil, nameIndex == keyIndex || nameIndex == photoIndex { nameIndex = nil }
+        if let name = options.nameColumn, nameIndex == nil { missing.append("no column '\(name)' (--name-column)") }
+        guard let keyIndex, let photoIndex, missing.isEmpty else {
             throw SourceError(
                 "source \(path): \(missing.joined(separator: "; ")); header is: \(names.joined(separator: ", "))")
         }
 
         let folder = (PathGuard.absolute(path, base: FileManager.default.currentDirectoryPath) as NSString)
             .deletingLastPathComponent
-        let rows = SourceRows.csv(bytes: bytes, delimiter: delimiter, keyColumn: keyIndex, photoColumn: photoIndex)
+        let rows = SourceRows.csv(
+            bytes: bytes, delimiter: delimiter, keyColumn: keyIndex, photoColumn: photoIndex, nameColumn: nameIndex)
         return scan(rows, guardian: PathGuard(folder: folder, allowOutside: options.allowOutside), kind: keyKind)
     }
 
@@ -137,6 +146,7 @@ public enum SourceReader {
         var line: Int?
         var rawKey: String
         var written: String
+        var displayName: String?
         /// The normalised key when it is valid (even if the file is not, for duplicate detection).
         var key: String?
         var result: Result<PathGuard.Checked, SourceProblem.Reason>
@@ -147,7 +157,7 @@ public enum SourceReader {
             let trimmedKey = rawKey.trimmingCharacters(in: .whitespacesAndNewlines)
             return SourceProblem(
                 line: line, key: trimmedKey.isEmpty ? nil : trimmedKey, path: written.isEmpty ? nil : written,
-                reason: reason)
+                reason: reason, displayName: displayName)
         }
     }
 
@@ -155,10 +165,14 @@ public enum SourceReader {
         let written = raw.written.trimmingCharacters(in: .whitespacesAndNewlines)
         switch KeyRule.normalize(raw.key, as: kind) {
         case .failure(let reason):
-            return Row(line: raw.line, rawKey: raw.key, written: written, key: nil, result: .failure(reason))
+            return Row(
+                line: raw.line, rawKey: raw.key, written: written, displayName: raw.displayName, key: nil,
+                result: .failure(reason))
         case .success(let key):
             let result = written.isEmpty ? .failure(.missingPath) : guardian.check(written)
-            return Row(line: raw.line, rawKey: raw.key, written: written, key: key, result: result)
+            return Row(
+                line: raw.line, rawKey: raw.key, written: written, displayName: raw.displayName, key: key,
+                result: result)
         }
     }
 

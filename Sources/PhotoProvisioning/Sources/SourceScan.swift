@@ -11,7 +11,7 @@ public struct SourceScan: Sequence, Sendable {
     public let problems: [SourceProblem]
     /// Rows dropped because an earlier row names the same user and the same file (kept once); not errors.
     public let merged: [SourceProblem]
-    /// Folder sources: names of files that are not images (`.jpg`, `.jpeg`, `.png`) and were skipped.
+    /// Folder sources: names of files that are not images (`SourceReader.imageExtensions`) and were skipped.
     public let ignored: [String]
     /// How many items iterating yields.
     public let itemCount: Int
@@ -54,7 +54,9 @@ public struct SourceScan: Sequence, Sendable {
                     case .success(let key) = KeyRule.normalize(raw.key, as: scan.keyKind)
                 else { continue }
                 let written = raw.written.trimmingCharacters(in: .whitespacesAndNewlines)
-                return SourceItem(line: raw.line, key: key, photoPath: scan.guardian.resolve(written), writtenPath: written)
+                return SourceItem(
+                    line: raw.line, key: key, photoPath: scan.guardian.resolve(written), writtenPath: written,
+                    displayName: raw.displayName)
             }
             return nil
         }
@@ -64,23 +66,31 @@ public struct SourceScan: Sequence, Sendable {
 /// A source's rows before any check, readable from the start as often as needed.
 enum SourceRows: Sendable {
     /// CSV bytes (UTF-8, no BOM); the first record is the header.
-    case csv(bytes: [UInt8], delimiter: UInt8, keyColumn: Int, photoColumn: Int)
+    case csv(bytes: [UInt8], delimiter: UInt8, keyColumn: Int, photoColumn: Int, nameColumn: Int?)
     /// A folder's image file names, sorted; keys are the names without extension, plus `@domain` when given.
     case folder(names: [String], keyKind: MatchKey, domain: String?)
 
-    /// One row as written: its line (CSV only), key cell and photo cell.
+    /// One row as written: its line (CSV only), key cell, photo cell and display-name cell.
     struct Raw {
         var line: Int?
         var key: String
         var written: String
+        var name: String = ""
+
+        /// The display name, trimmed; nil when empty.
+        var displayName: String? {
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? nil : trimmed
+        }
     }
 
     func makeCursor() -> Cursor {
         switch self {
-        case .csv(let bytes, let delimiter, let keyColumn, let photoColumn):
+        case .csv(let bytes, let delimiter, let keyColumn, let photoColumn, let nameColumn):
             var reader = CSVReader(bytes, delimiter: delimiter)
             _ = reader.next()  // the header
-            return Cursor(source: .csv(reader, keyColumn: keyColumn, photoColumn: photoColumn))
+            return Cursor(
+                source: .csv(reader, columns: Cursor.Columns(key: keyColumn, photo: photoColumn, name: nameColumn)))
         case .folder(let names, let keyKind, let domain):
             return Cursor(source: .folder(names[...], keyKind: keyKind, domain: domain))
         }
@@ -88,27 +98,35 @@ enum SourceRows: Sendable {
 
     /// Reads rows in order.
     struct Cursor: Sendable {
+        fileprivate struct Columns: Sendable {
+            var key: Int
+            var photo: Int
+            var name: Int?
+        }
         fileprivate enum Source: Sendable {
-            case csv(CSVReader, keyColumn: Int, photoColumn: Int)
+            case csv(CSVReader, columns: Columns)
             case folder(ArraySlice<String>, keyKind: MatchKey, domain: String?)
         }
         fileprivate var source: Source
 
         /// CSV only: the line of a quoted field that never closed, once the cursor has reached the end.
         var unterminatedQuoteLine: Int? {
-            if case .csv(let reader, _, _) = source { reader.unterminatedQuoteLine } else { nil }
+            if case .csv(let reader, _) = source { reader.unterminatedQuoteLine } else { nil }
         }
 
         mutating func next() -> Raw? {
             switch source {
-            case .csv(var reader, let keyColumn, let photoColumn):
+            case .csv(var reader, let columns):
                 let record = reader.next()
-                source = .csv(reader, keyColumn: keyColumn, photoColumn: photoColumn)
+                source = .csv(reader, columns: columns)
                 guard let record else { return nil }
                 let fields = record.fields
+                func cell(_ index: Int?) -> String {
+                    guard let index, fields.indices.contains(index) else { return "" }
+                    return fields[index]
+                }
                 return Raw(
-                    line: record.line, key: fields.indices.contains(keyColumn) ? fields[keyColumn] : "",
-                    written: fields.indices.contains(photoColumn) ? fields[photoColumn] : "")
+                    line: record.line, key: cell(columns.key), written: cell(columns.photo), name: cell(columns.name))
             case .folder(var names, let keyKind, let domain):
                 guard let name = names.popFirst() else { return nil }
                 source = .folder(names, keyKind: keyKind, domain: domain)

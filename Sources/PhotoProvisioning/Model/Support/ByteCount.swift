@@ -2,11 +2,13 @@ import Foundation
 
 /// Byte sizes as people write them: `4194304`, `100KB`, `4MB`, `1.5MB` (binary multiples, as Graph's 4 MB limit).
 public enum ByteCount {
-    /// Parses a size with an optional `B`, `KB`/`K`/`KiB`, `MB`/`M`/`MiB` suffix (case-insensitive); nil if malformed.
+    /// Parses a size with an optional `B`, `KB`/`K`/`KiB`, `MB`/`M`/`MiB`, `GB`/`G`/`GiB` suffix (case-insensitive);
+    /// nil if malformed.
     public static func parse(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(String, Double)] = [
-            ("kib", 1024), ("mib", 1_048_576), ("kb", 1024), ("mb", 1_048_576), ("k", 1024), ("m", 1_048_576), ("b", 1),
+            ("kib", 1024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("kb", 1024), ("mb", 1_048_576),
+            ("gb", 1_073_741_824), ("k", 1024), ("m", 1_048_576), ("g", 1_073_741_824), ("b", 1),
         ]
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             let number = trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
