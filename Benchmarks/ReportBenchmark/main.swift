@@ -1,10 +1,34 @@
 // Measures the report writers on a made-up run: `ReportBenchmark [--repeat K] [--dry-run] N DIR` writes an
 // N-item report into DIR K times and prints the three file sizes and the write times (scripts/bench-report).
+// `ReportBenchmark --journal N PATH` instead fills a journal with an N-item run (previews included), for
+// scripts/bench-report to measure `photoprov report` on it.
 import Foundation
 import PhotoProvisioning
 import PhotoProvisioningTestSupport
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--journal" {
+    guard arguments.count == 3, let count = Int(arguments[1]), count >= 0 else {
+        FileHandle.standardError.write(Data("usage: ReportBenchmark --journal N PATH\n".utf8))
+        exit(2)
+    }
+    let path = arguments[2]
+    // The rest of this file is synchronous (the writers block): wait for the journal here on the main thread, so
+    // the work runs detached from the main actor this top-level code is on.
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        do {
+            let run = try await ReportSampleJournal.fill(path: path, count: count)
+            print("journal      \(path): run \(run), \(count) items")
+        } catch {
+            FileHandle.standardError.write(Data("ReportBenchmark: \(error)\n".utf8))
+            exit(1)
+        }
+        done.signal()
+    }
+    done.wait()
+    exit(0)
+}
 var repeats = 3
 var kind = RunKind.upload
 if let index = arguments.firstIndex(of: "--repeat"), index + 1 < arguments.count, let value = Int(arguments[index + 1]) {

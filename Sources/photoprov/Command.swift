@@ -74,7 +74,7 @@ extension CommandLine {
 
         Run 'photoprov <command> --help' for a command's options. Exit codes: 0 success, 1 some items failed,
         2 bad arguments, 3 blocked by policy or permission, 4 sign-in failed, 5 run stopped by an infrastructure
-        failure, 6 journal unusable, 130 interrupted.
+        failure, 6 journal unusable, 7 --remove-missing removed nothing (see --max-removals), 130 interrupted.
         """
 
     /// Runs the subcommand named by `arguments[0]` and turns every error into an exit code and one message.

@@ -19,6 +19,9 @@ enum ExitCode: Int32 {
     /// The journal could not be opened, read or written: in use by another run, from a newer photoprov, not a
     /// journal, or a write failed (disk full, I/O error). A run that had started is recorded `failed` if possible.
     case journal = 6
+    /// `--remove-missing` removed nothing: the source had unreadable rows or was not read to its end, or more
+    /// photos would have gone than `--max-removals` allows. Everything else the run did stands.
+    case removalsRefused = 7
     /// Interrupted by SIGINT or SIGTERM.
     case interrupted = 130
 }

@@ -26,7 +26,9 @@ extension Command {
             .flag("offline", "with --dry-run: no tenant, no credentials"),
             .flag("force", "upload even photos the journal says are unchanged"),
             .flag("verify-sources", "read and hash every photo, even those whose file metadata are unchanged"),
-            .flag("remove-missing", "delete photos this tool uploaded for users no longer in the source"),
+            .flag("remove-missing", "delete photos this tool uploaded for users no longer in this source"),
+            .value("max-removals", "N|P%", "with --remove-missing: above N removals (or P% of the photos this source "
+                + "set) remove none and exit 7 (default 10%)"),
             .flag("only-missing", "set photos only for those who have none; the rest are kept"),
             .flag("overwrite-others", "replace (or delete) photos someone changed since this tool set them "
                 + "(backed up)"),
@@ -79,6 +81,7 @@ extension Command {
     static func exitCode(of summary: UploadSummary) -> ExitCode {
         if summary.blocked { return .blocked }
         if summary.stoppedBy == .interrupted { return .interrupted }
+        if summary.removalsRefused != nil { return .removalsRefused }
         if summary.hasFailures { return .someFailed }
         if summary.kind == .dryRun, summary.policy?.verdict == .unknown { return .someFailed }
         return .success
@@ -97,6 +100,20 @@ extension Command {
             throw UsageError("--offline needs --dry-run: a real upload needs the tenant")
         }
         let sourceOptions = try sourceOptions(from: arguments)
+        let target = sourceOptions.target
+        // Refused before anything is read or signed in, dry runs too: every removal would be a request Graph refuses.
+        if arguments.has("remove-missing"), !target.canDeletePhoto {
+            throw UsageError(
+                "--remove-missing cannot be used with --target \(target.rawValue): \(UploadJob.undeletable(target)); "
+                    + "run without --remove-missing (the photos of \(target.noun)s no longer in the source are kept)")
+        }
+        var maxRemovals = RemovalLimit.standard
+        if let text = arguments.value("max-removals") {
+            guard let limit = RemovalLimit(text) else {
+                throw UsageError("--max-removals must be a count such as 25 or a share such as 10%, not '\(text)'")
+            }
+            maxRemovals = limit
+        }
         let limits = try limits(from: arguments)
         // Group and team photos are logos and pictures more than faces: framed by the fixed rule unless asked.
         let defaultCrop = [.groups, .teams].contains(sourceOptions.target) ? "square" : "auto"
@@ -107,7 +124,8 @@ extension Command {
             jobs: try arguments.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256),
             concurrency: try arguments.integer("concurrency", default: 8, in: 1...256),
             journalPath: arguments.value("journal") ?? Journal.defaultPath, dryRun: arguments.has("dry-run"),
-            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"), maxItems: limits.items,
+            force: arguments.has("force"), removeMissing: arguments.has("remove-missing"), maxRemovals: maxRemovals,
+            maxItems: limits.items,
             maxDuration: limits.seconds, skipPolicyCheck: arguments.has("skip-policy-check"),
             keepPreviews: arguments.has("dry-run"), reportDirectory: arguments.value("report"),
             arguments: CommandLine.arguments.dropFirst().map { $0 }, overwriteOthers: arguments.has("overwrite-others"),
@@ -166,7 +184,6 @@ extension Command {
         if run == nil, try await journal.latestRun() == nil {
             throw UsageError("journal \(journalPath) holds no run yet; run 'photoprov upload' first")
         }
-        let (report, items) = try await journal.report(run: run)
-        return try await BlockingPool(threads: 1).run { try ReportWriter.write(run: report, items: items, to: directory) }
+        return try await journal.writeReport(run: run, to: directory)
     }
 }

@@ -89,6 +89,7 @@ final class UploadOutput: Sendable {
                 }
                 if let report = summary.report { fields["report"] = report.html }
                 if let stopped = summary.stoppedBy { fields["stopped"] = stopped.rawValue }
+                if let refused = summary.removalsRefused { fields["removals_refused"] = refused }
                 print(Terminal.jsonLine(fields))
                 return
             }
@@ -97,15 +98,21 @@ final class UploadOutput: Sendable {
                 for reason in policy.explanation { print("  \(Terminal.printable(reason))") }
                 if summary.blocked, summary.kind == .upload {
                     print("nothing was uploaded: fix the policy or permission above, or pass --skip-policy-check")
+                } else if summary.blocked {
+                    print("nothing would be uploaded: every photo would be refused until the policy or permission "
+                        + "above is fixed")
                 }
             }
             let kind = summary.kind == .dryRun ? "dry run" : "run"
-            print("\(kind) \(summary.runID) \(summary.leftForNextRun > 0 ? "stopped" : "finished") in "
-                + "\(TimeSpan.format(summary.seconds)): \(counts)")
+            let ended = summary.leftForNextRun > 0 || summary.stoppedBy != nil ? "stopped" : "finished"
+            print("\(kind) \(summary.runID) \(ended) in \(TimeSpan.format(summary.seconds)): \(counts)")
             if summary.leftForNextRun > 0 {
                 print("\(summary.leftForNextRun) item(s) left: run the same command again to continue")
             }
-            if !summary.missingFromSource.isEmpty, summary.counts[.removed] + summary.counts[.wouldRemove] == 0 {
+            if let refused = summary.removalsRefused {
+                let verb = summary.kind == .dryRun ? "would remove" : "removed"
+                print("--remove-missing \(verb) nothing: \(Terminal.printable(refused))")
+            } else if !summary.missingFromSource.isEmpty, summary.counts[.removed] + summary.counts[.wouldRemove] == 0 {
                 let kept = summary.target.canDeletePhoto
                     ? "--remove-missing deletes" : "graph cannot delete a \(summary.target.noun)'s photo"
                 print("\(summary.missingFromSource.count) earlier upload(s) not in the source (kept; \(kept))")

@@ -41,24 +41,13 @@ extension Journal {
             journalPath: source.journal, reportDirectory: report, arguments: ["upload"])
     }
 
-    /// Runs the job and returns the `RunFailure` it must throw.
-    private func failure(of job: UploadJob) async throws -> RunFailure {
-        do {
-            let summary = try await job.run()
-            Issue.record("the run must fail, not end with \(summary.counts.byState)")
-            throw PipelineError(unfinished: -1)
-        } catch let failure as RunFailure {
-            return failure
-        }
-    }
-
     @Test func userLookupsRefusedForLackOfUserReadAllFailTheRun() async throws {
         let emulator = try await Emulator.start(seed: TestTenant.seed())
         let source = try Source(keys: [TestTenant.upn("ada"), TestTenant.upn("bob")])
         let client = try GraphClient(
             settings: try emulator.settings(app: TestTenant.writerApp, secret: TestTenant.writerSecret))
         let job = UploadJob(settings: settings(source, match: .mail), graph: client)
-        let failure = try await failure(of: job)
+        let failure = try await job.failure()
         let cause = try #require(failure.cause as? GraphError)
         #expect(cause.kind == .blocked)
         #expect(cause.httpStatus == 403)
@@ -80,7 +69,7 @@ extension Journal {
                 """)
         }
         let graph = ScriptedGraph()
-        let failure = try await failure(of: UploadJob(settings: settings(source), graph: graph))
+        let failure = try await UploadJob(settings: settings(source), graph: graph).failure()
         let cause = try #require(failure.cause as? JournalError)
         #expect(cause.detail.contains("disk is full (planted by the test)"))
         #expect(failure.unrecorded == nil)
@@ -96,7 +85,8 @@ extension Journal {
         let source = try Source(keys: [TestTenant.upn("ada"), TestTenant.upn("bob")])
         let notAFolder = source.folder + "/report-is-a-file"
         try Data("x".utf8).write(to: URL(fileURLWithPath: notAFolder))
-        let failure = try await failure(of: UploadJob(settings: settings(source, report: notAFolder), graph: ScriptedGraph()))
+        let job = UploadJob(settings: settings(source, report: notAFolder), graph: ScriptedGraph())
+        let failure = try await job.failure()
         let cause = try #require(failure.cause as? ReportError)
         #expect(cause.path == notAFolder)
         let journal = try await Journal.open(at: source.journal, create: false)

@@ -65,7 +65,7 @@ struct ReportCSVTests {
 
     @Test func fileStartsWithAByteOrderMarkAndUsesCRLF() throws {
         let (run, items) = ReportFixtures.mixedRun()
-        let bytes = ReportCSV.render(run: run, items: Array(items.prefix(2)))
+        let bytes = Array((ReportCSV.header + ReportCSV.rows(run: run, items: Array(items.prefix(2)))).utf8)
         #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]))
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasSuffix("\r\n"))

@@ -217,10 +217,11 @@ import Testing
         let kept = try await upload(batch, emulator)
         #expect(kept.stdout.contains("2 earlier upload(s) not in the source"), "\(kept.stdout)")
         #expect(try await emulator.user("user0002@contoso.example")["sha256"] is String)
-        let dry = try await upload(batch, emulator, ["--remove-missing", "--dry-run"])
+        // Two of the three photos this source set: allowed explicitly, above the default --max-removals 10%.
+        let dry = try await upload(batch, emulator, ["--remove-missing", "--max-removals", "2", "--dry-run"])
         #expect(dry.stdout.contains("would-remove user0002@contoso.example"), "\(dry.stdout)")
         #expect(try await emulator.user("user0002@contoso.example")["sha256"] is String)
-        let removed = try await upload(batch, emulator, ["--remove-missing"])
+        let removed = try await upload(batch, emulator, ["--remove-missing", "--max-removals", "67%"])
         #expect(removed.status == 0, "\(removed.stdout)")
         #expect(removed.stdout.contains("2 removed"), "\(removed.stdout)")
         #expect(try await emulator.user("user0002@contoso.example")["sha256"] is NSNull)

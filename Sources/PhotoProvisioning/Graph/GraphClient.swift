@@ -159,13 +159,19 @@ public final class GraphClient: GraphService {
     }
 
     /// Sends `request` with retries: 429/503/504 after `Retry-After` (or full-jitter backoff), network failures
-    /// after backoff, one token renewal on 401; at most `maxAttempts` and never past the item deadline.
+    /// after backoff, one token renewal on 401; never past the item deadline.
+    ///
+    /// A 429 is Graph saying "wait", not a failed attempt: it does not use up `maxAttempts`, so an item that Graph
+    /// keeps throttling waits its turn until the item deadline instead of failing after a few answers while the
+    /// limiter finds the allowed pace. Faults (503, 504) and network failures count.
     func perform(_ request: GraphRequest) async -> Attempted {
         let clock = settings.clock
         let started = clock.now()
         let deadline = started.addingTimeInterval(settings.itemDeadline)
         var result = Attempted(attempts: 0, seconds: 0)
         var renewed = false
+        /// Attempts that count against `maxAttempts`: all but those answered 429.
+        var counted = 0
         func finish(_ stop: FailureReason? = nil) -> Attempted {
             result.stop = stop
             result.seconds = clock.now().timeIntervalSince(started)
@@ -206,6 +212,7 @@ public final class GraphClient: GraphService {
             var wait: Double
             switch exchange {
             case .noToken(let error):
+                if Task.isCancelled { return finish(.cancelled) }
                 result.signInError = error
                 return finish(.signInFailed)
             case .answered(let response, let token):
@@ -219,14 +226,19 @@ public final class GraphClient: GraphService {
                 guard RetryPolicy.isRetryable(status: response.status) else { return finish() }
                 let retryAfter = RetryPolicy.parseRetryAfter(response.header("retry-after"), now: clock.now())
                 wait = retry.delay(afterAttempt: result.attempts, retryAfter: retryAfter)
-                if response.status == 429 { await limiter.pause(seconds: wait) }
+                if response.status == 429 {
+                    await limiter.pause(seconds: wait)
+                } else {
+                    counted += 1
+                }
             case .failed(let error):
                 if Task.isCancelled || (error as? URLError)?.code == .cancelled { return finish(.cancelled) }
                 result.response = nil
                 result.networkError = HTTPTransport.describe(error)
                 wait = retry.delay(afterAttempt: result.attempts, retryAfter: nil)
+                counted += 1
             }
-            guard result.attempts < retry.maxAttempts else { return finish() }
+            guard counted < retry.maxAttempts else { return finish() }
             guard clock.now().addingTimeInterval(wait) < deadline else { return finish(.deadlineExceeded) }
             do {
                 try await clock.sleep(seconds: wait)
@@ -269,7 +281,7 @@ public final class GraphClient: GraphService {
         guard let response = result.response else {
             outcome.failure = result.stop == .deadlineExceeded ? .deadlineExceeded : .network
             outcome.message = "\(target): \(result.networkError ?? "no response")"
-                + (result.stop == .deadlineExceeded ? "; item deadline of \(Int(settings.itemDeadline)) s reached" : "")
+                + (result.stop == .deadlineExceeded ? deadlineNote : "")
             return outcome
         }
         if (200..<300).contains(response.status) {
@@ -279,8 +291,12 @@ public final class GraphClient: GraphService {
         let reason = Self.classify(status: response.status, code: body?.code, message: body?.message)
         outcome.failure = result.stop == .deadlineExceeded && reason.isTransient ? .deadlineExceeded : reason
         outcome.message = Self.explain(reason, target: target, graphMessage: body?.message)
+            + (outcome.failure == .deadlineExceeded ? deadlineNote : "")
         return outcome
     }
+
+    /// `; item deadline of 5m 00s reached`, for the message of an item whose retries ran out of time.
+    private var deadlineNote: String { "; item deadline of \(TimeSpan.format(settings.itemDeadline)) reached" }
 
     /// The failure reason for an error answer.
     static func classify(status: Int, code: String?, message: String?) -> FailureReason {
@@ -334,7 +350,7 @@ public final class GraphClient: GraphService {
         case .notAnImage: return "\(target): graph did not accept the body as an image"
         case .photoTooSmall: return "\(target): photo too small for graph (at least 48×48 pixels)"
         case .unauthorized: return "\(target): graph rejected the access token even after renewing it"
-        case .throttled: return "\(target): still throttled after every attempt"
+        case .throttled: return "\(target): still throttled"
         case .serviceUnavailable: return "\(target): graph unavailable after every attempt"
         default:
             let detail = graphMessage.map { ": \($0)" } ?? ""

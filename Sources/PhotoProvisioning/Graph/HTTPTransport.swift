@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -102,15 +103,25 @@ package final class HTTPTransport: Sendable {
     }
 
     /// One data task through the session delegate, cancelled with the calling task.
+    ///
+    /// A task cancelled before `resume()` must never be resumed nor cancelled: swift-corelibs-foundation then
+    /// marks it cancelling, ignores the later `resume()` and never completes it, so its caller would wait forever
+    /// (seen when a run stopping cancelled uploads just as they started). `TaskStart` settles who goes first.
     private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
         let task = session.dataTask(with: request)
+        let start = TaskStart()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
+                guard start.begin() else {
+                    continuation.resume(throwing: URLError(.cancelled))
+                    return
+                }
                 delegate.register(task, continuation)
                 task.resume()
+                if start.resumed() { task.cancel() }
             }
         } onCancel: {
-            task.cancel()
+            if start.cancel() { task.cancel() }
         }
     }
 
@@ -185,7 +196,50 @@ package final class HTTPTransport: Sendable {
     }
 }
 
-/// Collects each task's body and completes it, answering HTTP authentication challenges by declining them.
+/// Orders one data task's start against its caller's cancellation: a task is cancelled only once resumed, and
+/// not started at all when the cancellation came first.
+private final class TaskStart: Sendable {
+    private enum Phase { case new, starting, started, cancelledEarly, cancelPending }
+    private let phase = Mutex(Phase.new)
+
+    /// Whether the task may start (`false`: its caller was cancelled already).
+    func begin() -> Bool {
+        phase.withLock { phase in
+            guard phase == .new else { return false }
+            phase = .starting
+            return true
+        }
+    }
+
+    /// The task was resumed; returns whether a cancellation came while it was starting (cancel it now).
+    func resumed() -> Bool {
+        phase.withLock { phase in
+            defer { phase = .started }
+            return phase == .cancelPending
+        }
+    }
+
+    /// Whether the task should be cancelled now (it runs); otherwise the cancellation is remembered.
+    func cancel() -> Bool {
+        phase.withLock { phase in
+            switch phase {
+            case .new:
+                phase = .cancelledEarly
+                return false
+            case .starting:
+                phase = .cancelPending
+                return false
+            case .started:
+                return true
+            case .cancelledEarly, .cancelPending:
+                return false
+            }
+        }
+    }
+}
+
+/// Collects each task's body and completes it, answering HTTP authentication challenges by declining them, and
+/// ends a request whose kept-alive connection was closed under it at once instead of after the request timeout.
 ///
 /// swift-corelibs-foundation turns a 401 carrying `WWW-Authenticate: Basic` (Entra's answer to a wrong client
 /// secret) into a challenge, and without a credential on offer its default handling never completes the task
@@ -197,6 +251,8 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
     private struct TaskState {
         var data = Data()
         var sawChallenge = false
+        /// The connection closed without an answer and libcurl asked to send the body again (see below).
+        var connectionLost = false
         let continuation: CheckedContinuation<(Data, URLResponse), any Error>
     }
 
@@ -233,9 +289,34 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
         completionHandler(.cancelAuthenticationChallenge, nil)
     }
 
+    #if canImport(FoundationNetworking)
+    /// Why a dropped connection used to cost the whole request timeout on Linux: when a request sent on a reused
+    /// keep-alive connection gets no answer at all (the server closed it), libcurl sends it again on a fresh
+    /// connection and first asks to rewind the body. swift-corelibs-foundation can only rewind a body *stream*, and
+    /// only with a new one from this delegate; for a `Data` body it answers the rewind with success and supplies
+    /// nothing, so libcurl sends the headers again with the old `Content-Length` and no body. The server then
+    /// waits for the body and we wait for the answer until `--request-timeout` (60 s) passes. GETs have no body
+    /// and are resent fine, which is why only uploads, deletes and `$batch` posts hung.
+    ///
+    /// Being asked for a new body therefore means exactly "the connection was lost before any answer": give no
+    /// stream (a stream for a `Data` body would trap), cancel the task, and report `networkConnectionLost`, so
+    /// the client's own retry sends the request again with its body. The cancel goes through another queue:
+    /// `cancel()` synchronises with the queue this callback runs on.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask,
+        needNewBodyStream completionHandler: @escaping @Sendable (InputStream?) -> Void
+    ) {
+        lock.withLock { states[task.taskIdentifier]?.connectionLost = true }
+        completionHandler(nil)
+        DispatchQueue.global().async { task.cancel() }
+    }
+    #endif
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         guard let state = lock.withLock({ states.removeValue(forKey: task.taskIdentifier) }) else { return }
-        if let response = task.response, error == nil || state.sawChallenge {
+        if state.connectionLost {
+            state.continuation.resume(throwing: URLError(.networkConnectionLost))
+        } else if let response = task.response, error == nil || state.sawChallenge {
             state.continuation.resume(returning: (state.data, response))
         } else {
             state.continuation.resume(throwing: error ?? URLError(.badServerResponse))

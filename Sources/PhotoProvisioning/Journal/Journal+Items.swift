@@ -220,6 +220,36 @@ extension Journal {
             [.integer(run)], Journal.item)
     }
 
+    /// The id of run `run`'s last item; `nil` when it has none.
+    public func lastItemID(run: Int64) throws(JournalError) -> Int64? {
+        try db.statement("SELECT max(id) FROM items WHERE run_id = ?").rows([.integer(run)]) { $0.optionalInt(0) }
+            .first ?? nil
+    }
+
+    /// Up to `limit` items of run `run` with ids above `after` and at most `last` (`lastItemID(run:)`), in id
+    /// order, each with its previews when `previews` is true (else both `nil`): a report pages through a run this
+    /// way instead of holding it whole.
+    public func itemsWithPreviews(
+        run: Int64, after: Int64, through last: Int64, limit: Int, previews: Bool
+    ) throws(JournalError) -> [(item: Item, previews: Previews)] {
+        // A range of the primary key (`+run_id` keeps SQLite off items_by_state, which would read and sort the
+        // whole run for every page).
+        let range = "FROM items WHERE id > ?2 AND id <= ?3 AND +run_id = ?1 ORDER BY id LIMIT ?4"
+        let values: [SQLiteStatement.Value] = [.integer(run), .integer(after), .integer(last), .integer(Int64(limit))]
+        let items = try db.statement("SELECT \(Journal.itemColumns) \(range)").rows(values, Journal.item)
+        guard previews else { return items.map { ($0, Previews(original: nil, output: nil)) } }
+        // The same range again for the previews: scalar subqueries on the preview tables' primary keys.
+        let found = try db.statement(
+            """
+            SELECT id, (SELECT jpeg FROM preview_original AS o WHERE o.source_sha256 = items.source_sha256), \
+            (SELECT jpeg FROM preview_output AS p WHERE p.source_sha256 = items.source_sha256 \
+            AND p.fingerprint = items.fingerprint) \(range)
+            """
+        ).rows(values) { ($0.int(0), Previews(original: $0.blob(1), output: $0.blob(2))) }
+        let byID = Dictionary(found, uniquingKeysWith: { first, _ in first })
+        return items.map { ($0, byID[$0.id] ?? Previews(original: nil, output: nil)) }
+    }
+
     /// Up to `limit` items of run `run` that still need work (see `ItemState.needsWork`), with ids above
     /// `after`, in id order: lets a long run page through its work instead of holding every item in memory.
     public func itemsNeedingWork(run: Int64, after: Int64, limit: Int) throws(JournalError) -> [Item] {
@@ -279,23 +309,53 @@ extension Journal {
 
     /// Keys with a photo from an earlier upload (`keysWithPhotos`) that run `run` has no item for, valid or not:
     /// the users (groups, teams, contacts of `mailbox`) who have disappeared from the source. Sorted by key.
+    ///
+    /// - Parameters:
+    ///   - commandKeyPrefix: when given, only photos whose last upload was made by a run whose command key starts
+    ///     with it: the photos *this source* set (`--remove-missing` never touches another source's users).
+    ///   - run: the run whose items are the source as it is now. A refused row still means its key is in the
+    ///     source; its key is compared without case (and without `{}`), as it is stored as written.
     public func keysWithPhotos(
-        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, notIn run: Int64
+        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, commandKeyPrefix: String? = nil,
+        notIn run: Int64
     ) throws(JournalError) -> [LastUpload] {
-        // Two probes so that each uses an index: items_by_key covers every state but 'invalid'.
+        // The first probe uses items_by_key (every state but 'invalid'); the refused rows' keys are read once into
+        // a set (an uncorrelated IN), not once per photo.
         try db.statement(
             """
-            SELECT \(Journal.lastUploadColumns) FROM last_upload AS l WHERE target = ? AND match = ? AND mailbox = ? \
-            AND contact_folder = ? AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ? \
+            SELECT \(Journal.lastUploadColumns) FROM last_upload AS l JOIN runs AS r ON r.id = l.run_id \
+            WHERE l.target = ?1 AND l.match = ?2 AND l.mailbox = ?3 AND l.contact_folder = ?4 \
+            AND (?5 IS NULL OR substr(r.command_key, 1, length(?5)) = ?5) \
+            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ?6 \
             AND i.action = 'upload' AND i.target = l.target AND i.match = l.match AND i.mailbox = l.mailbox \
             AND i.contact_folder = l.contact_folder AND i.key = l.key AND i.state <> 'invalid') \
-            AND NOT EXISTS (SELECT 1 FROM items AS i WHERE i.run_id = ? AND i.state = 'invalid' AND i.key = l.key) \
-            ORDER BY key
+            AND lower(l.key) NOT IN (SELECT lower(trim(key, '{}')) FROM items WHERE run_id = ?6 AND state = 'invalid') \
+            ORDER BY l.key
             """
         )
         .rows(
-            [.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox) + [.integer(run), .integer(run)],
+            [.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox)
+                + [.optional(commandKeyPrefix), .integer(run)],
             Journal.lastUpload)
+    }
+
+    /// How many keys of this target, match kind and mailbox hold a photo whose last upload was made by a run whose
+    /// command key starts with `commandKeyPrefix`: the photos one source set, which `--max-removals P%` is a share
+    /// of.
+    public func photoCount(
+        target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, commandKeyPrefix: String
+    ) throws(JournalError) -> Int {
+        try db.statement(
+            """
+            SELECT count(*) FROM last_upload AS l JOIN runs AS r ON r.id = l.run_id \
+            WHERE l.target = ?1 AND l.match = ?2 AND l.mailbox = ?3 AND l.contact_folder = ?4 \
+            AND substr(r.command_key, 1, length(?5)) = ?5
+            """
+        )
+        .rows([.text(target.rawValue), .text(match.rawValue)] + Journal.columns(mailbox) + [.text(commandKeyPrefix)]) {
+            Int($0.int(0))
+        }
+        .first ?? 0
     }
 
     private static let lastUploadColumns = """

@@ -17,8 +17,11 @@ public enum TargetKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether Graph can delete this kind's photo. Graph's profilePhoto delete "supports only user or group photos,
-    /// but not Outlook contact nor Teams photos" (https://learn.microsoft.com/graph/api/profilephoto-delete), so
-    /// `--remove-missing` reports those as unsupported instead of sending a request bound to fail.
+    /// but not Outlook contact nor Teams photos" (https://learn.microsoft.com/graph/api/profilephoto-delete), and
+    /// its metadata agrees: `microsoft.graph.contact/photo` and `microsoft.graph.team/photo` carry
+    /// `DeleteRestrictions` `Deletable="false"`, user and group photos `true` (../shared/graph/v1.0-metadata.xml).
+    /// So `upload --remove-missing` is refused up front for those targets (exit 2) instead of sending requests
+    /// bound to fail.
     public var canDeletePhoto: Bool { self == .users || self == .groups }
 
     /// Whether an item of this kind lives in a mailbox, which is then part of its identity.

@@ -11,8 +11,19 @@ extension UploadJob {
     public static func commandKey(
         source: String, target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil, settingsFingerprint: String
     ) -> String {
+        sourceScope(source: source, target: target, match: match, mailbox: mailbox)
+            + "settings=\(settingsFingerprint)"
+    }
+
+    /// The start every command key of one source has, whatever its codec settings: the absolute source path,
+    /// target (with the mailbox and folder of contacts) and match. `--remove-missing` deletes only photos last set
+    /// by runs whose key starts with it, so a second CSV on the same journal never looks like a source from which
+    /// the first one's users vanished.
+    public static func sourceScope(
+        source: String, target: TargetKind, match: MatchKey, mailbox: Mailbox? = nil
+    ) -> String {
         let absolute = PathGuard.absolute(source, base: FileManager.default.currentDirectoryPath)
         let scope = mailbox.map { " mailbox=\($0.user)" + ($0.folder.map { " folder=\($0)" } ?? "") } ?? ""
-        return "\(absolute) target=\(target.rawValue)\(scope) match=\(match.rawValue) settings=\(settingsFingerprint)"
+        return "\(absolute) target=\(target.rawValue)\(scope) match=\(match.rawValue) "
     }
 }

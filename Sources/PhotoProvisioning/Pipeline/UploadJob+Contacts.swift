@@ -29,8 +29,8 @@ extension UploadJob {
             })
     }
 
-    /// Why a target's photo cannot be deleted, for `--remove-missing` items and notes.
-    static func undeletable(_ target: TargetKind) -> String {
+    /// Why a target's photo cannot be deleted, for `--remove-missing` items, notes and its usage error.
+    public static func undeletable(_ target: TargetKind) -> String {
         "graph cannot delete a \(target.noun)'s photo (its profilePhoto delete takes users and groups only); "
             + "remove it in \(target == .contacts ? "Outlook" : "Teams")"
     }

@@ -6,14 +6,18 @@ import PhotoModel
 import PhotoSources
 import Synchronization
 
-/// What every item task shares: the journal, the threads for blocking work, the planning's path checks (`nil` for
-/// a restore, which reads no source) and the run's face detector.
+/// What every item task shares: the journal, the threads for blocking work, the planning's path checks (`nil` for a
+/// restore, which reads no source), the run's face detector, and the brake that stops the run when Graph refuses
+/// every write.
 struct ItemContext: Sendable {
     let journal: Journal
     let pool: BlockingPool
     let photos: PathGuard?
     /// `--crop auto`'s detector, loaded once per run; nil for `--crop square|none` and restores.
     let framer: FaceFramer?
+    let brake = RefusalBrake()
+    /// Dry runs under a blocked policy: why every write would be refused (each item then "would fail").
+    let dryRunBlock: String?
 }
 
 /// A photo read, hashed and (unless unchanged) converted: the codec stage's result, its facts already mapped.
@@ -40,14 +44,17 @@ extension UploadJob {
     func process(
         run: Int64, limit: Int, journal: Journal, pool: BlockingPool, photos: PathGuard?, framer: FaceFramer?
     ) async throws {
-        let context = ItemContext(journal: journal, pool: pool, photos: photos, framer: framer)
+        let context = ItemContext(
+            journal: journal, pool: pool, photos: photos, framer: framer, dryRunBlock: dryRunBlock)
         let window = settings.jobs * 2 + settings.concurrency
         let processing = Task {
             var pages = WorkPages(job: self, run: run, limit: limit, journal: journal)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var inFlight = 0
                 func fill() async throws {
-                    while inFlight < window, !stop.isSet, let (item, lookup) = try await pages.next() {
+                    while inFlight < window, !stop.isSet, !context.brake.isTripped,
+                        let (item, lookup) = try await pages.next()
+                    {
                         group.addTask { try await self.process(item, lookup: lookup, context: context) }
                         inFlight += 1
                     }
@@ -180,7 +187,8 @@ extension UploadJob {
                 try await finishDryRun(item, facts: facts, warning: warning, lookup: lookup, context: context)
                 return
             }
-            guard !Task.isCancelled else { return }
+            // Once the brake has tripped, no further write is sent: the item waits for the same command.
+            guard !Task.isCancelled, !context.brake.isTripped else { return }
             let (onlyMissing, overwriteOthers) = (settings.onlyMissing, settings.overwriteOthers)
             guard
                 try await backUp(item, context: context, rule: { current in
@@ -189,9 +197,12 @@ extension UploadJob {
                         overwriteOthers: overwriteOthers)
                 })
             else { return }
+            guard !context.brake.isTripped else { return }
             try await context.journal.record(Journal.ItemUpdate(.uploading), item: item.id)
             let outcome = await graph.putPhoto(target(of: item), jpeg: Data(jpeg))
             if outcome.failure == .cancelled { return }  // stays `uploading`: offered again on resume
+            try Self.stopOnSignInFailure(outcome)
+            try await stopIfRefusedForTheRun(item, outcome, context: context)
             if outcome.succeeded {
                 try await finishPut(
                     item, outcome, sentWidth: photo.outputWidth, sentHeight: photo.outputHeight, state: .uploaded,
@@ -200,6 +211,7 @@ extension UploadJob {
                 let result = Journal.ItemUpdate(
                     .failed, failure: outcome.failure, reason: outcome.description, reply: GraphReply(outcome))
                 try await finish(item, result, detail: outcome.description, context: context)
+                try await putBackIfTheRunStopped(item, outcome, context: context)
             }
         }
     }
@@ -226,6 +238,13 @@ extension UploadJob {
             return
         default:
             break
+        }
+        if let blocked = context.dryRunBlock {
+            let reason = "would fail: blocked by the tenant's photo policy: \(blocked)"
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .blockedByPolicy, reason: reason), detail: reason,
+                context: context)
+            return
         }
         if state.accountEnabled == false { notes.append("account disabled") }
         let current = CurrentPhoto(hasPhoto: state.hasPhoto, etag: state.etag)
@@ -254,8 +273,15 @@ extension UploadJob {
             return
         }
         if settings.dryRun {
-            try await finish(item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
-                detail: "would delete the photo (not in the source any more)", context: context)
+            if let blocked = context.dryRunBlock {
+                let reason = "would fail: blocked by the tenant's photo policy: \(blocked)"
+                try await finish(
+                    item, Journal.ItemUpdate(.failed, failure: .blockedByPolicy, reason: reason), detail: reason,
+                    context: context)
+            } else {
+                try await finish(item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
+                    detail: "would delete the photo (not in the source any more)", context: context)
+            }
             return
         }
         let overwriteOthers = settings.overwriteOthers
@@ -265,15 +291,54 @@ extension UploadJob {
                     current, last: try await lastUpload(of: item, context: context), overwriteOthers: overwriteOthers)
             })
         else { return }
+        guard !context.brake.isTripped else { return }
         try await context.journal.record(Journal.ItemUpdate(.removing), item: item.id)
         let outcome = await graph.deletePhoto(target(of: item))
         if outcome.failure == .cancelled { return }
+        try Self.stopOnSignInFailure(outcome)
+        try await stopIfRefusedForTheRun(item, outcome, context: context)
         // A photo that is already gone is what --remove-missing wanted.
         let gone = outcome.succeeded || outcome.httpStatus == 404
         let result = Journal.ItemUpdate(
             gone ? .removed : .failed, failure: gone ? nil : outcome.failure, reason: gone ? nil : outcome.description,
             reply: GraphReply(outcome))
         try await finish(item, result, detail: gone ? "photo deleted" : outcome.description, context: context)
+        if !gone { try await putBackIfTheRunStopped(item, outcome, context: context) }
+    }
+
+    /// A token that cannot be renewed mid-run (after the sign-in's own retries) is the run's problem, not the
+    /// item's: the run stops with the sign-in error (exit 4) and the item stays `uploading`/`removing`, to be sent
+    /// again when the same command runs next, instead of being counted failed with no request sent.
+    private static func stopOnSignInFailure(_ outcome: GraphOutcome) throws(GraphError) {
+        guard outcome.failure == .signInFailed else { return }
+        throw GraphError(.signIn, outcome.message)
+    }
+
+    /// Counts `outcome` on the run's refusal brake; once it trips (the policy or a missing permission refused
+    /// several writes in a row), puts the refused items back to `pending` for the next run of the same command
+    /// and stops the run with the reason (exit 3), so no more doomed requests are sent.
+    private func stopIfRefusedForTheRun(_ item: Journal.Item, _ outcome: GraphOutcome, context: ItemContext)
+        async throws
+    {
+        guard let halt = context.brake.record(outcome, item: item.id) else { return }
+        for id in halt.items {
+            try await context.journal.record(
+                Journal.ItemUpdate(.pending, reason: "not done: the run stopped because \(outcome.message)"), item: id)
+        }
+        throw halt.error
+    }
+
+    /// Puts a refused item back to `pending` when its refusal was one of those that stopped the run, but was
+    /// recorded `failed` after the stop had put it back (the items of a streak finish in any order).
+    private func putBackIfTheRunStopped(_ item: Journal.Item, _ outcome: GraphOutcome, context: ItemContext)
+        async throws
+    {
+        guard RefusalBrake.concernsTheRun(outcome.failure), let error = context.brake.stop(covering: item.id) else {
+            return
+        }
+        try await context.journal.record(
+            Journal.ItemUpdate(.pending, reason: "not done: the run stopped because \(outcome.message)"), item: item.id)
+        throw error
     }
 
     /// Reads, hashes and (unless unchanged) converts one photo; blocking, so it runs on the pool. A photo the stat

@@ -55,6 +55,8 @@ public struct UploadJob: Sendable {
         package var clock: @Sendable () -> Date = { Date() }
         /// Delete photos we uploaded earlier for keys no longer in the source.
         public var removeMissing: Bool
+        /// `--max-removals`: above this many removals the run removes none (default 10% of the source's photos).
+        public var maxRemovals: RemovalLimit
         /// Work on at most this many items now; the rest wait for the next run.
         public var maxItems: Int?
         /// Stop taking new items after this many seconds; the rest wait for the next run.
@@ -81,7 +83,8 @@ public struct UploadJob: Sendable {
             codec: ConvertOptions = ConvertOptions(),
             jobs: Int = ProcessInfo.processInfo.activeProcessorCount, concurrency: Int = 8,
             journalPath: String = Journal.defaultPath, dryRun: Bool = false, force: Bool = false,
-            removeMissing: Bool = false, maxItems: Int? = nil, maxDuration: Double? = nil, gracePeriod: Double = 10,
+            removeMissing: Bool = false, maxRemovals: RemovalLimit = .standard, maxItems: Int? = nil,
+            maxDuration: Double? = nil, gracePeriod: Double = 10,
             skipPolicyCheck: Bool = false, keepPreviews: Bool = false, reportDirectory: String? = nil,
             arguments: [String] = [], overwriteOthers: Bool = false, onlyMissing: Bool = false,
             faces: AutoFraming? = nil
@@ -97,6 +100,7 @@ public struct UploadJob: Sendable {
             self.dryRun = dryRun
             self.force = force
             self.removeMissing = removeMissing
+            self.maxRemovals = maxRemovals
             self.maxItems = maxItems
             self.maxDuration = maxDuration
             self.gracePeriod = gracePeriod
@@ -126,6 +130,8 @@ public struct UploadJob: Sendable {
     /// Contacts: the id of the folder `settings.mailbox` names, once the preflight found it (`nil` for the default
     /// Contacts folder, or the folder as given when it could not be looked up).
     var contactFolderID: String?
+    /// Dry runs under a blocked policy: why every write would be refused (each item then "would fail").
+    var dryRunBlock: String?
 
     /// Creates a job; nothing runs until `run`.
     public init(
@@ -196,26 +202,7 @@ public struct UploadJob: Sendable {
 
         let photos = scan.guardian
         var problems = try await plan(consume scan, run: runID, journal: journal, pool: pool)
-        let target = settings.sourceOptions.target
-        let missing = try await journal.keysWithPhotos(
-            target: target, match: settings.sourceOptions.keyKind, mailbox: settings.mailbox, notIn: runID)
-        summary.missingFromSource = missing.map(\.key).sorted()
-        if settings.removeMissing, !missing.isEmpty {
-            let removals = missing.map { last in
-                Journal.NewItem(
-                    action: .remove, target: last.target, match: last.match, key: last.key, mailbox: last.mailbox,
-                    resolvedID: last.resolvedID, state: .pending)
-            }
-            _ = try await journal.addItems(removals, run: runID)
-        } else if !missing.isEmpty {
-            events(
-                .note(
-                    "\(missing.count) \(target.noun)(s) have a photo from an earlier run but are not in the source; "
-                        + "left untouched ("
-                        + (target.canDeletePhoto ? "--remove-missing deletes them" : Self.undeletable(target)) + "): "
-                        + summary.missingFromSource.prefix(10).joined(separator: ", ")
-                        + (missing.count > 10 ? ", …" : "")))
-        }
+        try await planRemovals(&summary, problems: problems, journal: journal)
 
         try await job.workThrough(
             &summary, journal: journal, pool: pool, photos: photos, framer: try await framer.value
@@ -256,25 +243,70 @@ public struct UploadJob: Sendable {
             throw PipelineError(unfinished: left - (needingWork - toDo))
         }
         if let directory = settings.reportDirectory {
-            summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
+            summary.report = try await journal.writeReport(run: runID, to: directory, endedAt: Date())
         }
         try await journal.finishRun(runID, status: left > 0 ? .interrupted : .completed)
     }
 
-    /// Signs in and runs the policy preflight (for contacts, the mailbox's), recording the verdict.
+    /// Runs `operation` until it returns or a stop is asked for, whichever comes first; a stop cancels it and
+    /// returns `nil`.
     ///
-    /// - Returns: the job to go on with (a contacts run knows its folder's id from the preflight), or `nil` when a
-    ///   real run is blocked: it was ended `failed` (with its report), and nothing may be written.
+    /// - Throws: what `operation` throws, unless a stop came first.
+    private func untilStopped<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
+        let stop = self.stop
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                _ = await stop.stopped()
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                let first = try await group.next() ?? nil
+                return stop.isSet ? nil : first
+            } catch {
+                if stop.isSet { return nil }
+                throw error
+            }
+        }
+    }
+
+    /// Ends a run stopped before its items were worked on: recorded `interrupted`, reported, resumable.
+    private func endStopped(_ summary: inout UploadSummary, journal: Journal, pool: BlockingPool) async throws {
+        events(.stopping(stop.reason ?? .interrupted))
+        summary.stoppedBy = stop.reason
+        summary.counts = try await journal.counts(run: summary.runID)
+        summary.leftForNextRun = summary.counts.workLeft
+        if let directory = settings.reportDirectory {
+            summary.report = try await journal.writeReport(run: summary.runID, to: directory, endedAt: Date())
+        }
+        try await journal.finishRun(summary.runID, status: .interrupted)
+    }
+
+    /// Signs in and runs the policy preflight (for contacts, the mailbox's), recording the verdict. A stop during
+    /// sign-in (a device code nobody enters) or a slow policy check ends the run at once: nothing is in flight yet
+    /// that a grace period would let finish.
+    ///
+    /// - Returns: the job to go on with (a contacts run knows its folder's id from the preflight; a dry run under a
+    ///   blocked policy, why every write would be refused), or `nil` when the run has ended: a real run that is
+    ///   blocked was ended `failed` (with its report) and nothing may be written; a stopped one `interrupted`.
     func signInAndCheckPolicy(
         _ summary: inout UploadSummary, journal: Journal, pool: BlockingPool
     ) async throws -> UploadJob? {
         let runID = summary.runID
-        try await graph.signIn()
+        let graph = self.graph
+        guard try await untilStopped({ try await graph.signIn() }) != nil else {
+            try await endStopped(&summary, journal: journal, pool: pool)
+            return nil
+        }
         // A contacts run always probes its mailbox, even with --skip-policy-check: the folder's id comes from it.
         var job = self
         var contacts: PolicyReport?
         if let mailbox = settings.mailbox {
-            let report = await graph.preflightContacts(in: mailbox)
+            guard let report = try await untilStopped({ await graph.preflightContacts(in: mailbox) }) else {
+                try await endStopped(&summary, journal: journal, pool: pool)
+                return nil
+            }
             job.contactFolderID = report.contacts?.folderID ?? mailbox.folder
             contacts = report
         }
@@ -282,16 +314,25 @@ public struct UploadJob: Sendable {
             try await journal.setVerdict(.notChecked, detail: "--skip-policy-check", run: runID)
             return job
         }
-        let report = if let contacts { contacts } else { await graph.preflight() }
+        let checked = if let contacts { contacts } else { try await untilStopped({ await graph.preflight() }) }
+        guard let report = checked else {
+            try await endStopped(&summary, journal: journal, pool: pool)
+            return nil
+        }
         summary.policy = report
         try await journal.setVerdict(
             report.verdict, detail: report.verdict == .allowed ? nil : report.explanation.first, run: runID)
         guard report.verdict == .blocked else { return job }
         summary.blocked = true
-        guard !settings.dryRun else { return job }
+        if settings.dryRun {
+            let reason = report.explanation.first ?? "the tenant's photo policy blocks uploads"
+            job.dryRunBlock = reason
+            events(.note("nothing would be uploaded: \(reason)"))
+            return job
+        }
         summary.counts = try await journal.counts(run: runID)
         if let directory = settings.reportDirectory {
-            summary.report = try await writeReport(run: runID, journal: journal, to: directory, pool: pool)
+            summary.report = try await journal.writeReport(run: runID, to: directory, endedAt: Date())
         }
         try await journal.finishRun(runID, status: .failed)
         return nil
@@ -328,14 +369,6 @@ public struct UploadJob: Sendable {
         return problems
     }
 
-    /// Writes the run's report as it stands at its end.
-    func writeReport(
-        run: Int64, journal: Journal, to directory: String, pool: BlockingPool
-    ) async throws -> ReportWriter.Files {
-        var (report, items) = try await journal.report(run: run)
-        report.endedAt = Date()
-        return try await pool.run { [report, items] in try ReportWriter.write(run: report, items: items, to: directory) }
-    }
 
     @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
     private static func readSource(_ source: Settings.Source, options: SourceOptions) throws -> SourceScan {

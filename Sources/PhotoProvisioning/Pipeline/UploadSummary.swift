@@ -26,6 +26,9 @@ public struct UploadSummary: Sendable {
     /// Keys that hold a photo from an earlier run but are no longer in the source (untouched without
     /// `--remove-missing`).
     public var missingFromSource: [String]
+    /// Why `--remove-missing` removed none of them (the source may not be whole, or more would go than
+    /// `--max-removals` allows); `nil` when it removed them or was not asked to.
+    public var removalsRefused: String?
     /// Whose photos the run set.
     public var target: TargetKind
     /// Wall-clock seconds of this invocation.

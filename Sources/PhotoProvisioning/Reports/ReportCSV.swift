@@ -24,11 +24,13 @@ enum ReportCSV {
         "=", "+", "-", "@", "\t", "\r", "\n", "\r\n", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}",
     ]
 
-    /// The whole file as UTF-8 bytes.
-    static func render(run: ReportRun, items: [ReportItem]) -> [UInt8] {
-        var out = "\u{FEFF}"
-        out.reserveCapacity(128 + items.count * 200)
-        out += columns.joined(separator: ",") + "\r\n"
+    /// The byte-order mark and the header line.
+    static var header: String { "\u{FEFF}" + columns.joined(separator: ",") + "\r\n" }
+
+    /// One line per item, each ending in CRLF.
+    static func rows(run: ReportRun, items: [ReportItem]) -> String {
+        var out = ""
+        out.reserveCapacity(items.count * 200)
         for item in items {
             let record = item.record
             let photo = record.photo
@@ -47,7 +49,7 @@ enum ReportCSV {
             out += cells.joined(separator: ",")
             out += "\r\n"
         }
-        return Array(out.utf8)
+        return out
     }
 
     /// `faceCount` and the face box (upright full-resolution pixels, one decimal): empty when not framed on a face.

@@ -3,8 +3,12 @@ import PhotoModel
 
 /// The JSON shape of a report: report.json, and (compacted) the data block inside report.html.
 ///
-/// Field names are stable and documented in README ("Reports"); add fields, never rename them.
-struct ReportDocument: Encodable {
+/// Field names are stable and documented in README ("Reports"); add fields, never rename them. The document is
+/// written in pieces so that a report of any size is encoded one page of items at a time: `opening()` (the
+/// header fields and `"items" : [`), `page(_:)` for each page, then `closing(run:summary:)` (the legend for the
+/// page, then the run). That is the order JSONEncoder's sorted keys give, and each piece comes from JSONEncoder, so
+/// the bytes are what encoding the whole document at once would give.
+struct ReportDocument {
     /// How the items are encoded.
     enum Mode {
         /// report.json: every field present, unknown values as `null`; previews only when asked, as base64.
@@ -14,16 +18,82 @@ struct ReportDocument: Encodable {
         case html
     }
 
-    let run: ReportRun
-    let items: [ReportItem]
-    let generatedAt: Date
-    let mode: Mode
-
     static let formatName = "photoprov-report"
     static let formatVersion = 1
 
-    private enum Keys: String, CodingKey {
-        case format, formatVersion, generator, generatedAt, run, items
+    let mode: Mode
+    let generatedAt: Date
+    private let encoder = JSONEncoder()
+    private var pretty: Bool { if case .file = mode { true } else { false } }
+    /// Whether a page has been written yet (the next one is then preceded by a comma).
+    private var started = false
+
+    /// A document of `mode`: report.json is pretty-printed, the HTML's data block compact.
+    init(mode: Mode, generatedAt: Date) {
+        self.mode = mode
+        self.generatedAt = generatedAt
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// `{`, the header fields (format, version, when, by what) and the opening of the items array.
+    func opening() throws -> [UInt8] {
+        var header = Array(try encoder.encode(Header(generatedAt: generatedAt)))
+        // The header's own closing brace (after a line break when pretty) gives way to the items.
+        header.removeLast(pretty ? 2 : 1)
+        header.append(contentsOf: (pretty ? ",\n  \"items\" : [\n" : ",\"items\":[").utf8)
+        return header
+    }
+
+    /// The items of one page, after a comma when an earlier page was written.
+    mutating func page(_ items: [ReportItem]) throws -> [UInt8] {
+        guard !items.isEmpty else { return [] }
+        let list = Array(try encoder.encode(ItemList(items: items, document: self)))
+        var out: [UInt8] = started ? Array((pretty ? ",\n" : ",").utf8) : []
+        started = true
+        if pretty {
+            // `[` and a line break, the items' lines, a line break and `]`: the items, one level deeper.
+            out.append(contentsOf: "  ".utf8)
+            Self.indent(list[2..<(list.count - 2)], into: &out)
+        } else {
+            out.append(contentsOf: list.dropFirst().dropLast())
+        }
+        return out
+    }
+
+    /// The end of the items array, the legend (HTML only), the run with its figures, and `}`.
+    func closing(run: ReportRun, summary: ReportSummary) throws -> [UInt8] {
+        var out = Array((pretty ? "\n  ]" : "]").utf8)
+        if case .html = mode {
+            out.append(contentsOf: ",\"legend\":".utf8)
+            out.append(contentsOf: try encoder.encode(Legend()))
+        }
+        out.append(contentsOf: (pretty ? ",\n  \"run\" : " : ",\"run\":").utf8)
+        let box = Array(try encoder.encode(RunBox(run: run, summary: summary, document: self)))
+        // Nested one level deeper: every line but the first gains a top-level indentation.
+        if pretty { Self.indent(box[...], into: &out) } else { out.append(contentsOf: box) }
+        out.append(contentsOf: (pretty ? "\n}" : "}").utf8)
+        return out
+    }
+
+    /// Appends `json`, each line after a line break indented by two more spaces, except blank ones (the inside
+    /// of an empty array).
+    private static func indent(_ json: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + json.count + json.count / 8)
+        json.withUnsafeBufferPointer { bytes in
+            for index in bytes.indices {
+                out.append(bytes[index])
+                if bytes[index] == UInt8(ascii: "\n"), index + 1 < bytes.count, bytes[index + 1] != UInt8(ascii: "\n") {
+                    out.append(UInt8(ascii: " "))
+                    out.append(UInt8(ascii: " "))
+                }
+            }
+        }
+    }
+
+    fileprivate enum Keys: String, CodingKey {
+        case format, formatVersion, generator, generatedAt
         // run
         case id, kind, startedAt, endedAt, durationSeconds, throughputItemsPerSecond, policy, arguments, tenant
         case graphHost, itemCount, counts, flagCounts, restoresRun
@@ -37,47 +107,26 @@ struct ReportDocument: Encodable {
         // face framing
         case faceCount, faceBox, faceMark, width, height, x, y
         // HTML legend
-        case legend, outcomes
+        case outcomes
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var root = encoder.container(keyedBy: Keys.self)
-        try root.encode(Self.formatName, forKey: .format)
-        try root.encode(Self.formatVersion, forKey: .formatVersion)
-        try root.encode("photoprov \(Release.version)", forKey: .generator)
-        try root.encode(generatedAt, forKey: .generatedAt)
+    /// The fields before the items.
+    private struct Header: Encodable {
+        let generatedAt: Date
 
-        var runBox = root.nestedContainer(keyedBy: Keys.self, forKey: .run)
-        try runBox.encode(run.id, forKey: .id)
-        try runBox.encode(run.kind, forKey: .kind)
-        try runBox.encode(run.startedAt, forKey: .startedAt)
-        try put(run.endedAt, .endedAt, in: &runBox)
-        try put(run.duration.flatMap { Self.finite($0, places: 3) }, .durationSeconds, in: &runBox)
-        try put(
-            run.throughput(itemCount: items.count).flatMap { Self.finite($0, places: 2) }, .throughputItemsPerSecond,
-            in: &runBox)
-        var policy = runBox.nestedContainer(keyedBy: Keys.self, forKey: .policy)
-        try policy.encode(run.policyVerdict, forKey: .verdict)
-        try policy.encode(run.policyExplanation, forKey: .explanation)
-        try put(run.policyAllowsUploads, .allowsUploads, in: &policy)
-        try runBox.encode(run.arguments, forKey: .arguments)
-        try put(run.tenant, .tenant, in: &runBox)
-        try put(run.graphHost, .graphHost, in: &runBox)
-        try put(run.restoresRun, .restoresRun, in: &runBox)
-        try runBox.encode(items.count, forKey: .itemCount)
-        let counts = Outcome.counts(in: items)
-        try runBox.encode(
-            Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-            forKey: .counts)
-        var flagCounts = Dictionary(uniqueKeysWithValues: ReportFlag.allCases.map { ($0.rawValue, 0) })
-        for item in items {
-            for flag in item.flags { flagCounts[flag.rawValue, default: 0] += 1 }
+        func encode(to encoder: any Encoder) throws {
+            var root = encoder.container(keyedBy: Keys.self)
+            try root.encode(ReportDocument.formatName, forKey: .format)
+            try root.encode(ReportDocument.formatVersion, forKey: .formatVersion)
+            try root.encode("photoprov \(Release.version)", forKey: .generator)
+            try root.encode(generatedAt, forKey: .generatedAt)
         }
-        try runBox.encode(flagCounts, forKey: .flagCounts)
+    }
 
-        if case .html = mode {
-            // The page's script labels and colours outcomes and flags from here, so Swift stays the one source.
-            var legend = root.nestedContainer(keyedBy: Keys.self, forKey: .legend)
+    /// The page's labels and colours for outcomes and flags, so Swift stays their one source.
+    private struct Legend: Encodable {
+        func encode(to encoder: any Encoder) throws {
+            var legend = encoder.container(keyedBy: Keys.self)
             var outcomes = legend.nestedUnkeyedContainer(forKey: .outcomes)
             for outcome in Outcome.allCases {
                 try outcomes.encode(["id": outcome.rawValue, "label": outcome.label, "tone": outcome.tone.rawValue])
@@ -87,15 +136,58 @@ struct ReportDocument: Encodable {
                 try flags.encode(["id": flag.rawValue, "label": flag.label, "explanation": flag.explanation])
             }
         }
+    }
 
-        var list = root.nestedUnkeyedContainer(forKey: .items)
-        for item in items {
-            var box = list.nestedContainer(keyedBy: Keys.self)
-            try encode(item, into: &box)
+    /// The run's facts and the figures over all its items.
+    private struct RunBox: Encodable {
+        let run: ReportRun
+        let summary: ReportSummary
+        let document: ReportDocument
+
+        func encode(to encoder: any Encoder) throws {
+            var runBox = encoder.container(keyedBy: Keys.self)
+            try runBox.encode(run.id, forKey: .id)
+            try runBox.encode(run.kind, forKey: .kind)
+            try runBox.encode(run.startedAt, forKey: .startedAt)
+            try document.put(run.endedAt, .endedAt, in: &runBox)
+            try document.put(
+                run.duration.flatMap { ReportDocument.finite($0, places: 3) }, .durationSeconds, in: &runBox)
+            try document.put(
+                run.throughput(itemCount: summary.count).flatMap { ReportDocument.finite($0, places: 2) },
+                .throughputItemsPerSecond, in: &runBox)
+            var policy = runBox.nestedContainer(keyedBy: Keys.self, forKey: .policy)
+            try policy.encode(run.policyVerdict, forKey: .verdict)
+            try policy.encode(run.policyExplanation, forKey: .explanation)
+            try document.put(run.policyAllowsUploads, .allowsUploads, in: &policy)
+            try runBox.encode(run.arguments, forKey: .arguments)
+            try document.put(run.tenant, .tenant, in: &runBox)
+            try document.put(run.graphHost, .graphHost, in: &runBox)
+            try document.put(run.restoresRun, .restoresRun, in: &runBox)
+            try runBox.encode(summary.count, forKey: .itemCount)
+            try runBox.encode(
+                Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0.rawValue, summary.outcomes[$0] ?? 0) }),
+                forKey: .counts)
+            try runBox.encode(
+                Dictionary(uniqueKeysWithValues: ReportFlag.allCases.map { ($0.rawValue, summary.flags[$0] ?? 0) }),
+                forKey: .flagCounts)
         }
     }
 
-    private func encode(_ item: ReportItem, into box: inout KeyedEncodingContainer<Keys>) throws {
+    /// One page of items, as a JSON array.
+    private struct ItemList: Encodable {
+        let items: [ReportItem]
+        let document: ReportDocument
+
+        func encode(to encoder: any Encoder) throws {
+            var list = encoder.unkeyedContainer()
+            for item in items {
+                var box = list.nestedContainer(keyedBy: Keys.self)
+                try document.encode(item, into: &box)
+            }
+        }
+    }
+
+    fileprivate func encode(_ item: ReportItem, into box: inout KeyedEncodingContainer<Keys>) throws {
         let record = item.record
         let photo = record.photo
         try put(record.line, .line, in: &box)
@@ -161,7 +253,7 @@ struct ReportDocument: Encodable {
     }
 
     /// Writes `value`, or `null` in report.json / nothing in the HTML data block when it is nil.
-    private func put<Value: Encodable>(
+    fileprivate func put<Value: Encodable>(
         _ value: Value?, _ key: Keys, in box: inout KeyedEncodingContainer<Keys>
     ) throws {
         switch mode {
@@ -175,14 +267,5 @@ struct ReportDocument: Encodable {
         guard value.isFinite else { return nil }
         let scale = pow(10.0, Double(places))
         return (value * scale).rounded() / scale
-    }
-
-    /// Encodes the document as UTF-8 JSON with sorted keys, so the same report is always the same bytes.
-    func encoded(pretty: Bool) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting =
-            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
     }
 }

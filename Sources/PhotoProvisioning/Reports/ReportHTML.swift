@@ -9,15 +9,14 @@ import PhotoModel
 /// reader scrolls) through `textContent` only, so nothing from a name or file can become markup. Previews are
 /// `data:` URIs in a `<script type="text/plain">` block of their own; the page references nothing outside itself.
 enum ReportHTML {
-    /// The whole page as UTF-8 bytes.
-    static func render(run: ReportRun, items: [ReportItem], generatedAt: Date, maxPreviewBytes: Int) throws -> [UInt8] {
-        let document = ReportDocument(run: run, items: items, generatedAt: generatedAt, mode: .html)
-        let json = scriptSafe(try document.encoded(pretty: false))
-
+    /// The page up to its data block: everything before the items' JSON (`scriptSafe`), which `dataEnd`, the
+    /// previews (`previewLines`), `previewsEnd`, the photos from the backups (`previousLine`) and `tail` follow.
+    static func head(run: ReportRun, summary: ReportSummary, generatedAt: Date) -> String {
         var head = ""
         head.reserveCapacity(24_000)
-        let counts = Outcome.counts(in: items)
-        let title = "\(run.label) report · \(grouped(items.count)) \(items.count == 1 ? "person" : "people")"
+        let counts = summary.outcomes
+        let people = summary.count
+        let title = "\(run.label) report · \(grouped(people)) \(people == 1 ? "person" : "people")"
         head += """
             <!DOCTYPE html>
             <html lang="en">
@@ -59,21 +58,18 @@ enum ReportHTML {
         // Figures and counts.
         head += "<section class=\"panel summary\" aria-labelledby=\"summary-h\">\n"
         head += "<h2 id=\"summary-h\" class=\"visually-hidden\">Summary</h2>\n<dl class=\"stats\">"
-        head += "<div><dt>People</dt><dd>\(grouped(items.count))</dd></div>"
+        head += "<div><dt>People</dt><dd>\(grouped(people))</dd></div>"
         head += "<div><dt>Duration</dt><dd>\(escape(run.duration.map(TimeSpan.format) ?? "–"))</dd></div>"
-        let throughput = run.throughput(itemCount: items.count).map { String(format: "%.1f/s", $0) } ?? "–"
+        let throughput = run.throughput(itemCount: people).map { String(format: "%.1f/s", $0) } ?? "–"
         head += "<div><dt>Throughput</dt><dd>\(escape(throughput))</dd></div>"
         head += "</dl>\n<ul class=\"counts\" aria-label=\"Counts by outcome\">"
         for outcome in Outcome.allCases where (counts[outcome] ?? 0) > 0 {
             head += "<li class=\"tone-\(outcome.tone.rawValue)\"><span class=\"n\">\(grouped(counts[outcome]!))</span>"
             head += " <span>\(escape(outcome.label))</span></li>"
         }
-        if items.isEmpty { head += "<li class=\"tone-neutral\">No items in this run</li>" }
+        if people == 0 { head += "<li class=\"tone-neutral\">No items in this run</li>" }
         head += "</ul>\n"
-        var flagCounts: [ReportFlag: Int] = [:]
-        for item in items {
-            for flag in item.flags { flagCounts[flag, default: 0] += 1 }
-        }
+        let flagCounts = summary.flags
         if !flagCounts.isEmpty {
             head += "<p class=\"flagline\">Worth a look:"
             for flag in ReportFlag.allCases {
@@ -135,38 +131,32 @@ enum ReportHTML {
         head += "<footer class=\"wrap\"><p>Written by photoprov \(escape(Release.version)) on "
         head += "\(escape(display(generatedAt))). This page is self-contained and needs no network.</p></footer>\n"
         head += "<script type=\"application/json\" id=\"report-data\">"
-
-        var tail = "</script>\n<script>//<![CDATA[\n"
-        tail += script
-        tail += "\n//]]></script>\n</body>\n</html>\n"
-
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(head.utf8.count + json.count + tail.utf8.count + items.count * 5_000)
-        bytes.append(contentsOf: head.utf8)
-        bytes.append(contentsOf: json)
-        bytes.append(contentsOf: "</script>\n<script type=\"text/plain\" id=\"report-previews\">".utf8)
-        appendPreviews(of: items, maxBytes: maxPreviewBytes, to: &bytes)
-        // The photos from the backups, one line per item, in a block of their own beside the two above.
-        bytes.append(contentsOf: "</script>\n<script type=\"text/plain\" id=\"report-previous\">".utf8)
-        for item in items {
-            if let uri = dataURI(item.previousPreview, limit: maxPreviewBytes) { bytes.append(contentsOf: uri.utf8) }
-            bytes.append(UInt8(ascii: "\n"))
-        }
-        bytes.append(contentsOf: tail.utf8)
-        return bytes
+        return head
     }
 
-    /// The thumbnails, two lines per item in item order (original, then output): a `data:` URI or an empty line.
+    /// Between the data block and the previews.
+    static let dataEnd = "</script>\n<script type=\"text/plain\" id=\"report-previews\">"
+
+    /// Between the previews and the photos from the backups (one line per item, `previousLine`), in a block of
+    /// their own beside the two above.
+    static let previewsEnd = "</script>\n<script type=\"text/plain\" id=\"report-previous\">"
+
+    /// An item's line in the block of photos from the backups: a `data:` URI or an empty line.
+    static func previousLine(of item: ReportItem, maxBytes: Int) -> String {
+        (dataURI(item.previousPreview, limit: maxBytes) ?? "") + "\n"
+    }
+
+    /// After the previews: the page's script and the end of the page.
+    static var tail: String { "</script>\n<script>//<![CDATA[\n" + script + "\n//]]></script>\n</body>\n</html>\n" }
+
+    /// An item's two thumbnail lines in the previews block (original, then output): a `data:` URI or an empty
+    /// line each.
     ///
     /// They live outside the JSON so neither the encoder here nor `JSON.parse` in the browser scans megabytes of
     /// base64, and they need no escaping: a `data:` URI of base64 holds no `<`, `>`, `&` or `]]>`.
-    static func appendPreviews(of items: [ReportItem], maxBytes: Int, to bytes: inout [UInt8]) {
-        for item in items {
-            for preview in [item.sourcePreview, item.outputPreview] {
-                if let uri = dataURI(preview, limit: maxBytes) { bytes.append(contentsOf: uri.utf8) }
-                bytes.append(UInt8(ascii: "\n"))
-            }
-        }
+    static func previewLines(of item: ReportItem, maxBytes: Int) -> String {
+        let original = dataURI(item.sourcePreview, limit: maxBytes) ?? ""
+        return original + "\n" + (dataURI(item.outputPreview, limit: maxBytes) ?? "") + "\n"
     }
 
     /// A `data:` URI for a JPEG or PNG preview no larger than `limit` bytes; nil for anything else.
@@ -186,11 +176,10 @@ enum ReportHTML {
     /// JSON made safe inside a script element of a page that is both HTML and XML: `<`, `>` and `&` (which only
     /// occur inside JSON strings) become `\u003c`, `\u003e`, `\u0026`, so the block can hold no tag, no `]]>` and
     /// no entity, and `JSON.parse` reads the same text back. U+FFFE and U+FFFF, which XML forbids, are escaped too.
-    static func scriptSafe(_ json: Data) -> [UInt8] {
+    static func scriptSafe(_ json: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(json.count + json.count / 64)
-        json.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
+        Array(json).withUnsafeBufferPointer { bytes in
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]

@@ -3,8 +3,8 @@ import PhotoModel
 
 /// Writes a run's report.html, report.csv and report.json into a folder.
 ///
-/// Each file is written to a temporary name in the same folder and renamed into place, so a reader (or a second
-/// run writing the same folder) sees either the old file or the new one, never half of one.
+/// Each file is written to a temporary name in the same folder and renamed into place (`ReportFile`), so a reader
+/// (or a second run writing the same folder) sees either the old file or the new one, never half of one.
 public enum ReportWriter {
     /// Choices that change what the files hold.
     public struct Options: Sendable {
@@ -47,16 +47,37 @@ public enum ReportWriter {
     public static func write(
         run: ReportRun, items: [ReportItem], to directory: String, options: Options = Options()
     ) throws(ReportError) -> Files {
+        do {
+            return try write(run: run, pages: .array(items), to: directory, options: options)
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            preconditionFailure("items in memory cannot fail to be read: \(error)")
+        }
+    }
+
+    /// Writes report.html, report.csv and report.json for `run` into `directory` (created if missing), reading
+    /// the items a page at a time: what the writer holds is one page and a buffer per file, however long the run.
+    ///
+    /// The items are read four times: for the figures (the HTML shows them above the items), for the items of
+    /// all three files, for the HTML's previews and for its photos from the backups.
+    ///
+    /// - Parameters:
+    ///   - run: the run's facts; counts are derived from the items.
+    ///   - pages: the items, in the order the report should list them.
+    ///   - directory: the output folder.
+    ///   - options: preview limits, JSON previews, time stamp.
+    /// - Returns: the three paths.
+    /// - Throws: `ReportError` naming the folder or file that could not be written, or what reading `pages` threw.
+    @available(*, noasync, message: "blocking file I/O: run it on a worker, not the cooperative pool")
+    @discardableResult
+    public static func write(
+        run: ReportRun, pages: ReportPages, to directory: String, options: Options = Options()
+    ) throws -> Files {
         // Free text comes from Graph errors and exceptions; mask anything shaped like a secret once, for all files.
         var run = run
         run.policyVerdict = Redaction.text(run.policyVerdict)
         run.policyExplanation = Redaction.text(run.policyExplanation)
-        let items = items.map { item in
-            guard let reason = item.record.reason else { return item }
-            var copy = item
-            copy.record.reason = Redaction.text(reason)
-            return copy
-        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -69,56 +90,58 @@ public enum ReportWriter {
             csv: folder.appendingPathComponent("report.csv").path,
             json: folder.appendingPathComponent("report.json").path)
 
-        let document = ReportDocument(
-            run: run, items: items, generatedAt: options.generatedAt,
-            mode: .file(previews: options.jsonIncludesPreviews))
-        let json: Data
-        do {
-            json = try document.encoded(pretty: true)
-        } catch {
-            throw ReportError(.cannotEncode, path: files.json, "cannot encode the report: \(reason(error))")
-        }
-        try replace(files.json, with: Array(json))
+        var summary = ReportSummary()
+        try pages.forEach(previews: false) { summary.add($0) }
 
-        try replace(files.csv, with: ReportCSV.render(run: run, items: items))
-
-        let html: [UInt8]
-        do {
-            html = try ReportHTML.render(
-                run: run, items: items, generatedAt: options.generatedAt, maxPreviewBytes: options.maxPreviewBytes)
-        } catch {
-            throw ReportError(.cannotEncode, path: files.html, "cannot encode the report: \(reason(error))")
+        let json = try ReportFile(files.json)
+        let csv = try ReportFile(files.csv)
+        let html = try ReportFile(files.html)
+        var jsonDocument = ReportDocument(
+            mode: .file(previews: options.jsonIncludesPreviews), generatedAt: options.generatedAt)
+        var htmlDocument = ReportDocument(mode: .html, generatedAt: options.generatedAt)
+        try json.write(try encoding(files.json) { try jsonDocument.opening() })
+        try csv.write(ReportCSV.header)
+        try html.write(ReportHTML.head(run: run, summary: summary, generatedAt: options.generatedAt))
+        try html.write(ReportHTML.scriptSafe(try encoding(files.html) { try htmlDocument.opening() }))
+        try pages.forEach(previews: options.jsonIncludesPreviews) { page in
+            let page = page.map(redacted)
+            try json.write(try encoding(files.json) { try jsonDocument.page(page) })
+            try csv.write(ReportCSV.rows(run: run, items: page))
+            try html.write(ReportHTML.scriptSafe(try encoding(files.html) { try htmlDocument.page(page) }))
         }
-        try replace(files.html, with: html)
+        try json.write(try encoding(files.json) { try jsonDocument.closing(run: run, summary: summary) })
+        try html.write(
+            ReportHTML.scriptSafe(try encoding(files.html) { try htmlDocument.closing(run: run, summary: summary) }))
+        try html.write(ReportHTML.dataEnd)
+        try pages.forEach(previews: true) { page in
+            for item in page { try html.write(ReportHTML.previewLines(of: item, maxBytes: options.maxPreviewBytes)) }
+        }
+        try html.write(ReportHTML.previewsEnd)
+        try pages.forEach(previews: true) { page in
+            for item in page { try html.write(ReportHTML.previousLine(of: item, maxBytes: options.maxPreviewBytes)) }
+        }
+        try html.write(ReportHTML.tail)
+
+        try json.commit()
+        try csv.commit()
+        try html.commit()
         return files
     }
 
-    /// Writes `bytes` to a temporary file beside `path`, flushes it, and renames it over `path`.
-    private static func replace(_ path: String, with bytes: [UInt8]) throws(ReportError) {
-        let temporary = path + ".tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ReportError(.cannotWrite, path: path, "cannot create a temporary file: \(SystemError.last)")
-        }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = SystemError.last
-                    return
-                }
-                offset += written
-            }
-        }
-        if failure == nil && fsync(descriptor) != 0 { failure = SystemError.last }
-        if close(descriptor) != 0 && failure == nil { failure = SystemError.last }
-        if failure == nil && rename(temporary, path) != 0 { failure = SystemError.last }
-        if let failure {
-            unlink(temporary)
-            throw ReportError(.cannotWrite, path: path, "cannot write the report: \(failure)")
+    /// The item with its reason's secrets masked.
+    private static func redacted(_ item: ReportItem) -> ReportItem {
+        guard let reason = item.record.reason else { return item }
+        var copy = item
+        copy.record.reason = Redaction.text(reason)
+        return copy
+    }
+
+    /// What `encode` returns, its failure named as an encoding error of the file at `path`.
+    private static func encoding(_ path: String, _ encode: () throws -> [UInt8]) throws(ReportError) -> [UInt8] {
+        do {
+            return try encode()
+        } catch {
+            throw ReportError(.cannotEncode, path: path, "cannot encode the report: \(reason(error))")
         }
     }
 

@@ -68,13 +68,14 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
     /// The person's name from the CSV's display-name column, when the row has one.
     public var displayName: String?
 
-    /// Creates a problem report.
+    /// Creates a problem report; a key, path, detail or display name of implausible length is kept as an
+    /// `Excerpt`, so the messages, journal rows and reports about the row stay small whatever the source holds.
     public init(line: Int?, key: String?, path: String?, reason: Reason, displayName: String? = nil) {
         self.line = line
-        self.key = key
-        self.path = path
-        self.reason = reason
-        self.displayName = displayName
+        self.key = key.map(Excerpt.of)
+        self.path = path.map(Excerpt.of)
+        self.reason = reason.excerpted
+        self.displayName = displayName.map(Excerpt.of)
     }
 
     /// `line 4` for CSV rows, the file name for folder sources.
@@ -95,6 +96,15 @@ public struct SourceProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension SourceProblem.Reason {
+    /// The reason with the source text it quotes cut to an `Excerpt`.
+    fileprivate var excerpted: Self {
+        switch self {
+        case .malformedKey(let match, let key): .malformedKey(match, Excerpt.of(key))
+        case .unreadableFile(let detail): .unreadableFile(Excerpt.of(detail))
+        default: self
+        }
+    }
+
     fileprivate var mentionsPath: Bool {
         switch self {
         case .missingFile, .notAFile, .unreadableFile, .emptyFile, .tooLarge, .outsideSource: true

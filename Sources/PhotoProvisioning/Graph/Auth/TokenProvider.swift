@@ -1,5 +1,6 @@
 import Foundation
 import PhotoModel
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -76,13 +77,27 @@ package actor TokenProvider {
         rejected.insert(token.value.value)
     }
 
+    /// Waits for the shared acquisition `task`; a cancelled caller stops waiting at once (a stop during a
+    /// device-code sign-in must not wait for the code to expire) and leaves the acquisition to any other waiter.
+    ///
+    /// - Throws: the acquisition's `GraphError`; for a cancelled caller, a `.signIn` error (the caller sees
+    ///   `Task.isCancelled`).
     private static func wait(_ task: Task<AccessToken, any Error>) async throws(GraphError) -> AccessToken {
-        do {
-            return try await task.value
-        } catch let error as GraphError {
-            throw error
-        } catch {
-            throw GraphError(.signIn, "sign-in failed: \(error)")
+        let answer = AnswerOnce()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<AccessToken, any Error>, Never>) in
+                answer.install(continuation)
+                Task { answer.give(await task.result) }
+            }
+        } onCancel: {
+            answer.give(.failure(CancellationError()))
+        }
+        switch result {
+        case .success(let token): return token
+        case .failure(let error as GraphError): throw error
+        case .failure(is CancellationError): throw GraphError(.signIn, "sign-in cancelled")
+        case .failure(let error): throw GraphError(.signIn, "sign-in failed: \(error)")
         }
     }
 
@@ -177,7 +192,10 @@ package actor TokenProvider {
         return Data(body.utf8)
     }
 
-    /// POSTs a token request; network errors and 5xx/429 are tried three times.
+    /// POSTs a token request, retried like every Graph request: 429 and 5xx answers after their `Retry-After`
+    /// (else full-jitter backoff), dropped connections and timeouts after backoff, up to `--max-attempts` and
+    /// never past `--item-deadline` from the first try. Entra's brief `temporarily_unavailable` (503, AADSTS90033)
+    /// spells are waited out instead of ending the sign-in after a few seconds.
     private static func postForm(
         _ url: URL, _ fields: [String: String], settings: GraphSettings, transport: HTTPTransport
     ) async throws -> HTTPResponse {
@@ -185,28 +203,42 @@ package actor TokenProvider {
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(UUID().uuidString.lowercased(), forHTTPHeaderField: "client-request-id")
         request.httpBody = form(fields)
         // Sign-in is rare and worth waiting for: never cut it shorter than 30 s, whatever --request-timeout says.
         request.timeoutInterval = max(settings.requestTimeout, 30)
+        var retry = RetryPolicy(
+            maxAttempts: max(settings.maxAttempts, 1), base: settings.backoffBase, cap: settings.backoffCap)
+        if let jitter = settings.jitter { retry.jitter = jitter }
+        let clock = settings.clock
+        let deadline = clock.now().addingTimeInterval(settings.itemDeadline)
         var attempt = 0
         while true {
             attempt += 1
+            request.setValue(UUID().uuidString.lowercased(), forHTTPHeaderField: "client-request-id")
+            let wait: Double
             do {
                 let response = try await transport.send(request, sensitive: true)
-                if attempt < 3, response.status == 429 || response.status >= 500 {
-                    let wait = RetryPolicy.parseRetryAfter(response.header("retry-after"), now: settings.clock.now())
-                    try await settings.clock.sleep(seconds: min(wait ?? Double(attempt), 30))
-                    continue
+                guard response.status == 429 || response.status >= 500 else { return response }
+                wait = retry.delay(
+                    afterAttempt: attempt,
+                    retryAfter: RetryPolicy.parseRetryAfter(response.header("retry-after"), now: clock.now()))
+                guard attempt < retry.maxAttempts, clock.now().addingTimeInterval(wait) < deadline else {
+                    return response  // the caller explains the last answer (its AADSTS code)
                 }
-                return response
-            } catch let error as URLError
-                where attempt < 3 && error.code != .cancelled && !HTTPTransport.isTLSFailure(error)
-            {
-                try await settings.clock.sleep(seconds: Double(attempt))
-            } catch let error as URLError {
-                throw GraphError(.signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): \(HTTPTransport.describe(error))")
+            } catch let error as URLError where error.code != .cancelled && !HTTPTransport.isTLSFailure(error) {
+                wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
+                guard attempt < retry.maxAttempts, clock.now().addingTimeInterval(wait) < deadline else {
+                    throw GraphError(
+                        .signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
+                            + "\(HTTPTransport.describe(error)) after \(attempt) attempt\(attempt == 1 ? "" : "s")")
+                }
+            } catch let error as URLError where error.code != .cancelled {
+                // A certificate the sign-in endpoint's chain does not meet is not retried: it will not change.
+                throw GraphError(
+                    .signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
+                        + HTTPTransport.describe(error))
             }
+            try await clock.sleep(seconds: wait)
         }
     }
 
@@ -378,5 +410,42 @@ package actor TokenProvider {
         throw GraphError(
             .signIn, "sign-in failed: the device code expired before sign-in finished — fix: run again and enter the "
                 + "code within \(Int(expiresIn / 60)) minutes", code: "expired_token")
+    }
+}
+
+/// Resumes one continuation with the first result given: the acquisition's, or the cancellation's.
+private final class AnswerOnce: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<AccessToken, any Error>, Never>?
+        var early: Result<AccessToken, any Error>?
+        var done = false
+    }
+
+    private let state = Mutex(State())
+
+    func install(_ continuation: CheckedContinuation<Result<AccessToken, any Error>, Never>) {
+        let early = state.withLock { state -> Result<AccessToken, any Error>? in
+            guard let early = state.early else {
+                state.continuation = continuation
+                return nil
+            }
+            state.done = true
+            return early
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func give(_ result: Result<AccessToken, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<Result<AccessToken, any Error>, Never>? in
+            guard !state.done else { return nil }
+            guard let continuation = state.continuation else {
+                if state.early == nil { state.early = result }
+                return nil
+            }
+            state.done = true
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: result)
     }
 }
