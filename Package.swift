@@ -70,7 +70,8 @@ let package = Package(
         // the shared vocabulary at the bottom, the stages above it, the pipeline on top.
         .target(name: "PhotoModel", dependencies: ["CCrypto"], path: "Sources/PhotoProvisioning/Model"),
         .target(name: "PhotoSources", dependencies: ["PhotoModel"], path: "Sources/PhotoProvisioning/Sources"),
-        .target(name: "PhotoJournal", dependencies: ["PhotoModel", "CSQLite"], path: "Sources/PhotoProvisioning/Journal"),
+        .target(
+            name: "PhotoJournal", dependencies: ["PhotoModel", "CSQLite"], path: "Sources/PhotoProvisioning/Journal"),
         .target(
             name: "PhotoGraph",
             dependencies: ["PhotoModel", "CCrypto", .target(name: "CCurl", condition: .when(platforms: [.linux]))],
@@ -79,7 +80,8 @@ let package = Package(
         .target(
             name: "PhotoProvisioning",
             dependencies: [
-                "PhotoModel", "PhotoSources", "PhotoJournal", "PhotoGraph", "PhotoReports", "PhotoCodec", "FaceDetection",
+                "PhotoModel", "PhotoSources", "PhotoJournal", "PhotoGraph", "PhotoReports", "PhotoCodec",
+                "FaceDetection",
             ],
             path: "Sources/PhotoProvisioning/Pipeline"),
 
@@ -107,12 +109,14 @@ let package = Package(
             // dlib's headers call BLAS and LAPACK; dlib-1.pc names them by absolute path, which SwiftPM drops.
             linkerSettings: [
                 .linkedLibrary("dlib"),
-                .linkedLibrary("lapack", .when(platforms: [.linux])), .linkedLibrary("blas", .when(platforms: [.linux])),
+                .linkedLibrary("lapack", .when(platforms: [.linux])),
+                .linkedLibrary("blas", .when(platforms: [.linux])),
                 .unsafeFlags(["-L/opt/homebrew/lib", "-L/usr/local/lib"], .when(platforms: [.macOS])),
             ]
         ),
         .target(name: "FaceDetection", dependencies: ["CFaceDetect"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec", "PhotoCodecTestSupport"]),
+        .testTarget(
+            name: "FaceDetectionTests", dependencies: ["FaceDetection", "PhotoCodec", "PhotoCodecTestSupport"]),
 
         // Test helpers shared by the test targets: the Graph emulator harness and child processes (its requests to
         // a TLS emulator go through PhotoGraph's transport).
@@ -140,10 +144,13 @@ let package = Package(
         .executableTarget(name: "JournalStress", dependencies: ["PhotoProvisioning"], path: "Benchmarks/JournalStress"),
         // scripts/bench-transport: HTTPTransport (libcurl on Linux) and URLSession side by side against the emulator.
         .executableTarget(
-            name: "TransportBenchmark", dependencies: ["PhotoGraph", "TestSupport"], path: "Benchmarks/TransportBenchmark"),
+            name: "TransportBenchmark", dependencies: ["PhotoGraph", "TestSupport"],
+            path: "Benchmarks/TransportBenchmark"),
         .testTarget(
             name: "PhotoProvisioningTests",
-            dependencies: ["PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress"]),
+            dependencies: [
+                "PhotoProvisioning", "PhotoCodec", "TestSupport", "PhotoProvisioningTestSupport", "JournalStress",
+            ]),
         .testTarget(
             name: "photoprovTests",
             dependencies: [

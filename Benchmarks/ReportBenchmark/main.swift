@@ -31,7 +31,8 @@ if arguments.first == "--journal" {
 }
 var repeats = 3
 var kind = RunKind.upload
-if let index = arguments.firstIndex(of: "--repeat"), index + 1 < arguments.count, let value = Int(arguments[index + 1]) {
+if let index = arguments.firstIndex(of: "--repeat"), index + 1 < arguments.count, let value = Int(arguments[index + 1])
+{
     repeats = max(1, value)
     arguments.removeSubrange(index...index + 1)
 }
@@ -65,7 +66,8 @@ func megabytes(_ path: String) -> String {
     return String(format: "%.2f MB (%d bytes)", Double(bytes) / 1_048_576, bytes)
 }
 let sorted = seconds.sorted()
-let median = sorted.count % 2 == 1
+let median =
+    sorted.count % 2 == 1
     ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 print("items        \(count)")
 print("report.html  \(megabytes(files!.html))")

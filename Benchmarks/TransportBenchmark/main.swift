@@ -6,7 +6,7 @@ import PhotoGraph
 import TestSupport
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -31,9 +31,9 @@ func photo(size: Int) -> Data {
 func cpuSeconds() -> Double {
     var usage = rusage()
     #if os(Linux)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
     #else
-    getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF, &usage)
     #endif
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
@@ -88,7 +88,8 @@ let engines: [(name: String, send: @Sendable (URLRequest) async throws -> Int)] 
     ("HTTPTransport", { try await transport.send($0).status }),
     ("URLSession", { ((try await session.data(for: $0)).1 as? HTTPURLResponse)?.statusCode ?? 0 }),
 ]
-let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+let load =
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
     .joined(separator: " ") ?? "?"
 print("transport benchmark: \(requests) PUTs of \(bytes) bytes, \(concurrency) in flight, \(rounds) rounds")
 print("load before: \(load)")
@@ -110,9 +111,12 @@ let rate = (median(curl.map(\.perSecond)), median(foundation.map(\.perSecond)))
 let cpu = (median(curl.map(\.cpuMs)), median(foundation.map(\.cpuMs)))
 print(String(format: "median: HTTPTransport %.1f PUT/s, %.2f ms CPU/PUT", rate.0, cpu.0))
 print(String(format: "median: URLSession    %.1f PUT/s, %.2f ms CPU/PUT", rate.1, cpu.1))
-print(String(format: "ratio HTTPTransport/URLSession: throughput %.2f, CPU per PUT %.2f", rate.0 / rate.1,
-             cpu.0 / cpu.1))
-let after = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+print(
+    String(
+        format: "ratio HTTPTransport/URLSession: throughput %.2f, CPU per PUT %.2f", rate.0 / rate.1,
+        cpu.0 / cpu.1))
+let after =
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
     .joined(separator: " ") ?? "?"
 print("load after: \(after)")
 emulator.stop()

@@ -27,8 +27,10 @@ struct Arguments: Sendable {
     /// file's whole group is dropped, so the command line's choice wins instead of clashing with the file's.
     static let alternatives: [Set<String>] = [
         ["csv", "dir"],
-        ["auth", "token-command", "device-code", "client-secret-file", "certificate", "certificate-key",
-         "federated-token-file"],
+        [
+            "auth", "token-command", "device-code", "client-secret-file", "certificate", "certificate-key",
+            "federated-token-file",
+        ],
     ]
 
     /// Parses `arguments` against `options`; unknown options and missing values are usage errors.
@@ -125,16 +127,20 @@ struct Arguments: Sendable {
     func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let text = value(name) else { return defaultValue }
         guard let number = Int(text), range.contains(number) else {
-            throw UsageError("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError(
+                "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return number
     }
 
     /// The value of `--name` as a decimal number within `range`, or `defaultValue` when absent.
-    func number(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(UsageError) -> Double {
+    func number(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(UsageError)
+        -> Double
+    {
         guard let text = value(name) else { return defaultValue }
         guard let number = Double(text), number.isFinite, range.contains(number) else {
-            throw UsageError("--\(name) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError(
+                "--\(name) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return number
     }

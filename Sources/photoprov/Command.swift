@@ -24,7 +24,9 @@ struct Command: Sendable {
 
     /// Every option the command takes: its own and `--config`.
     var options: [Arguments.Option] {
-        declaredOptions + [.value("config", "FILE", "read options from FILE (name = value lines); flags given here win")]
+        declaredOptions + [
+            .value("config", "FILE", "read options from FILE (name = value lines); flags given here win")
+        ]
     }
 
     /// Parses the command line and, with `--config FILE`, the file's options under it.

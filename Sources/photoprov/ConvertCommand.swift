@@ -23,10 +23,13 @@ extension Command {
             "--crop auto: another face at least this share of the largest's width means several-faces (default 0.5)"),
         .value(
             "centre-tolerance", "F",
-            "--crop auto: how far off-centre (share of the side) the face may end up before face-at-edge (default 0.05)"),
+            "--crop auto: how far off-centre (share of the side) the face may end up before face-at-edge (default 0.05)"
+        ),
         .value(
-            "eye-tolerance", "F", "--crop auto: how far off the eye line the eyes may end up before face-at-edge (default 0.1)"),
-        .value("min-crop-side", "N", "--crop auto: the smallest square in source pixels (default: --max-side; 0: none)"),
+            "eye-tolerance", "F",
+            "--crop auto: how far off the eye line the eyes may end up before face-at-edge (default 0.1)"),
+        .value(
+            "min-crop-side", "N", "--crop auto: the smallest square in source pixels (default: --max-side; 0: none)"),
     ]
 
     /// The options that only mean something with `--crop auto`.
@@ -63,7 +66,8 @@ extension Command {
             case .success(let converted):
                 // What is worth a look, on stderr (stdout lists the failures): the framing's flags and a colour
                 // profile that could not be used.
-                let notes = (converted.framing?.flags.map(\.rawValue) ?? []) + [converted.photo.warning].compactMap { $0 }
+                let notes =
+                    (converted.framing?.flags.map(\.rawValue) ?? []) + [converted.photo.warning].compactMap { $0 }
                 if !notes.isEmpty { Terminal.note("\(outcome.input): \(notes.joined(separator: "; "))") }
             }
         }
@@ -117,7 +121,8 @@ extension Command {
         }
         let defaults = AutoFraming.framing(outputSide: codec.maxSide)
         let framing = FramingOptions(
-            faceShare: try arguments.number("face-share", default: defaults.faceShare, in: FramingOptions.faceShareRange),
+            faceShare: try arguments.number(
+                "face-share", default: defaults.faceShare, in: FramingOptions.faceShareRange),
             eyeLine: try arguments.number("eye-line", default: defaults.eyeLine, in: FramingOptions.eyeLineRange),
             companionShare: try arguments.number(
                 "companion-share", default: defaults.companionShare, in: FramingOptions.companionShareRange),

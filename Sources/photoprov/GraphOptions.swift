@@ -4,11 +4,14 @@ import PhotoProvisioning
 extension Command {
     /// The sign-in and request options every command that talks to Graph shares (`policy`, `upload`, dry runs).
     static let graphOptions: [Arguments.Option] = [
-        .value("auth", "MODE", "sign-in mode: secret, certificate, federated, managed-identity, token, token-command "
-            + "or device-code (default: picked from the flags and environment given)"),
+        .value(
+            "auth", "MODE",
+            "sign-in mode: secret, certificate, federated, managed-identity, token, token-command "
+                + "or device-code (default: picked from the flags and environment given)"),
         .value("tenant", "ID", "directory (tenant) id or domain (env AZURE_TENANT_ID)"),
         .value("client-id", "ID", "application (client) id (env AZURE_CLIENT_ID)"),
-        .value("client-secret-file", "FILE", "file holding the client secret (env AZURE_CLIENT_SECRET holds the value)"),
+        .value(
+            "client-secret-file", "FILE", "file holding the client secret (env AZURE_CLIENT_SECRET holds the value)"),
         .value("certificate", "FILE", "PEM certificate and private key (env AZURE_CLIENT_CERTIFICATE_PATH)"),
         .value("certificate-key", "FILE", "PEM private key, when it is not in the --certificate file"),
         .value("federated-token-file", "FILE", "workload identity token file (env AZURE_FEDERATED_TOKEN_FILE)"),
@@ -25,7 +28,9 @@ extension Command {
     ]
 
     /// The sign-in modes `--auth` accepts.
-    static let authModes = ["secret", "certificate", "federated", "managed-identity", "token", "token-command", "device-code"]
+    static let authModes = [
+        "secret", "certificate", "federated", "managed-identity", "token", "token-command", "device-code",
+    ]
 
     /// Resolves ``graphOptions`` and the Azure SDK environment variables into settings; flags win over variables.
     ///
@@ -75,7 +80,8 @@ extension Command {
             mode = "managed-identity"
         } else {
             throw GraphError(
-                .signIn, "sign-in failed: no credentials — fix: set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
+                .signIn,
+                "sign-in failed: no credentials — fix: set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
                     + "AZURE_CLIENT_SECRET (or --client-secret-file, --certificate, --federated-token-file), use "
                     + "--device-code to sign in as an admin, or see 'Sign-in' in the README")
         }
@@ -157,7 +163,9 @@ extension Command {
         return url
     }
 
-    private static func seconds(_ arguments: Arguments, _ name: String, default value: Double) throws(UsageError) -> Double {
+    private static func seconds(_ arguments: Arguments, _ name: String, default value: Double) throws(UsageError)
+        -> Double
+    {
         guard let text = arguments.value(name) else { return value }
         guard let number = Double(text), number > 0, number <= 86_400 else {
             throw UsageError("--\(name) must be a number of seconds from 0.1 to 86400, not '\(text)'")

@@ -109,7 +109,8 @@ extension Command {
                 let before: PhotoUpdateSettings
                 let after: PhotoUpdateSettings
             }
-            print(String(decoding: try encoder.encode(Change(before: change.before, after: change.after)), as: UTF8.self))
+            print(
+                String(decoding: try encoder.encode(Change(before: change.before, after: change.after)), as: UTF8.self))
         } else {
             print("before: \(change.before.summary)")
             print("after:  \(change.after.summary)")

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How the kernel should schedule photoprov's threads.
@@ -13,9 +13,9 @@ enum Scheduling {
     /// threads started later inherit the policy. Elsewhere, and when refused, nothing changes.
     static func preferThroughput() {
         #if os(Linux)
-        var parameters = sched_param()
-        parameters.sched_priority = 0
-        _ = sched_setscheduler(0, batchPolicy, &parameters)
+            var parameters = sched_param()
+            parameters.sched_priority = 0
+            _ = sched_setscheduler(0, batchPolicy, &parameters)
         #endif
     }
 }

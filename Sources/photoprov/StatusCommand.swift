@@ -34,7 +34,8 @@ enum StatusFormat {
             if let ended = run.endedAt {
                 lines.append("  ended     \(timestamp(ended)) (took \(TimeSpan.format(run.duration)))")
             } else {
-                lines.append("  running   for \(TimeSpan.format(run.duration)) (not finished: the same command resumes it)")
+                lines.append(
+                    "  running   for \(TimeSpan.format(run.duration)) (not finished: the same command resumes it)")
             }
             lines.append("  policy    \(run.verdictText)")
             if !run.arguments.isEmpty { lines.append("  command   photoprov \(run.arguments.joined(separator: " "))") }
@@ -60,7 +61,8 @@ enum StatusFormat {
     /// `backups: 60 held (50 photos, 48 distinct, 2.1 MB), oldest 2026-11-02T06:30:00Z`.
     static func backupsLine(_ backups: Journal.BackupTotals) -> String {
         guard backups.count > 0 else { return "backups: none held" }
-        var line = "backups: \(backups.count) held (\(backups.photos) photo(s), \(backups.distinctPhotos) distinct, "
+        var line =
+            "backups: \(backups.count) held (\(backups.photos) photo(s), \(backups.distinctPhotos) distinct, "
             + "\(ByteCount.format(backups.bytes)))"
         if let oldest = backups.oldest { line += ", oldest \(timestamp(oldest))" }
         return line

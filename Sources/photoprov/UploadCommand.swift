@@ -9,15 +9,19 @@ extension Command {
         usage: "upload (--csv FILE | --dir DIR) [options] [sign-in options]",
         options: [
             .value("csv", "FILE", "CSV with a header row: UPN and photo columns (paths relative to the CSV)"),
-            .value("dir", "DIR", "folder of images named <upn>.<ext> (jpg, png, heic, avif, webp; <alias>.<ext> with --domain)"),
+            .value(
+                "dir", "DIR",
+                "folder of images named <upn>.<ext> (jpg, png, heic, avif, webp; <alias>.<ext> with --domain)"),
             .value("upn-column", "NAME", "the CSV's key column (default: upn, userPrincipalName, mail or email)"),
             .value("photo-column", "NAME", "the CSV's photo column (default: photo, image, file or path)"),
-            .value("name-column", "NAME", "the CSV's display-name column, for reports (default: displayName, name or fullName)"),
+            .value(
+                "name-column", "NAME",
+                "the CSV's display-name column, for reports (default: displayName, name or fullName)"),
             .value("domain", "DOMAIN", "folder sources: files named <alias>.<ext> mean alias@DOMAIN"),
             .value("match", "KEY", "what the keys are: upn (default), mail, employeeId or id; contacts: email or id"),
             .value("target", "KIND", "users (default), groups or teams (keyed by id), or contacts (with --mailbox)"),
         ] + contactsOptions + [
-            .flag("allow-outside", "accept photo paths that leave the source folder (.., symlinks, absolute)"),
+            .flag("allow-outside", "accept photo paths that leave the source folder (.., symlinks, absolute)")
         ] + codecOptions + [
             .value("jobs", "N", "images converted at once (default: number of cores)"),
             .value("journal", "PATH", "the journal file (default ./photoprov.journal; created mode 0600)"),
@@ -27,11 +31,15 @@ extension Command {
             .flag("force", "upload even photos the journal says are unchanged"),
             .flag("verify-sources", "read and hash every photo, even those whose file metadata are unchanged"),
             .flag("remove-missing", "delete photos this tool uploaded for users no longer in this source"),
-            .value("max-removals", "N|P%", "with --remove-missing: above N removals (or P% of the photos this source "
-                + "set) remove none and exit 7 (default 10%)"),
+            .value(
+                "max-removals", "N|P%",
+                "with --remove-missing: above N removals (or P% of the photos this source "
+                    + "set) remove none and exit 7 (default 10%)"),
             .flag("only-missing", "set photos only for those who have none; the rest are kept"),
-            .flag("overwrite-others", "replace (or delete) photos someone changed since this tool set them "
-                + "(backed up)"),
+            .flag(
+                "overwrite-others",
+                "replace (or delete) photos someone changed since this tool set them "
+                    + "(backed up)"),
             .value("max-items", "N", "work on at most N items now; the rest wait for the next run"),
             .value("max-duration", "TIME", "stop taking new items after TIME (e.g. 30m, 1h30m); the rest wait"),
             .flag("skip-policy-check", "upload even when the policy preflight says blocked"),
@@ -72,7 +80,8 @@ extension Command {
             }
             maxDuration = seconds
         }
-        let maxItems = arguments.value("max-items") == nil
+        let maxItems =
+            arguments.value("max-items") == nil
             ? nil : try arguments.integer("max-items", default: 0, in: 1...Int(Int32.max))
         return (maxItems, maxDuration)
     }

@@ -40,13 +40,20 @@ final class UploadOutput: Sendable {
                 state.started = Date()
                 var text = "run \(plan.runID): \(plan.toDo) item(s) to do"
                 if plan.resumed { text += ", resuming (\(plan.alreadyDone) already done)" }
-                if plan.total > plan.toDo + plan.alreadyDone { text += ", \(plan.total - plan.toDo - plan.alreadyDone) not to do" }
-                line(&state, text, fields: ["event": "planned", "run": plan.runID, "to_do": plan.toDo,
-                    "resumed": plan.resumed, "already_done": plan.alreadyDone, "total": plan.total])
+                if plan.total > plan.toDo + plan.alreadyDone {
+                    text += ", \(plan.total - plan.toDo - plan.alreadyDone) not to do"
+                }
+                line(
+                    &state, text,
+                    fields: [
+                        "event": "planned", "run": plan.runID, "to_do": plan.toDo,
+                        "resumed": plan.resumed, "already_done": plan.alreadyDone, "total": plan.total,
+                    ])
             case .note(let text):
                 if !quiet { line(&state, text, fields: ["event": "note", "message": text]) }
             case .stopping(let reason):
-                line(&state, "stopping (\(reason.rawValue)): no new items; uploads in flight finish",
+                line(
+                    &state, "stopping (\(reason.rawValue)): no new items; uploads in flight finish",
                     fields: ["event": "stopping", "reason": reason.rawValue])
             case .item(let item):
                 if item.state != .invalid { state.done += 1 }
@@ -54,10 +61,13 @@ final class UploadOutput: Sendable {
                 let failed = item.state == .failed || item.state == .invalid
                 if !quiet || failed {
                     let location = item.location.map { " (\($0))" } ?? ""
-                    var fields: [String: any Sendable] = ["event": "item", "key": item.key, "state": item.state.rawValue,
-                        "detail": item.detail]
+                    var fields: [String: any Sendable] = [
+                        "event": "item", "key": item.key, "state": item.state.rawValue,
+                        "detail": item.detail,
+                    ]
                     if let location = item.location { fields["location"] = location }
-                    line(&state, "\(item.state.rawValue) \(item.key)\(location): \(item.detail)", fields: fields,
+                    line(
+                        &state, "\(item.state.rawValue) \(item.key)\(location): \(item.detail)", fields: fields,
                         keepBar: true)
                 }
                 drawBar(&state, force: false)
@@ -69,13 +79,17 @@ final class UploadOutput: Sendable {
     func finish(_ summary: UploadSummary) {
         state.withLock { state in
             clearBar(&state)
-            let names = summary.counts.summary.filter { $0.name != "total" && ($0.count > 0 || ["uploaded", "failed"].contains($0.name)) }
+            let names = summary.counts.summary.filter {
+                $0.name != "total" && ($0.count > 0 || ["uploaded", "failed"].contains($0.name))
+            }
             let counts = names.map { "\($0.count) \($0.name.replacingOccurrences(of: "_", with: " "))" }
                 .joined(separator: ", ")
             if format == .json {
-                var fields: [String: any Sendable] = ["event": "summary", "run": summary.runID,
+                var fields: [String: any Sendable] = [
+                    "event": "summary", "run": summary.runID,
                     "kind": summary.kind.rawValue, "seconds": (summary.seconds * 10).rounded() / 10,
-                    "journal": summary.journalPath, "blocked": summary.blocked]
+                    "journal": summary.journalPath, "blocked": summary.blocked,
+                ]
                 fields["counts"] = Dictionary(uniqueKeysWithValues: summary.counts.summary.map { ($0.name, $0.count) })
                 if let policy = summary.policy {
                     fields["policy"] = policy.verdict.rawValue
@@ -99,8 +113,9 @@ final class UploadOutput: Sendable {
                 if summary.blocked, summary.kind == .upload {
                     print("nothing was uploaded: fix the policy or permission above, or pass --skip-policy-check")
                 } else if summary.blocked {
-                    print("nothing would be uploaded: every photo would be refused until the policy or permission "
-                        + "above is fixed")
+                    print(
+                        "nothing would be uploaded: every photo would be refused until the policy or permission "
+                            + "above is fixed")
                 }
             }
             let kind = summary.kind == .dryRun ? "dry run" : "run"
@@ -113,7 +128,8 @@ final class UploadOutput: Sendable {
                 let verb = summary.kind == .dryRun ? "would remove" : "removed"
                 print("--remove-missing \(verb) nothing: \(Terminal.printable(refused))")
             } else if !summary.missingFromSource.isEmpty, summary.counts[.removed] + summary.counts[.wouldRemove] == 0 {
-                let kept = summary.target.canDeletePhoto
+                let kept =
+                    summary.target.canDeletePhoto
                     ? "--remove-missing deletes" : "graph cannot delete a \(summary.target.noun)'s photo"
                 print("\(summary.missingFromSource.count) earlier upload(s) not in the source (kept; \(kept))")
             }
@@ -153,8 +169,9 @@ final class UploadOutput: Sendable {
         let counts = [
             Journal.ItemState.uploaded, .restored, .unchanged, .kept, .failed, .wouldUpload, .wouldReplace, .wouldAdd,
         ]
-            .compactMap { key in state.byState[key].map { "\($0) \(key.rawValue)" } }.joined(separator: " ")
-        let text = "[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] "
+        .compactMap { key in state.byState[key].map { "\($0) \(key.rawValue)" } }.joined(separator: " ")
+        let text =
+            "[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] "
             + "\(state.done)/\(state.total) \(counts) · \(String(format: "%.1f", rate))/s · ETA \(eta)"
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
         state.barShown = true

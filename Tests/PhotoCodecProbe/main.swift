@@ -18,13 +18,13 @@ do {
     print("error \(error.reason.rawValue) \(error.message)")
 }
 #if os(Linux)
-// VmHWM, not ru_maxrss: Linux carries the parent's peak into a child's ru_maxrss across exec, so a child of a big test
-// process would report at least that; VmHWM belongs to this process's own memory map.
-let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-print("maxrss \(peak.map { $0.split(separator: " ")[1] } ?? "0")")  // KiB
+    // VmHWM, not ru_maxrss: Linux carries the parent's peak into a child's ru_maxrss across exec, so a child of a big test
+    // process would report at least that; VmHWM belongs to this process's own memory map.
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+    print("maxrss \(peak.map { $0.split(separator: " ")[1] } ?? "0")")  // KiB
 #else
-var usage = rusage()
-getrusage(RUSAGE_SELF, &usage)
-print("maxrss \(usage.ru_maxrss / 1024)")  // bytes on macOS
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    print("maxrss \(usage.ru_maxrss / 1024)")  // bytes on macOS
 #endif

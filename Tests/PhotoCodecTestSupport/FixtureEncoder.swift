@@ -92,8 +92,9 @@ package enum FixtureEncoder {
         precondition(pixels.count == frames.count * width * height * 4, "pixel count mismatch")
         let buffer = EncodedBuffer()
         pixels.withUnsafeBufferPointer { data in
-            _ = pcfix_write_animated_webp(data.baseAddress, Int32(width), Int32(height), Int32(frames.count),
-                                          &buffer.raw)
+            _ = pcfix_write_animated_webp(
+                data.baseAddress, Int32(width), Int32(height), Int32(frames.count),
+                &buffer.raw)
         }
         try CodecError.check(buffer.raw.status, buffer.raw.message)
         return buffer.bytes

@@ -1,8 +1,8 @@
 import Foundation
+import PhotoCodecTestSupport
 import Testing
 
 @testable import PhotoCodec
-import PhotoCodecTestSupport
 
 /// Generated fixtures: every image here is made by code (through libjpeg/libpng) in memory or a temp folder.
 @Suite struct FixtureTests {

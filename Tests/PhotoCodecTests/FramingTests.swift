@@ -80,9 +80,12 @@ import Testing
         try FixtureEncoder.writeLarge(.baselineJPEG, width: 4000, height: 3000, to: path)
         // The default frame (3000 square) is decoded at 4/8; a 2000 square keeps 1000 decoded pixels for a 648
         // output: no second decode. A 400 square would keep 200 for a 400 output: decoded again, at full size.
-        let large = try PhotoCodec.convert(contentsOf: path) { _ in PixelRect(x: 1000, y: 500, width: 2000, height: 2000) }
+        let large = try PhotoCodec.convert(contentsOf: path) { _ in
+            PixelRect(x: 1000, y: 500, width: 2000, height: 2000)
+        }
         #expect(!large.decodedTwice && large.width == 648)
-        let small = try PhotoCodec.convert(contentsOf: path) { _ in PixelRect(x: 1800, y: 1300, width: 400, height: 400) }
+        let small = try PhotoCodec.convert(contentsOf: path) { _ in PixelRect(x: 1800, y: 1300, width: 400, height: 400)
+        }
         #expect(small.decodedTwice && small.width == 400 && small.upscaleAvoided)
         // Re-decoded at full size, the crop matches a plain conversion of those 400x400 pixels.
         let full = try PhotoCodec.decode(contentsOf: path)
@@ -95,8 +98,10 @@ import Testing
 
     @Test func aRectangleOutsideThePictureIsAnError() throws {
         let (_, jpeg) = try Self.sources()[0]
-        for rect in [PixelRect(x: 1500, y: 0, width: 200, height: 200), PixelRect(x: 0, y: 0, width: 0, height: 5),
-                     PixelRect(x: -1, y: 0, width: 10, height: 10)] {
+        for rect in [
+            PixelRect(x: 1500, y: 0, width: 200, height: 200), PixelRect(x: 0, y: 0, width: 0, height: 5),
+            PixelRect(x: -1, y: 0, width: 10, height: 10),
+        ] {
             #expect { try PhotoCodec.convert(jpeg) { _ in rect } } throws: {
                 ($0 as? CodecError)?.reason == .failed && ($0 as? CodecError)?.message.contains("outside") == true
             }

@@ -14,8 +14,10 @@ import Testing
     }
 
     static var probe: URL {
-        for folder in [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-                       URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()] {
+        for folder in [
+            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        ] {
             let path = folder.appendingPathComponent("photocodec-probe")
             if FileManager.default.isExecutableFile(atPath: path.path) { return path }
         }
@@ -51,8 +53,9 @@ import Testing
         let baseline = try Self.baseline(in: folder)
         let probe = try Self.run(png)
         let cost = probe.maxRSS - baseline.maxRSS
-        print("memory: 9990x9990 adam7 rgba png (\(try Self.size(png)) bytes): \(probe.outcome), "
-              + "\(cost / Self.mib) MiB over the runtime's \(baseline.maxRSS / Self.mib) MiB")
+        print(
+            "memory: 9990x9990 adam7 rgba png (\(try Self.size(png)) bytes): \(probe.outcome), "
+                + "\(cost / Self.mib) MiB over the runtime's \(baseline.maxRSS / Self.mib) MiB")
         #expect(probe.outcome == "ok 648x648")
         #expect(cost < 64 * Self.mib, "\(cost / Self.mib) MiB")
         // Without shrink-on-load (a full-size decode) it needs 300 MB of RGB: refused from the header, in process.
@@ -68,8 +71,9 @@ import Testing
         let jpeg = try Self.large(.progressiveJPEG, in: folder)
         let baseline = try Self.baseline(in: folder)
         let refused = try Self.run(jpeg)
-        print("memory: 9990x9990 progressive jpeg (\(try Self.size(jpeg)) bytes), default budget: \(refused.outcome), "
-              + "\((refused.maxRSS - baseline.maxRSS) / Self.mib) MiB")
+        print(
+            "memory: 9990x9990 progressive jpeg (\(try Self.size(jpeg)) bytes), default budget: \(refused.outcome), "
+                + "\((refused.maxRSS - baseline.maxRSS) / Self.mib) MiB")
         #expect(refused.outcome.hasPrefix("error overMemoryBudget jpeg needs about"))
         #expect(refused.outcome.contains("progressive") && refused.outcome.contains("256 MiB"))
         #expect(refused.maxRSS - baseline.maxRSS < 16 * Self.mib, "refused from the header")

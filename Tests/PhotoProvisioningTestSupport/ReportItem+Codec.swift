@@ -13,7 +13,8 @@ extension ReportItem {
             target: targetKind, key: key, line: line, sourcePath: sourcePath, photo: photo,
             reply: GraphReply(httpStatus: httpStatus, requestID: requestID), reason: reason)
         self.init(
-            record, outcome: outcome, displayName: displayName, sourcePreview: sourcePreview, outputPreview: outputPreview)
+            record, outcome: outcome, displayName: displayName, sourcePreview: sourcePreview,
+            outputPreview: outputPreview)
     }
 
     /// Takes the facts of a conversion the way the pipeline records them, the source preview the codec made

@@ -62,7 +62,8 @@ package enum ReportSampleRun {
             case .failed, .wouldFail:
                 let failure = next(4)
                 item.record.reply.httpStatus = [403, 404, 429, 500][failure]
-                item.record.reply.requestID = UUID(uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
+                item.record.reply.requestID = UUID(
+                    uuidString: String(format: "6f1c%04x-0b1e-4c77-9d1e-0123456789ab", index))?
                     .uuidString.lowercased()
                 item.record.reason =
                     [
@@ -71,7 +72,8 @@ package enum ReportSampleRun {
                         "UnknownError from Graph",
                     ][failure]
             case .invalid:
-                item.record.reason = ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
+                item.record.reason =
+                    ["file not found", "not a jpeg or png", "truncated jpeg", "row has no upn"][next(4)]
                 item.record.photo.sourceWidth = nil
                 item.record.photo.sourceHeight = nil
                 item.record.photo.sourceBytes = nil

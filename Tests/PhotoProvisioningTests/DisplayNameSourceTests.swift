@@ -37,7 +37,8 @@ import Testing
         let error = #expect(throws: SourceError.self) {
             try SourceReader.readCSV(at: folder.csv, options: SourceOptions(nameColumn: "Nickname"))
         }
-        #expect(error?.description.contains("no column 'Nickname' (--name-column)") == true, "\(String(describing: error))")
+        #expect(
+            error?.description.contains("no column 'Nickname' (--name-column)") == true, "\(String(describing: error))")
     }
 
     @Test func aCSVWithoutANameColumnOrWhoseNameIsTheKeyHasNoNames() throws {
@@ -60,8 +61,10 @@ import Testing
     }
 
     @Test func foldersTakeEveryFormatTheCodecReadsInAnyCase() throws {
-        let images = ["a@contoso.com.heic", "b@contoso.com.HEIF", "c@contoso.com.avif", "d@contoso.com.WebP",
-            "e@contoso.com.jpg", "f@contoso.com.PNG", "g@contoso.com.jpeg"]
+        let images = [
+            "a@contoso.com.heic", "b@contoso.com.HEIF", "c@contoso.com.avif", "d@contoso.com.WebP",
+            "e@contoso.com.jpg", "f@contoso.com.PNG", "g@contoso.com.jpeg",
+        ]
         let folder = try Folder(files: images + ["h@contoso.com.gif", "notes.txt"])
         let plan = try SourceReader.readFolder(at: folder.path, options: SourceOptions())
         #expect(plan.items.map(\.key) == ["a", "b", "c", "d", "e", "f", "g"].map { "\($0)@contoso.com" })

@@ -37,7 +37,8 @@ import Testing
         #expect(stored.map(\.photo.framing) == [framed, group, clean, nil])
         #expect(stored.first?.displayName == "Adele Vance")
         // Converted again without faces (--crop square): the framing is gone, not left from before.
-        try await journal.record(Journal.ItemUpdate(.converted, photo: PhotoFacts(sourceSHA256: "sha")), item: added[0].id)
+        try await journal.record(
+            Journal.ItemUpdate(.converted, photo: PhotoFacts(sourceSHA256: "sha")), item: added[0].id)
         #expect(try await journal.item(id: added[0].id)?.photo.framing == nil)
     }
 

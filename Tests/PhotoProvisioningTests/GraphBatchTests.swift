@@ -1,9 +1,9 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import TestSupport
 import Testing
 
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 /// User lookups and dry-run target checks through `$batch`.
 @Suite struct GraphBatchTests {
@@ -15,7 +15,8 @@ import PhotoProvisioningTestSupport
         let emulator = try await Emulator.start(seed: TestTenant.seed())
         let client = try client(emulator)
         let byUPN = try await client.resolveUsers(
-            keys: [TestTenant.upn("ada"), TestTenant.upn("o'brien"), TestTenant.upn("nobody"), TestTenant.upn("ada")], by: .upn)
+            keys: [TestTenant.upn("ada"), TestTenant.upn("o'brien"), TestTenant.upn("nobody"), TestTenant.upn("ada")],
+            by: .upn)
         #expect(byUPN.count == 3)
         guard case .found(let ada) = byUPN[TestTenant.upn("ada")] else {
             Issue.record("ada not found: \(String(describing: byUPN[TestTenant.upn("ada")]))")
@@ -24,7 +25,10 @@ import PhotoProvisioningTestSupport
         #expect(ada.userPrincipalName == TestTenant.upn("ada"))
         #expect(ada.employeeId == "E1")
         #expect(ada.accountEnabled == true)
-        if case .found = byUPN[TestTenant.upn("o'brien")] {} else { Issue.record("o'brien: \(String(describing: byUPN[TestTenant.upn("o'brien")]))") }
+        if case .found = byUPN[TestTenant.upn("o'brien")] {
+        } else {
+            Issue.record("o'brien: \(String(describing: byUPN[TestTenant.upn("o'brien")]))")
+        }
         #expect(byUPN[TestTenant.upn("nobody")] == .notFound)
 
         let byEmployee = try await client.resolveUsers(keys: ["E1", "E9", "E404"], by: .employeeId)
@@ -37,7 +41,9 @@ import PhotoProvisioningTestSupport
         #expect(byEmployee["E404"] == .notFound)
 
         let byMail = try await client.resolveUsers(keys: [TestTenant.upn("bob"), "ghost@elsewhere.example"], by: .mail)
-        if case .found(let bob) = byMail[TestTenant.upn("bob")] { #expect(bob.mail == TestTenant.upn("bob")) } else {
+        if case .found(let bob) = byMail[TestTenant.upn("bob")] {
+            #expect(bob.mail == TestTenant.upn("bob"))
+        } else {
             Issue.record("bob by mail: \(String(describing: byMail[TestTenant.upn("bob")]))")
         }
         #expect(byMail["ghost@elsewhere.example"] == .notFound)
@@ -50,20 +56,29 @@ import PhotoProvisioningTestSupport
     @Test func manyKeysGoTwentyPerBatch() async throws {
         let emulator = try await Emulator.start(seed: TestTenant.seed())
         let trace = LineSink()
-        let client = try GraphClient(settings: try emulator.settings(.clientSecret(Secret(TestTenant.fullSecret)), clientID: TestTenant.fullApp) {
-            $0.trace = trace.handler
-        })
-        let keys = (0..<45).map { $0 % 3 == 0 ? TestTenant.upn("bob") + "\($0)" : "missing\($0)@\(TestTenant.domain)" } + [TestTenant.upn("bob")]
+        let client = try GraphClient(
+            settings: try emulator.settings(.clientSecret(Secret(TestTenant.fullSecret)), clientID: TestTenant.fullApp)
+            {
+                $0.trace = trace.handler
+            })
+        let keys =
+            (0..<45).map { $0 % 3 == 0 ? TestTenant.upn("bob") + "\($0)" : "missing\($0)@\(TestTenant.domain)" } + [
+                TestTenant.upn("bob")
+            ]
         let result = try await client.resolveUsers(keys: keys, by: .upn)
         #expect(result.count == 46)
         #expect(result.values.filter { $0 == .notFound }.count == 45)
-        #expect(trace.lines.filter { $0.hasPrefix("-> POST") && $0.contains("$batch") }.count == 3, "46 keys: 20 + 20 + 6")
+        #expect(
+            trace.lines.filter { $0.hasPrefix("-> POST") && $0.contains("$batch") }.count == 3, "46 keys: 20 + 20 + 6")
     }
 
     @Test func lookupsNeedUserReadAll() async throws {
         let emulator = try await Emulator.start(seed: TestTenant.seed())
-        let writer = try GraphClient(settings: try emulator.settings(app: TestTenant.writerApp, secret: TestTenant.writerSecret))
-        let error = await #expect(throws: GraphError.self) { try await writer.resolveUsers(keys: ["E1"], by: .employeeId) }
+        let writer = try GraphClient(
+            settings: try emulator.settings(app: TestTenant.writerApp, secret: TestTenant.writerSecret))
+        let error = await #expect(throws: GraphError.self) {
+            try await writer.resolveUsers(keys: ["E1"], by: .employeeId)
+        }
         #expect(error?.kind == .blocked)
         #expect(error?.message.contains("User.Read.All") == true)
     }
@@ -75,13 +90,18 @@ import PhotoProvisioningTestSupport
         #expect(await client.putPhoto(bob, jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
         let targets: [PhotoTarget] = [
             .user(TestTenant.upn("ada")), bob, .user(TestTenant.upn("disabled")), .user(TestTenant.upn("nomail")),
-            .user(TestTenant.upn("nobody")), PhotoTarget(.groups, TestTenant.groupID), PhotoTarget(.teams, TestTenant.teamID),
+            .user(TestTenant.upn("nobody")), PhotoTarget(.groups, TestTenant.groupID),
+            PhotoTarget(.teams, TestTenant.teamID),
             PhotoTarget(.groups, "00000000-0000-4000-8000-0000000000aa"),
         ]
         let requestsBefore = try await emulator.requestCounts()
         let states = try await client.lookupTargets(targets)
         #expect(states.count == targets.count)
-        #expect(states[targets[0]] == TargetState(exists: true, id: states[targets[0]]?.id, name: TestTenant.upn("ada"), accountEnabled: true, hasPhoto: false))
+        #expect(
+            states[targets[0]]
+                == TargetState(
+                    exists: true, id: states[targets[0]]?.id, name: TestTenant.upn("ada"), accountEnabled: true,
+                    hasPhoto: false))
         #expect(states[bob]?.hasPhoto == true)
         #expect(states[targets[2]]?.accountEnabled == false)
         #expect(states[targets[3]]?.exists == true)
@@ -98,7 +118,9 @@ import PhotoProvisioningTestSupport
         #expect(try await emulator.user(TestTenant.upn("ada"))["uploads"] as? Int ?? 0 == 0)
         #expect(try await emulator.user(TestTenant.upn("bob"))["uploads"] as? Int == 1)
         let requestsAfter = try await emulator.requestCounts()
-        #expect(requestsAfter["200", default: 0] - requestsBefore["200", default: 0] <= 2, "one $batch (16 sub-requests), plus at most a token")
+        #expect(
+            requestsAfter["200", default: 0] - requestsBefore["200", default: 0] <= 2,
+            "one $batch (16 sub-requests), plus at most a token")
     }
 
     @Test func readsAPhotoAndItsMetadataAndNoPhotoIsNotAFailure() async throws {
@@ -129,8 +151,9 @@ import PhotoProvisioningTestSupport
 
     @Test func photoTargetPathsEncodeSafely() {
         #expect(PhotoTarget.user("ada@contoso.com").photoValuePath == "/users/ada@contoso.com/photo/$value")
-        #expect(PhotoTarget.user("guest_gmail.com#EXT#@contoso.onmicrosoft.com").objectPath
-            == "/users/guest_gmail.com%23EXT%23@contoso.onmicrosoft.com")
+        #expect(
+            PhotoTarget.user("guest_gmail.com#EXT#@contoso.onmicrosoft.com").objectPath
+                == "/users/guest_gmail.com%23EXT%23@contoso.onmicrosoft.com")
         #expect(PhotoTarget.user("a+b/c?d%e@x.com").objectPath == "/users/a%2Bb%2Fc%3Fd%25e@x.com")
         #expect(PhotoTarget.user("o'brien@x.com").objectPath == "/users/o%27brien@x.com")
         #expect(PhotoTarget.user("$admin@x.com").objectPath == "/users('%24admin@x.com')")

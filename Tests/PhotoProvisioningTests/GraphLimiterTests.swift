@@ -58,17 +58,19 @@ import Testing
 
     @Test func throttledTenantConvergesInsteadOfBeingHammered() async throws {
         let emulator = try await Emulator.start(["--throttle-rps", "8", "--throttle-burst", "4"])
-        let client = try GraphClient(settings: try emulator.settings(clock: SystemClock()) {
-            $0.concurrency = 8
-            $0.maxAttempts = 10
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clock: SystemClock()) {
+                $0.concurrency = 8
+                $0.maxAttempts = 10
+            })
         try await client.signIn()
         let users = ["adele.vance", "alex.wilber", "megan.bowen", "people.admin", "global.admin", "user.admin"]
         let outcomes = await withTaskGroup(of: GraphOutcome.self) { group in
             for index in 0..<48 {
                 group.addTask {
-                    await client.putPhoto(.user("\(users[index % users.count])@contoso.example"),
-                                          jpeg: TestImage.jpeg(width: 64, height: 64))
+                    await client.putPhoto(
+                        .user("\(users[index % users.count])@contoso.example"),
+                        jpeg: TestImage.jpeg(width: 64, height: 64))
                 }
             }
             var all: [GraphOutcome] = []
@@ -84,6 +86,8 @@ import Testing
         #expect(await client.limiter.lowestLimit <= 4, "halved at least once from 8")
         // Every 429 was retried exactly once more: attempts add up to what the emulator answered.
         #expect(outcomes.map(\.attempts).reduce(0, +) == 48 + throttled)
-        print("AIMD: 48 uploads at 8 req/s, \(throttled) answered 429, lowest limit \(await client.limiter.lowestLimit), final \(await client.limiter.limit)")
+        print(
+            "AIMD: 48 uploads at 8 req/s, \(throttled) answered 429, lowest limit \(await client.limiter.lowestLimit), final \(await client.limiter.limit)"
+        )
     }
 }

@@ -14,11 +14,12 @@ import Testing
         let emulator = try await Emulator.start(["--fault-rate", "1", "--random-seed", "3"])
         let clock = RecordingClock()
         let trace = LineSink()
-        let client = try GraphClient(settings: try emulator.settings(clock: clock) {
-            $0.maxAttempts = 5
-            $0.jitter = { $0 * 0.37 }
-            $0.trace = trace.handler
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clock: clock) {
+                $0.maxAttempts = 5
+                $0.jitter = { $0 * 0.37 }
+                $0.trace = trace.handler
+            })
         let outcome = await client.putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .serviceUnavailable)
         #expect(outcome.attempts == 5)
@@ -83,13 +84,16 @@ import Testing
             #expect(pair.allSatisfy { $0.0.succeeded }, "\(pair.map(\.0))")
             throttled = pair.first { $0.0.attempts > 1 }
         }
-        let (outcome, elapsed) = try #require(throttled, "two simultaneous uploads against a one-request bucket meet a 429")
+        let (outcome, elapsed) = try #require(
+            throttled, "two simultaneous uploads against a one-request bucket meet a 429")
         #expect(outcome.attempts == 2)
         let answer = try #require(trace.lines.first { $0.hasPrefix("<- 429") })
-        let retryAfter = try #require(answer.range(of: #"retry-after=\d+"#, options: .regularExpression).map {
-            Double(answer[$0].dropFirst("retry-after=".count))
-        } ?? nil)
-        #expect(clock.sleeps == [retryAfter, retryAfter], "the item and the limiter's pause both waited the Retry-After")
+        let retryAfter = try #require(
+            answer.range(of: #"retry-after=\d+"#, options: .regularExpression).map {
+                Double(answer[$0].dropFirst("retry-after=".count))
+            } ?? nil)
+        #expect(
+            clock.sleeps == [retryAfter, retryAfter], "the item and the limiter's pause both waited the Retry-After")
         #expect(elapsed >= retryAfter, "never retried earlier than Retry-After: \(elapsed) s < \(retryAfter) s")
         #expect(try await emulator.requestCounts()["429"] == 1)
         #expect(await client.limiter.decreases == 1)
@@ -98,10 +102,11 @@ import Testing
     @Test func droppedConnectionsAreRetriedThenReported() async throws {
         let emulator = try await Emulator.start(["--drop-rate", "1"])
         let clock = RecordingClock()
-        let client = try GraphClient(settings: try emulator.settings(clock: clock) {
-            $0.maxAttempts = 3
-            $0.requestTimeout = 2  // see droppedKeepAliveConnectionFailsAtOnce
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clock: clock) {
+                $0.maxAttempts = 3
+                $0.requestTimeout = 2  // see droppedKeepAliveConnectionFailsAtOnce
+            })
         let outcome = await client.putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .network)
         #expect(outcome.attempts == 3)
@@ -117,11 +122,12 @@ import Testing
     @Test func droppedKeepAliveConnectionFailsAtOnce() async throws {
         let emulator = try await Emulator.start(["--drop-rate", "1"])
         let trace = LineSink()
-        let client = try GraphClient(settings: try emulator.settings {
-            $0.maxAttempts = 1
-            $0.requestTimeout = 60
-            $0.trace = trace.handler
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings {
+                $0.maxAttempts = 1
+                $0.requestTimeout = 60
+                $0.trace = trace.handler
+            })
         try await client.signIn()  // the token request leaves a kept-alive connection for the upload to reuse
         let outcome = await client.putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .network)
@@ -133,10 +139,11 @@ import Testing
     @Test func slowResponsesTimeOutAndAreRetried() async throws {
         // Every Graph answer held back 30 s against a 0.5 s timeout: the timeout fires first on any machine.
         let emulator = try await Emulator.start(["--slow-rate", "1", "--slow-ms", "30000"])
-        let client = try GraphClient(settings: try emulator.settings {
-            $0.maxAttempts = 2
-            $0.requestTimeout = 0.5
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings {
+                $0.maxAttempts = 2
+                $0.requestTimeout = 0.5
+            })
         try await client.signIn()
         let outcome = await client.putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .network)
@@ -147,10 +154,11 @@ import Testing
     @Test func itemDeadlineStopsRetries() async throws {
         let emulator = try await Emulator.start(["--fault-rate", "1", "--random-seed", "3"])
         let clock = RecordingClock()
-        let client = try GraphClient(settings: try emulator.settings(clock: clock) {
-            $0.itemDeadline = 0.5
-            $0.jitter = { $0 }
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clock: clock) {
+                $0.itemDeadline = 0.5
+                $0.jitter = { $0 }
+            })
         let outcome = await client.putPhoto(adele, jpeg: photo)
         #expect(outcome.failure == .deadlineExceeded)
         #expect(outcome.attempts == 1, "the first wait (1 s) would pass the 0.5 s deadline")
@@ -177,7 +185,8 @@ import Testing
             #expect(outcome.requestID?.isEmpty == false)
             #expect(outcome.message.contains(target.key), "messages name the target: \(outcome.message)")
         }
-        #expect(try await emulator.requestCounts().keys.allSatisfy { ["200", "400", "404", "413", "500"].contains($0) })
+        #expect(
+            try await emulator.requestCounts().keys.allSatisfy { ["200", "400", "404", "413", "500"].contains($0) })
     }
 
     @Test func policyAndPermissionRefusalsAreClassified() async throws {
@@ -188,7 +197,8 @@ import Testing
         #expect(outcome.attempts == 1)
 
         let tenant = try await Emulator.start(seed: TestTenant.seed())
-        let reader = try GraphClient(settings: try tenant.settings(app: TestTenant.readerApp, secret: TestTenant.readerSecret))
+        let reader = try GraphClient(
+            settings: try tenant.settings(app: TestTenant.readerApp, secret: TestTenant.readerSecret))
         let denied = await reader.putPhoto(.user(TestTenant.upn("ada")), jpeg: photo)
         #expect(denied.failure == .missingPermission)
         #expect(denied.httpStatus == 403)
@@ -197,9 +207,10 @@ import Testing
 
     @Test func groupsTeamsDeletesAndAwkwardUPNs() async throws {
         let emulator = try await Emulator.start(seed: TestTenant.seed())
-        let client = try GraphClient(settings: try emulator.settings(clientID: TestTenant.fullApp) {
-            $0.credential = .clientSecret(Secret(TestTenant.fullSecret))
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(clientID: TestTenant.fullApp) {
+                $0.credential = .clientSecret(Secret(TestTenant.fullSecret))
+            })
         let group = PhotoTarget(.groups, TestTenant.groupID)
         let team = PhotoTarget(.teams, TestTenant.teamID)
         let irish = PhotoTarget.user(TestTenant.upn("o'brien"))
@@ -208,8 +219,14 @@ import Testing
             #expect(outcome.succeeded, "\(target): \(outcome)")
         }
         let state = try await emulator.state()
-        #expect((state["groups"] as? [String: Any])?[TestTenant.groupID].flatMap { ($0 as? [String: Any])?["uploads"] as? Int } == 1)
-        #expect((state["teams"] as? [String: Any])?[TestTenant.teamID].flatMap { ($0 as? [String: Any])?["uploads"] as? Int } == 1)
+        #expect(
+            (state["groups"] as? [String: Any])?[TestTenant.groupID].flatMap {
+                ($0 as? [String: Any])?["uploads"] as? Int
+            } == 1)
+        #expect(
+            (state["teams"] as? [String: Any])?[TestTenant.teamID].flatMap {
+                ($0 as? [String: Any])?["uploads"] as? Int
+            } == 1)
         #expect(try await emulator.user(TestTenant.upn("o'brien"))["uploads"] as? Int == 1)
 
         let removed = await client.deletePhoto(irish)

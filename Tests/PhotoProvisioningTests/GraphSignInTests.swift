@@ -37,7 +37,8 @@ import Testing
         #expect(error?.description.contains("fix:") == true)
         #expect(error?.description.contains("not-the-secret") == false)
         // A per-item call after a failed sign-in is a classified outcome, not a crash or a throw.
-        let outcome = await client.putPhoto(.user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 96, height: 96))
+        let outcome = await client.putPhoto(
+            .user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 96, height: 96))
         #expect(outcome.failure == .signInFailed)
     }
 
@@ -61,7 +62,8 @@ import Testing
         let emulator = try await Emulator.start(seed: TestTenant.seed(certificatePEM: certificate.certificate))
         let notices = LineSink()
         let combined = try emulator.settings(
-            .certificate(certificatePath: certificate.combined, keyPath: nil, password: nil), clientID: TestTenant.fullApp
+            .certificate(certificatePath: certificate.combined, keyPath: nil, password: nil),
+            clientID: TestTenant.fullApp
         ) { $0.notice = notices.handler }
         let (identity, outcome) = try await signInAndUpload(combined, upn: TestTenant.upn("ada"))
         #expect(identity.mode == "certificate")
@@ -70,8 +72,9 @@ import Testing
 
         // Separate certificate and key files work too; a second sign-in uses a fresh jti (the emulator refuses reuse).
         let split = try emulator.settings(
-            .certificate(certificatePath: directory.appendingPathComponent("app-cert.pem").path,
-                         keyPath: certificate.key, password: nil), clientID: TestTenant.fullApp)
+            .certificate(
+                certificatePath: directory.appendingPathComponent("app-cert.pem").path,
+                keyPath: certificate.key, password: nil), clientID: TestTenant.fullApp)
         let (_, second) = try await signInAndUpload(split, upn: TestTenant.upn("bob"))
         #expect(second.succeeded, "\(second)")
     }
@@ -87,9 +90,10 @@ import Testing
         // A certificate the app does not know: Entra's AADSTS code and the fix.
         _ = chmod(other.combined, 0o644)
         let notices = LineSink()
-        let client = try GraphClient(settings: try emulator.settings(
-            .certificate(certificatePath: other.combined, keyPath: nil, password: nil), clientID: TestTenant.fullApp
-        ) { $0.notice = notices.handler })
+        let client = try GraphClient(
+            settings: try emulator.settings(
+                .certificate(certificatePath: other.combined, keyPath: nil, password: nil), clientID: TestTenant.fullApp
+            ) { $0.notice = notices.handler })
         #expect(notices.text.contains("readable by everyone"), "\(notices.lines)")
         #expect(notices.text.contains("chmod 600"))
         let error = await #expect(throws: GraphError.self) { try await client.signIn() }
@@ -99,9 +103,11 @@ import Testing
 
         // A key that does not match the certificate is refused before any request.
         let mismatch = #expect(throws: GraphError.self) {
-            try GraphClient(settings: try emulator.settings(
-                .certificate(certificatePath: directory.appendingPathComponent("registered-cert.pem").path,
-                             keyPath: other.key, password: nil)))
+            try GraphClient(
+                settings: try emulator.settings(
+                    .certificate(
+                        certificatePath: directory.appendingPathComponent("registered-cert.pem").path,
+                        keyPath: other.key, password: nil)))
         }
         #expect(mismatch?.message.contains("does not match") == true)
         #expect(mismatch?.message.contains("PRIVATE KEY") == false)
@@ -109,16 +115,24 @@ import Testing
         // An encrypted key opens with AZURE_CLIENT_CERTIFICATE_PASSWORD; without it the message says so (no prompt).
         let key = directory.appendingPathComponent("locked-key.pem").path
         let cert = directory.appendingPathComponent("locked-cert.pem").path
-        try await Shell.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-keyout", key, "-out", cert, "-days", "1",
-                                  "-subj", "/CN=locked", "-passout", "pass:correct horse"])
+        try await Shell.run(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-keyout", key, "-out", cert, "-days", "1",
+                "-subj", "/CN=locked", "-passout", "pass:correct horse",
+            ])
         _ = chmod(key, 0o600)
-        let locked = try await Emulator.start(seed: TestTenant.seed(certificatePEM: try String(contentsOfFile: cert, encoding: .utf8)))
-        let unlocked = try GraphClient(settings: try locked.settings(
-            .certificate(certificatePath: cert, keyPath: key, password: Secret("correct horse")), clientID: TestTenant.fullApp))
+        let locked = try await Emulator.start(
+            seed: TestTenant.seed(certificatePEM: try String(contentsOfFile: cert, encoding: .utf8)))
+        let unlocked = try GraphClient(
+            settings: try locked.settings(
+                .certificate(certificatePath: cert, keyPath: key, password: Secret("correct horse")),
+                clientID: TestTenant.fullApp))
         #expect(try await unlocked.signIn().mode == "certificate")
         let noPassword = #expect(throws: GraphError.self) {
-            try GraphClient(settings: try locked.settings(
-                .certificate(certificatePath: cert, keyPath: key, password: nil), clientID: TestTenant.fullApp))
+            try GraphClient(
+                settings: try locked.settings(
+                    .certificate(certificatePath: cert, keyPath: key, password: nil), clientID: TestTenant.fullApp))
         }
         #expect(noPassword?.message.contains("AZURE_CLIENT_CERTIFICATE_PASSWORD") == true)
     }
@@ -135,7 +149,8 @@ import Testing
         let file = emulator.directory.appendingPathComponent("federated-token")
         try (assertion + "\n").write(to: file, atomically: true, encoding: .utf8)
         let (identity, outcome) = try await signInAndUpload(
-            try emulator.settings(.federatedTokenFile(file.path), clientID: TestTenant.fullApp), upn: TestTenant.upn("ada"))
+            try emulator.settings(.federatedTokenFile(file.path), clientID: TestTenant.fullApp),
+            upn: TestTenant.upn("ada"))
         #expect(identity.mode == "federated")
         #expect(outcome.succeeded, "\(outcome)")
     }
@@ -165,16 +180,18 @@ import Testing
         }
 
         // A wrong identity header and an unknown user-assigned identity are sign-in failures that say why.
-        let wrong = try GraphClient(settings: try emulator.settings(.managedIdentity) {
-            $0.identityEndpoint = (appService, Secret("wrong-header-value"))
-        })
+        let wrong = try GraphClient(
+            settings: try emulator.settings(.managedIdentity) {
+                $0.identityEndpoint = (appService, Secret("wrong-header-value"))
+            })
         let error = await #expect(throws: GraphError.self) { try await wrong.signIn() }
         #expect(error?.kind == .signIn)
         #expect(error?.message.contains("wrong-header-value") == false)
-        let unknown = try GraphClient(settings: try emulator.settings(.managedIdentity) {
-            $0.imdsURL = imds
-            $0.clientID = "00000000-0000-4000-8000-00000000beef"
-        })
+        let unknown = try GraphClient(
+            settings: try emulator.settings(.managedIdentity) {
+                $0.imdsURL = imds
+                $0.clientID = "00000000-0000-4000-8000-00000000beef"
+            })
         let notFound = await #expect(throws: GraphError.self) { try await unknown.signIn() }
         #expect(notFound?.message.contains("Identity not found") == true, "\(String(describing: notFound))")
     }
@@ -203,7 +220,8 @@ import Testing
     @Test func rejectedPreAcquiredTokenIsUnauthorizedAfterOneAttempt() async throws {
         let emulator = try await Emulator.start()
         let client = try GraphClient(settings: try emulator.settings(.accessToken(Secret("eyJhbGciOi.not.valid"))))
-        let outcome = await client.putPhoto(.user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 96, height: 96))
+        let outcome = await client.putPhoto(
+            .user("adele.vance@contoso.example"), jpeg: TestImage.jpeg(width: 96, height: 96))
         #expect(outcome.failure == .unauthorized)
         #expect(outcome.httpStatus == 401)
         #expect(outcome.attempts == 1)
@@ -227,9 +245,10 @@ import Testing
         // Without auto-approval: the code printed is the one that gets approved.
         let manual = try await Emulator.start()
         let prompts = LineSink()
-        let client = try GraphClient(settings: try manual.settings(.deviceCode, clock: SystemClock()) {
-            $0.notice = prompts.handler
-        })
+        let client = try GraphClient(
+            settings: try manual.settings(.deviceCode, clock: SystemClock()) {
+                $0.notice = prompts.handler
+            })
         async let signedIn = client.signIn()
         // The prompt is the event: approve the code it shows as soon as it is printed.
         let userCode = String(await prompts.firstMatch(#"code [A-Z0-9]+"#).dropFirst(5))
@@ -241,9 +260,10 @@ import Testing
     @Test func declinedDeviceCodeIsASignInFailure() async throws {
         let emulator = try await Emulator.start()
         let prompts = LineSink()
-        let client = try GraphClient(settings: try emulator.settings(.deviceCode, clock: SystemClock()) {
-            $0.notice = prompts.handler
-        })
+        let client = try GraphClient(
+            settings: try emulator.settings(.deviceCode, clock: SystemClock()) {
+                $0.notice = prompts.handler
+            })
         async let signedIn: SignedInIdentity = client.signIn()
         let userCode = String(await prompts.firstMatch(#"code [A-Z0-9]+"#).dropFirst(5))
         try await emulator.approveDeviceCode(userCode, as: "adele.vance@contoso.example", deny: true)
@@ -297,14 +317,20 @@ import Testing
         clock.set(expiry.addingTimeInterval(-3000))
         let client = try GraphClient(settings: try emulator.settings(.tokenCommand("cat '\(file.path)'"), clock: clock))
         try await client.signIn()
-        #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
+        #expect(
+            await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+                .succeeded)
         #expect(await client.tokenAcquisitions == 1)
         clock.set(expiry.addingTimeInterval(-301))  // not yet
-        #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
+        #expect(
+            await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+                .succeeded)
         #expect(await client.tokenAcquisitions == 1)
         try await emulator.appToken().write(to: file, atomically: true, encoding: .utf8)
         clock.set(expiry.addingTimeInterval(-299))  // due: renewed before sending
-        #expect(await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64)).succeeded)
+        #expect(
+            await client.putPhoto(.user("alex.wilber@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+                .succeeded)
         #expect(await client.tokenAcquisitions == 2)
         #expect(try await emulator.requestCounts()["401"] == nil)
     }
@@ -317,7 +343,8 @@ import Testing
         let marker = emulator.directory.appendingPathComponent("ran-once").path
         let command = "if [ -f '\(marker)' ]; then cat '\(good.path)'; else touch '\(marker)'; echo stale-token; fi"
         let client = try GraphClient(settings: try emulator.settings(.tokenCommand(command)))
-        let outcome = await client.putPhoto(.user("megan.bowen@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+        let outcome = await client.putPhoto(
+            .user("megan.bowen@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
         #expect(outcome.succeeded, "\(outcome)")
         #expect(outcome.attempts == 2)
         #expect(await client.tokenAcquisitions == 2)
@@ -325,7 +352,8 @@ import Testing
 
         // A 401 that survives the renewal is reported, after exactly one renewal.
         let stale = try GraphClient(settings: try emulator.settings(.tokenCommand("echo stale-token")))
-        let rejected = await stale.putPhoto(.user("megan.bowen@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
+        let rejected = await stale.putPhoto(
+            .user("megan.bowen@contoso.example"), jpeg: TestImage.jpeg(width: 64, height: 64))
         #expect(rejected.failure == .unauthorized)
         #expect(rejected.attempts == 2)
         #expect(await stale.tokenAcquisitions == 2)

@@ -5,7 +5,7 @@ import Testing
 @testable import PhotoProvisioning
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// HTTPTransport itself against the emulator: keep-alive reuse and the answer's headers.

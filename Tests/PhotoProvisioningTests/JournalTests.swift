@@ -1,9 +1,9 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import Testing
 
 @testable import PhotoJournal
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 /// A journal path in its own temporary folder, removed when the test ends.
 private final class JournalFolder {
@@ -132,15 +132,17 @@ private func upload(_ journal: Journal, _ item: Journal.Item, sha: String, resol
         #expect(try await journal.schemaVersion() == JournalSchema.version)
         let runs = try await journal.runs().sorted { $0.id < $1.id }
         #expect(runs.map(\.verdict) == [.allowed, .blocked, .unknown, .notChecked, .notChecked])
-        #expect(runs.map(\.verdictDetail) == [
-            nil, "photo source is onPremises: Microsoft 365 refuses photo changes",
-            "cannot read the photo update settings", "offline", "--skip-policy-check",
-        ])
-        #expect(runs.map(\.verdictText) == [
-            "allowed", "blocked: photo source is onPremises: Microsoft 365 refuses photo changes",
-            "unknown: cannot read the photo update settings", "not checked (offline)",
-            "not checked (--skip-policy-check)",
-        ])
+        #expect(
+            runs.map(\.verdictDetail) == [
+                nil, "photo source is onPremises: Microsoft 365 refuses photo changes",
+                "cannot read the photo update settings", "offline", "--skip-policy-check",
+            ])
+        #expect(
+            runs.map(\.verdictText) == [
+                "allowed", "blocked: photo source is onPremises: Microsoft 365 refuses photo changes",
+                "unknown: cannot read the photo update settings", "not checked (offline)",
+                "not checked (--skip-policy-check)",
+            ])
         let item = try #require(try await journal.items(run: 2).first)
         #expect(item.state == .failed && item.reply.httpStatus == 403 && item.failure == nil)
         #expect(item.reason == "blocked by policy")

@@ -1,10 +1,10 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import TestSupport
 import Testing
 
 @testable import PhotoJournal
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 extension Journal {
     /// Runs raw SQL on the journal's own connection: lets a test plant a trigger that makes one write fail.

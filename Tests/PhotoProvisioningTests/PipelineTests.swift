@@ -1,9 +1,9 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import Synchronization
 import Testing
 
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 /// A temporary source folder: a CSV of keys with a small real JPEG per row (or a missing file), and a journal.
 final class PipelineSource {
@@ -91,14 +91,18 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         let items = try await source.items(run: first.runID)
         let ok = try #require(items.first { $0.key == "ok1@x.example" })
         #expect(ok.state == .uploaded && ok.reply.httpStatus == 200 && ok.reply.requestID == "req-ok1@x.example")
-        #expect(ok.photo.outputWidth == 72 && ok.photo.sourceWidth == 96 && ok.photo.sourceFormat == "jpeg" && ok.attempts == 1)
+        #expect(
+            ok.photo.outputWidth == 72 && ok.photo.sourceWidth == 96 && ok.photo.sourceFormat == "jpeg"
+                && ok.attempts == 1)
         let gone = try #require(items.first { $0.key == "gone@x.example" })
-        #expect(gone.state == .failed && gone.reply.httpStatus == 404 && gone.reply.graphCode == "Request_ResourceNotFound")
+        #expect(
+            gone.state == .failed && gone.reply.httpStatus == 404 && gone.reply.graphCode == "Request_ResourceNotFound")
         #expect(gone.reason?.contains("not found") == true)
-        #expect(items.map { [$0.key: $0.failure] }.reduce(into: [:]) { $0.merge($1) { a, _ in a } } == [
-            "ok1@x.example": nil, "ok2@x.example": nil, "gone@x.example": .notFound, "nomail@x.example": .noMailbox,
-            "big@x.example": .photoTooLarge, "broken@x.example": nil,
-        ] as [String: FailureReason?])
+        #expect(
+            items.map { [$0.key: $0.failure] }.reduce(into: [:]) { $0.merge($1) { a, _ in a } } == [
+                "ok1@x.example": nil, "ok2@x.example": nil, "gone@x.example": .notFound, "nomail@x.example": .noMailbox,
+                "big@x.example": .photoTooLarge, "broken@x.example": nil,
+            ] as [String: FailureReason?])
         let broken = try #require(items.first { $0.key == "broken@x.example" })
         #expect(broken.state == .invalid && broken.reason?.contains("photo file not found") == true)
         #expect(Set(log.items.map(\.key)) == Set(people + ["broken@x.example"]))
@@ -150,7 +154,8 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         let graph = ScriptedGraph(answer: .held)
         let stop = StopFlag()
         let log = EventLog()
-        let job = UploadJob(settings: source.settings(jobs: 1, concurrency: 1), graph: graph, stop: stop, events: log.handler)
+        let job = UploadJob(
+            settings: source.settings(jobs: 1, concurrency: 1), graph: graph, stop: stop, events: log.handler)
         let run = Task { try await job.run() }
         await graph.waitForPuts(3)
         stop.stop(.interrupted)
@@ -160,7 +165,8 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         #expect(summary.counts[.uploaded] == 3, "the three in flight finished within the grace period")
         #expect(summary.leftForNextRun == 7)
         #expect(log.all.contains { if case .stopping(.interrupted) = $0 { true } else { false } })
-        #expect(try await Journal.open(at: source.journal, create: false).run(id: summary.runID)?.status == .interrupted)
+        #expect(
+            try await Journal.open(at: source.journal, create: false).run(id: summary.runID)?.status == .interrupted)
 
         let resumed = try await UploadJob(settings: source.settings(), graph: ScriptedGraph()).run()
         #expect(resumed.resumed && resumed.runID == summary.runID)
@@ -171,14 +177,16 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         let source = try PipelineSource(keys: keys(6))
         let graph = ScriptedGraph(answer: .hang)
         let stop = StopFlag()
-        let job = UploadJob(settings: source.settings(jobs: 1, concurrency: 1, gracePeriod: 0.05), graph: graph, stop: stop)
+        let job = UploadJob(
+            settings: source.settings(jobs: 1, concurrency: 1, gracePeriod: 0.05), graph: graph, stop: stop)
         let run = Task { try await job.run() }
         await graph.waitForPuts(3)
         stop.stop(.interrupted)
         let summary = try await run.value
         #expect(summary.stoppedBy == .interrupted)
         let items = try await source.items(run: summary.runID)
-        #expect(items.filter { $0.state == .uploading }.map(\.key) == keys(3), "cut off mid-upload: sent again on resume")
+        #expect(
+            items.filter { $0.state == .uploading }.map(\.key) == keys(3), "cut off mid-upload: sent again on resume")
         #expect(items.filter { $0.state == .pending }.count == 3)
 
         let retry = ScriptedGraph()
@@ -204,7 +212,8 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
 
     @Test func refusedLookupsAndFailedSignInStopTheRunBeforeAnyWrite() async throws {
         let source = try PipelineSource(keys: ["a@x.example", "b@x.example"])
-        let refused = ScriptedGraph(resolveError: GraphError(.blocked, "looking up users was refused; grant User.Read.All"))
+        let refused = ScriptedGraph(
+            resolveError: GraphError(.blocked, "looking up users was refused; grant User.Read.All"))
         do {
             _ = try await UploadJob(settings: source.settings(match: .mail), graph: refused).run()
             Issue.record("refused look-ups must stop the run")
@@ -227,8 +236,10 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
     @Test func resolvedKeysAreUploadedByIdAndUnknownOnesFail() async throws {
         let source = try PipelineSource(keys: ["a@x.example", "b@x.example", "c@x.example"])
         let ada = DirectoryUser(id: "11111111-0000-4000-8000-000000000001", userPrincipalName: "ada@x.example")
-        let twins = [DirectoryUser(id: "t1", userPrincipalName: "t1@x.example"),
-                     DirectoryUser(id: "t2", userPrincipalName: "t2@x.example")]
+        let twins = [
+            DirectoryUser(id: "t1", userPrincipalName: "t1@x.example"),
+            DirectoryUser(id: "t2", userPrincipalName: "t2@x.example"),
+        ]
         let graph = ScriptedGraph(users: ["a@x.example": .found(ada), "c@x.example": .ambiguous(twins)])
         let summary = try await UploadJob(settings: source.settings(match: .mail), graph: graph).run()
         #expect(summary.counts[.uploaded] == 1 && summary.counts[.failed] == 2)
@@ -267,7 +278,8 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         #expect(item("ok@x.example")?.state == .wouldAdd && item("ok@x.example")?.reason == "no photo yet")
         #expect(item("ghost@x.example")?.state == .failed)
         #expect(item("ghost@x.example")?.reason == "would fail: user ghost@x.example not found")
-        #expect(item("nomail@x.example")?.reason?.hasPrefix("would fail: user nomail@x.example has no Exchange") == true)
+        #expect(
+            item("nomail@x.example")?.reason?.hasPrefix("would fail: user nomail@x.example has no Exchange") == true)
         #expect(item("has@x.example")?.state == .wouldReplace)
         #expect(item("has@x.example")?.reason == "account disabled; replaces the current photo (backed up first)")
         #expect(item("has@x.example")?.resolvedID == "id-has")
@@ -275,7 +287,8 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
 
     @Test func anOfflineDryRunSaysWhatWasNotChecked() async throws {
         let source = try PipelineSource(keys: ["a@x.example", "b@x.example"])
-        let summary = try await UploadJob(settings: source.settings(dryRun: true, match: .mail), graph: OfflineGraph()).run()
+        let summary = try await UploadJob(settings: source.settings(dryRun: true, match: .mail), graph: OfflineGraph())
+            .run()
         #expect(summary.counts[.wouldUpload] == 2)
         #expect(summary.policy?.verdict == .notChecked)
         let journal = try await Journal.open(at: source.journal, create: false)
@@ -303,6 +316,7 @@ func keys(_ count: Int, prefix: String = "user") -> [String] {
         let source = try PipelineSource(keys: keys(5))
         let summary = try await UploadJob(settings: source.settings(maxItems: 2), graph: ScriptedGraph()).run()
         #expect(summary.counts[.uploaded] == 2 && summary.leftForNextRun == 3 && summary.stoppedBy == nil)
-        #expect(try await Journal.open(at: source.journal, create: false).run(id: summary.runID)?.status == .interrupted)
+        #expect(
+            try await Journal.open(at: source.journal, create: false).run(id: summary.runID)?.status == .interrupted)
     }
 }

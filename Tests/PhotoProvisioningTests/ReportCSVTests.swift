@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-@testable import PhotoReports
 @testable import PhotoProvisioning
+@testable import PhotoReports
 
 @Suite("report.csv")
 struct ReportCSVTests {
@@ -12,7 +12,8 @@ struct ReportCSVTests {
         let item = ReportItem(
             line: 7, key: payload, displayName: payload, outcome: .failed, reason: payload, httpStatus: 400,
             requestID: payload, sourcePath: payload,
-            photo: PhotoFacts(sourceBytes: 1234, sourceWidth: 100, sourceHeight: 80, outputBytes: 999, cropFraction: 0.2))
+            photo: PhotoFacts(
+                sourceBytes: 1234, sourceWidth: 100, sourceHeight: 80, outputBytes: 999, cropFraction: 0.2))
         let run = ReportRun(id: payload, kind: .upload, startedAt: ReportFixtures.started)
         let files = try ReportWriter.write(run: run, items: [item], to: folder.path)
         let rows = try RFC4180.parse(try readText(files.csv))

@@ -2,8 +2,8 @@ import Foundation
 import PhotoCodec
 import Testing
 
-@testable import PhotoReports
 @testable import PhotoProvisioning
+@testable import PhotoReports
 
 @Suite("report.html")
 struct ReportHTMLTests {

@@ -1,9 +1,9 @@
 import Foundation
 import PhotoCodec
+import PhotoProvisioningTestSupport
 import Testing
 
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 /// A headless Chromium, when one is installed.
 enum Chromium {
@@ -145,7 +145,10 @@ extension ReportRenderTests {
         try Chromium.run(page: page, fragment: "#q=ZOE", arguments: ["--dump-dom"], in: folder, stdout: dump)
         let dom = try readText(dump)
         let expected = items.filter { item in
-            [item.title, item.record.key, item.displayName ?? "", item.record.sourcePath ?? "", item.record.reason ?? ""].joined(
+            [
+                item.title, item.record.key, item.displayName ?? "", item.record.sourcePath ?? "",
+                item.record.reason ?? "",
+            ].joined(
                 separator: " "
             )
             .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains("zoe")

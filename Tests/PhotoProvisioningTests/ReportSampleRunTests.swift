@@ -1,8 +1,8 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import Testing
 
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 @Suite("Report sample run")
 struct ReportSampleRunTests {

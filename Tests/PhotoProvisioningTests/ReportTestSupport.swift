@@ -1,7 +1,7 @@
 import Foundation
+import PhotoProvisioningTestSupport
 
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 #if canImport(FoundationXML)
     import FoundationXML

@@ -1,10 +1,10 @@
 import Foundation
 import PhotoCodec
+import PhotoProvisioningTestSupport
 import Testing
 
-@testable import PhotoReports
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
+@testable import PhotoReports
 
 @Suite("Report writer")
 struct ReportWriterTests {
@@ -175,7 +175,9 @@ struct ReportWriterTests {
         let photo = try PhotoCodec.convert(source, options: ConvertOptions(maxSide: 648, previewSide: 80))
         var item = ReportItem(key: "a@contoso.com", outcome: .wouldUpload, photo: PhotoFacts(sourceBytes: source.count))
         item.take(photo)
-        #expect(item.record.photo.sourceWidth == 400 && item.record.photo.sourceHeight == 300 && item.record.photo.sourceFormat == "jpeg")
+        #expect(
+            item.record.photo.sourceWidth == 400 && item.record.photo.sourceHeight == 300
+                && item.record.photo.sourceFormat == "jpeg")
         #expect(item.record.photo.outputWidth == 300 && item.record.photo.outputHeight == 300)
         #expect(item.record.photo.outputBytes == photo.jpeg.count && item.record.photo.outputQuality == photo.quality)
         #expect(item.record.photo.cropFraction.map { abs($0 - 0.25) < 0.01 } == true)

@@ -1,10 +1,10 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import Synchronization
 import Testing
 
 @testable import PhotoJournal
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 @Suite struct RunLockTests {
     /// A lock refused because another run holds it must close its descriptor once. Closing it a second time shuts

@@ -1,9 +1,9 @@
 import Foundation
+import PhotoProvisioningTestSupport
 import TestSupport
 import Testing
 
 @testable import PhotoProvisioning
-import PhotoProvisioningTestSupport
 
 /// A temporary folder for one test, removed when the test ends.
 private final class Scratch: Sendable {
@@ -53,21 +53,21 @@ enum WithoutFilePrivileges {
     static func run<T>(provingWith unreadable: String, _ work: () throws -> T) throws -> T {
         guard getuid() == 0 else { return try work() }
         #if os(Linux)
-        // setfsuid is in glibc but not in Swift's Glibc module.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setfsuid") else {
-            throw Failure(description: "setfsuid not found")
-        }
-        let setfsuid = unsafeBitCast(symbol, to: (@convention(c) (UInt32) -> Int32).self)
-        _ = setfsuid(65534)
-        defer { _ = setfsuid(0) }
-        let fd = open(unreadable, O_RDONLY)
-        guard fd < 0, errno == EACCES else {
-            if fd >= 0 { close(fd) }
-            throw Failure(description: "could not drop root's file access on this thread (no CAP_SETUID?)")
-        }
-        return try work()
+            // setfsuid is in glibc but not in Swift's Glibc module.
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setfsuid") else {
+                throw Failure(description: "setfsuid not found")
+            }
+            let setfsuid = unsafeBitCast(symbol, to: (@convention(c) (UInt32) -> Int32).self)
+            _ = setfsuid(65534)
+            defer { _ = setfsuid(0) }
+            let fd = open(unreadable, O_RDONLY)
+            guard fd < 0, errno == EACCES else {
+                if fd >= 0 { close(fd) }
+                throw Failure(description: "could not drop root's file access on this thread (no CAP_SETUID?)")
+            }
+            return try work()
         #else
-        throw Failure(description: "dropping root's file access is only implemented on Linux")
+            throw Failure(description: "dropping root's file access is only implemented on Linux")
         #endif
     }
 }
@@ -282,19 +282,25 @@ enum WithoutFilePrivileges {
         #expect(scan.itemCount == count - 1)
         #expect(first == second, "a scan reads the same items every time")
         #expect(first.count == count - 1)
-        #expect(first.first == SourceItem(line: 2, key: "user0@contoso.com", photoPath: scratch.path + "/p0000.jpg", writtenPath: "p0000.jpg"))
+        #expect(
+            first.first
+                == SourceItem(
+                    line: 2, key: "user0@contoso.com", photoPath: scratch.path + "/p0000.jpg", writtenPath: "p0000.jpg")
+        )
         #expect(first.last?.line == last)
         #expect(!first.contains { $0.key == "user5@contoso.com" })
         #expect(first.compactMap(\.line) == first.compactMap(\.line).sorted())
         #expect(scan.problems.map(\.line) == [7, last + 1, last + 3])
         #expect(scan.problems.map(\.reason)[0] == .duplicateKey(others: ["line \(last + 1)"]))
         #expect(scan.problems.map(\.reason)[1] == .duplicateKey(others: ["line 7"]))
-        #expect(scan.merged == [
-            SourceProblem(
-                line: last + 2, key: "user\(count - 1)@contoso.com", path: String(format: "p%04d.jpg", count - 1),
-                reason: .sameAsEarlier("line \(last)"))
-        ])
-        #expect(SourcePlan(items: first, problems: scan.problems, merged: scan.merged, ignored: scan.ignored) == plan,
+        #expect(
+            scan.merged == [
+                SourceProblem(
+                    line: last + 2, key: "user\(count - 1)@contoso.com", path: String(format: "p%04d.jpg", count - 1),
+                    reason: .sameAsEarlier("line \(last)"))
+            ])
+        #expect(
+            SourcePlan(items: first, problems: scan.problems, merged: scan.merged, ignored: scan.ignored) == plan,
             "readCSV gives what the scan hands out (\(file))")
         try await onWorkerThread { scratch.remove() }
     }

@@ -97,4 +97,3 @@ package enum ContactsTenant {
         (contact(id, of: mailbox, in: state)["uploads"] as? NSNumber)?.intValue ?? 0
     }
 }
-

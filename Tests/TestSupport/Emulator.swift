@@ -2,7 +2,7 @@ import Foundation
 import PhotoGraph
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A `scripts/graph-emulator` child process on 127.0.0.1 with a free port, killed when released.
@@ -289,8 +289,9 @@ extension Emulator {
             "grant_type": "client_credentials", "client_id": clientID ?? self.clientID,
             "client_secret": secret ?? clientSecret, "scope": "https://graph.microsoft.com/.default",
         ]
-        request.httpBody = Data(fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
-            .joined(separator: "&").utf8)
+        request.httpBody = Data(
+            fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+                .joined(separator: "&").utf8)
         let (data, _) = try await fetch(request)
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let token = object["access_token"] as? String

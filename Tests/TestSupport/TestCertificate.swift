@@ -11,8 +11,11 @@ package enum TestCertificate {
         let certificatePath = directory.appendingPathComponent("\(name)-cert.pem").path
         try await ChildProcess.tool(
             "openssl",
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certificatePath, "-days", "2",
-                "-subj", "/CN=photoprov-test-\(name)"])
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certificatePath, "-days",
+                "2",
+                "-subj", "/CN=photoprov-test-\(name)",
+            ])
         let certificate = try String(contentsOfFile: certificatePath, encoding: .utf8)
         let key = try String(contentsOfFile: keyPath, encoding: .utf8)
         let combined = directory.appendingPathComponent("\(name)-combined.pem").path

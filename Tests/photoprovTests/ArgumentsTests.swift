@@ -49,7 +49,8 @@ import Testing
         #expect(usageError(["--nonsense"]) == "unknown option --nonsense")
         #expect(usageError(["--nonsense=1"]) == "unknown option --nonsense")
         #expect(usageError(["a.jpg", "--out"]) == "--out needs a value (DIR)")
-        #expect(usageError(["--force=maybe"]) == "--force is a flag: give it alone, or as --force=true or --force=false")
+        #expect(
+            usageError(["--force=maybe"]) == "--force is a flag: give it alone, or as --force=true or --force=false")
         #expect(usageError(["--out", "--force"]) == nil, "a value may look like an option")
     }
 

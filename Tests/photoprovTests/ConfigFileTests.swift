@@ -5,9 +5,11 @@ import Testing
 
 /// `--config FILE`: every option from the file, the command line winning, and errors that name the line.
 @Suite struct ConfigFileTests {
-    private func merged(_ command: Command, _ arguments: [String], config text: String) throws(UsageError) -> Arguments {
+    private func merged(_ command: Command, _ arguments: [String], config text: String) throws(UsageError) -> Arguments
+    {
         let config = try ConfigFile.parse(text, path: "job.conf")
-        return try Arguments(arguments, options: command.options).merging(config, options: command.options,
+        return try Arguments(arguments, options: command.options).merging(
+            config, options: command.options,
             command: command.name)
     }
 
@@ -52,8 +54,12 @@ import Testing
             client-secret-file = /etc/photoprov/secret
             journal = /data/photoprov.journal
             """
-        let parsed = try merged(upload, ["--jobs", "5", "--dry-run=false", "--dir", "/srv/photos",
-            "--certificate", "/etc/photoprov/app.pem"], config: file)
+        let parsed = try merged(
+            upload,
+            [
+                "--jobs", "5", "--dry-run=false", "--dir", "/srv/photos",
+                "--certificate", "/etc/photoprov/app.pem",
+            ], config: file)
         #expect(parsed.value("jobs") == "5")
         #expect(!parsed.has("dry-run"), "--dry-run=false turns off the file's dry-run")
         #expect(parsed.value("dir") == "/srv/photos")
@@ -74,25 +80,32 @@ import Testing
 
     @Test func mistakesNameTheFileAndTheLine() throws {
         let upload = try #require(CommandLine.commands.first { $0.name == "upload" })
-        #expect(problem(upload, "csv = a.csv\n\n# fine so far\ncolour = blue\n")
-            == "--config job.conf line 4: unknown option 'colour' for photoprov upload")
-        #expect(problem(upload, "dry-run = sometimes")
-            == "--config job.conf line 1: dry-run is a flag: true or false, not 'sometimes'")
+        #expect(
+            problem(upload, "csv = a.csv\n\n# fine so far\ncolour = blue\n")
+                == "--config job.conf line 4: unknown option 'colour' for photoprov upload")
+        #expect(
+            problem(upload, "dry-run = sometimes")
+                == "--config job.conf line 1: dry-run is a flag: true or false, not 'sometimes'")
         #expect(problem(upload, "jobs =") == "--config job.conf line 1: jobs needs a value (N)")
         #expect(problem(upload, "jobs") == "--config job.conf line 1: jobs needs a value (N)")
-        #expect(problem(upload, "config = other.conf")
-            == "--config job.conf line 1: unknown option 'config' for photoprov upload")
-        #expect(problem(upload, "max items = 3")
-            == "--config job.conf line 1: expected 'name = value', not 'max items = 3'")
+        #expect(
+            problem(upload, "config = other.conf")
+                == "--config job.conf line 1: unknown option 'config' for photoprov upload")
+        #expect(
+            problem(upload, "max items = 3")
+                == "--config job.conf line 1: expected 'name = value', not 'max items = 3'")
         let status = try #require(CommandLine.commands.first { $0.name == "status" })
-        #expect(problem(status, "dry-run = true")
-            == "--config job.conf line 1: unknown option 'dry-run' for photoprov status", "options are per command")
+        #expect(
+            problem(status, "dry-run = true")
+                == "--config job.conf line 1: unknown option 'dry-run' for photoprov status", "options are per command")
     }
 
     @Test func spellingsPeopleWrite() throws {
         let upload = try #require(CommandLine.commands.first { $0.name == "upload" })
-        let parsed = try merged(upload, [], config: "\u{FEFF}# comment\r\n  --domain=contoso.com  \r\n"
-            + "report = \"  spaced dir  \"\r\nmax-duration=45m\r\n")
+        let parsed = try merged(
+            upload, [],
+            config: "\u{FEFF}# comment\r\n  --domain=contoso.com  \r\n"
+                + "report = \"  spaced dir  \"\r\nmax-duration=45m\r\n")
         #expect(parsed.value("domain") == "contoso.com")
         #expect(parsed.value("report") == "  spaced dir  ")
         #expect(parsed.value("max-duration") == "45m")
@@ -101,7 +114,9 @@ import Testing
     @Test func aRunTakesItsOptionsFromTheFile() async throws {
         let batch = try await Batch.make(count: 3)
         let config = batch.path("job.conf")
-        try batch.write("job.conf", """
+        try batch.write(
+            "job.conf",
+            """
             # one job: the whole command line in a file
             csv = \(batch.csv)
             journal = \(batch.journal)
@@ -110,16 +125,19 @@ import Testing
             offline = true
             log-format = json
             """)
-        let run = try await PhotoprovProcess.run(["upload", "--config", config],
+        let run = try await PhotoprovProcess.run(
+            ["upload", "--config", config],
             environment: ["AZURE_CLIENT_SECRET": "", "PHOTOPROV_GRAPH_URL": "http://127.0.0.1:9"])
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("\"event\":\"summary\""), "log-format from the file")
-        let report = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: batch.path("report") + "/report.json"))) as? [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: batch.path("report") + "/report.json"))) as? [String: Any]
         let counts = (report?["run"] as? [String: Any])?["counts"] as? [String: Any]
         #expect((counts?["would-upload"] as? NSNumber)?.intValue == 3)
 
-        let flagWins = try await PhotoprovProcess.run(["upload", "--config", config, "--log-format", "text"],
+        let flagWins = try await PhotoprovProcess.run(
+            ["upload", "--config", config, "--log-format", "text"],
             environment: ["AZURE_CLIENT_SECRET": "", "PHOTOPROV_GRAPH_URL": "http://127.0.0.1:9"])
         #expect(flagWins.status == 0, "\(flagWins.stderr)")
         #expect(!flagWins.stdout.contains("\"event\":"), "--log-format text on the command line wins")

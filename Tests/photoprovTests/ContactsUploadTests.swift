@@ -245,7 +245,9 @@ import Testing
 
     @Test func policyShowsAContactsRunsPreflight() async throws {
         let emulator = try await Emulator.start(seed: Tenant.seed())
-        let arguments = ["policy", "--target", "contacts", "--mailbox", Tenant.reception, "--contact-folder", "vendors"]
+        let arguments = [
+            "policy", "--target", "contacts", "--mailbox", Tenant.reception, "--contact-folder", "vendors",
+        ]
         let allowed = try await photoprov(arguments + ["--json"], environment: emulator.environment)
         #expect(allowed.status == 0, "\(allowed.stdout) \(allowed.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(allowed.stdout.utf8)) as? [String: Any] ?? [:]

@@ -10,13 +10,16 @@ import Testing
         try Data("not an image at all".utf8).write(to: URL(fileURLWithPath: batch.path("fake.jpg")))
         let out = batch.path("out")
         let run = try await PhotoprovProcess.run(
-            ["convert", "--out", out, "--max-side", "200", "--jobs", "2", batch.path("user0001.jpg"),
-                batch.path("user0002.jpg"), batch.path("fake.jpg")])
+            [
+                "convert", "--out", out, "--max-side", "200", "--jobs", "2", batch.path("user0001.jpg"),
+                batch.path("user0002.jpg"), batch.path("fake.jpg"),
+            ])
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 1, "one line per failed file: \(run.stdout)")
         #expect(lines.first?.hasPrefix(batch.path("fake.jpg") + ": ") == true, "\(run.stdout)")
-        #expect(lines.first?.contains("not a jpeg or png") == true || lines.first?.contains("unsupported") == true,
+        #expect(
+            lines.first?.contains("not a jpeg or png") == true || lines.first?.contains("unsupported") == true,
             "\(run.stdout)")
         for name in ["user0001.jpg", "user0002.jpg"] {
             let image = try await onWorkerThread { try PhotoCodec.decode(contentsOf: out + "/" + name) }

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import PhotoProvisioning
+import TestSupport
 import Testing
 
 /// Dry runs and reports through the built binary.
@@ -20,8 +20,10 @@ import Testing
         try batch.write("people.csv", try String(contentsOfFile: batch.csv, encoding: .utf8) + "bad-key,user0001.jpg\n")
         let reportDirectory = batch.path("report")
         let run = try await PhotoprovProcess.run(
-            ["upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--offline", "--report",
-                reportDirectory],
+            [
+                "upload", "--csv", batch.csv, "--journal", batch.journal, "--dry-run", "--offline", "--report",
+                reportDirectory,
+            ],
             environment: ["AZURE_CLIENT_SECRET": "", "PHOTOPROV_GRAPH_URL": "http://127.0.0.1:9"])
         #expect(run.status == 1, "one row is invalid: \(run.stdout) \(run.stderr)")
         let report = try json(reportDirectory + "/report.json")
@@ -66,8 +68,10 @@ import Testing
 
     @Test func reportCommandRewritesAnyPastRunWithMatchingCounts() async throws {
         let batch = try await Batch.make(count: 3)
-        try batch.write("people.csv", try String(contentsOfFile: batch.csv, encoding: .utf8)
-            + "ghost@contoso.example,user0001.jpg\n=cmd|' /C calc'!A0@contoso.example,user0002.jpg\n")
+        try batch.write(
+            "people.csv",
+            try String(contentsOfFile: batch.csv, encoding: .utf8)
+                + "ghost@contoso.example,user0001.jpg\n=cmd|' /C calc'!A0@contoso.example,user0002.jpg\n")
         try batch.write("tenant.csv", "upn\n" + batch.upns.joined(separator: "\n") + "\n")
         let users = try await Emulator.start(["--users-csv", batch.path("tenant.csv")])
         let first = try await PhotoprovProcess.run(
@@ -84,7 +88,9 @@ import Testing
         #expect(counts(report)["uploaded"] == 3)
         #expect(counts(report)["failed"] == 1)
         #expect(counts(report)["invalid"] == 1)
-        let latest = try await PhotoprovProcess.run(["report", "--journal", batch.journal, "--out", batch.path("latest")])
+        let latest = try await PhotoprovProcess.run([
+            "report", "--journal", batch.journal, "--out", batch.path("latest"),
+        ])
         #expect(latest.status == 0)
         #expect(counts(try json(batch.path("latest") + "/report.json"))["unchanged"] == 3)
         let csv = try String(contentsOfFile: out + "/report.csv", encoding: .utf8)

@@ -327,7 +327,8 @@ import Testing
         let csv = try String(contentsOfFile: report + "/report.csv", encoding: .utf8)
         let lines = csv.split(separator: "\r\n")
         #expect(
-            lines.first?.hasSuffix(",contactFolder,hadPhoto,previousBytes,faceCount,faceX,faceY,faceWidth,faceHeight") == true)
+            lines.first?.hasSuffix(",contactFolder,hadPhoto,previousBytes,faceCount,faceX,faceY,faceWidth,faceHeight")
+                == true)
         let adeleRow = try #require(lines.first { $0.contains("adele.vance@") })
         #expect(adeleRow.split(separator: ",", omittingEmptySubsequences: false).suffix(5).allSatisfy { !$0.isEmpty })
 

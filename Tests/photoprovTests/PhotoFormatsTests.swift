@@ -2,9 +2,10 @@ import Foundation
 import PhotoCodec
 import PhotoCodecTestSupport
 import PhotoProvisioning
-@testable import PhotoJournal
 import TestSupport
 import Testing
+
+@testable import PhotoJournal
 
 /// Issue 15 through the built binary: HEIC, AVIF and WebP in folders and CSVs, the same bytes from `convert` and
 /// `upload`, report thumbnails for every format, display names in reports and the journal, colour-profile warnings
@@ -81,7 +82,8 @@ import Testing
         let byKey = Dictionary(uniqueKeysWithValues: items.map { ($0["key"] as? String ?? "", $0) })
         #expect(byKey["user0001@contoso.example"]?["displayName"] as? String == "Vance, Adele")
         #expect(byKey["person0@contoso.example"]?["displayName"] as? String == "Person Number 0")
-        #expect(items.contains { $0["outcome"] as? String == "invalid" && $0["displayName"] as? String == "Refused Row" })
+        #expect(
+            items.contains { $0["outcome"] as? String == "invalid" && $0["displayName"] as? String == "Refused Row" })
         let csv = try String(contentsOfFile: report + "/report.csv", encoding: .utf8)
         #expect(csv.contains(",\"Vance, Adele\","), "\(csv)")
         let html = try String(contentsOfFile: report + "/report.html", encoding: .utf8)
@@ -97,7 +99,8 @@ import Testing
         for (index, item) in items.enumerated() where item["outcome"] as? String == "would-upload" {
             for preview in [lines[2 * index], lines[2 * index + 1]] {
                 #expect(preview.hasPrefix("data:image/jpeg;base64,"), "\(item["key"] ?? ""): \(preview.prefix(40))")
-                let bytes = [UInt8](Data(base64Encoded: String(preview.dropFirst("data:image/jpeg;base64,".count))) ?? Data())
+                let bytes = [UInt8](
+                    Data(base64Encoded: String(preview.dropFirst("data:image/jpeg;base64,".count))) ?? Data())
                 let image = try PhotoFixtures.decode(bytes)
                 #expect(max(image.width, image.height) == UploadJob.previewSide, "\(item["key"] ?? "")")
             }
@@ -134,7 +137,8 @@ import Testing
         let batch = try await Batch.make(count: 1)
         // Progressive: libjpeg holds every coefficient, about 48 MiB for 4000x4000 at 4:2:0.
         try FixtureEncoder.writeLarge(.progressiveJPEG, width: 4000, height: 4000, to: batch.path("large.jpg"))
-        try batch.write("people.csv", "upn,photo\nuser0001@contoso.example,user0001.jpg\nuser0002@contoso.example,large.jpg\n")
+        try batch.write(
+            "people.csv", "upn,photo\nuser0001@contoso.example,user0001.jpg\nuser0002@contoso.example,large.jpg\n")
         let emulator = try await Emulator.start(["--users-csv", batch.csv])
         let run = try await PhotoprovProcess.run(
             ["upload", "--csv", batch.csv, "--journal", batch.journal, "--max-memory", "16MB"],
@@ -148,11 +152,17 @@ import Testing
         #expect(items.first { $0.key == "user0001@contoso.example" }?.state == .uploaded)
 
         let out = batch.path("out")
-        let small = try await PhotoprovProcess.run(["convert", "--max-memory", "16MB", "--out", out, batch.path("large.jpg")])
+        let small = try await PhotoprovProcess.run([
+            "convert", "--max-memory", "16MB", "--out", out, batch.path("large.jpg"),
+        ])
         #expect(small.status == 1 && small.stdout.contains("memory budget"), "\(small.stdout)")
-        let enough = try await PhotoprovProcess.run(["convert", "--max-memory", "1GB", "--out", out, batch.path("large.jpg")])
+        let enough = try await PhotoprovProcess.run([
+            "convert", "--max-memory", "1GB", "--out", out, batch.path("large.jpg"),
+        ])
         #expect(enough.status == 0, "\(enough.stdout) \(enough.stderr)")
-        let refused = try await PhotoprovProcess.run(["convert", "--max-memory", "1KB", "--out", out, batch.path("large.jpg")])
+        let refused = try await PhotoprovProcess.run([
+            "convert", "--max-memory", "1KB", "--out", out, batch.path("large.jpg"),
+        ])
         #expect(refused.status == 2 && refused.stderr.contains("--max-memory"), "\(refused.stderr)")
     }
 

@@ -64,9 +64,10 @@ import Testing
         #expect(set.stdout.contains("after:  source cloud, allowed roles: People Administrator, User Administrator"))
         #expect(set.stderr.contains("up to 24 hours"))
         let policy = try await emulator.state()["policy"] as? [String: Any]
-        #expect(policy?["allowedRoles"] as? [String] == [
-            "024906de-61e5-49c8-8572-40335f1e0e10", "fe930be7-5e62-47db-91af-98c3a49a38b1",
-        ])
+        #expect(
+            policy?["allowedRoles"] as? [String] == [
+                "024906de-61e5-49c8-8572-40335f1e0e10", "fe930be7-5e62-47db-91af-98c3a49a38b1",
+            ])
 
         let none = try await PhotoprovProcess.run(
             ["policy", "set", "--source", "onPremises", "--allowed-roles", "none"], environment: environment(emulator))
@@ -83,7 +84,8 @@ import Testing
             ["policy", "set", "--source", "onPremises", "--allowed-roles", "global-admin"], environment: env)
         #expect(onPremRoles.status == 2)
         #expect(onPremRoles.stderr.contains("cannot be combined with --source onPremises"))
-        let badRole = try await PhotoprovProcess.run(["policy", "set", "--source", "cloud", "--allowed-roles", "admins"], environment: env)
+        let badRole = try await PhotoprovProcess.run(
+            ["policy", "set", "--source", "cloud", "--allowed-roles", "admins"], environment: env)
         #expect(badRole.status == 2)
         #expect(badRole.stderr.contains("'admins'"))
         let noSource = try await PhotoprovProcess.run(["policy", "set"], environment: env)

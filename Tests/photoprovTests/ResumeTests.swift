@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import PhotoProvisioning
+import TestSupport
 import Testing
 
 /// A run killed with SIGKILL again and again, each time while uploads are in flight, then finished: nothing lost,
@@ -15,8 +15,10 @@ import Testing
         // its own the moment the emulator reports the upload), leaving a couple of hundred that would take the
         // emulator over a second to serve, so no run can end before its kill.
         let emulator = try await Emulator.start(["--users-csv", batch.csv, "--latency-ms", "25"])
-        let arguments = ["upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "\(concurrency)",
-            "--quiet"]
+        let arguments = [
+            "upload", "--csv", batch.csv, "--journal", batch.journal, "--concurrency", "\(concurrency)",
+            "--quiet",
+        ]
         var previous = 0
         var inFlight = 0  // items journaled `uploading` after a kill, summed over the kills
         for strike in 1...kills {
@@ -30,7 +32,8 @@ import Testing
                 output.reason == .uncaughtSignal && output.status == SIGKILL,
                 "run \(strike) was killed mid-run: \(output.stdoutText) \(output.stderrText)")
             let journal = try await batch.openJournal()
-            #expect(try await journal.integrityCheck() == "ok", "integrity after kill \(strike) (upload \(strikeAfter))")
+            #expect(
+                try await journal.integrityCheck() == "ok", "integrity after kill \(strike) (upload \(strikeAfter))")
             #expect(try await journal.latestRun()?.id == 1, "every start continues run 1")
             #expect(try await journal.run(id: 1)?.status != .completed, "kill \(strike) struck mid-run")
             let counts = try await journal.counts(run: 1)

@@ -24,7 +24,9 @@ import Testing
         var texts: [String] = []
         while let url = enumerator?.nextObject() as? URL {
             if fixtures.contains(url.lastPathComponent) { continue }
-            if let data = FileManager.default.contents(atPath: url.path) { texts.append(String(decoding: data, as: UTF8.self)) }
+            if let data = FileManager.default.contents(atPath: url.path) {
+                texts.append(String(decoding: data, as: UTF8.self))
+            }
         }
         return texts
     }
@@ -58,11 +60,16 @@ import Testing
             ("secret file", ["--client-secret-file", secretFile.path], [:]),
             ("certificate", [], ["AZURE_CLIENT_CERTIFICATE_PATH": certificate.path]),
             ("federated", [], ["AZURE_FEDERATED_TOKEN_FILE": federatedFile.path]),
-            ("managed identity", [],
-             emulator.appServiceIdentityEnvironment.merging(["AZURE_CLIENT_ID": ""]) { _, new in new }),
-            ("imds", ["--auth", "managed-identity"], [
-                "AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL.absoluteString, "AZURE_CLIENT_ID": "",
-            ]),
+            (
+                "managed identity", [],
+                emulator.appServiceIdentityEnvironment.merging(["AZURE_CLIENT_ID": ""]) { _, new in new }
+            ),
+            (
+                "imds", ["--auth", "managed-identity"],
+                [
+                    "AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL.absoluteString, "AZURE_CLIENT_ID": "",
+                ]
+            ),
             ("token", [], ["PHOTOPROV_ACCESS_TOKEN": appToken]),
             ("token command", ["--token-command", "cat '\(tokenFile.path)'"], [:]),
             ("device code", ["--device-code"], [:]),
@@ -81,7 +88,8 @@ import Testing
                 #expect(output.stderr.contains("enter the code"))
                 #expect(output.stdout.contains("admin@\(SignInFixtures.domain)"))
             }
-            assertNothingSecret([output.stdout, output.stderr] + filesText(work, except: fixtures), secrets: secrets, mode: mode)
+            assertNothingSecret(
+                [output.stdout, output.stderr] + filesText(work, except: fixtures), secrets: secrets, mode: mode)
         }
         // The run wrote nothing beside the fixtures this test put there.
         let written = try FileManager.default.contentsOfDirectory(atPath: work.path).sorted()
@@ -89,7 +97,8 @@ import Testing
 
         // A wrong secret: exit 4, the AADSTS code and the fix, and not the wrong secret itself.
         let wrong = try await PhotoprovProcess.run(
-            ["policy", "--debug"], environment: base.merging(["AZURE_CLIENT_SECRET": "Wrong~Secret-Value-42"]) { _, new in new })
+            ["policy", "--debug"],
+            environment: base.merging(["AZURE_CLIENT_SECRET": "Wrong~Secret-Value-42"]) { _, new in new })
         #expect(wrong.status == 4)
         #expect(wrong.stderr.contains("AADSTS7000215"))
         #expect(wrong.stderr.contains("fix:"))
@@ -106,7 +115,8 @@ import Testing
         _ = chmod(secretFile.path, 0o644)
         var environment = SignInFixtures.cleanEnvironment.merging(emulator.environment) { _, new in new }
         environment["AZURE_CLIENT_SECRET"] = ""
-        let output = try await PhotoprovProcess.run(["policy", "--client-secret-file", secretFile.path], environment: environment)
+        let output = try await PhotoprovProcess.run(
+            ["policy", "--client-secret-file", secretFile.path], environment: environment)
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stderr.contains("readable by everyone"))
         #expect(output.stderr.contains("chmod 600 \(secretFile.path)"))
@@ -120,10 +130,13 @@ import Testing
         #expect(none.stderr.contains("AZURE_TENANT_ID"))
         let insecure = try await PhotoprovProcess.run(
             ["policy", "--graph-url", "http://graph.example.com"],
-            environment: SignInFixtures.cleanEnvironment.merging(["AZURE_CLIENT_SECRET": "x", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"]) { _, new in new })
+            environment: SignInFixtures.cleanEnvironment.merging([
+                "AZURE_CLIENT_SECRET": "x", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c",
+            ]) { _, new in new })
         #expect(insecure.status == 2)
         #expect(insecure.stderr.contains("plain http"))
-        let cloud = try await PhotoprovProcess.run(["policy", "--cloud", "mars"], environment: SignInFixtures.cleanEnvironment)
+        let cloud = try await PhotoprovProcess.run(
+            ["policy", "--cloud", "mars"], environment: SignInFixtures.cleanEnvironment)
         #expect(cloud.status == 2)
         #expect(cloud.stderr.contains("--cloud must be one of global, usgov, usgov-dod, china"))
     }

@@ -65,7 +65,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/j.journal"
         let runID = try await makeJournal(at: path)
-        let result = try await PhotoprovProcess.run(["status", "--json"], currentDirectory: URL(fileURLWithPath: folder))
+        let result = try await PhotoprovProcess.run(
+            ["status", "--json"], currentDirectory: URL(fileURLWithPath: folder))
         #expect(result.status == 2, "the default ./photoprov.journal does not exist here")
         try FileManager.default.moveItem(atPath: path, toPath: folder + "/photoprov.journal")
         try? FileManager.default.moveItem(atPath: path + "-wal", toPath: folder + "/photoprov.journal-wal")

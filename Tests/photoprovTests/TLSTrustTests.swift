@@ -9,10 +9,10 @@ import Testing
     /// keychain instead.
     private func readsSSLCertFile() -> Bool {
         #if os(Linux)
-        return true
+            return true
         #else
-        print("SKIP: SSL_CERT_FILE is read on Linux only (macOS trusts the keychain)")
-        return false
+            print("SKIP: SSL_CERT_FILE is read on Linux only (macOS trusts the keychain)")
+            return false
         #endif
     }
 
@@ -74,10 +74,12 @@ import Testing
         let dead = "http://127.0.0.1:9"
         let output = try await PhotoprovProcess.run(
             ["policy"],
-            environment: environment(emulator, [
-                "https_proxy": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "all_proxy": dead, "ALL_PROXY": dead,
-                "no_proxy": "", "NO_PROXY": "",
-            ]))
+            environment: environment(
+                emulator,
+                [
+                    "https_proxy": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "all_proxy": dead, "ALL_PROXY": dead,
+                    "no_proxy": "", "NO_PROXY": "",
+                ]))
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("verdict: allowed"))
     }

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import PhotoProvisioning
+import TestSupport
 import Testing
 
 /// `photoprov upload` end to end: the built binary against `scripts/graph-emulator` on 127.0.0.1.
@@ -39,9 +39,10 @@ import Testing
         let emulator = try await Emulator.start(["--users-csv", batch.csv])
         let run = try await upload(batch, emulator)
         #expect(run.status == 1, "some rows are invalid: \(run.stdout) \(run.stderr)")
-        for (line, words) in [(4, "not-an-upn"), (5, "missing.jpg"), (6, "empty"), (7, "duplicate"), (8, "duplicate"),
-            (9, "../escape.jpg")]
-        {
+        for (line, words) in [
+            (4, "not-an-upn"), (5, "missing.jpg"), (6, "empty"), (7, "duplicate"), (8, "duplicate"),
+            (9, "../escape.jpg"),
+        ] {
             let row = run.stdout.split(separator: "\n").first { $0.contains("(line \(line))") }
             #expect(row?.contains("invalid") == true && row?.contains(words) == true, "line \(line): \(row ?? "none")")
         }
@@ -109,7 +110,8 @@ import Testing
         // The default tenant: adele.vance is E1001, megan.bowen E1003; nobody is E9999.
         try batch.write("hr.csv", "employeeId;photo\nE1001;a.jpg\nE1003;b.jpg\nE9999;a.jpg\n")
         let emulator = try await Emulator.start()
-        let run = try await upload(batch, emulator, ["--match", "employeeId", "--upn-column", "employeeId"],
+        let run = try await upload(
+            batch, emulator, ["--match", "employeeId", "--upn-column", "employeeId"],
             source: ["--csv", batch.path("hr.csv")])
         #expect(run.status == 1, "E9999 is unknown: \(run.stdout)")
         #expect(run.stdout.contains("no user has employeeId 'E9999'"), "\(run.stdout)")
@@ -126,15 +128,21 @@ import Testing
         try batch.write("teams.csv", "id,photo\n\(team),g.jpg\n")
         let emulator = try await Emulator.start(seed: [
             "domain": "contoso.example",
-            "apps": [["clientId": "7d1e4c2a-9b3f-4e58-a6d0-1f2b3c4d5e6f", "secrets": ["s3cret-value"],
-                "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"]]],
+            "apps": [
+                [
+                    "clientId": "7d1e4c2a-9b3f-4e58-a6d0-1f2b3c4d5e6f", "secrets": ["s3cret-value"],
+                    "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
+                ]
+            ],
             "groups": [["id": group, "displayName": "All Company"]],
             "teams": [["id": team, "displayName": "Photo Team"]],
         ])
-        let groups = try await upload(batch, emulator, ["--target", "groups", "--upn-column", "id"],
+        let groups = try await upload(
+            batch, emulator, ["--target", "groups", "--upn-column", "id"],
             source: ["--csv", batch.path("groups.csv")])
         #expect(groups.status == 0, "\(groups.stdout) \(groups.stderr)")
-        let teams = try await upload(batch, emulator, ["--target", "teams", "--upn-column", "id"],
+        let teams = try await upload(
+            batch, emulator, ["--target", "teams", "--upn-column", "id"],
             source: ["--csv", batch.path("teams.csv")])
         #expect(teams.status == 0, "\(teams.stdout) \(teams.stderr)")
         let state = try await emulator.state()

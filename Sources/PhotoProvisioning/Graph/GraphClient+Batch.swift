@@ -172,8 +172,9 @@ extension GraphClient {
             guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
                 let responses = object["responses"] as? [[String: Any]]
             else {
-                throw GraphError(.request, "$batch answer is not JSON", httpStatus: response.status,
-                                 requestID: response.header("request-id"))
+                throw GraphError(
+                    .request, "$batch answer is not JSON", httpStatus: response.status,
+                    requestID: response.header("request-id"))
             }
             var retry: [BatchItem] = []
             var wait: Double = 0

@@ -47,7 +47,8 @@ extension GraphClient {
             addresses, need: TargetKind.contacts.writePermission, unanswered: .failed("no answer in the batch"),
             url: { address in
                 .contacts(
-                    of: user, folderID: folderID, withAddress: address, select: ["id", "displayName", "emailAddresses"],
+                    of: user, folderID: folderID, withAddress: address,
+                    select: ["id", "displayName", "emailAddresses"],
                     top: 25)
             }
         ) { address, answer throws(GraphError) -> ContactLookup in
@@ -63,7 +64,8 @@ extension GraphClient {
                 }
             case 403:
                 throw GraphError(
-                    .blocked, "looking up contacts of mailbox \(user) was refused: missing permission; grant "
+                    .blocked,
+                    "looking up contacts of mailbox \(user) was refused: missing permission; grant "
                         + TargetKind.contacts.writePermission, httpStatus: 403, code: answer.code)
             default: return .failed(answer.problem)
             }

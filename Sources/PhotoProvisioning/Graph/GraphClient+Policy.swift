@@ -48,15 +48,18 @@ extension GraphClient {
         let body = try? JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
         let response = try await jsonRequest(
             "PATCH", .photoUpdateSettings, body: body,
-            need: "PeopleSettings.ReadWrite.All (and, signed in as a user, the People Administrator or Global Administrator role)")
+            need:
+                "PeopleSettings.ReadWrite.All (and, signed in as a user, the People Administrator or Global Administrator role)"
+        )
         let after = response.body.isEmpty ? try await readPhotoPolicy() : try Self.decodeSettings(response)
         return (before, after)
     }
 
     static func decodeSettings(_ response: HTTPResponse) throws(GraphError) -> PhotoUpdateSettings {
         guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
-            throw GraphError(.request, "photoUpdateSettings answer is not JSON", httpStatus: response.status,
-                             requestID: response.header("request-id"))
+            throw GraphError(
+                .request, "photoUpdateSettings answer is not JSON", httpStatus: response.status,
+                requestID: response.header("request-id"))
         }
         return PhotoUpdateSettings(
             source: object["source"] as? String ?? "cloud", allowedRoles: object["allowedRoles"] as? [String] ?? [])
@@ -69,29 +72,34 @@ extension GraphClient {
     func jsonRequest(
         _ method: String, _ path: GraphPath, body: Data?, need: String
     ) async throws(GraphError) -> HTTPResponse {
-        var request = GraphRequest(method: method, path: path, body: body, contentType: body == nil ? nil : "application/json")
+        var request = GraphRequest(
+            method: method, path: path, body: body, contentType: body == nil ? nil : "application/json")
         request.headers["Accept"] = "application/json"
         let result = await perform(request)
         if let error = result.signInError { throw error }
         let what = "\(method) \(path)"
         guard let response = result.response else {
             if result.stop == .cancelled { throw GraphError(.network, "\(what): cancelled") }
-            throw GraphError(.network, "\(what): \(result.networkError ?? "no response") after \(result.attempts) attempts")
+            throw GraphError(
+                .network, "\(what): \(result.networkError ?? "no response") after \(result.attempts) attempts")
         }
         if (200..<300).contains(response.status) { return response }
         let error = GraphErrorBody(response.body)
         let requestID = response.header("request-id")
         switch response.status {
         case 403:
-            throw GraphError(.blocked, "\(what) was refused: missing permission; grant \(need)",
-                             httpStatus: 403, code: error?.code, requestID: requestID)
+            throw GraphError(
+                .blocked, "\(what) was refused: missing permission; grant \(need)",
+                httpStatus: 403, code: error?.code, requestID: requestID)
         case 401:
-            throw GraphError(.signIn, "\(what): graph rejected the access token even after renewing it",
-                             httpStatus: 401, code: error?.code, requestID: requestID)
+            throw GraphError(
+                .signIn, "\(what): graph rejected the access token even after renewing it",
+                httpStatus: 401, code: error?.code, requestID: requestID)
         default:
             let detail = error?.message.map { ": \($0)" } ?? ""
-            throw GraphError(.request, "\(what) failed\(detail)", httpStatus: response.status, code: error?.code,
-                             requestID: requestID)
+            throw GraphError(
+                .request, "\(what) failed\(detail)", httpStatus: response.status, code: error?.code,
+                requestID: requestID)
         }
     }
 }

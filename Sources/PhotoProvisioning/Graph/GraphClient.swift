@@ -2,7 +2,7 @@ import Foundation
 import PhotoModel
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Talks to Microsoft Graph for photoprov: signs in, checks the photo policy, uploads and deletes photos, and
@@ -256,7 +256,9 @@ public final class GraphClient: GraphService {
         urlRequest.setValue("Bearer " + token.value.value, forHTTPHeaderField: "Authorization")
         urlRequest.setValue(id, forHTTPHeaderField: "client-request-id")
         urlRequest.setValue("photoprov/\(Release.version)", forHTTPHeaderField: "User-Agent")
-        if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        if let contentType = request.contentType {
+            urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        }
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         return urlRequest
     }
@@ -264,7 +266,8 @@ public final class GraphClient: GraphService {
     /// Classifies the end of `perform` for `target`.
     func outcome(of result: Attempted, target: PhotoTarget, action: String) -> GraphOutcome {
         var outcome = GraphOutcome(
-            failure: nil, message: "", httpStatus: result.response?.status, requestID: result.response?.header("request-id"),
+            failure: nil, message: "", httpStatus: result.response?.status,
+            requestID: result.response?.header("request-id"),
             clientRequestID: result.clientRequestID, attempts: result.attempts, seconds: result.seconds)
         let body = result.response.flatMap { GraphErrorBody($0.body) }
         outcome.graphCode = body?.code
@@ -280,7 +283,8 @@ public final class GraphClient: GraphService {
         }
         guard let response = result.response else {
             outcome.failure = result.stop == .deadlineExceeded ? .deadlineExceeded : .network
-            outcome.message = "\(target): \(result.networkError ?? "no response")"
+            outcome.message =
+                "\(target): \(result.networkError ?? "no response")"
                 + (result.stop == .deadlineExceeded ? deadlineNote : "")
             return outcome
         }
@@ -290,7 +294,8 @@ public final class GraphClient: GraphService {
         }
         let reason = Self.classify(status: response.status, code: body?.code, message: body?.message)
         outcome.failure = result.stop == .deadlineExceeded && reason.isTransient ? .deadlineExceeded : reason
-        outcome.message = Self.explain(reason, target: target, graphMessage: body?.message)
+        outcome.message =
+            Self.explain(reason, target: target, graphMessage: body?.message)
             + (outcome.failure == .deadlineExceeded ? deadlineNote : "")
         return outcome
     }

@@ -1,4 +1,3 @@
-
 /// A failure that stops a Graph operation as a whole: sign-in, configuration, policy, or an infrastructure error.
 ///
 /// Per-item failures (one user's photo) are ``GraphOutcome`` values instead. Messages never contain a secret,
@@ -30,7 +29,8 @@ public struct GraphError: Error, CustomStringConvertible, Sendable, Equatable {
     public var requestID: String?
 
     /// Creates an error; `message` must already be free of secrets.
-    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil, code: String? = nil, requestID: String? = nil) {
+    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil, code: String? = nil, requestID: String? = nil)
+    {
         self.kind = kind
         self.message = message
         self.httpStatus = httpStatus

@@ -109,7 +109,9 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
     /// The target itself: `/users/{id|upn}`, `/groups/{id}`, `/teams/{id}`, a contact under its mailbox (and
     /// folder), with `$select` when `select` is not empty.
     package static func object(_ target: PhotoTarget, select: [String] = []) -> GraphPath {
-        path(of: target, .user, .group, .team, .contact, .folderContact, query: select.isEmpty ? [] : [selecting(select)])
+        path(
+            of: target, .user, .group, .team, .contact, .folderContact, query: select.isEmpty ? [] : [selecting(select)]
+        )
     }
 
     /// The target's photo metadata: `…/photo`.
@@ -119,7 +121,9 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The target's photo bytes: `…/photo/$value` (GET, PUT, DELETE).
     package static func photoValue(_ target: PhotoTarget) -> GraphPath {
-        path(of: target, .userPhotoValue, .groupPhotoValue, .teamPhotoValue, .contactPhotoValue, .folderContactPhotoValue)
+        path(
+            of: target, .userPhotoValue, .groupPhotoValue, .teamPhotoValue, .contactPhotoValue, .folderContactPhotoValue
+        )
     }
 
     /// `target`'s path on the route of its kind; a contact's in the default Contacts folder or, when the target
@@ -133,9 +137,12 @@ package struct GraphPath: Sendable, Hashable, CustomStringConvertible {
         case .groups: return GraphPath(group, ["group": target.key], query: query)
         case .teams: return GraphPath(team, ["team": target.key], query: query)
         case .contacts:
-            guard let mailbox = target.mailbox, !mailbox.isEmpty else { preconditionFailure("\(target) has no mailbox") }
+            guard let mailbox = target.mailbox, !mailbox.isEmpty else {
+                preconditionFailure("\(target) has no mailbox")
+            }
             if let folder = target.folderID {
-                return GraphPath(folderContact, ["user": mailbox, "folder": folder, "contact": target.key], query: query)
+                return GraphPath(
+                    folderContact, ["user": mailbox, "folder": folder, "contact": target.key], query: query)
             }
             return GraphPath(contact, ["user": mailbox, "contact": target.key], query: query)
         }

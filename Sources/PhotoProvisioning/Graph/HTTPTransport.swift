@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One HTTP response with lower-cased header names.
@@ -18,11 +18,11 @@ package struct HTTPResponse: Sendable {
 /// why), over a shared URLSession on macOS.
 package final class HTTPTransport: Sendable {
     #if os(Linux)
-    private let engine: CurlEngine
+        private let engine: CurlEngine
     #else
-    /// URLSession is thread-safe; this class only holds it, its delegate and immutable settings.
-    private let session: URLSession
-    private let delegate = SessionDelegate()
+        /// URLSession is thread-safe; this class only holds it, its delegate and immutable settings.
+        private let session: URLSession
+        private let delegate = SessionDelegate()
     #endif
     private let trace: (@Sendable (String) -> Void)?
 
@@ -36,24 +36,24 @@ package final class HTTPTransport: Sendable {
     package init(timeout: Double, maxConnections: Int, trace: (@Sendable (String) -> Void)?, caFile: String? = nil) {
         self.trace = trace
         #if os(Linux)
-        engine = CurlEngine(timeout: timeout, maxConnections: maxConnections, caFile: caFile)
+            engine = CurlEngine(timeout: timeout, maxConnections: maxConnections, caFile: caFile)
         #else
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = max(timeout * 4, timeout)
-        configuration.httpMaximumConnectionsPerHost = max(maxConnections, 1)
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.timeoutIntervalForRequest = timeout
+            configuration.timeoutIntervalForResource = max(timeout * 4, timeout)
+            configuration.httpMaximumConnectionsPerHost = max(maxConnections, 1)
+            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+            configuration.urlCache = nil
+            configuration.httpCookieStorage = nil
+            configuration.httpShouldSetCookies = false
+            self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         #endif
     }
 
     #if os(Linux)
-    deinit { engine.stop() }
+        deinit { engine.stop() }
     #else
-    deinit { session.finishTasksAndInvalidate() }
+        deinit { session.finishTasksAndInvalidate() }
     #endif
 
     /// Sends `request`; `sensitive` requests (token endpoints) never have their bodies traced.
@@ -68,17 +68,22 @@ package final class HTTPTransport: Sendable {
         do {
             result = try await response(to: request)
         } catch {
-            trace?("<- \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) failed after \(Self.ms(since: started)): \(Self.describe(error))")
+            trace?(
+                "<- \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) failed after \(Self.ms(since: started)): \(Self.describe(error))"
+            )
             throw error
         }
         if let trace {
-            var line = "<- \(result.status) \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) in \(Self.ms(since: started))"
+            var line =
+                "<- \(result.status) \(request.httpMethod ?? "GET") \(Self.safeURL(request.url)) in \(Self.ms(since: started))"
             for name in ["request-id", "retry-after", "x-ms-throttle-scope", "content-type"] {
                 if let value = result.headers[name] { line += " \(name)=\(value)" }
             }
             line += " (\(result.body.count) bytes)"
             if !sensitive, result.status >= 400, result.headers["content-type"]?.contains("json") == true {
-                line += " " + String(decoding: result.body.prefix(600), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+                line +=
+                    " "
+                    + String(decoding: result.body.prefix(600), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
             }
             trace(line)
         }
@@ -86,44 +91,44 @@ package final class HTTPTransport: Sendable {
     }
 
     #if os(Linux)
-    private func response(to request: URLRequest) async throws -> HTTPResponse {
-        try await engine.send(request)
-    }
+        private func response(to request: URLRequest) async throws -> HTTPResponse {
+            try await engine.send(request)
+        }
     #else
-    private func response(to request: URLRequest) async throws -> HTTPResponse {
-        let (data, response) = try await exchange(request)
-        guard let http = response as? HTTPURLResponse else {
-            throw URLError(.badServerResponse)
-        }
-        var headers: [String: String] = [:]
-        for (key, value) in http.allHeaderFields {
-            headers[String(describing: key).lowercased()] = String(describing: value)
-        }
-        return HTTPResponse(status: http.statusCode, headers: headers, body: data)
-    }
-
-    /// One data task through the session delegate, cancelled with the calling task.
-    ///
-    /// A task cancelled before `resume()` must never be resumed nor cancelled: swift-corelibs-foundation then
-    /// marks it cancelling, ignores the later `resume()` and never completes it, so its caller would wait forever
-    /// (seen when a run stopping cancelled uploads just as they started). `TaskStart` settles who goes first.
-    private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        let task = session.dataTask(with: request)
-        let start = TaskStart()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                guard start.begin() else {
-                    continuation.resume(throwing: URLError(.cancelled))
-                    return
-                }
-                delegate.register(task, continuation)
-                task.resume()
-                if start.resumed() { task.cancel() }
+        private func response(to request: URLRequest) async throws -> HTTPResponse {
+            let (data, response) = try await exchange(request)
+            guard let http = response as? HTTPURLResponse else {
+                throw URLError(.badServerResponse)
             }
-        } onCancel: {
-            if start.cancel() { task.cancel() }
+            var headers: [String: String] = [:]
+            for (key, value) in http.allHeaderFields {
+                headers[String(describing: key).lowercased()] = String(describing: value)
+            }
+            return HTTPResponse(status: http.statusCode, headers: headers, body: data)
         }
-    }
+
+        /// One data task through the session delegate, cancelled with the calling task.
+        ///
+        /// A task cancelled before `resume()` must never be resumed nor cancelled: swift-corelibs-foundation then
+        /// marks it cancelling, ignores the later `resume()` and never completes it, so its caller would wait forever
+        /// (seen when a run stopping cancelled uploads just as they started). `TaskStart` settles who goes first.
+        private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
+            let task = session.dataTask(with: request)
+            let start = TaskStart()
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    guard start.begin() else {
+                        continuation.resume(throwing: URLError(.cancelled))
+                        return
+                    }
+                    delegate.register(task, continuation)
+                    task.resume()
+                    if start.resumed() { task.cancel() }
+                }
+            } onCancel: {
+                if start.cancel() { task.cancel() }
+            }
+        }
 
     #endif
 
@@ -179,8 +184,10 @@ package final class HTTPTransport: Sendable {
 
     /// Whether `error` is a failed TLS handshake or an untrusted certificate: retrying cannot help.
     static func isTLSFailure(_ error: URLError) -> Bool {
-        [.secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasUnknownRoot,
-         .serverCertificateHasBadDate, .serverCertificateNotYetValid].contains(error.code)
+        [
+            .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasUnknownRoot,
+            .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+        ].contains(error.code)
     }
 
     /// The host, the TLS library's reason, and how to trust a private CA.
@@ -188,9 +195,9 @@ package final class HTTPTransport: Sendable {
         let host = error.failingURL?.host ?? "the server"
         let reason = (error.userInfo[NSLocalizedDescriptionKey] as? String).map { " (\($0))" } ?? ""
         #if os(Linux)
-        let fix = "set SSL_CERT_FILE to its CA certificate file (PEM)"
+            let fix = "set SSL_CERT_FILE to its CA certificate file (PEM)"
         #else
-        let fix = "trust its CA certificate in the system keychain"
+            let fix = "trust its CA certificate in the system keychain"
         #endif
         return "TLS with \(host) failed\(reason) — if \(host) uses a private CA, \(fix)"
     }
@@ -279,37 +286,37 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
         completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
     ) {
         #if !canImport(FoundationNetworking)
-        // Darwin also asks about TLS server trust here: leave that to the system.
-        guard challenge.protectionSpace.authenticationMethod != NSURLAuthenticationMethodServerTrust else {
-            completionHandler(.performDefaultHandling, nil)
-            return
-        }
+            // Darwin also asks about TLS server trust here: leave that to the system.
+            guard challenge.protectionSpace.authenticationMethod != NSURLAuthenticationMethodServerTrust else {
+                completionHandler(.performDefaultHandling, nil)
+                return
+            }
         #endif
         lock.withLock { states[task.taskIdentifier]?.sawChallenge = true }
         completionHandler(.cancelAuthenticationChallenge, nil)
     }
 
     #if canImport(FoundationNetworking)
-    /// Why a dropped connection used to cost the whole request timeout on Linux: when a request sent on a reused
-    /// keep-alive connection gets no answer at all (the server closed it), libcurl sends it again on a fresh
-    /// connection and first asks to rewind the body. swift-corelibs-foundation can only rewind a body *stream*, and
-    /// only with a new one from this delegate; for a `Data` body it answers the rewind with success and supplies
-    /// nothing, so libcurl sends the headers again with the old `Content-Length` and no body. The server then
-    /// waits for the body and we wait for the answer until `--request-timeout` (60 s) passes. GETs have no body
-    /// and are resent fine, which is why only uploads, deletes and `$batch` posts hung.
-    ///
-    /// Being asked for a new body therefore means exactly "the connection was lost before any answer": give no
-    /// stream (a stream for a `Data` body would trap), cancel the task, and report `networkConnectionLost`, so
-    /// the client's own retry sends the request again with its body. The cancel goes through another queue:
-    /// `cancel()` synchronises with the queue this callback runs on.
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask,
-        needNewBodyStream completionHandler: @escaping @Sendable (InputStream?) -> Void
-    ) {
-        lock.withLock { states[task.taskIdentifier]?.connectionLost = true }
-        completionHandler(nil)
-        DispatchQueue.global().async { task.cancel() }
-    }
+        /// Why a dropped connection used to cost the whole request timeout on Linux: when a request sent on a reused
+        /// keep-alive connection gets no answer at all (the server closed it), libcurl sends it again on a fresh
+        /// connection and first asks to rewind the body. swift-corelibs-foundation can only rewind a body *stream*, and
+        /// only with a new one from this delegate; for a `Data` body it answers the rewind with success and supplies
+        /// nothing, so libcurl sends the headers again with the old `Content-Length` and no body. The server then
+        /// waits for the body and we wait for the answer until `--request-timeout` (60 s) passes. GETs have no body
+        /// and are resent fine, which is why only uploads, deletes and `$batch` posts hung.
+        ///
+        /// Being asked for a new body therefore means exactly "the connection was lost before any answer": give no
+        /// stream (a stream for a `Data` body would trap), cancel the task, and report `networkConnectionLost`, so
+        /// the client's own retry sends the request again with its body. The cancel goes through another queue:
+        /// `cancel()` synchronises with the queue this callback runs on.
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask,
+            needNewBodyStream completionHandler: @escaping @Sendable (InputStream?) -> Void
+        ) {
+            lock.withLock { states[task.taskIdentifier]?.connectionLost = true }
+            completionHandler(nil)
+            DispatchQueue.global().async { task.cancel() }
+        }
     #endif
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {

@@ -170,7 +170,8 @@ public struct PolicyReport: Sendable, Codable {
                     }
                 } else {
                     notes.append(
-                        "allowed roles are \(allowed); they restrict signed-in users, not an application's own permissions")
+                        "allowed roles are \(allowed); they restrict signed-in users, not an application's own permissions"
+                    )
                 }
             } else {
                 notes.append("photo source is cloud with no role restriction")
@@ -181,39 +182,59 @@ public struct PolicyReport: Sendable, Codable {
         if let claims {
             let granted = Set(delegated ? claims.scopes : claims.roles)
             let kind = delegated ? "delegated" : "application"
-            if let write = ["ProfilePhoto.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"].first(where: granted.contains) {
+            if let write = ["ProfilePhoto.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"].first(
+                where: granted.contains)
+            {
                 findings.append(PermissionFinding(need: "write photos", granted: true, detail: write))
-                if delegated, Set(claims.wids.map { $0.lowercased() }).isDisjoint(with: DirectoryRole.photoAdministrators) {
+                if delegated,
+                    Set(claims.wids.map { $0.lowercased() }).isDisjoint(with: DirectoryRole.photoAdministrators)
+                {
                     blocked.append(
                         "\(claims.userPrincipalName ?? "the signed-in user") holds no role that may change other users' "
                             + "photos; sign in as a User Administrator, People Administrator or Global Administrator")
                 }
             } else if delegated, granted.contains("User.ReadWrite") {
-                findings.append(PermissionFinding(
-                    need: "write photos", granted: false,
-                    detail: "User.ReadWrite allows only the signed-in user's own photo; consent to ProfilePhoto.ReadWrite.All"))
-                blocked.append("the token may change only its own user's photo (User.ReadWrite); grant ProfilePhoto.ReadWrite.All")
+                findings.append(
+                    PermissionFinding(
+                        need: "write photos", granted: false,
+                        detail:
+                            "User.ReadWrite allows only the signed-in user's own photo; consent to ProfilePhoto.ReadWrite.All"
+                    ))
+                blocked.append(
+                    "the token may change only its own user's photo (User.ReadWrite); grant ProfilePhoto.ReadWrite.All")
             } else {
-                findings.append(PermissionFinding(
-                    need: "write photos", granted: false,
-                    detail: "grant the \(kind) permission ProfilePhoto.ReadWrite.All (least privilege) or User.ReadWrite.All, with admin consent"))
-                blocked.append("the token lacks a permission to write photos; grant the \(kind) permission ProfilePhoto.ReadWrite.All (or User.ReadWrite.All) and admin consent")
+                findings.append(
+                    PermissionFinding(
+                        need: "write photos", granted: false,
+                        detail:
+                            "grant the \(kind) permission ProfilePhoto.ReadWrite.All (least privilege) or User.ReadWrite.All, with admin consent"
+                    ))
+                blocked.append(
+                    "the token lacks a permission to write photos; grant the \(kind) permission ProfilePhoto.ReadWrite.All (or User.ReadWrite.All) and admin consent"
+                )
             }
-            if let read = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "User.ReadBasic.All"].first(where: granted.contains) {
+            if let read = [
+                "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All",
+                "User.ReadBasic.All",
+            ].first(where: granted.contains) {
                 findings.append(PermissionFinding(need: "look up users", granted: true, detail: read))
             } else {
-                findings.append(PermissionFinding(
-                    need: "look up users", granted: false,
-                    detail: "matching by mail or employeeId and dry runs need User.Read.All"))
+                findings.append(
+                    PermissionFinding(
+                        need: "look up users", granted: false,
+                        detail: "matching by mail or employeeId and dry runs need User.Read.All"))
             }
             if let read = ["PeopleSettings.Read.All", "PeopleSettings.ReadWrite.All"].first(where: granted.contains) {
                 findings.append(PermissionFinding(need: "read photo policy", granted: true, detail: read))
             } else {
-                findings.append(PermissionFinding(need: "read photo policy", granted: false, detail: "grant PeopleSettings.Read.All"))
+                findings.append(
+                    PermissionFinding(
+                        need: "read photo policy", granted: false, detail: "grant PeopleSettings.Read.All"))
             }
         } else {
-            findings.append(PermissionFinding(
-                need: "write photos", granted: nil, detail: "the token is not a readable JWT; permissions unknown"))
+            findings.append(
+                PermissionFinding(
+                    need: "write photos", granted: nil, detail: "the token is not a readable JWT; permissions unknown"))
         }
 
         let verdict: Verdict

@@ -14,7 +14,10 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     public var accountEnabled: Bool?
 
     /// Creates a user record.
-    public init(id: String, userPrincipalName: String, mail: String? = nil, employeeId: String? = nil, accountEnabled: Bool? = nil) {
+    public init(
+        id: String, userPrincipalName: String, mail: String? = nil, employeeId: String? = nil,
+        accountEnabled: Bool? = nil
+    ) {
         self.id = id
         self.userPrincipalName = userPrincipalName
         self.mail = mail
@@ -91,7 +94,8 @@ public enum TargetProblem: Sendable, Hashable, Codable, CustomStringConvertible 
         switch self {
         case .notChecked(let reason): "not checked against the tenant (\(reason))"
         case .noMailbox(let target): "\(target) has no Exchange Online mailbox, which Graph needs to store a photo"
-        case .lookupFailed(let target, let status, let code): "looking up \(target) failed: HTTP \(status) \(code ?? "")"
+        case .lookupFailed(let target, let status, let code):
+            "looking up \(target) failed: HTTP \(status) \(code ?? "")"
         case .photoReadForbidden: "reading photos needs ProfilePhoto.Read.All or User.Read.All"
         case .photoReadFailed(let target, let status, let code):
             "reading the photo of \(target) failed: HTTP \(status) \(code ?? "")"

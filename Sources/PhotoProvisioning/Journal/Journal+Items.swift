@@ -79,9 +79,11 @@ extension Journal {
             var stored: [Item] = []
             stored.reserveCapacity(newItems.count)
             for new in newItems {
-                let identity: [SQLiteStatement.Value] = [
-                    .integer(run), .text(new.action.rawValue), .text(new.target.rawValue), .text(new.match.rawValue),
-                ] + Journal.columns(new.mailbox) + [.text(new.key)]
+                let identity: [SQLiteStatement.Value] =
+                    [
+                        .integer(run), .text(new.action.rawValue), .text(new.target.rawValue),
+                        .text(new.match.rawValue),
+                    ] + Journal.columns(new.mailbox) + [.text(new.key)]
                 let values: [SQLiteStatement.Value] =
                     identity + [
                         .optional(new.resolvedID), .optional(new.line), .optional(new.sourcePath),

@@ -1,4 +1,3 @@
-
 extension Journal {
     /// What `photoprov status` shows: the latest run with its counts and the journal's totals.
     public struct Status: Sendable, Equatable {

@@ -116,7 +116,7 @@ enum JournalFile {
                 detail: tables.isEmpty
                     ? "it is an SQLite database without photoprov's mark or tables"
                     : "it is another SQLite database (tables \(shown))")
-        } catch where error.reason == .sqlite(SQLITE_NOTADB) {
+        } catch  where error.reason == .sqlite(SQLITE_NOTADB) {
             throw JournalError(.notAJournal, path: path, detail: "it is not an SQLite database")
         }
     }

@@ -1,4 +1,3 @@
-
 /// The journal's tables, versioned with `PRAGMA user_version`; README's "Journal" section documents them.
 enum JournalSchema {
     /// Steps that bring a journal of version `index` to `index + 1`; the current version is their count.

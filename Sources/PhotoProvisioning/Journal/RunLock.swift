@@ -21,7 +21,8 @@ final class RunLock {
         // O_NOFOLLOW: a link planted at the lock's name is refused, never followed to truncate its target.
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
-            let detail = errno == ELOOP
+            let detail =
+                errno == ELOOP
                 ? "\(path) is a symbolic link; photoprov does not follow it, so no one can point it at another "
                     + "file: remove it"
                 : "cannot open \(path): \(SystemError.last)"

@@ -17,7 +17,8 @@ final class SQLiteConnection {
     init(path: String, create: Bool, resolved: String? = nil) throws(JournalError) {
         self.path = path
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let flags =
+            SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
             | (resolved == nil ? 0 : SQLITE_OPEN_NOFOLLOW)
         let rc = sqlite3_open_v2(resolved ?? path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {

@@ -1,9 +1,10 @@
 import PhotoCodec
 import PhotoModel
+
 // Only what is used: FaceDetection's own PixelRect would make the codec's ambiguous here.
 import struct FaceDetection.Face
-import class FaceDetection.FaceDetector
 import struct FaceDetection.FaceDetectionError
+import class FaceDetection.FaceDetector
 import struct FaceDetection.Framing
 import struct FaceDetection.PixelSize
 import struct FaceDetection.SmallImage
@@ -67,7 +68,8 @@ public final class FaceFramer: Sendable {
         let photo: ConvertedPhoto
         switch source {
         case .bytes(let bytes):
-            photo = try PhotoCodec.convert(bytes, options: options, overviewSide: settings.detectionSide, framing: decide)
+            photo = try PhotoCodec.convert(
+                bytes, options: options, overviewSide: settings.detectionSide, framing: decide)
         case .file(let path):
             photo = try PhotoCodec.convert(
                 contentsOf: path, options: options, overviewSide: settings.detectionSide, framing: decide)

@@ -33,7 +33,8 @@ enum PhotoMaker {
         }
         switch source {
         case .bytes(let bytes): return MadePhoto(photo: try PhotoCodec.convert(bytes, options: options), framing: nil)
-        case .file(let path): return MadePhoto(photo: try PhotoCodec.convert(contentsOf: path, options: options), framing: nil)
+        case .file(let path):
+            return MadePhoto(photo: try PhotoCodec.convert(contentsOf: path, options: options), framing: nil)
         }
     }
 

@@ -66,7 +66,8 @@ extension UploadJob {
         if read.outcome.failure == .cancelled { return }  // stays `verifying`: read back on resume
         var update = Journal.ItemUpdate(state, reason: warning)  // a conversion's warning stays the reason
         guard read.outcome.succeeded else {
-            update.reason = ([warning].compactMap { $0 } + ["sent, but it could not be read back to verify (\(read.outcome))"])
+            update.reason =
+                ([warning].compactMap { $0 } + ["sent, but it could not be read back to verify (\(read.outcome))"])
                 .joined(separator: "; ")
             try await finish(item, update, detail: detail + "; " + update.reason!, context: context)
             return
@@ -86,7 +87,8 @@ extension UploadJob {
             try await finish(item, failed, detail: problem, context: context)
             return
         }
-        try await finish(item, update, detail: ([detail] + [warning].compactMap { $0 }).joined(separator: "; "), context: context)
+        try await finish(
+            item, update, detail: ([detail] + [warning].compactMap { $0 }).joined(separator: "; "), context: context)
     }
 
     /// An item whose PUT Graph accepted before the run was stopped or killed: only the read back is left. The size

@@ -122,17 +122,22 @@ extension UploadJob {
         async throws
     {
         try await context.journal.record(update, item: item.id)
-        events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: update.state, detail: detail)))
+        events(
+            .item(
+                ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: update.state, detail: detail))
+        )
     }
 
     private func upload(_ item: Journal.Item, lookup: TargetState?, context: ItemContext) async throws {
-        let last = settings.force
+        let last =
+            settings.force
             ? nil
             : try await context.journal.lastUpload(
                 target: item.target, match: item.match, mailbox: item.mailbox, key: item.key)
         guard let path = item.sourcePath, let photos = context.photos else {
             try await finish(
-                item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"), detail: "no photo file",
+                item, Journal.ItemUpdate(.failed, failure: .noPhotoFile, reason: "no photo file"),
+                detail: "no photo file",
                 context: context)
             return
         }
@@ -175,14 +180,19 @@ extension UploadJob {
             update.fingerprint = fingerprint
             try await context.journal.record(update, item: item.id)
             if let sha = photo.sourceSHA256 {
-                if let sourcePreview { try await context.journal.storeOriginalPreview(Data(sourcePreview), sourceSHA256: sha) }
+                if let sourcePreview {
+                    try await context.journal.storeOriginalPreview(Data(sourcePreview), sourceSHA256: sha)
+                }
                 if let outputPreview {
                     try await context.journal.storeOutputPreview(
                         Data(outputPreview), sourceSHA256: sha, fingerprint: fingerprint)
                 }
             }
-            let facts = (["\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
-                + "q\(photo.outputQuality ?? 0)"] + (photo.framing?.flags.map(\.rawValue) ?? [])).joined(separator: " ")
+            let facts =
+                ([
+                    "\(ByteCount.format(jpeg.count)) \(photo.outputWidth ?? 0)×\(photo.outputHeight ?? 0) "
+                        + "q\(photo.outputQuality ?? 0)"
+                ] + (photo.framing?.flags.map(\.rawValue) ?? [])).joined(separator: " ")
             if settings.dryRun {
                 try await finishDryRun(item, facts: facts, warning: warning, lookup: lookup, context: context)
                 return
@@ -191,11 +201,13 @@ extension UploadJob {
             guard !Task.isCancelled, !context.brake.isTripped else { return }
             let (onlyMissing, overwriteOthers) = (settings.onlyMissing, settings.overwriteOthers)
             guard
-                try await backUp(item, context: context, rule: { current in
-                    WriteRules.upload(
-                        current, last: try await lastUpload(of: item, context: context), onlyMissing: onlyMissing,
-                        overwriteOthers: overwriteOthers)
-                })
+                try await backUp(
+                    item, context: context,
+                    rule: { current in
+                        WriteRules.upload(
+                            current, last: try await lastUpload(of: item, context: context), onlyMissing: onlyMissing,
+                            overwriteOthers: overwriteOthers)
+                    })
             else { return }
             guard !context.brake.isTripped else { return }
             try await context.journal.record(Journal.ItemUpdate(.uploading), item: item.id)
@@ -233,7 +245,8 @@ extension UploadJob {
             notes.append(TargetProblem.notChecked(why).description)
         case let problem? where problem.failsUpload || state.exists != true:
             let reason = "would fail: \(problem)"
-            let update = Journal.ItemUpdate(.failed, failure: problem.failsUpload ? .noMailbox : .lookupFailed, reason: reason)
+            let update = Journal.ItemUpdate(
+                .failed, failure: problem.failsUpload ? .noMailbox : .lookupFailed, reason: reason)
             try await finish(item, update, detail: reason, context: context)
             return
         default:
@@ -268,7 +281,8 @@ extension UploadJob {
         guard item.target.canDeletePhoto else {
             // Nothing is sent: Graph has no delete for this kind's photo. The photo stays, and so does its record.
             let reason = (settings.dryRun ? "would fail: " : "") + Self.undeletable(item.target)
-            try await finish(item, Journal.ItemUpdate(.failed, failure: .unsupported, reason: reason), detail: reason,
+            try await finish(
+                item, Journal.ItemUpdate(.failed, failure: .unsupported, reason: reason), detail: reason,
                 context: context)
             return
         }
@@ -279,17 +293,21 @@ extension UploadJob {
                     item, Journal.ItemUpdate(.failed, failure: .blockedByPolicy, reason: reason), detail: reason,
                     context: context)
             } else {
-                try await finish(item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
+                try await finish(
+                    item, Journal.ItemUpdate(.wouldRemove, reason: "not in the source any more"),
                     detail: "would delete the photo (not in the source any more)", context: context)
             }
             return
         }
         let overwriteOthers = settings.overwriteOthers
         guard
-            try await backUp(item, context: context, rule: { current in
-                WriteRules.removal(
-                    current, last: try await lastUpload(of: item, context: context), overwriteOthers: overwriteOthers)
-            })
+            try await backUp(
+                item, context: context,
+                rule: { current in
+                    WriteRules.removal(
+                        current, last: try await lastUpload(of: item, context: context),
+                        overwriteOthers: overwriteOthers)
+                })
         else { return }
         guard !context.brake.isTripped else { return }
         try await context.journal.record(Journal.ItemUpdate(.removing), item: item.id)
@@ -373,7 +391,8 @@ extension UploadJob {
                 jpeg: photo.jpeg, sourcePreview: previews ? photo.preview : nil, outputPreview: outputPreview,
                 warning: photo.warning, record: record)
         } catch {
-            return .failed(.conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.explained)")
+            return .failed(
+                .conversionFailed, "cannot convert \((path as NSString).lastPathComponent): \(error.explained)")
         }
     }
 }

@@ -208,8 +208,11 @@ public struct UploadJob: Sendable {
             &summary, journal: journal, pool: pool, photos: photos, framer: try await framer.value
         ) {
             for problem in problems {
-                events(.item(ItemEvent(key: problem.key ?? "?", location: problem.location, state: .invalid,
-                    detail: problem.detail)))
+                events(
+                    .item(
+                        ItemEvent(
+                            key: problem.key ?? "?", location: problem.location, state: .invalid,
+                            detail: problem.detail)))
             }
             problems = []
         }
@@ -228,8 +231,11 @@ public struct UploadJob: Sendable {
         let counts = try await journal.counts(run: runID)
         let needingWork = counts.workLeft
         let toDo = min(needingWork, settings.maxItems ?? Int.max)
-        events(.planned(.init(runID: runID, resumed: summary.resumed, total: counts.total, toDo: toDo,
-            alreadyDone: summary.resumed ? counts.total - needingWork : 0)))
+        events(
+            .planned(
+                .init(
+                    runID: runID, resumed: summary.resumed, total: counts.total, toDo: toDo,
+                    alreadyDone: summary.resumed ? counts.total - needingWork : 0)))
         announced()
 
         try await process(run: runID, limit: toDo, journal: journal, pool: pool, photos: photos, framer: framer)
@@ -369,7 +375,6 @@ public struct UploadJob: Sendable {
         return problems
     }
 
-
     @available(*, noasync, message: "blocking file I/O: run it on the BlockingPool")
     private static func readSource(_ source: Settings.Source, options: SourceOptions) throws -> SourceScan {
         switch source {
@@ -415,8 +420,11 @@ public struct UploadJob: Sendable {
                 remaining.append(item)
             case .failed(let failure, let problem):
                 try await journal.record(Journal.ItemUpdate(.failed, failure: failure, reason: problem), item: item.id)
-                events(.item(ItemEvent(key: item.key, location: item.line.map { "line \($0)" }, state: .failed,
-                    detail: problem)))
+                events(
+                    .item(
+                        ItemEvent(
+                            key: item.key, location: item.line.map { "line \($0)" }, state: .failed,
+                            detail: problem)))
             }
         }
         return remaining
@@ -426,18 +434,24 @@ public struct UploadJob: Sendable {
     private func userResolutions(_ keys: [String]) async throws -> [String: KeyResolution] {
         let kind = settings.sourceOptions.keyKind
         let found = try await graph.resolveUsers(keys: keys, by: kind)
-        return Dictionary(uniqueKeysWithValues: Set(keys).map { key -> (String, KeyResolution) in
-            switch found[key] {
-            case .found(let user): (key, .resolved(user.id))
-            case .unchecked: (key, .unchecked)
-            case .notFound, nil: (key, .failed(.unknownKey, "no user has \(kind.rawValue) '\(key)'"))
-            case .ambiguous(let users):
-                (key, .failed(.ambiguousKey, "\(users.count) users share \(kind.rawValue) '\(key)': "
-                    + users.map(\.userPrincipalName).joined(separator: ", ")))
-            case .failed(let message):
-                (key, .failed(.lookupFailed, "cannot look up \(kind.rawValue) '\(key)': \(message)"))
-            }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: Set(keys).map { key -> (String, KeyResolution) in
+                switch found[key] {
+                case .found(let user): (key, .resolved(user.id))
+                case .unchecked: (key, .unchecked)
+                case .notFound, nil: (key, .failed(.unknownKey, "no user has \(kind.rawValue) '\(key)'"))
+                case .ambiguous(let users):
+                    (
+                        key,
+                        .failed(
+                            .ambiguousKey,
+                            "\(users.count) users share \(kind.rawValue) '\(key)': "
+                                + users.map(\.userPrincipalName).joined(separator: ", "))
+                    )
+                case .failed(let message):
+                    (key, .failed(.lookupFailed, "cannot look up \(kind.rawValue) '\(key)': \(message)"))
+                }
+            })
     }
 
     /// For a dry run: whether each target of a page exists, is enabled and has a photo (read-only).

@@ -1,6 +1,5 @@
 import PhotoModel
 
-
 /// report.csv: one row per item, RFC 4180, with text that a spreadsheet would run as a formula neutralised.
 ///
 /// Every text cell (anything that came from a source file, a user or Graph, and our own words) that starts with
@@ -34,18 +33,19 @@ enum ReportCSV {
         for item in items {
             let record = item.record
             let photo = record.photo
-            let cells: [String] = [
-                text(run.id), number(record.line), text(record.target.noun), text(record.key),
-                text(item.displayName), text(item.outcome.rawValue), text(record.reason),
-                number(record.reply.httpStatus), text(record.reply.requestID), text(record.sourcePath),
-                number(photo.sourceBytes), number(photo.sourceWidth), number(photo.sourceHeight),
-                text(photo.sourceFormat), number(photo.outputBytes), number(photo.outputWidth),
-                number(photo.outputHeight), number(photo.outputQuality), number(photo.orientation),
-                fraction(photo.cropFraction), flag(photo.qualityLowered), flag(photo.dimensionsLowered),
-                flag(photo.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
-                text(record.mailbox?.user), text(record.mailbox?.folder),
-                item.previous.map { flag($0.hadPhoto) } ?? "", number(item.previous?.bytes),
-            ] + framingCells(photo.framing)
+            let cells: [String] =
+                [
+                    text(run.id), number(record.line), text(record.target.noun), text(record.key),
+                    text(item.displayName), text(item.outcome.rawValue), text(record.reason),
+                    number(record.reply.httpStatus), text(record.reply.requestID), text(record.sourcePath),
+                    number(photo.sourceBytes), number(photo.sourceWidth), number(photo.sourceHeight),
+                    text(photo.sourceFormat), number(photo.outputBytes), number(photo.outputWidth),
+                    number(photo.outputHeight), number(photo.outputQuality), number(photo.orientation),
+                    fraction(photo.cropFraction), flag(photo.qualityLowered), flag(photo.dimensionsLowered),
+                    flag(photo.upscaleAvoided), text(item.flags.map(\.rawValue).joined(separator: ";")),
+                    text(record.mailbox?.user), text(record.mailbox?.folder),
+                    item.previous.map { flag($0.hadPhoto) } ?? "", number(item.previous?.bytes),
+                ] + framingCells(photo.framing)
             out += cells.joined(separator: ",")
             out += "\r\n"
         }

@@ -248,7 +248,9 @@ struct ReportDocument {
         else { return }
         let sideways = (photo.orientation ?? 1) >= 5  // EXIF 5-8 swap the stored sides
         let uprightWidth = Double(sideways ? height : width), uprightHeight = Double(sideways ? width : height)
-        let shares = [face.x / uprightWidth, face.y / uprightHeight, face.width / uprightWidth, face.height / uprightHeight]
+        let shares = [
+            face.x / uprightWidth, face.y / uprightHeight, face.width / uprightWidth, face.height / uprightHeight,
+        ]
         try box.encode(shares.map { Self.finite($0, places: 4) ?? 0 }, forKey: .faceMark)
     }
 

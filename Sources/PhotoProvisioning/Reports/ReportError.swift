@@ -1,4 +1,3 @@
-
 /// Why a report could not be written; the message names the file or folder.
 public struct ReportError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The kind of failure.

@@ -1,4 +1,3 @@
-
 // The stylesheet and script embedded in report.html. They are Swift raw strings so the report stays one file with
 // no network requests. Both end up inside CDATA sections, so neither may contain the three characters `]]>`, and the
 // script may not contain `</script` or `<!--`; ReportHTMLTests parse the page as XML to hold them to that.

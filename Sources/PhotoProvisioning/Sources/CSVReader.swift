@@ -1,4 +1,3 @@
-
 /// Reads CSV bytes record by record (RFC 4180 quoting), remembering the physical line each record starts on.
 ///
 /// Hand-written because neither Foundation nor the system offers a CSV reader. Lenient where spreadsheets

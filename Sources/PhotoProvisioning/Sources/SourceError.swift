@@ -1,4 +1,3 @@
-
 /// A problem with a source as a whole (unreadable file, missing column): nothing can be planned, exit 2.
 public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String

@@ -1,4 +1,3 @@
-
 /// Who gets which photo, after validation: the items to process and every row that was refused.
 public struct SourcePlan: Sendable, Equatable {
     /// Valid items in source order.

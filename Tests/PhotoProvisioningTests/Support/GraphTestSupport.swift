@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import PhotoProvisioning
+import TestSupport
 
 /// Records every sleep the Graph client asks for and sleeps only `scale` of it, so retry tests are fast but can
 /// assert the exact delays requested. `frozenAt` pins `now()` (to make a cached token look valid after it expired).
@@ -113,13 +113,17 @@ enum TestTenant {
         var full: [String: Any] = [
             "clientId": fullApp, "displayName": "photoprov full", "secrets": [fullSecret],
             "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
-            "delegatedPermissions": ["User.Read", "ProfilePhoto.ReadWrite.All", "User.Read.All",
-                                     "PeopleSettings.ReadWrite.All"],
+            "delegatedPermissions": [
+                "User.Read", "ProfilePhoto.ReadWrite.All", "User.Read.All",
+                "PeopleSettings.ReadWrite.All",
+            ],
             "publicClient": true,
-            "federatedCredentials": [[
-                "issuer": federationIssuer, "subject": federationSubject, "audiences": [federationAudience],
-                "key": federationKey,
-            ]],
+            "federatedCredentials": [
+                [
+                    "issuer": federationIssuer, "subject": federationSubject, "audiences": [federationAudience],
+                    "key": federationKey,
+                ]
+            ],
         ]
         if let certificatePEM { full["certificates"] = [certificatePEM] }
         let reader: [String: Any] = [
@@ -159,7 +163,8 @@ extension Emulator {
     }
 
     func settings(
-        _ credential: GraphSettings.Credential? = nil, clientID: String? = nil, clock: any GraphClock = RecordingClock(),
+        _ credential: GraphSettings.Credential? = nil, clientID: String? = nil,
+        clock: any GraphClock = RecordingClock(),
         configure: (inout GraphSettings) -> Void = { _ in }
     ) throws -> GraphSettings {
         var settings = try GraphSettings(
@@ -177,7 +182,10 @@ enum TestImage {
     /// A JPEG start, a SOF0 frame header of `width`×`height`, filler, and an end marker.
     static func jpeg(width: Int, height: Int, bytes: Int = 2_000) -> Data {
         var data: [UInt8] = [0xFF, 0xD8]
-        data += [0xFF, 0xC0, 0x00, 0x11, 0x08, UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF), 0x03]
+        data += [
+            0xFF, 0xC0, 0x00, 0x11, 0x08, UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8),
+            UInt8(width & 0xFF), 0x03,
+        ]
         data += [0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]
         let filler = max(0, bytes - data.count - 2)
         data += [UInt8](repeating: 0x00, count: filler)
@@ -196,7 +204,9 @@ enum Shell {
     }
 
     /// A throwaway self-signed RSA certificate and key in `directory`: (combined PEM path, certificate PEM, key path).
-    static func makeCertificate(in directory: URL, name: String = "app") async throws -> (combined: String, certificate: String, key: String) {
+    static func makeCertificate(in directory: URL, name: String = "app") async throws -> (
+        combined: String, certificate: String, key: String
+    ) {
         let made = try await TestCertificate.make(in: directory, name: name)
         return (made.combined, made.certificate, made.keyPath)
     }

@@ -141,7 +141,8 @@ final class ScriptedGraph: GraphService {
     func signIn() async throws(GraphError) -> SignedInIdentity {
         record(.signIn)
         if let signInError { throw signInError }
-        return SignedInIdentity(claims: AccessTokenClaims(roles: ["ProfilePhoto.ReadWrite.All"]), credential: .managedIdentity)
+        return SignedInIdentity(
+            claims: AccessTokenClaims(roles: ["ProfilePhoto.ReadWrite.All"]), credential: .managedIdentity)
     }
 
     func preflight() async -> PolicyReport {
@@ -178,7 +179,8 @@ final class ScriptedGraph: GraphService {
         }
         let ok = GraphOutcome(failure: nil, message: "", attempts: 1)
         guard let photo = self.photo(target.key) else { return PhotoMetadataRead(outcome: ok, metadata: nil) }
-        let size = storedSizes[target.key].map { ($0.width, $0.height) }
+        let size =
+            storedSizes[target.key].map { ($0.width, $0.height) }
             ?? (try? PhotoCodec.decode([UInt8](photo.bytes))).map { ($0.width, $0.height) }
         return PhotoMetadataRead(
             outcome: ok,
@@ -194,7 +196,9 @@ final class ScriptedGraph: GraphService {
     func lookupTargets(_ targets: [PhotoTarget]) async throws(GraphError) -> [PhotoTarget: TargetState] {
         record(.lookup(targets.map(\.key)))
         return Dictionary(
-            targets.map { ($0, self.targets[$0.key] ?? TargetState(exists: true, accountEnabled: true, hasPhoto: false)) },
+            targets.map {
+                ($0, self.targets[$0.key] ?? TargetState(exists: true, accountEnabled: true, hasPhoto: false))
+            },
             uniquingKeysWith: { first, _ in first })
     }
 
@@ -264,7 +268,8 @@ final class ScriptedGraph: GraphService {
     }
 
     private static func ok(_ target: PhotoTarget) -> GraphOutcome {
-        GraphOutcome(failure: nil, message: "\(target): done", httpStatus: 200, requestID: "req-\(target.key)", attempts: 1)
+        GraphOutcome(
+            failure: nil, message: "\(target): done", httpStatus: 200, requestID: "req-\(target.key)", attempts: 1)
     }
 
     private static func cancelled(_ target: PhotoTarget) -> GraphOutcome {

@@ -182,7 +182,9 @@ import Testing
     @Test func reportOfARunTheJournalDoesNotHoldIsAUsageError() async throws {
         let batch = try await Batch.make(count: 1)
         #expect(try await dryRun(batch, journal: batch.journal).status == 0)
-        let run = try await WatchedChild.run(["report", "--journal", batch.journal, "--run", "999", "--out", batch.path("r")])
+        let run = try await WatchedChild.run([
+            "report", "--journal", batch.journal, "--run", "999", "--out", batch.path("r"),
+        ])
         #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
         #expect(run.stderr.contains("has no run 999"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: batch.path("r/report.html")))

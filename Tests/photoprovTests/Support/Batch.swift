@@ -15,7 +15,8 @@ final class Batch: Sendable {
     }
 
     private init(count: Int, side: Int, prefix: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("photoprov-batch-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "photoprov-batch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var rows = ["upn,photo"]
         var upns: [String] = []

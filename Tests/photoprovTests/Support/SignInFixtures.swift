@@ -18,29 +18,40 @@ enum SignInFixtures {
 
     static func seed(certificatePEM: String) -> [String: Any] {
         [
-            "tenants": [[
-                "id": tenantID, "domain": domain,
-                "apps": [
-                    [
-                        "clientId": app, "displayName": "tailspin photos", "secrets": [secret],
-                        "certificates": [certificatePEM],
-                        "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
-                        "delegatedPermissions": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
-                        "publicClient": true,
-                        "federatedCredentials": [["issuer": issuer, "subject": subject, "audiences": [audience], "key": federationKey]],
+            "tenants": [
+                [
+                    "id": tenantID, "domain": domain,
+                    "apps": [
+                        [
+                            "clientId": app, "displayName": "tailspin photos", "secrets": [secret],
+                            "certificates": [certificatePEM],
+                            "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
+                            "delegatedPermissions": [
+                                "ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All",
+                            ],
+                            "publicClient": true,
+                            "federatedCredentials": [
+                                ["issuer": issuer, "subject": subject, "audiences": [audience], "key": federationKey]
+                            ],
+                        ],
+                        [
+                            "clientId": writerApp, "displayName": "tailspin writer", "secrets": [writerSecret],
+                            "roles": ["ProfilePhoto.ReadWrite.All"],
+                        ],
                     ],
-                    ["clientId": writerApp, "displayName": "tailspin writer", "secrets": [writerSecret], "roles": ["ProfilePhoto.ReadWrite.All"]],
-                ],
-                // The host's system-assigned managed identity, for --auth managed-identity.
-                "managedIdentities": [[
-                    "systemAssigned": true, "clientId": managedIdentity, "displayName": "tailspin host",
-                    "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
-                ]],
-                "users": [
-                    ["userPrincipalName": "admin@\(domain)", "directoryRoles": ["PeopleAdministrator"]],
-                    ["userPrincipalName": "ada@\(domain)"],
-                ],
-            ]]
+                    // The host's system-assigned managed identity, for --auth managed-identity.
+                    "managedIdentities": [
+                        [
+                            "systemAssigned": true, "clientId": managedIdentity, "displayName": "tailspin host",
+                            "roles": ["ProfilePhoto.ReadWrite.All", "User.Read.All", "PeopleSettings.ReadWrite.All"],
+                        ]
+                    ],
+                    "users": [
+                        ["userPrincipalName": "admin@\(domain)", "directoryRoles": ["PeopleAdministrator"]],
+                        ["userPrincipalName": "ada@\(domain)"],
+                    ],
+                ]
+            ]
         ]
     }
 
@@ -68,9 +79,11 @@ enum SignInFixtures {
             "iss": issuer, "sub": subject, "aud": audience, "nbf": now - 5, "iat": now - 5, "exp": now + 300,
             "jti": UUID().uuidString,
         ]
-        let input = b64(try JSONSerialization.data(withJSONObject: ["alg": "HS256", "typ": "JWT"])) + "."
+        let input =
+            b64(try JSONSerialization.data(withJSONObject: ["alg": "HS256", "typ": "JWT"])) + "."
             + b64(try JSONSerialization.data(withJSONObject: claims))
-        let signature = try await run("openssl", ["dgst", "-sha256", "-hmac", federationKey, "-binary"], input: Data(input.utf8))
+        let signature = try await run(
+            "openssl", ["dgst", "-sha256", "-hmac", federationKey, "-binary"], input: Data(input.utf8))
         return input + "." + b64(signature)
     }
 

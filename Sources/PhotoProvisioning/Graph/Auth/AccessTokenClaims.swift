@@ -49,7 +49,8 @@ public struct AccessTokenClaims: Sendable, Hashable, Codable {
         identityType = object["idtyp"] as? String
         appID = object["appid"] as? String ?? object["azp"] as? String
         appName = object["app_displayname"] as? String
-        userPrincipalName = object["upn"] as? String ?? object["preferred_username"] as? String
+        userPrincipalName =
+            object["upn"] as? String ?? object["preferred_username"] as? String
             ?? object["unique_name"] as? String
         if let exp = object["exp"] as? Double {
             expiresAt = Date(timeIntervalSince1970: exp)

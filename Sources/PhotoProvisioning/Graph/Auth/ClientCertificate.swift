@@ -22,14 +22,17 @@ package final class ClientCertificate: @unchecked Sendable {
         }
         defer { X509_free(certificate) }
         guard let key = Self.readKey(keyPEM ?? certificatePEM, password: password) else {
-            let hint = password == nil
+            let hint =
+                password == nil
                 ? "an unencrypted PEM private key (or set AZURE_CLIENT_CERTIFICATE_PASSWORD for an encrypted one)"
                 : "a PEM private key that this password opens"
             throw GraphError(.signIn, "no usable private key in \(path): it needs \(hint)")
         }
         guard EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA else {
             EVP_PKEY_free(key)
-            throw GraphError(.signIn, "the private key in \(path) is not RSA; Entra ID client assertions are signed PS256 with an RSA key")
+            throw GraphError(
+                .signIn,
+                "the private key in \(path) is not RSA; Entra ID client assertions are signed PS256 with an RSA key")
         }
         guard X509_check_private_key(certificate, key) == 1 else {
             EVP_PKEY_free(key)

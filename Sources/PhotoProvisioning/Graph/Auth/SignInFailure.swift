@@ -21,15 +21,20 @@ package enum SignInFailure {
         if let trace = firstLine.range(of: " Trace ID:") { firstLine = String(firstLine[..<trace.lowerBound]) }
         let summary = firstLine.replacingOccurrences(of: (code ?? "") + ": ", with: "")
         var message = "sign-in failed"
-        if let code { message += ": \(code)" } else if let error { message += ": \(error)" } else {
+        if let code {
+            message += ": \(code)"
+        } else if let error {
+            message += ": \(error)"
+        } else {
             message += ": \(endpoint) answered HTTP \(response.status)"
         }
         if !summary.isEmpty { message += " \(summary.trimmingCharacters(in: .whitespaces))" }
         if let fix = fix(code: code, error: error, credential: credential) {
             message += " — fix: \(fix)"
         }
-        return GraphError(.signIn, message, httpStatus: response.status, code: code ?? error,
-                          requestID: response.header("x-ms-request-id") ?? response.header("request-id"))
+        return GraphError(
+            .signIn, message, httpStatus: response.status, code: code ?? error,
+            requestID: response.header("x-ms-request-id") ?? response.header("request-id"))
     }
 
     /// What to change for a known AADSTS code or OAuth error.
@@ -55,7 +60,8 @@ package enum SignInFailure {
         case "AADSTS65001": return "an administrator must grant consent for the requested permissions"
         case "AADSTS70011": return "the requested scope is invalid for this cloud; check --cloud and --graph-url"
         case "AADSTS50059": return "set AZURE_TENANT_ID (or --tenant) to the directory (tenant) id"
-        case "AADSTS700082", "AADSTS70008", "AADSTS70043": return "the sign-in has expired; run the command again to sign in"
+        case "AADSTS700082", "AADSTS70008", "AADSTS70043":
+            return "the sign-in has expired; run the command again to sign in"
         case "AADSTS50034", "AADSTS50126": return "check the account you signed in with belongs to this tenant"
         case "AADSTS50076", "AADSTS50079": return "multi-factor authentication is required; complete it in the browser"
         case "AADSTS53003": return "a conditional access policy blocked the sign-in; ask an administrator"

@@ -3,7 +3,7 @@ import PhotoModel
 import Synchronization
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// An access token and when to renew it.
@@ -62,7 +62,8 @@ package actor TokenProvider {
         }
         let previous = current
         let task = Task { [settings, transport, certificate] in
-            try await Self.acquire(settings: settings, transport: transport, certificate: certificate, previous: previous)
+            try await Self.acquire(
+                settings: settings, transport: transport, certificate: certificate, previous: previous)
         }
         pending = task
         defer { pending = nil }
@@ -114,16 +115,22 @@ package actor TokenProvider {
         case .clientSecret(let secret):
             let clientID = try requireApp(settings)
             return try await postToken(
-                tokenURL, ["grant_type": "client_credentials", "client_id": clientID, "client_secret": secret.value,
-                           "scope": scope], settings: settings, transport: transport)
+                tokenURL,
+                [
+                    "grant_type": "client_credentials", "client_id": clientID, "client_secret": secret.value,
+                    "scope": scope,
+                ], settings: settings, transport: transport)
         case .certificate:
             let clientID = try requireApp(settings)
             guard let certificate else { throw GraphError(.signIn, "sign-in failed: the certificate was not loaded") }
             let assertion = try certificate.assertion(
                 clientID: clientID, audience: tokenURL.absoluteString, now: now)
             return try await postToken(
-                tokenURL, ["grant_type": "client_credentials", "client_id": clientID, "scope": scope,
-                           "client_assertion_type": jwtBearer, "client_assertion": assertion],
+                tokenURL,
+                [
+                    "grant_type": "client_credentials", "client_id": clientID, "scope": scope,
+                    "client_assertion_type": jwtBearer, "client_assertion": assertion,
+                ],
                 settings: settings, transport: transport)
         case .federatedTokenFile(let path):
             let clientID = try requireApp(settings)
@@ -133,15 +140,19 @@ package actor TokenProvider {
                 throw GraphError(.signIn, "sign-in failed: the federated token file \(path) is empty")
             }
             return try await postToken(
-                tokenURL, ["grant_type": "client_credentials", "client_id": clientID, "scope": scope,
-                           "client_assertion_type": jwtBearer, "client_assertion": assertion],
+                tokenURL,
+                [
+                    "grant_type": "client_credentials", "client_id": clientID, "scope": scope,
+                    "client_assertion_type": jwtBearer, "client_assertion": assertion,
+                ],
                 settings: settings, transport: transport)
         case .managedIdentity:
             return try await managedIdentity(settings: settings, transport: transport)
         case .accessToken(let secret):
             if previous != nil {
                 throw GraphError(
-                    .signIn, "sign-in failed: Graph rejected the token in PHOTOPROV_ACCESS_TOKEN (expired or not for "
+                    .signIn,
+                    "sign-in failed: Graph rejected the token in PHOTOPROV_ACCESS_TOKEN (expired or not for "
                         + "Microsoft Graph) — fix: obtain a fresh token for \(settings.resource)")
             }
             return fixedToken(secret.value, now: now)
@@ -151,13 +162,17 @@ package actor TokenProvider {
             let clientID = settings.clientID ?? GraphSettings.graphCommandLineToolsClientID
             if let refresh = previous?.refreshToken {
                 if let renewed = try? await postToken(
-                    tokenURL, ["grant_type": "refresh_token", "client_id": clientID, "refresh_token": refresh.value,
-                               "scope": delegatedScope(settings)], settings: settings, transport: transport)
+                    tokenURL,
+                    [
+                        "grant_type": "refresh_token", "client_id": clientID, "refresh_token": refresh.value,
+                        "scope": delegatedScope(settings),
+                    ], settings: settings, transport: transport)
                 {
                     return renewed
                 }
             }
-            return try await deviceCode(tokenURL: tokenURL, clientID: clientID, settings: settings, transport: transport)
+            return try await deviceCode(
+                tokenURL: tokenURL, clientID: clientID, settings: settings, transport: transport)
         }
     }
 
@@ -165,10 +180,15 @@ package actor TokenProvider {
 
     private static func requireApp(_ settings: GraphSettings) throws(GraphError) -> String {
         guard settings.tenantID != nil else {
-            throw GraphError(.signIn, "sign-in failed: no tenant — fix: set AZURE_TENANT_ID or --tenant to the directory (tenant) id")
+            throw GraphError(
+                .signIn, "sign-in failed: no tenant — fix: set AZURE_TENANT_ID or --tenant to the directory (tenant) id"
+            )
         }
         guard let clientID = settings.clientID else {
-            throw GraphError(.signIn, "sign-in failed: no application — fix: set AZURE_CLIENT_ID or --client-id to the app registration's client id")
+            throw GraphError(
+                .signIn,
+                "sign-in failed: no application — fix: set AZURE_CLIENT_ID or --client-id to the app registration's client id"
+            )
         }
         return clientID
     }
@@ -229,13 +249,15 @@ package actor TokenProvider {
                 wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
                 guard attempt < retry.maxAttempts, clock.now().addingTimeInterval(wait) < deadline else {
                     throw GraphError(
-                        .signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
+                        .signIn,
+                        "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
                             + "\(HTTPTransport.describe(error)) after \(attempt) attempt\(attempt == 1 ? "" : "s")")
                 }
             } catch let error as URLError where error.code != .cancelled {
                 // A certificate the sign-in endpoint's chain does not meet is not retried: it will not change.
                 throw GraphError(
-                    .signIn, "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
+                    .signIn,
+                    "sign-in failed: cannot reach \(url.host ?? "the sign-in endpoint"): "
                         + HTTPTransport.describe(error))
             }
             try await clock.sleep(seconds: wait)
@@ -290,19 +312,21 @@ package actor TokenProvider {
         var request: URLRequest
         if let endpoint = settings.identityEndpoint {
             components = URLComponents(url: endpoint.url, resolvingAgainstBaseURL: false)!
-            components.queryItems = (components.queryItems ?? []) + [
-                URLQueryItem(name: "api-version", value: "2019-08-01"),
-                URLQueryItem(name: "resource", value: settings.resource),
-            ] + (settings.clientID.map { [URLQueryItem(name: "client_id", value: $0)] } ?? [])
+            components.queryItems =
+                (components.queryItems ?? []) + [
+                    URLQueryItem(name: "api-version", value: "2019-08-01"),
+                    URLQueryItem(name: "resource", value: settings.resource),
+                ] + (settings.clientID.map { [URLQueryItem(name: "client_id", value: $0)] } ?? [])
             url = components.url!
             request = URLRequest(url: url)
             request.setValue(endpoint.header.value, forHTTPHeaderField: "X-IDENTITY-HEADER")
         } else {
             components = URLComponents(url: settings.imdsURL, resolvingAgainstBaseURL: false)!
-            components.queryItems = (components.queryItems ?? []) + [
-                URLQueryItem(name: "api-version", value: "2018-02-01"),
-                URLQueryItem(name: "resource", value: settings.resource),
-            ] + (settings.clientID.map { [URLQueryItem(name: "client_id", value: $0)] } ?? [])
+            components.queryItems =
+                (components.queryItems ?? []) + [
+                    URLQueryItem(name: "api-version", value: "2018-02-01"),
+                    URLQueryItem(name: "resource", value: settings.resource),
+                ] + (settings.clientID.map { [URLQueryItem(name: "client_id", value: $0)] } ?? [])
             url = components.url!
             request = URLRequest(url: url)
             request.setValue("true", forHTTPHeaderField: "Metadata")
@@ -313,7 +337,8 @@ package actor TokenProvider {
             response = try await transport.send(request, sensitive: true)
         } catch {
             throw GraphError(
-                .signIn, "sign-in failed: no managed identity endpoint answered at \(url.host ?? "?") "
+                .signIn,
+                "sign-in failed: no managed identity endpoint answered at \(url.host ?? "?") "
                     + "(\(HTTPTransport.describe(error))) — fix: run on an Azure resource with a managed identity, or "
                     + "choose another sign-in mode")
         }
@@ -336,7 +361,9 @@ package actor TokenProvider {
                 do {
                     try process.run()
                 } catch {
-                    continuation.resume(throwing: GraphError(.signIn, "sign-in failed: cannot run --token-command: \(error.localizedDescription)"))
+                    continuation.resume(
+                        throwing: GraphError(
+                            .signIn, "sign-in failed: cannot run --token-command: \(error.localizedDescription)"))
                     return
                 }
                 let errorQueue = DispatchQueue(label: "token-command-stderr")
@@ -348,12 +375,16 @@ package actor TokenProvider {
                 process.waitUntilExit()
                 let token = String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 if process.terminationStatus != 0 {
-                    continuation.resume(throwing: GraphError(
-                        .signIn, "sign-in failed: --token-command exited with status \(process.terminationStatus)"
-                            + commandErrorSummary(errorData)))
+                    continuation.resume(
+                        throwing: GraphError(
+                            .signIn,
+                            "sign-in failed: --token-command exited with status \(process.terminationStatus)"
+                                + commandErrorSummary(errorData)))
                 } else if token.isEmpty || token.contains(where: \.isWhitespace) {
-                    continuation.resume(throwing: GraphError(
-                        .signIn, "sign-in failed: --token-command must print only the access token on standard output"))
+                    continuation.resume(
+                        throwing: GraphError(
+                            .signIn,
+                            "sign-in failed: --token-command must print only the access token on standard output"))
                 } else {
                     continuation.resume(returning: token)
                 }
@@ -379,14 +410,17 @@ package actor TokenProvider {
     ) async throws -> AccessToken {
         let codeURL = tokenURL.deletingLastPathComponent().appendingPathComponent("devicecode")
         let response = try await postForm(
-            codeURL, ["client_id": clientID, "scope": delegatedScope(settings)], settings: settings, transport: transport)
+            codeURL, ["client_id": clientID, "scope": delegatedScope(settings)], settings: settings,
+            transport: transport)
         guard response.status == 200,
             let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
             let deviceCode = object["device_code"] as? String, let userCode = object["user_code"] as? String
         else {
-            throw SignInFailure.error(from: response, credential: settings.credential, endpoint: "the device code endpoint")
+            throw SignInFailure.error(
+                from: response, credential: settings.credential, endpoint: "the device code endpoint")
         }
-        let verification = object["verification_uri"] as? String ?? object["verification_url"] as? String
+        let verification =
+            object["verification_uri"] as? String ?? object["verification_url"] as? String
             ?? "https://microsoft.com/devicelogin"
         var interval = number(object["interval"]) ?? 5
         let expiresIn = number(object["expires_in"]) ?? 900
@@ -397,18 +431,23 @@ package actor TokenProvider {
         while settings.clock.now() < deadline {
             try await settings.clock.sleep(seconds: interval)
             let poll = try await postForm(
-                tokenURL, ["grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": clientID,
-                           "device_code": deviceCode], settings: settings, transport: transport)
+                tokenURL,
+                [
+                    "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": clientID,
+                    "device_code": deviceCode,
+                ], settings: settings, transport: transport)
             if poll.status == 200 { return try parseToken(poll, settings: settings, endpoint: "the token endpoint") }
             let error = ((try? JSONSerialization.jsonObject(with: poll.body)) as? [String: Any])?["error"] as? String
             switch error {
             case "authorization_pending": continue
             case "slow_down": interval += 5
-            default: throw SignInFailure.error(from: poll, credential: settings.credential, endpoint: "the token endpoint")
+            default:
+                throw SignInFailure.error(from: poll, credential: settings.credential, endpoint: "the token endpoint")
             }
         }
         throw GraphError(
-            .signIn, "sign-in failed: the device code expired before sign-in finished — fix: run again and enter the "
+            .signIn,
+            "sign-in failed: the device code expired before sign-in finished — fix: run again and enter the "
                 + "code within \(Int(expiresIn / 60)) minutes", code: "expired_token")
     }
 }
