@@ -65,18 +65,7 @@ import Testing
             })
         try await client.signIn()
         let users = ["adele.vance", "alex.wilber", "megan.bowen", "people.admin", "global.admin", "user.admin"]
-        let outcomes = await withTaskGroup(of: GraphOutcome.self) { group in
-            for index in 0..<48 {
-                group.addTask {
-                    await client.putPhoto(
-                        .user("\(users[index % users.count])@contoso.example"),
-                        jpeg: TestImage.jpeg(width: 64, height: 64))
-                }
-            }
-            var all: [GraphOutcome] = []
-            for await outcome in group { all.append(outcome) }
-            return all
-        }
+        let outcomes = await client.putPhotosAtOnce(48, users: users)
         #expect(outcomes.filter { !$0.succeeded }.isEmpty, "\(outcomes.filter { !$0.succeeded })")
         let counts = try await emulator.requestCounts()
         let throttled = counts["429", default: 0]

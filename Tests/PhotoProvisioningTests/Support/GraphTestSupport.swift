@@ -224,3 +224,21 @@ enum Shell {
         return input + "." + b64(signature)
     }
 }
+
+extension GraphClient {
+    /// Uploads `count` small photos at once to the emulator's demo users, taken in turn, and returns every outcome.
+    func putPhotosAtOnce(_ count: Int, users: [String]) async -> [GraphOutcome] {
+        await withTaskGroup(of: GraphOutcome.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    await self.putPhoto(
+                        .user("\(users[index % users.count])@contoso.example"),
+                        jpeg: TestImage.jpeg(width: 64, height: 64))
+                }
+            }
+            var all: [GraphOutcome] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+    }
+}
