@@ -69,7 +69,8 @@ package final class Emulator: Sendable {
         guard FileManager.default.isExecutableFile(atPath: script.path) else {
             throw Failure(description: "graph emulator not found at \(script.path) (set PHOTOPROV_EMULATOR)")
         }
-        let process = try RunningProcess(script, arguments)
+        // The emulator's own temporary folder (its store, its CA without --tls-dir) goes in the test's folder too.
+        let process = try RunningProcess(script, arguments, environment: ["TMPDIR": directory.path])
         if await process.output(where: { stdout, _ in stdout.contains("\n\n") }) {
             let lines = process.outputSoFar.stdout.components(separatedBy: "\n")
             var values: [String: String] = [:]
