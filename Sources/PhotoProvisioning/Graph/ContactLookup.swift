@@ -18,19 +18,8 @@ public struct MailboxContact: Sendable, Hashable, Codable {
     }
 }
 
-/// What looking up one contact's email address found.
-public enum ContactLookup: Sendable, Hashable, Codable {
-    /// Exactly one contact of the folder has this address.
-    case found(MailboxContact)
-    /// No contact of the folder has this address.
-    case notFound
-    /// Several contacts have this address; none is picked.
-    case ambiguous([MailboxContact])
-    /// The look-up itself failed for this address (after retries); `message` says why.
-    case failed(String)
-    /// Not looked up at all (an offline dry run).
-    case unchecked
-}
+/// What looking up one contact's email address in the run's folder found.
+public typealias ContactLookup = DirectoryLookup<MailboxContact>
 
 /// What the contacts preflight learnt about the mailbox and folder a `--target contacts` run works in.
 public struct ContactFolderCheck: Sendable, Hashable, Codable {

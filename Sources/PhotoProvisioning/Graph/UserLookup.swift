@@ -26,19 +26,22 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     }
 }
 
-/// What looking up one key found.
-public enum UserLookup: Sendable, Hashable, Codable {
-    /// Exactly one user has this key.
-    case found(DirectoryUser)
-    /// No user has this key.
+/// What looking up one key found in the directory (a user by mail or employeeId, a contact by email address).
+public enum DirectoryLookup<Record: Sendable & Hashable & Codable>: Sendable, Hashable, Codable {
+    /// Exactly one record has this key.
+    case found(Record)
+    /// No record has this key.
     case notFound
-    /// Several users share this key (e.g. a duplicated employeeId); none is picked.
-    case ambiguous([DirectoryUser])
+    /// Several records share this key (e.g. a duplicated employeeId); none is picked.
+    case ambiguous([Record])
     /// The lookup itself failed for this key (after retries); `message` says why.
     case failed(String)
     /// Not looked up at all (an offline dry run): the key stays as the source gave it.
     case unchecked
 }
+
+/// What looking up one user's mail or employeeId found.
+public typealias UserLookup = DirectoryLookup<DirectoryUser>
 
 /// What a dry run learns about one target without changing anything.
 public struct TargetState: Sendable, Hashable, Codable {

@@ -7,26 +7,13 @@ extension UploadJob {
         guard let mailbox = settings.mailbox else {
             preconditionFailure("a contacts run has a mailbox (UploadJob.Settings.mailbox)")
         }
-        let found = try await graph.resolveContacts(
-            addresses: addresses, mailbox: mailbox.user, folderID: contactFolderID)
-        return Dictionary(
-            uniqueKeysWithValues: Set(addresses).map { address -> (String, KeyResolution) in
-                switch found[address] {
-                case .found(let contact): (address, .resolved(contact.id))
-                case .unchecked: (address, .unchecked)
-                case .notFound, nil: (address, .failed(.unknownKey, "no contact with email \(address) in \(mailbox)"))
-                case .ambiguous(let contacts):
-                    (
-                        address,
-                        .failed(
-                            .ambiguousKey,
-                            "\(contacts.count) contacts have email \(address): ids "
-                                + contacts.map(\.id).joined(separator: ", "))
-                    )
-                case .failed(let message):
-                    (address, .failed(.lookupFailed, "cannot look up email \(address) in \(mailbox): \(message)"))
-                }
-            })
+        return Self.resolutions(
+            addresses,
+            try await graph.resolveContacts(addresses: addresses, mailbox: mailbox.user, folderID: contactFolderID),
+            id: \.id,
+            notFound: { "no contact with email \($0) in \(mailbox)" },
+            ambiguous: { "\($1.count) contacts have email \($0): ids " + $1.map(\.id).joined(separator: ", ") },
+            failed: { "cannot look up email \($0) in \(mailbox): \($1)" })
     }
 
     /// Why a target's photo cannot be deleted, for `--remove-missing` items, notes and its usage error.

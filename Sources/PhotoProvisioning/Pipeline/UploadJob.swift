@@ -433,23 +433,30 @@ public struct UploadJob: Sendable {
     /// Users by mail or employeeId: one user, none, or several sharing the key.
     private func userResolutions(_ keys: [String]) async throws -> [String: KeyResolution] {
         let kind = settings.sourceOptions.keyKind
-        let found = try await graph.resolveUsers(keys: keys, by: kind)
-        return Dictionary(
+        return Self.resolutions(
+            keys, try await graph.resolveUsers(keys: keys, by: kind), id: \.id,
+            notFound: { "no user has \(kind.rawValue) '\($0)'" },
+            ambiguous: {
+                "\($1.count) users share \(kind.rawValue) '\($0)': "
+                    + $1.map(\.userPrincipalName).joined(separator: ", ")
+            },
+            failed: { "cannot look up \(kind.rawValue) '\($0)': \($1)" })
+    }
+
+    /// Each key's resolution from what the directory found for it (users or contacts), with messages that name
+    /// the key as its kind does: what no record has, what several share, why the look-up failed.
+    static func resolutions<Record>(
+        _ keys: [String], _ found: [String: DirectoryLookup<Record>], id: (Record) -> String,
+        notFound: (String) -> String, ambiguous: (String, [Record]) -> String, failed: (String, String) -> String
+    ) -> [String: KeyResolution] {
+        Dictionary(
             uniqueKeysWithValues: Set(keys).map { key -> (String, KeyResolution) in
                 switch found[key] {
-                case .found(let user): (key, .resolved(user.id))
+                case .found(let record): (key, .resolved(id(record)))
                 case .unchecked: (key, .unchecked)
-                case .notFound, nil: (key, .failed(.unknownKey, "no user has \(kind.rawValue) '\(key)'"))
-                case .ambiguous(let users):
-                    (
-                        key,
-                        .failed(
-                            .ambiguousKey,
-                            "\(users.count) users share \(kind.rawValue) '\(key)': "
-                                + users.map(\.userPrincipalName).joined(separator: ", "))
-                    )
-                case .failed(let message):
-                    (key, .failed(.lookupFailed, "cannot look up \(kind.rawValue) '\(key)': \(message)"))
+                case .notFound, nil: (key, .failed(.unknownKey, notFound(key)))
+                case .ambiguous(let records): (key, .failed(.ambiguousKey, ambiguous(key, records)))
+                case .failed(let message): (key, .failed(.lookupFailed, failed(key, message)))
                 }
             })
     }
